@@ -1,0 +1,59 @@
+"""One build: posts → pin specs → images → plan → calendar file. No MkDocs here."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .calendar_file import read_calendar, write_calendar
+from .model import Calendar, PinSpec, Post, Rules
+from .pins import PinSettings, make_pin_specs
+from .render.pipeline import RenderStats, render_pins
+from .schedule import plan
+
+
+def build_now(environ: os._Environ[str] | dict[str, str] | None = None) -> datetime:
+    """The build's "now": ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else the clock."""
+    env = os.environ if environ is None else environ
+    epoch = env.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+        except (ValueError, OverflowError):
+            raise ValueError(f"SOURCE_DATE_EPOCH must be whole seconds, got {epoch!r}") from None
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did, for the summary line and the preview."""
+
+    specs: tuple[PinSpec, ...]
+    calendar: Calendar
+    render: RenderStats
+    calendar_written: bool
+
+
+def run_build(
+    posts: Sequence[Post],
+    *,
+    settings: PinSettings,
+    rules: Rules,
+    site_dir: Path,
+    calendar_path: Path,
+    now: datetime,
+    write: bool = True,
+) -> BuildReport:
+    """Render every pin into ``site_dir`` and merge them into the calendar at ``calendar_path``.
+
+    With ``write=False`` (``mkdocs serve``) the calendar is planned but the file is left alone.
+    """
+    existing = read_calendar(calendar_path)
+    specs = tuple(make_pin_specs(posts, settings))
+    stats = render_pins(specs, site_dir)
+    calendar = plan(specs, rules, existing, now)
+    written = write_calendar(calendar_path, calendar) if write else False
+    return BuildReport(specs=specs, calendar=calendar, render=stats, calendar_written=written)

@@ -1,0 +1,166 @@
+"""Reading, validating and atomically writing ``calendar.json``."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import PinplanError
+from .model import CALENDAR_VERSION, STATUSES, Calendar, CalendarPin
+
+PIN_FIELDS = (
+    "id",
+    "post",
+    "link",
+    "image",
+    "media_url",
+    "title",
+    "description",
+    "alt_text",
+    "board",
+    "keywords",
+    "publish_at",
+    "status",
+)
+
+
+def pin_to_dict(pin: CalendarPin) -> dict[str, Any]:
+    """A calendar pin as its JSON object, fields in contract order."""
+    return {
+        "id": pin.id,
+        "post": pin.post,
+        "link": pin.link,
+        "image": pin.image,
+        "media_url": pin.media_url,
+        "title": pin.title,
+        "description": pin.description,
+        "alt_text": pin.alt_text,
+        "board": pin.board,
+        "keywords": list(pin.keywords),
+        "publish_at": pin.publish_at.isoformat(timespec="seconds"),
+        "status": pin.status,
+    }
+
+
+def dumps(calendar: Calendar) -> str:
+    """The calendar as deterministic JSON text (same calendar ⇒ same bytes)."""
+    data = {
+        "version": calendar.version,
+        "timezone": calendar.timezone,
+        "start": calendar.start.isoformat(),
+        "pins": [pin_to_dict(pin) for pin in calendar.pins],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _field(file: str, where: str, obj: dict[str, Any], key: str, kind: type) -> Any:
+    if key not in obj:
+        raise PinplanError(file, f"{where}.{key}", "is missing")
+    value = obj[key]
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise PinplanError(file, f"{where}.{key}", f"expected {kind.__name__}, got {value!r}")
+    return value
+
+
+def _parse_pin(file: str, index: int, obj: object) -> CalendarPin:
+    where = f"pins[{index}]"
+    if not isinstance(obj, dict):
+        raise PinplanError(file, where, "expected an object")
+    text = {
+        key: _field(file, where, obj, key, str)
+        for key in PIN_FIELDS
+        if key not in ("keywords", "publish_at")
+    }
+    keywords = _field(file, where, obj, "keywords", list)
+    if not all(isinstance(k, str) for k in keywords):
+        raise PinplanError(file, f"{where}.keywords", "expected a list of text")
+    raw_at = _field(file, where, obj, "publish_at", str)
+    try:
+        publish_at = datetime.fromisoformat(raw_at)
+    except ValueError:
+        raise PinplanError(file, f"{where}.publish_at", f"not an ISO 8601 time: {raw_at!r}") from None
+    if publish_at.tzinfo is None:
+        raise PinplanError(file, f"{where}.publish_at", f"needs a UTC offset: {raw_at!r}")
+    if text["status"] not in STATUSES:
+        raise PinplanError(
+            file, f"{where}.status", f"expected 'scheduled' or 'published', got {text['status']!r}"
+        )
+    return CalendarPin(keywords=tuple(keywords), publish_at=publish_at, **text)
+
+
+def loads(text: str, file: str) -> Calendar:
+    """Parse and validate calendar JSON; raise :class:`PinplanError` naming the field."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PinplanError(file, None, f"not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    if not isinstance(data, dict):
+        raise PinplanError(file, None, "expected a JSON object")
+    version = data.get("version")
+    if version != CALENDAR_VERSION:
+        raise PinplanError(
+            file, "version", f"unsupported version {version!r} (this plugin reads {CALENDAR_VERSION})"
+        )
+    tz_name = _field(file, "calendar", data, "timezone", str)
+    raw_start = _field(file, "calendar", data, "start", str)
+    try:
+        start = date.fromisoformat(raw_start)
+    except ValueError:
+        raise PinplanError(file, "start", f"expected a date such as 2026-12-01, got {raw_start!r}") from None
+    raw_pins = _field(file, "calendar", data, "pins", list)
+    pins = [_parse_pin(file, i, obj) for i, obj in enumerate(raw_pins)]
+    seen: set[str] = set()
+    for i, pin in enumerate(pins):
+        if pin.id in seen:
+            raise PinplanError(file, f"pins[{i}].id", f"duplicate id {pin.id!r}")
+        seen.add(pin.id)
+    return Calendar(timezone=tz_name, start=start, pins=tuple(pins), version=version)
+
+
+def read_calendar(path: Path) -> Calendar | None:
+    """The calendar at ``path``, or ``None`` when there is none yet."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PinplanError(str(path), None, f"cannot read the calendar: {exc}") from None
+    return loads(text, str(path))
+
+
+def write_text_atomic(path: Path, text: str) -> bool:
+    """Replace ``path`` with ``text`` atomically; return False when the content is unchanged."""
+    return write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> bool:
+    """Replace ``path`` with ``data`` (temp file + ``os.replace``); False when unchanged."""
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def write_calendar(path: Path, calendar: Calendar) -> bool:
+    """Write the calendar atomically; return whether the file changed."""
+    try:
+        return write_text_atomic(path, dumps(calendar))
+    except OSError as exc:
+        raise PinplanError(str(path), None, f"cannot write the calendar: {exc}") from None

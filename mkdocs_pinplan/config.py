@@ -1,0 +1,213 @@
+"""The plugin's options, as an MkDocs config schema (one docstring per option)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+
+from .durations import Window, parse_duration, parse_windows
+from .model import Palette, Rules
+
+_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
+
+
+class Duration(c.BaseConfigOption[str]):
+    """A duration such as ``90m``, ``2h`` or ``3d``."""
+
+    def __init__(self, default: str) -> None:
+        super().__init__()
+        self.default = default
+
+    def run_validation(self, value: object) -> str:
+        try:
+            parse_duration(value)
+        except ValueError as exc:
+            raise c.ValidationError(str(exc)) from None
+        assert isinstance(value, str)
+        return value
+
+
+class Windows(c.BaseConfigOption[list[str]]):
+    """Non-overlapping local time windows ``"HH:MM-HH:MM"``."""
+
+    def __init__(self, default: list[str]) -> None:
+        super().__init__()
+        self.default = default
+
+    def run_validation(self, value: object) -> list[str]:
+        try:
+            windows = parse_windows(value)
+        except ValueError as exc:
+            raise c.ValidationError(str(exc)) from None
+        return [str(w) for w in windows]
+
+
+class TimeZone(c.BaseConfigOption[str]):
+    """An IANA time zone name such as ``Europe/Berlin`` (from the ``tzdata`` package)."""
+
+    def __init__(self, default: str) -> None:
+        super().__init__()
+        self.default = default
+
+    def run_validation(self, value: object) -> str:
+        if not isinstance(value, str) or not value:
+            raise c.ValidationError(f"expected an IANA time zone such as 'Europe/Berlin', got {value!r}")
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise c.ValidationError(f"unknown time zone {value!r} (expected e.g. 'Europe/Berlin')") from None
+        return value
+
+
+class StartDate(c.BaseConfigOption["date | None"]):
+    """A calendar date (``2026-12-01``) or nothing."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default = None
+
+    def run_validation(self, value: object) -> date | None:
+        if value is None or isinstance(value, date):
+            return value
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        raise c.ValidationError(f"expected a date such as 2026-12-01, got {value!r}")
+
+
+class Color(c.BaseConfigOption[str]):
+    """A colour written ``#rrggbb`` or ``#rgb``."""
+
+    def run_validation(self, value: object) -> str:
+        if not isinstance(value, str) or not _COLOR.match(value):
+            raise c.ValidationError(f"expected a colour such as '#1a2b3c', got {value!r}")
+        if len(value) == 4:
+            value = "#" + "".join(ch * 2 for ch in value[1:])
+        return value.lower()
+
+
+class IntRange(c.BaseConfigOption[int]):
+    """A whole number within ``[low, high]``."""
+
+    def __init__(self, default: int, low: int, high: int) -> None:
+        super().__init__()
+        self.default, self.low, self.high = default, low, high
+
+    def run_validation(self, value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise c.ValidationError(f"expected a whole number, got {value!r}")
+        if not self.low <= value <= self.high:
+            raise c.ValidationError(f"must be between {self.low} and {self.high}, got {value}")
+        return value
+
+
+class PaletteConfig(base.Config):
+    """One colour scheme of the pins."""
+
+    background = Color()
+    """Background colour of the text area."""
+    text = Color()
+    """Headline colour; should contrast with ``background`` (4.5:1 or more)."""
+    accent = Color()
+    """Colour of rules, labels and the site name."""
+
+
+class BrandConfig(base.Config):
+    """What identifies the blog on every pin."""
+
+    name = c.Optional(c.Type(str))
+    """Footer text; default: the domain of ``site_url``, else ``site_name``."""
+    logo = c.Optional(c.Type(str))
+    """Logo image (PNG with transparency works best), relative to mkdocs.yml."""
+    colors = c.ListOfItems(c.SubConfig(PaletteConfig), default=[])
+    """Palettes rotated over the variants; default: derived from the site name."""
+    font = c.Optional(c.Type(str))
+    """Regular-weight font file (TTF/OTF), relative to mkdocs.yml; default: Manrope."""
+    font_bold = c.Optional(c.Type(str))
+    """Headline font file, relative to mkdocs.yml; default: Manrope Bold."""
+    fallback_fonts = c.ListOfItems(c.Type(str), default=[])
+    """Font files tried, in order, for characters the main fonts lack (e.g. a Noto font)."""
+
+
+class ScheduleConfig(base.Config):
+    """The spacing rules (SPEC: "The spacing rules")."""
+
+    timezone = TimeZone("UTC")
+    """IANA time zone the windows and days are counted in."""
+    start = StartDate()
+    """First day pins may go out; default: the day after the calendar is first made."""
+    max_per_day = IntRange(5, 1, 100)
+    """Daily cap once the warm-up is over."""
+    min_gap = Duration("90m")
+    """Least time between any two pins."""
+    link_gap = Duration("3d")
+    """Least time between two pins of the same post (never two on one day)."""
+    windows = Windows(["08:00-11:00", "19:00-22:00"])
+    """Local times of day pins may go out (start included, end excluded)."""
+    warmup_days = IntRange(14, 0, 365)
+    """Days over which a new account's cap ramps from 1 to ``max_per_day``."""
+    jitter = Duration("20m")
+    """Deterministic per-pin delay so times look human."""
+    horizon_days = IntRange(7, 1, 14)
+    """How far ahead exports for the uploader reach."""
+
+
+class PinplanConfig(base.Config):
+    """Options of the ``pinplan`` plugin."""
+
+    enabled = c.Type(bool, default=True)
+    """Turn the plugin off without removing it (e.g. ``enabled: !ENV [PINPLAN, true]``)."""
+    posts = c.Optional(c.ListOfItems(c.Type(str)))
+    """Globs (relative to docs_dir) of pages that are posts; default: the blog's posts."""
+    pins_per_post = IntRange(3, 1, 20)
+    """Pins per post unless a post says otherwise."""
+    board = c.Type(str, default="Blog")
+    """Pinterest board name, exactly as on Pinterest."""
+    layouts = c.ListOfItems(c.Type(str), default=["photo", "block", "type", "split"])
+    """Designs rotated across a post's variants, in order."""
+    brand = c.SubConfig(BrandConfig)
+    """Name, logo, colours and fonts."""
+    image_format = c.Choice(("jpeg", "png"), default="jpeg")
+    """Pin image format: JPEG is fast and small, PNG is lossless."""
+    quality = IntRange(85, 1, 95)
+    """JPEG quality."""
+    cache_dir = c.Type(str, default=".cache/plugin/pinplan")
+    """Rendered pins are kept here between builds, relative to mkdocs.yml."""
+    calendar = c.Type(str, default="pinplan/calendar.json")
+    """The calendar file, relative to mkdocs.yml; never inside docs_dir."""
+    workers = IntRange(0, 0, 64)
+    """Render processes: 0 (default) means one per CPU; 1 renders in the build process."""
+    preview = c.Type(bool, default=True)
+    """Write the preview page ``pinplan/index.html`` into the site."""
+    schedule = c.SubConfig(ScheduleConfig)
+    """When pins go out."""
+
+
+def rules_from_config(schedule: ScheduleConfig) -> Rules:
+    """The core's :class:`Rules` from the validated ``schedule`` options."""
+    return Rules(
+        timezone=schedule.timezone,
+        start=schedule.start,
+        max_per_day=schedule.max_per_day,
+        min_gap=parse_duration(schedule.min_gap),
+        link_gap=parse_duration(schedule.link_gap),
+        windows=parse_windows(schedule.windows),
+        warmup_days=schedule.warmup_days,
+        jitter=parse_duration(schedule.jitter),
+        horizon_days=schedule.horizon_days,
+    )
+
+
+def palettes_from_config(colors: list[Any]) -> tuple[Palette, ...]:
+    """Configured palettes as core :class:`Palette` values."""
+    return tuple(Palette(background=p.background, text=p.text, accent=p.accent) for p in colors)
+
+
+__all__ = ["PinplanConfig", "Window", "palettes_from_config", "rules_from_config"]

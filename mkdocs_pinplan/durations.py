@@ -1,0 +1,76 @@
+"""Parsing of the durations and time windows used by the schedule options."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import time, timedelta
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([mhd])\s*$")
+_UNITS = {"m": 60, "h": 3600, "d": 86400}
+_WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def parse_duration(text: object) -> timedelta:
+    """Parse ``45m``, ``2h`` or ``3d`` (a whole number and a unit) into a timedelta."""
+    if isinstance(text, bool) or not isinstance(text, (str, int)):
+        raise ValueError(f"expected a duration such as '90m', '2h' or '3d', got {text!r}")
+    if isinstance(text, int):
+        raise ValueError(f"expected a duration with a unit such as '{text}m', got {text!r}")
+    match = _DURATION.match(text)
+    if not match:
+        raise ValueError(f"expected a duration such as '90m', '2h' or '3d', got {text!r}")
+    return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+
+
+def format_duration(delta: timedelta) -> str:
+    """The shortest ``Nd``/``Nh``/``Nm`` spelling of a whole-minute duration."""
+    seconds = int(delta.total_seconds())
+    for unit in ("d", "h"):
+        if seconds and seconds % _UNITS[unit] == 0:
+            return f"{seconds // _UNITS[unit]}{unit}"
+    return f"{seconds // 60}m"
+
+
+@dataclass(frozen=True, order=True)
+class Window:
+    """Local time of day pins may go out: start included, end excluded (minutes since 00:00)."""
+
+    start: int
+    end: int
+
+    def __str__(self) -> str:
+        return f"{self.start // 60:02d}:{self.start % 60:02d}-{self.end // 60:02d}:{self.end % 60:02d}"
+
+    @property
+    def start_time(self) -> time:
+        return time(self.start // 60, self.start % 60)
+
+
+def parse_window(text: object) -> Window:
+    """Parse ``"HH:MM-HH:MM"``; the end may be ``24:00``; the window must not be empty."""
+    if not isinstance(text, str):
+        raise ValueError(f"expected a window such as '08:00-11:00', got {text!r}")
+    match = _WINDOW.match(text)
+    if not match:
+        raise ValueError(f"expected a window such as '08:00-11:00', got {text!r}")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    if h1 > 23 or m1 > 59 or m2 > 59 or h2 > 24 or (h2 == 24 and m2):
+        raise ValueError(f"{text!r} is not a valid time range")
+    start, end = h1 * 60 + m1, h2 * 60 + m2
+    if end <= start:
+        raise ValueError(f"window {text!r} is empty or runs past midnight (split it in two)")
+    return Window(start, end)
+
+
+def parse_windows(values: object) -> tuple[Window, ...]:
+    """Parse a list of windows; they must not overlap. Returned sorted."""
+    if isinstance(values, str):
+        values = [values]
+    if not isinstance(values, (list, tuple)) or not values:
+        raise ValueError("expected a non-empty list of windows such as ['08:00-11:00']")
+    windows = sorted(parse_window(v) for v in values)
+    for a, b in zip(windows, windows[1:]):
+        if b.start < a.end:
+            raise ValueError(f"windows {a} and {b} overlap")
+    return tuple(windows)

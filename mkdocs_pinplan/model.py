@@ -1,0 +1,156 @@
+"""The core's data: posts, pin specs, scheduling rules and the calendar.
+
+Everything here is a frozen dataclass so stages can pass data around without copying
+defensively, and so a design can be hashed for the render cache.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from .durations import Window
+
+CALENDAR_VERSION = 1
+STATUSES = ("scheduled", "published")
+
+
+@dataclass(frozen=True)
+class Post:
+    """One blog post as the plugin needs it, validated from front-matter."""
+
+    src_path: str
+    """Path of the Markdown file relative to ``docs_dir``, with ``/`` separators."""
+    title: str
+    url: str
+    """Absolute canonical URL of the post (or site-relative when ``site_url`` is unset)."""
+    slug: str
+    description: str = ""
+    date: date | None = None
+    lang: str = "en"
+    titles: tuple[str, ...] = ()
+    pins: int | None = None
+    board: str | None = None
+    pin_description: str | None = None
+    alt: str | None = None
+    image: Path | None = None
+    """Absolute path of the background photo, checked to lie inside ``docs_dir``."""
+    keywords: tuple[str, ...] = ()
+    link: str | None = None
+    draft: bool = False
+
+    def headlines(self) -> tuple[str, ...]:
+        """The headlines to rotate over the post's pins."""
+        return self.titles or (self.title,)
+
+
+@dataclass(frozen=True)
+class Palette:
+    """Colours of one pin design, as ``#rrggbb``."""
+
+    background: str
+    text: str
+    accent: str
+
+
+@dataclass(frozen=True)
+class Brand:
+    """What identifies the blog on every pin."""
+
+    name: str
+    logo: Path | None = None
+    font: Path | None = None
+    font_bold: Path | None = None
+    fallback_fonts: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class Design:
+    """Everything that decides a pin's pixels, and nothing else (the render cache key)."""
+
+    headline: str
+    layout: str
+    palette: Palette
+    brand: Brand
+    lang: str = "en"
+    image: Path | None = None
+    subtitle: str = ""
+    image_format: str = "jpeg"
+    quality: int = 85
+    width: int = 1000
+    height: int = 1500
+
+
+@dataclass(frozen=True)
+class PinSpec:
+    """One pin to render and schedule."""
+
+    id: str
+    post: str
+    index: int
+    design: Design
+    image_path: str
+    """Where the image goes, relative to ``site_dir`` (``assets/pinplan/slug-1.jpg``)."""
+    title: str
+    description: str
+    alt_text: str
+    board: str
+    keywords: tuple[str, ...]
+    link: str
+    media_url: str
+    post_date: date | None = None
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The spacing rules of SPEC's schedule section."""
+
+    timezone: str = "UTC"
+    start: date | None = None
+    max_per_day: int = 5
+    min_gap: timedelta = timedelta(minutes=90)
+    link_gap: timedelta = timedelta(days=3)
+    windows: tuple[Window, ...] = (Window(8 * 60, 11 * 60), Window(19 * 60, 22 * 60))
+    warmup_days: int = 14
+    jitter: timedelta = timedelta(minutes=20)
+    horizon_days: int = 7
+
+    def cap(self, day_index: int) -> int:
+        """Most pins allowed on day ``start + day_index`` (SPEC rule 1)."""
+        if self.warmup_days <= 0 or day_index >= self.warmup_days:
+            return self.max_per_day
+        k = max(day_index, 0)
+        return 1 + (self.max_per_day - 1) * k // self.warmup_days
+
+
+@dataclass(frozen=True)
+class CalendarPin:
+    """One entry of ``calendar.json`` (field names and order are the contract)."""
+
+    id: str
+    post: str
+    link: str
+    image: str
+    media_url: str
+    title: str
+    description: str
+    alt_text: str
+    board: str
+    keywords: tuple[str, ...]
+    publish_at: datetime
+    status: str = "scheduled"
+
+    @property
+    def published(self) -> bool:
+        return self.status == "published"
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """The whole calendar file."""
+
+    timezone: str
+    start: date
+    pins: tuple[CalendarPin, ...] = field(default_factory=tuple)
+    version: int = CALENDAR_VERSION

@@ -1,0 +1,152 @@
+"""The MkDocs plugin: translates MkDocs events into calls of the core, nothing else."""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.pages import Page
+
+from .build import build_now, run_build
+from .config import PinplanConfig, palettes_from_config, rules_from_config
+from .errors import PinplanError
+from .model import Brand, Post
+from .pins import PinSettings
+from .posts import read_post
+
+log = get_plugin_logger(__name__)
+
+
+def config_dir(config: MkDocsConfig) -> Path:
+    """Directory of mkdocs.yml: every relative option path is resolved against it."""
+    return Path(config.config_file_path or ".").resolve().parent
+
+
+def default_post_globs(config: MkDocsConfig) -> list[str]:
+    """The blog plugin's post directory when that plugin is on, else ``blog/posts/**``."""
+    for name, plugin in config.plugins.items():
+        if name.split("/")[-1] == "blog" and hasattr(plugin, "config"):
+            blog_dir = posixpath.normpath(plugin.config.get("blog_dir", "blog"))
+            post_dir = plugin.config.get("post_dir", "{blog}/posts").format(blog=blog_dir)
+            prefix = posixpath.normpath(post_dir).lstrip("./")
+            return [f"{prefix}/**"] if prefix not in ("", ".") else ["**"]
+    return ["blog/posts/**"]
+
+
+def site_name_for_pins(config: MkDocsConfig, name: str | None) -> str:
+    """The footer text: the brand name, else the site's domain, else ``site_name``."""
+    if name:
+        return name
+    host = urlsplit(config.site_url or "").hostname or ""
+    return host.removeprefix("www.") or config.site_name
+
+
+class PinplanPlugin(BasePlugin[PinplanConfig]):
+    """Renders Pinterest pins for blog posts and keeps a spam-safe publishing calendar."""
+
+    def __init__(self) -> None:
+        self.is_serve = False
+        self.posts: list[Post] = []
+        self.globs: list[str] = []
+
+    def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
+        self.is_serve = command == "serve"
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        # Per-build state is reset here: under `mkdocs serve` the plugin object lives on.
+        self.posts = []
+        if not self.config.enabled:
+            return None
+        self.globs = self.config.posts or default_post_globs(config)
+        root = config_dir(config)
+        calendar = (root / self.config.calendar).resolve()
+        docs = Path(config.docs_dir).resolve()
+        if calendar == docs or docs in calendar.parents:
+            raise PluginError(
+                f"pinplan: calendar: {self.config.calendar} lies inside docs_dir; "
+                "keep it next to mkdocs.yml (rewriting docs would loop `mkdocs serve`)"
+            )
+        if not config.site_url:
+            log.warning(
+                "site_url is not set in mkdocs.yml: pin links and media URLs are not absolute, "
+                "so Pinterest cannot use them"
+            )
+        return None
+
+    # After Material's blog plugin (-100 on on_page_context): titles, URLs and meta are final.
+    @event_priority(-100)
+    def on_page_context(
+        self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Any
+    ) -> dict[str, Any] | None:
+        if not self.config.enabled:
+            return None
+        src = page.file.src_uri
+        is_post = any(fnmatch.fnmatchcase(src, g) for g in self.globs)
+        theme_lang = config.theme["language"] if "language" in config.theme else "en"
+        reading = read_post(
+            src,
+            page.meta,
+            url=page.canonical_url or "/" + page.url,
+            docs_dir=Path(config.docs_dir),
+            default_title=page.title or "",
+            default_slug=Path(page.file.src_uri).stem,
+            default_lang=str(theme_lang or "en"),
+            is_post_path=is_post,
+        )
+        for problem in reading.problems:
+            log.warning(str(problem))
+        if reading.post is not None and not reading.post.draft:
+            self.posts.append(reading.post)
+        return None
+
+    # Last: every page has been read and the site directory is complete.
+    @event_priority(-100)
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if not self.config.enabled:
+            return
+        root = config_dir(config)
+        brand_cfg = self.config.brand
+        brand = Brand(
+            name=site_name_for_pins(config, brand_cfg.name),
+            logo=(root / brand_cfg.logo) if brand_cfg.logo else None,
+            font=(root / brand_cfg.font) if brand_cfg.font else None,
+            font_bold=(root / brand_cfg.font_bold) if brand_cfg.font_bold else None,
+            fallback_fonts=tuple(root / f for f in brand_cfg.fallback_fonts),
+        )
+        settings = PinSettings(
+            site_url=config.site_url or "",
+            brand=brand,
+            pins_per_post=self.config.pins_per_post,
+            board=self.config.board,
+            layouts=tuple(self.config.layouts),
+            palettes=palettes_from_config(brand_cfg.colors),
+            image_format=self.config.image_format,
+            quality=self.config.quality,
+        )
+        calendar_path = root / self.config.calendar
+        try:
+            report = run_build(
+                self.posts,
+                settings=settings,
+                rules=rules_from_config(self.config.schedule),
+                site_dir=Path(config.site_dir),
+                calendar_path=calendar_path,
+                now=build_now(),
+                write=not self.is_serve,
+            )
+        except (PinplanError, ValueError) as exc:
+            raise PluginError(f"pinplan: {exc}") from None
+        where = "not written (serve)" if self.is_serve else (
+            f"{self.config.calendar} " + ("updated" if report.calendar_written else "unchanged")
+        )
+        log.info(
+            f"{len(report.specs)} pins for {len(self.posts)} posts: "
+            f"{report.render.rendered} rendered, {report.render.cached} cached "
+            f"in {report.render.seconds:.2f}s; {len(report.calendar.pins)} on the calendar, {where}"
+        )

@@ -1,0 +1,242 @@
+"""Front-matter → :class:`Post`: validated, typed, every problem naming file and key."""
+
+from __future__ import annotations
+
+import difflib
+import html
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from .errors import Problem
+from .model import Post
+
+PINPLAN_KEYS = ("titles", "pins", "board", "description", "alt", "image", "keywords", "link")
+MAX_PINS_PER_POST = 20
+_REMOTE = re.compile(r"^([a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+
+
+@dataclass
+class PostReading:
+    """Result of reading one page: the post (``None`` when the page opts out) and problems."""
+
+    post: Post | None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def clean_text(value: str) -> str:
+    """Strip HTML tags, unescape entities and fold whitespace, as titles are shown as text."""
+    text = html.unescape(_TAG.sub("", value))
+    return " ".join(text.split())
+
+
+def parse_date(value: object) -> date:
+    """Normalise a front-matter date: date, datetime, ISO string or created/updated mapping.
+
+    Raises ``ValueError`` with a message meant for the user.
+    """
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+        except ValueError:
+            pass
+        try:
+            return date.fromisoformat(text[:10])
+        except ValueError:
+            raise ValueError(f"expected a date such as 2026-11-20, got {value!r}") from None
+    if isinstance(value, Mapping):
+        if "created" in value:
+            return parse_date(value["created"])
+        if "updated" in value:
+            raise ValueError("has 'updated' but no 'created' date")
+        raise ValueError("expected a date or a mapping with a 'created' date")
+    raise ValueError(f"expected a date such as 2026-11-20, got {value!r}")
+
+
+def _suggest(key: str, known: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _text(value: object, file: str, key: str, problems: list[Problem]) -> str | None:
+    if isinstance(value, str):
+        text = clean_text(value)
+        if text:
+            return text
+        problems.append(Problem(file, key, "is empty"))
+        return None
+    problems.append(Problem(file, key, f"expected text, got {type(value).__name__} {value!r}"))
+    return None
+
+
+def _text_list(value: object, file: str, key: str, problems: list[Problem]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        problems.append(
+            Problem(file, key, f"expected a list of text, got {type(value).__name__} {value!r}")
+        )
+        return ()
+    items: list[str] = []
+    for i, item in enumerate(value):
+        text = _text(item, file, f"{key}[{i}]", problems)
+        if text and text not in items:
+            items.append(text)
+    return tuple(items)
+
+
+def resolve_image(
+    value: object, *, file: str, key: str, page_dir: Path, docs_dir: Path
+) -> Path:
+    """Resolve a local image path relative to the page; refuse remote URLs and escapes.
+
+    Raises :class:`Problem` naming the file and key.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise Problem(file, key, f"expected a path to an image, got {value!r}")
+    text = value.strip()
+    if _REMOTE.match(text):
+        raise Problem(file, key, f"remote images are not fetched at build time: {text}")
+    if os.path.isabs(text):
+        raise Problem(file, key, f"must be a path relative to the page, not absolute: {text}")
+    root = docs_dir.resolve()
+    path = (page_dir / text).resolve()
+    if path != root and root not in path.parents:
+        raise Problem(file, key, f"points outside the docs directory: {text}")
+    if not path.is_file():
+        raise Problem(file, key, f"image not found: {text}")
+    return path
+
+
+def read_post(
+    src_path: str,
+    meta: Mapping[str, object],
+    *,
+    url: str,
+    docs_dir: Path,
+    default_title: str,
+    default_slug: str,
+    default_lang: str = "en",
+    is_post_path: bool = True,
+) -> PostReading:
+    """Validate one page's front-matter into a :class:`Post`.
+
+    ``is_post_path`` says whether the page lies under the ``posts`` globs; other pages are
+    posts only when their front-matter has a ``pinplan`` mapping. Never raises for bad
+    content: problems come back in the result and the offending key falls back to its default.
+    """
+    problems: list[Problem] = []
+    file = src_path
+    block = meta.get("pinplan")
+    if block is False:
+        return PostReading(None)
+    if not is_post_path and not isinstance(block, Mapping):
+        return PostReading(None)
+    if block is None or block is True:
+        block = {}
+    if not isinstance(block, Mapping):
+        problems.append(
+            Problem(file, "pinplan", f"expected a mapping or false, got {type(block).__name__}")
+        )
+        block = {}
+
+    draft = meta.get("draft", False)
+    if not isinstance(draft, bool):
+        problems.append(Problem(file, "draft", f"expected true or false, got {draft!r}"))
+        draft = False
+
+    title = default_title
+    if "title" in meta:
+        title = _text(meta["title"], file, "title", problems) or default_title
+    title = clean_text(title) or default_slug.replace("-", " ").strip() or src_path
+
+    description = ""
+    if meta.get("description") is not None:
+        description = _text(meta["description"], file, "description", problems) or ""
+
+    post_date: date | None = None
+    if meta.get("date") is not None:
+        try:
+            post_date = parse_date(meta["date"])
+        except ValueError as exc:
+            problems.append(Problem(file, "date", str(exc)))
+
+    slug = default_slug
+    if meta.get("slug") is not None:
+        slug = _text(meta["slug"], file, "slug", problems) or default_slug
+
+    lang = default_lang
+    for key in ("lang", "language"):
+        if meta.get(key) is not None:
+            lang = _text(meta[key], file, key, problems) or default_lang
+            break
+
+    values: dict[str, object] = {}
+    for key, value in block.items():
+        name = f"pinplan.{key}"
+        if key not in PINPLAN_KEYS:
+            problems.append(
+                Problem(file, name, "unknown key" + _suggest(str(key), PINPLAN_KEYS))
+            )
+            continue
+        if key in ("titles", "keywords"):
+            values[key] = _text_list(value, file, name, problems)
+        elif key == "pins":
+            if isinstance(value, bool) or not isinstance(value, int):
+                problems.append(Problem(file, name, f"expected a whole number, got {value!r}"))
+            elif not 1 <= value <= MAX_PINS_PER_POST:
+                problems.append(
+                    Problem(file, name, f"must be between 1 and {MAX_PINS_PER_POST}, got {value}")
+                )
+            else:
+                values[key] = value
+        elif key == "image":
+            try:
+                values[key] = resolve_image(
+                    value,
+                    file=file,
+                    key=name,
+                    page_dir=(docs_dir / src_path).parent,
+                    docs_dir=docs_dir,
+                )
+            except Problem as problem:
+                problems.append(problem)
+        elif key == "link":
+            text = _text(value, file, name, problems)
+            if text and not re.match(r"^https?://\S+$", text):
+                problems.append(Problem(file, name, f"expected an http(s) URL, got {text!r}"))
+            elif text:
+                values[key] = text
+        else:
+            text = _text(value, file, name, problems)
+            if text:
+                values[key] = text
+
+    post = Post(
+        src_path=src_path,
+        title=title,
+        url=url,
+        slug=slug,
+        description=description,
+        date=post_date,
+        lang=lang,
+        titles=values.get("titles", ()),  # type: ignore[arg-type]
+        pins=values.get("pins"),  # type: ignore[arg-type]
+        board=values.get("board"),  # type: ignore[arg-type]
+        pin_description=values.get("description"),  # type: ignore[arg-type]
+        alt=values.get("alt"),  # type: ignore[arg-type]
+        image=values.get("image"),  # type: ignore[arg-type]
+        keywords=values.get("keywords", ()),  # type: ignore[arg-type]
+        link=values.get("link"),  # type: ignore[arg-type]
+        draft=draft,
+    )
+    return PostReading(post, problems)
