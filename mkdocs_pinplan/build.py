@@ -11,7 +11,7 @@ from pathlib import Path
 from .calendar_file import read_calendar, write_calendar
 from .model import Calendar, PinSpec, Post, Rules
 from .pins import PinSettings, make_pin_specs
-from .render.pipeline import RenderStats, render_pins
+from .render.pipeline import Progress, RenderStats, render_pins
 from .schedule import plan
 
 
@@ -46,6 +46,9 @@ def run_build(
     calendar_path: Path,
     now: datetime,
     write: bool = True,
+    cache_dir: Path | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
 ) -> BuildReport:
     """Render every pin into ``site_dir`` and merge them into the calendar at ``calendar_path``.
 
@@ -53,7 +56,7 @@ def run_build(
     """
     existing = read_calendar(calendar_path)
     specs = tuple(make_pin_specs(posts, settings))
-    stats = render_pins(specs, site_dir)
+    stats = render_pins(specs, site_dir, cache_dir=cache_dir, workers=workers, progress=progress)
     calendar = plan(specs, rules, existing, now)
     written = write_calendar(calendar_path, calendar) if write else False
     return BuildReport(specs=specs, calendar=calendar, render=stats, calendar_written=written)

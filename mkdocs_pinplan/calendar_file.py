@@ -61,7 +61,7 @@ def _field(file: str, where: str, obj: dict[str, Any], key: str, kind: type) -> 
     if key not in obj:
         raise PinplanError(file, f"{where}.{key}", "is missing")
     value = obj[key]
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
         raise PinplanError(file, f"{where}.{key}", f"expected {kind.__name__}, got {value!r}")
     return value
 
@@ -82,7 +82,9 @@ def _parse_pin(file: str, index: int, obj: object) -> CalendarPin:
     try:
         publish_at = datetime.fromisoformat(raw_at)
     except ValueError:
-        raise PinplanError(file, f"{where}.publish_at", f"not an ISO 8601 time: {raw_at!r}") from None
+        raise PinplanError(
+            file, f"{where}.publish_at", f"not an ISO 8601 time: {raw_at!r}"
+        ) from None
     if publish_at.tzinfo is None:
         raise PinplanError(file, f"{where}.publish_at", f"needs a UTC offset: {raw_at!r}")
     if text["status"] not in STATUSES:
@@ -103,14 +105,18 @@ def loads(text: str, file: str) -> Calendar:
     version = data.get("version")
     if version != CALENDAR_VERSION:
         raise PinplanError(
-            file, "version", f"unsupported version {version!r} (this plugin reads {CALENDAR_VERSION})"
+            file,
+            "version",
+            f"unsupported version {version!r} (this plugin reads {CALENDAR_VERSION})",
         )
     tz_name = _field(file, "calendar", data, "timezone", str)
     raw_start = _field(file, "calendar", data, "start", str)
     try:
         start = date.fromisoformat(raw_start)
     except ValueError:
-        raise PinplanError(file, "start", f"expected a date such as 2026-12-01, got {raw_start!r}") from None
+        raise PinplanError(
+            file, "start", f"expected a date such as 2026-12-01, got {raw_start!r}"
+        ) from None
     raw_pins = _field(file, "calendar", data, "pins", list)
     pins = [_parse_pin(file, i, obj) for i, obj in enumerate(raw_pins)]
     seen: set[str] = set()

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
+from mkdocs.config.base import BaseConfigOption, ValidationError
 
 from .durations import Window, parse_duration, parse_windows
 from .model import Palette, Rules
@@ -16,7 +17,7 @@ from .model import Palette, Rules
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 
 
-class Duration(c.BaseConfigOption[str]):
+class Duration(BaseConfigOption[str]):
     """A duration such as ``90m``, ``2h`` or ``3d``."""
 
     def __init__(self, default: str) -> None:
@@ -27,12 +28,12 @@ class Duration(c.BaseConfigOption[str]):
         try:
             parse_duration(value)
         except ValueError as exc:
-            raise c.ValidationError(str(exc)) from None
+            raise ValidationError(str(exc)) from None
         assert isinstance(value, str)
         return value
 
 
-class Windows(c.BaseConfigOption[list[str]]):
+class Windows(BaseConfigOption[list[str]]):
     """Non-overlapping local time windows ``"HH:MM-HH:MM"``."""
 
     def __init__(self, default: list[str]) -> None:
@@ -43,11 +44,11 @@ class Windows(c.BaseConfigOption[list[str]]):
         try:
             windows = parse_windows(value)
         except ValueError as exc:
-            raise c.ValidationError(str(exc)) from None
+            raise ValidationError(str(exc)) from None
         return [str(w) for w in windows]
 
 
-class TimeZone(c.BaseConfigOption[str]):
+class TimeZone(BaseConfigOption[str]):
     """An IANA time zone name such as ``Europe/Berlin`` (from the ``tzdata`` package)."""
 
     def __init__(self, default: str) -> None:
@@ -56,15 +57,19 @@ class TimeZone(c.BaseConfigOption[str]):
 
     def run_validation(self, value: object) -> str:
         if not isinstance(value, str) or not value:
-            raise c.ValidationError(f"expected an IANA time zone such as 'Europe/Berlin', got {value!r}")
+            raise ValidationError(
+                f"expected an IANA time zone such as 'Europe/Berlin', got {value!r}"
+            )
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise c.ValidationError(f"unknown time zone {value!r} (expected e.g. 'Europe/Berlin')") from None
+            raise ValidationError(
+                f"unknown time zone {value!r} (expected e.g. 'Europe/Berlin')"
+            ) from None
         return value
 
 
-class StartDate(c.BaseConfigOption["date | None"]):
+class StartDate(BaseConfigOption["date | None"]):
     """A calendar date (``2026-12-01``) or nothing."""
 
     def __init__(self) -> None:
@@ -79,21 +84,21 @@ class StartDate(c.BaseConfigOption["date | None"]):
                 return date.fromisoformat(value.strip())
             except ValueError:
                 pass
-        raise c.ValidationError(f"expected a date such as 2026-12-01, got {value!r}")
+        raise ValidationError(f"expected a date such as 2026-12-01, got {value!r}")
 
 
-class Color(c.BaseConfigOption[str]):
+class Color(BaseConfigOption[str]):
     """A colour written ``#rrggbb`` or ``#rgb``."""
 
     def run_validation(self, value: object) -> str:
         if not isinstance(value, str) or not _COLOR.match(value):
-            raise c.ValidationError(f"expected a colour such as '#1a2b3c', got {value!r}")
+            raise ValidationError(f"expected a colour such as '#1a2b3c', got {value!r}")
         if len(value) == 4:
             value = "#" + "".join(ch * 2 for ch in value[1:])
         return value.lower()
 
 
-class IntRange(c.BaseConfigOption[int]):
+class IntRange(BaseConfigOption[int]):
     """A whole number within ``[low, high]``."""
 
     def __init__(self, default: int, low: int, high: int) -> None:
@@ -102,9 +107,9 @@ class IntRange(c.BaseConfigOption[int]):
 
     def run_validation(self, value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise c.ValidationError(f"expected a whole number, got {value!r}")
+            raise ValidationError(f"expected a whole number, got {value!r}")
         if not self.low <= value <= self.high:
-            raise c.ValidationError(f"must be between {self.low} and {self.high}, got {value}")
+            raise ValidationError(f"must be between {self.low} and {self.high}, got {value}")
         return value
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import time, timedelta
@@ -40,7 +41,9 @@ class Window:
     end: int
 
     def __str__(self) -> str:
-        return f"{self.start // 60:02d}:{self.start % 60:02d}-{self.end // 60:02d}:{self.end % 60:02d}"
+        return (
+            f"{self.start // 60:02d}:{self.start % 60:02d}-{self.end // 60:02d}:{self.end % 60:02d}"
+        )
 
     @property
     def start_time(self) -> time:
@@ -70,7 +73,7 @@ def parse_windows(values: object) -> tuple[Window, ...]:
     if not isinstance(values, (list, tuple)) or not values:
         raise ValueError("expected a non-empty list of windows such as ['08:00-11:00']")
     windows = sorted(parse_window(v) for v in values)
-    for a, b in zip(windows, windows[1:]):
+    for a, b in itertools.pairwise(windows):
         if b.start < a.end:
             raise ValueError(f"windows {a} and {b} overlap")
     return tuple(windows)

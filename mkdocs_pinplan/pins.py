@@ -61,7 +61,9 @@ def slugify(text: str) -> str:
 def with_utm(url: str, index: int) -> str:
     """The post link with ``utm_content=pin<index>`` so every pin has its own link."""
     parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "utm_content"]
+    query = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "utm_content"
+    ]
     query.append(("utm_content", f"pin{index}"))
     return urlunsplit(parts._replace(query=urlencode(query)))
 
@@ -142,7 +144,9 @@ def make_pin_specs(posts: Iterable[Post], settings: PinSettings) -> list[PinSpec
             )
             image_path = f"{settings.assets_dir.strip('/')}/{stems[post.src_path]}-{index}.{ext}"
             description = post.pin_description or post.description or post.title
-            alt = post.alt or (f"{headline} – {description}" if description != headline else headline)
+            alt = post.alt or (
+                f"{headline} – {description}" if description != headline else headline
+            )
             specs.append(
                 PinSpec(
                     id=f"{post.src_path}#{index}",

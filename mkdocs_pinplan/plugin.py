@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import fnmatch
+import os
 import posixpath
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 from urllib.parse import urlsplit
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from .build import build_now, run_build
 from .config import PinplanConfig, palettes_from_config, rules_from_config
@@ -82,13 +85,13 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
     # After Material's blog plugin (-100 on on_page_context): titles, URLs and meta are final.
     @event_priority(-100)
     def on_page_context(
-        self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Any
-    ) -> dict[str, Any] | None:
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext | None:
         if not self.config.enabled:
             return None
         src = page.file.src_uri
         is_post = any(fnmatch.fnmatchcase(src, g) for g in self.globs)
-        theme_lang = config.theme["language"] if "language" in config.theme else "en"
+        theme_lang = config.theme.get("language", "en")
         reading = read_post(
             src,
             page.meta,
@@ -139,11 +142,19 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
                 calendar_path=calendar_path,
                 now=build_now(),
                 write=not self.is_serve,
+                cache_dir=root / self.config.cache_dir,
+                workers=self.config.workers or (os.cpu_count() or 1),
             )
         except (PinplanError, ValueError) as exc:
             raise PluginError(f"pinplan: {exc}") from None
-        where = "not written (serve)" if self.is_serve else (
-            f"{self.config.calendar} " + ("updated" if report.calendar_written else "unchanged")
+        for warning in report.render.warnings:
+            log.warning(warning)
+        where = (
+            "not written (serve)"
+            if self.is_serve
+            else (
+                f"{self.config.calendar} " + ("updated" if report.calendar_written else "unchanged")
+            )
         )
         log.info(
             f"{len(report.specs)} pins for {len(self.posts)} posts: "

@@ -94,9 +94,7 @@ def _text_list(value: object, file: str, key: str, problems: list[Problem]) -> t
     return tuple(items)
 
 
-def resolve_image(
-    value: object, *, file: str, key: str, page_dir: Path, docs_dir: Path
-) -> Path:
+def resolve_image(value: object, *, file: str, key: str, page_dir: Path, docs_dir: Path) -> Path:
     """Resolve a local image path relative to the page; refuse remote URLs and escapes.
 
     Raises :class:`Problem` naming the file and key.
@@ -184,9 +182,7 @@ def read_post(
     for key, value in block.items():
         name = f"pinplan.{key}"
         if key not in PINPLAN_KEYS:
-            problems.append(
-                Problem(file, name, "unknown key" + _suggest(str(key), PINPLAN_KEYS))
-            )
+            problems.append(Problem(file, name, "unknown key" + _suggest(str(key), PINPLAN_KEYS)))
             continue
         if key in ("titles", "keywords"):
             values[key] = _text_list(value, file, name, problems)

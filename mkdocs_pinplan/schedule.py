@@ -83,7 +83,10 @@ class _Board:
 
     def conflict_end(self, post: str, moment: datetime) -> datetime | None:
         """The earliest instant after a pin that ``moment`` is too close to, or None."""
-        for times, gap in ((self.times, self.rules.min_gap), (self.by_post.get(post, []), self.rules.link_gap)):
+        for times, gap in (
+            (self.times, self.rules.min_gap),
+            (self.by_post.get(post, []), self.rules.link_gap),
+        ):
             lo = bisect.bisect_right(times, moment - gap)
             hi = bisect.bisect_left(times, moment + gap)
             if lo < hi:

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from .draw import render_pin
+from .draw import RenderError, RenderResult, render_pin
 
-__all__ = ["render_pin"]
+__all__ = ["RenderError", "RenderResult", "render_pin"]

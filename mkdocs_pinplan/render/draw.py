@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
 
@@ -10,6 +11,18 @@ from ..model import Design
 from .fonts import default_font, load_font
 
 MARGIN = 80
+
+
+class RenderError(Exception):
+    """A pin cannot be rendered from its inputs (bad image or font); the message says why."""
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """Encoded image bytes plus content warnings (missing glyphs, truncated headline)."""
+
+    data: bytes
+    warnings: tuple[str, ...] = ()
 
 
 def _wrap(draw: ImageDraw.ImageDraw, text: str, size: int, width: int, design: Design) -> list[str]:
@@ -28,8 +41,11 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, size: int, width: int, design: D
     return lines
 
 
-def render_pin(design: Design) -> bytes:
-    """Render ``design`` and return the encoded image (JPEG or PNG)."""
+def render_pin(design: Design) -> RenderResult:
+    """Render ``design`` and return the encoded image (JPEG or PNG) with any warnings.
+
+    Raises :class:`RenderError` when an input file cannot be used.
+    """
     image = Image.new("RGB", (design.width, design.height), design.palette.background)
     draw = ImageDraw.Draw(image)
     width = design.width - 2 * MARGIN
@@ -47,11 +63,15 @@ def render_pin(design: Design) -> bytes:
         y += size * 1.2
     if design.brand.name:
         small = load_font(design.brand.font or default_font("Medium"), 36)
-        draw.text((MARGIN, design.height - MARGIN - 36), design.brand.name, font=small,
-                  fill=design.palette.accent)
+        draw.text(
+            (MARGIN, design.height - MARGIN - 36),
+            design.brand.name,
+            font=small,
+            fill=design.palette.accent,
+        )
     out = io.BytesIO()
     if design.image_format == "png":
         image.save(out, "PNG", compress_level=1)
     else:
         image.save(out, "JPEG", quality=design.quality, optimize=False)
-    return out.getvalue()
+    return RenderResult(out.getvalue())
