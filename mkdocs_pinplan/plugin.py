@@ -21,7 +21,7 @@ from .config import PinplanConfig, palettes_from_config, rules_from_config
 from .errors import PinplanError
 from .model import Brand, Post
 from .pins import PinSettings
-from .posts import read_post
+from .posts import parse_front_matter, read_post
 
 log = get_plugin_logger(__name__)
 
@@ -92,9 +92,18 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
         src = page.file.src_uri
         is_post = any(fnmatch.fnmatchcase(src, g) for g in self.globs)
         theme_lang = config.theme.get("language", "en")
+        meta = page.meta
+        if not meta and (page.markdown or "").lstrip("\ufeff").startswith("---"):
+            # MkDocs drops front-matter it cannot parse without a word; say what broke.
+            try:
+                meta = parse_front_matter(page.markdown or "", src)
+            except PinplanError as exc:
+                if is_post or "pinplan" in (page.markdown or "")[:2000]:
+                    log.warning(str(exc))
+                return None
         reading = read_post(
             src,
-            page.meta,
+            meta,
             url=page.canonical_url or "/" + page.url,
             docs_dir=Path(config.docs_dir),
             default_title=page.title or "",

@@ -11,13 +11,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from .errors import Problem
+import yaml
+
+from .errors import PinplanError, Problem
+from .images import ImageProblem, probe_image
 from .model import Post
 
 PINPLAN_KEYS = ("titles", "pins", "board", "description", "alt", "image", "keywords", "link")
 MAX_PINS_PER_POST = 20
 _REMOTE = re.compile(r"^([a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
+_FRONT_MATTER = re.compile(r"^-{3}[ \t]*\r?\n(.*?\r?\n)?(?:-{3}|\.{3})[ \t]*(?:\r?\n|$)", re.DOTALL)
 
 
 @dataclass
@@ -26,6 +30,31 @@ class PostReading:
 
     post: Post | None
     problems: list[Problem] = field(default_factory=list)
+
+
+def parse_front_matter(text: str, file: str) -> dict[str, object]:
+    """The YAML front-matter of a Markdown page as a mapping (empty when there is none).
+
+    Raises :class:`PinplanError` naming the file when the YAML is broken or not a mapping;
+    MkDocs itself silently drops such front-matter, which would hide a broken ``pinplan`` block.
+    """
+    match = _FRONT_MATTER.match(text.lstrip("\ufeff"))
+    if not match:
+        return {}
+    try:
+        data = yaml.safe_load(match.group(1) or "")
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 2})" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "cannot be parsed"
+        raise PinplanError(file, "front-matter", f"invalid YAML{where}: {problem}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise PinplanError(
+            file, "front-matter", f"expected a mapping of keys, got {type(data).__name__}"
+        )
+    return {str(k): v for k, v in data.items()}
 
 
 def clean_text(value: str) -> str:
@@ -112,6 +141,10 @@ def resolve_image(value: object, *, file: str, key: str, page_dir: Path, docs_di
         raise Problem(file, key, f"points outside the docs directory: {text}")
     if not path.is_file():
         raise Problem(file, key, f"image not found: {text}")
+    try:
+        probe_image(path)
+    except ImageProblem as exc:
+        raise Problem(file, key, str(exc)) from None
     return path
 
 
@@ -178,14 +211,21 @@ def read_post(
             lang = _text(meta[key], file, key, problems) or default_lang
             break
 
-    values: dict[str, object] = {}
-    for key, value in block.items():
+    titles: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    pins: int | None = None
+    image: Path | None = None
+    link: str | None = None
+    texts: dict[str, str] = {}
+    for raw_key, value in block.items():
+        key = str(raw_key)
         name = f"pinplan.{key}"
         if key not in PINPLAN_KEYS:
-            problems.append(Problem(file, name, "unknown key" + _suggest(str(key), PINPLAN_KEYS)))
-            continue
-        if key in ("titles", "keywords"):
-            values[key] = _text_list(value, file, name, problems)
+            problems.append(Problem(file, name, "unknown key" + _suggest(key, PINPLAN_KEYS)))
+        elif key == "titles":
+            titles = _text_list(value, file, name, problems)
+        elif key == "keywords":
+            keywords = _text_list(value, file, name, problems)
         elif key == "pins":
             if isinstance(value, bool) or not isinstance(value, int):
                 problems.append(Problem(file, name, f"expected a whole number, got {value!r}"))
@@ -194,10 +234,10 @@ def read_post(
                     Problem(file, name, f"must be between 1 and {MAX_PINS_PER_POST}, got {value}")
                 )
             else:
-                values[key] = value
+                pins = value
         elif key == "image":
             try:
-                values[key] = resolve_image(
+                image = resolve_image(
                     value,
                     file=file,
                     key=name,
@@ -211,11 +251,11 @@ def read_post(
             if text and not re.match(r"^https?://\S+$", text):
                 problems.append(Problem(file, name, f"expected an http(s) URL, got {text!r}"))
             elif text:
-                values[key] = text
+                link = text
         else:
             text = _text(value, file, name, problems)
             if text:
-                values[key] = text
+                texts[key] = text
 
     post = Post(
         src_path=src_path,
@@ -225,14 +265,14 @@ def read_post(
         description=description,
         date=post_date,
         lang=lang,
-        titles=values.get("titles", ()),  # type: ignore[arg-type]
-        pins=values.get("pins"),  # type: ignore[arg-type]
-        board=values.get("board"),  # type: ignore[arg-type]
-        pin_description=values.get("description"),  # type: ignore[arg-type]
-        alt=values.get("alt"),  # type: ignore[arg-type]
-        image=values.get("image"),  # type: ignore[arg-type]
-        keywords=values.get("keywords", ()),  # type: ignore[arg-type]
-        link=values.get("link"),  # type: ignore[arg-type]
+        titles=titles,
+        pins=pins,
+        board=texts.get("board"),
+        pin_description=texts.get("description"),
+        alt=texts.get("alt"),
+        image=image,
+        keywords=keywords,
+        link=link,
         draft=draft,
     )
     return PostReading(post, problems)
