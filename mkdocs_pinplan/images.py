@@ -47,7 +47,10 @@ def _as_problem(path: Path, exc: BaseException) -> ImageProblem:
     if isinstance(exc, FileNotFoundError):
         return ImageProblem(f"image not found: {path.name}")
     if isinstance(exc, (Image.DecompressionBombError, Image.DecompressionBombWarning)):
-        return ImageProblem(f"image is too large to decode safely: {path.name}")
+        return ImageProblem(
+            f"image is too large (more than {MAX_PIXELS:,} pixels; refusing a possible "
+            f"decompression bomb): {path.name}"
+        )
     if isinstance(exc, UnidentifiedImageError):
         return ImageProblem(f"not an image Pillow can read: {path.name}")
     if isinstance(exc, (OSError, SyntaxError, ValueError, EOFError)):
