@@ -17,7 +17,8 @@ class PinplanError(Exception):
         if self.field:
             parts.append(self.field)
         parts.append(self.message)
-        return ": ".join(parts)
+        # One line always: keys and values come from user files and may hold line breaks.
+        return ": ".join(parts).replace("\r", "\\r").replace("\n", "\\n")
 
 
 class Problem(PinplanError):
