@@ -1,19 +1,31 @@
-"""Render many pins into the site: de-duplicated work, streamed to disk."""
+"""Render many pins into the site: de-duplicated work, a content-addressed cache, a process pool.
+
+The work is decided up front: pins are grouped by cache key (equal keys mean equal bytes), the
+cache answers what it can, and only the rest is rendered, each distinct image once. Workers
+write their image straight to disk (the cache entry, or the site when there is no cache) and
+send back only warnings, so no process holds more than the pin it is drawing.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..calendar_file import write_bytes_atomic
 from ..errors import PinplanError
 from ..model import Design, PinSpec
-from .draw import RenderError, render_pin
+from .cache import FileHasher, PinCache, design_key, extension, place, render_context, write_atomic
+from .pool import JobFailed, Pool, PoolUnavailable
 
 Progress = Callable[[int, int], None]
-"""Called with (done, total) as pins finish rendering."""
+"""Called with (done, total) as pins finish rendering (total counts only pins to render)."""
+
+MIN_POOL_JOBS = 8
+"""Fewer images than this render in-process: starting workers would cost more than it saves
+(the common ``mkdocs serve`` rebuild after editing one post)."""
 
 
 @dataclass(frozen=True)
@@ -21,9 +33,55 @@ class RenderStats:
     """What a render pass did, plus content warnings naming the post."""
 
     rendered: int
+    """Distinct images drawn in this pass."""
     cached: int
+    """Distinct images taken from the cache without drawing."""
     seconds: float
     warnings: tuple[str, ...] = ()
+    workers: int = 1
+    """Processes that drew (1: the build process itself)."""
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    """One image to draw and where to write it (picklable: it crosses to a worker)."""
+
+    design: Design
+    key: str
+    target: str
+    """The cache entry, or the first pin's file in the site when there is no cache."""
+    cache_root: str | None = None
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    """What a job reports back: the renderer's warnings, or why the inputs were unusable."""
+
+    warnings: tuple[str, ...] = ()
+    error: str | None = None
+
+
+def render_job(job: RenderJob) -> JobOutcome:
+    """Draw ``job.design`` and write it to ``job.target``; a module-level worker entry point."""
+    # Imported here so a warm build, which draws nothing, never loads the drawing code.
+    from .draw import RenderError, render_pin
+
+    try:
+        result = render_pin(job.design)
+    except RenderError as exc:
+        return JobOutcome(error=str(exc))
+    if job.cache_root is not None:
+        PinCache(Path(job.cache_root)).store(
+            job.key, extension(job.design), result.data, result.warnings
+        )
+    else:
+        write_atomic(Path(job.target), result.data)
+    return JobOutcome(warnings=tuple(result.warnings))
+
+
+def _plain_key(design: Design) -> str:
+    """Without a cache only equal designs share an image; any distinct name will do."""
+    return hashlib.sha256(repr(design).encode()).hexdigest()
 
 
 def render_pins(
@@ -34,28 +92,131 @@ def render_pins(
     workers: int = 1,
     progress: Progress | None = None,
 ) -> RenderStats:
-    """Write every spec's image under ``site_dir`` (one render per distinct design).
+    """Write every spec's image under ``site_dir``, drawing each distinct image at most once.
 
-    Raises :class:`PinplanError` naming the post when a pin cannot be rendered.
+    With ``cache_dir``, images already in the cache are linked (or copied) into the site
+    without drawing, and new ones are added to it. ``workers`` > 1 draws in that many worker
+    processes. Raises :class:`PinplanError` naming the post when a pin cannot be rendered
+    (unusable input, or its worker crashed); never waits on a dead worker.
     """
     started = time.perf_counter()
-    owners: dict[Design, list[PinSpec]] = {}
-    for spec in specs:
-        owners.setdefault(spec.design, []).append(spec)
-    notes: list[str] = []
-    for done, (design, group) in enumerate(owners.items(), start=1):
+    cache: PinCache | None = None
+    hasher: FileHasher | None = None
+    if cache_dir is not None:
         try:
-            result = render_pin(design)
-        except RenderError as exc:
-            raise PinplanError(group[0].post, "pinplan.image", str(exc)) from None
-        notes.extend(f"{group[0].post}: {w}" for w in result.warnings)
-        for spec in group:
-            write_bytes_atomic(site_dir / spec.image_path, result.data)
-        if progress:
-            progress(done, len(owners))
+            cache_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise PinplanError(str(cache_dir), "cache_dir", f"cannot create it: {exc}") from None
+        cache = PinCache(cache_dir)
+        hasher = cache.hasher()
+    context = render_context(hasher) if hasher is not None else ""
+
+    groups: dict[str, list[PinSpec]] = {}
+    designs: dict[str, Design] = {}
+    known: dict[Design, str] = {}
+    for spec in specs:
+        key = known.get(spec.design)
+        if key is None:
+            key = known[spec.design] = (
+                design_key(spec.design, hasher, context) if hasher else _plain_key(spec.design)
+            )
+            designs.setdefault(key, spec.design)
+        groups.setdefault(key, []).append(spec)
+
+    notes: dict[str, tuple[str, ...]] = {}
+    jobs: list[RenderJob] = []
+    for key, group in groups.items():
+        design = designs[key]
+        hit = cache.lookup(key, extension(design)) if cache else None
+        if hit is not None:
+            entry, notes[key] = hit
+            _publish(entry, group, site_dir)
+            continue
+        target = cache.entry(key, extension(design)) if cache else site_dir / group[0].image_path
+        jobs.append(
+            RenderJob(
+                design=design,
+                key=key,
+                target=os.fspath(target),
+                cache_root=os.fspath(cache.root) if cache else None,
+            )
+        )
+    used = _render(jobs, groups, site_dir, notes, workers=workers, progress=progress)
+    if hasher is not None:
+        hasher.save()
+
+    warnings: list[str] = []
+    for key, group in groups.items():
+        for post in dict.fromkeys(spec.post for spec in group):
+            warnings.extend(f"{post}: {w}" for w in notes.get(key, ()))
     return RenderStats(
-        rendered=len(owners),
-        cached=0,
+        rendered=len(jobs),
+        cached=len(groups) - len(jobs),
         seconds=time.perf_counter() - started,
-        warnings=tuple(notes),
+        warnings=tuple(warnings),
+        workers=used,
     )
+
+
+def _publish(image: Path, group: Sequence[PinSpec], site_dir: Path) -> None:
+    """Put one finished image at every pin path that shows it."""
+    for spec in group:
+        target = site_dir / spec.image_path
+        if target != image:
+            place(image, target)
+
+
+def _failure(job_specs: Sequence[PinSpec], message: str, *, bad_input: bool) -> PinplanError:
+    spec = job_specs[0]
+    if bad_input:
+        return PinplanError(spec.post, "pinplan.image", message)
+    return PinplanError(spec.post, "pinplan", f"cannot render pin {spec.index}: {message}")
+
+
+def _render(
+    jobs: Sequence[RenderJob],
+    groups: dict[str, list[PinSpec]],
+    site_dir: Path,
+    notes: dict[str, tuple[str, ...]],
+    *,
+    workers: int,
+    progress: Progress | None,
+) -> int:
+    """Draw ``jobs`` (in-process or in a pool), publishing each image as soon as it exists.
+
+    Returns how many processes drew.
+    """
+
+    def finished(done: int, job: RenderJob, outcome: JobOutcome) -> None:
+        if outcome.error is not None:
+            raise _failure(groups[job.key], outcome.error, bad_input=True)
+        notes[job.key] = outcome.warnings
+        _publish(Path(job.target), groups[job.key], site_dir)
+        if progress is not None:
+            progress(done, len(jobs))
+
+    size = min(workers, len(jobs))
+    if size > 1 and len(jobs) >= MIN_POOL_JOBS:
+        try:
+            with Pool(render_job, size, preload=(__name__, f"{__package__}.draw")) as pool:
+                try:
+                    for done, (index, outcome) in enumerate(pool.run(jobs), start=1):
+                        finished(done, jobs[index], outcome)
+                except JobFailed as exc:
+                    specs = groups[jobs[exc.index].key] if exc.index >= 0 else []
+                    if not specs:
+                        raise PinplanError("pinplan", "workers", exc.message) from None
+                    raise _failure(specs, exc.message, bad_input=False) from None
+            return size
+        except PoolUnavailable:
+            # No worker processes on this platform or sandbox: draw here instead.
+            pass
+    for done, job in enumerate(jobs, start=1):
+        try:
+            outcome = render_job(job)
+        except Exception as exc:
+            raise _failure(
+                groups[job.key], f"{type(exc).__name__}: {exc}", bad_input=False
+            ) from None
+        finished(done, job, outcome)
+    return 1

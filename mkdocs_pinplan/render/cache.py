@@ -1,0 +1,330 @@
+"""Content-addressed store of rendered pins, keyed on the bytes that decide their pixels.
+
+A key is the SHA-256 of a canonical form of the :class:`~mkdocs_pinplan.model.Design` in
+which every file path is replaced by the hash of that file's bytes, plus a "render context":
+the Pillow version, the bundled default fonts' bytes and the source of the drawing code. So a
+renamed background reuses its pins, a changed background re-renders exactly its pins, and an
+option that is not part of the design (a board, a schedule) re-renders nothing.
+
+Entries are immutable files ``<cache_dir>/pins/<k[:2]>/<k>.<ext>``, written by rename so a
+reader never sees half an image, with the render's warnings beside them in ``<k>.json`` (only
+when there are any). Concurrent builds may write the same entry: both write identical bytes,
+and the last rename wins.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..model import Design
+
+CACHE_SCHEMA = 1
+"""Bump when the entry layout or the key's canonical form changes."""
+
+RACY_SECONDS = 2.0
+"""A file changed this recently may change again within its mtime's resolution: not memoised
+on disk (the "racy git" problem), so a same-size edit in the same tick is never missed."""
+
+_NOT_PIXELS = frozenset({"__init__.py", "pipeline.py", "cache.py", "pool.py", "progress.py"})
+"""Modules of the render package that move pins around but never change their pixels."""
+
+_Stat = tuple[int, int, int, int]
+
+
+def _stat_key(st: os.stat_result) -> _Stat:
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+class FileHasher:
+    """SHA-256 of files' bytes, each file read at most once while it stays unchanged.
+
+    Memoised by path and (size, mtime, ctime, inode); with ``memo_file`` the memo also survives
+    between processes, so a warm ``mkdocs build`` only stats its images and fonts.
+    """
+
+    def __init__(self, memo_file: Path | None = None) -> None:
+        self.memo_file = memo_file
+        self._memo: dict[str, tuple[_Stat, str]] = {}
+        self._dirty = False
+        self._this_build: dict[str, str] = {}
+        self.hashed = 0
+        """How many files this hasher actually read (for tests and the benchmark)."""
+        if memo_file is not None:
+            self._load(memo_file)
+
+    def _load(self, memo_file: Path) -> None:
+        try:
+            raw = json.loads(memo_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if not isinstance(raw, dict) or raw.get("schema") != CACHE_SCHEMA:
+            return
+        files = raw.get("files")
+        if not isinstance(files, dict):
+            return
+        for path, entry in files.items():
+            if (
+                isinstance(entry, list)
+                and len(entry) == 5
+                and all(isinstance(v, int) for v in entry[:4])
+                and isinstance(entry[4], str)
+            ):
+                self._memo[path] = ((entry[0], entry[1], entry[2], entry[3]), entry[4])
+
+    def digest(self, path: Path) -> str:
+        """Hex SHA-256 of ``path``'s bytes, or a marker naming the path when it is unreadable.
+
+        A hasher stands for one build: each path is looked at once, later calls reuse that.
+        An unreadable file gets a key of its own; rendering it fails and is never cached.
+        """
+        name = os.fspath(path)
+        seen = self._this_build.get(name)
+        if seen is None:
+            seen = self._this_build[name] = self._digest(name)
+        return seen
+
+    def _digest(self, name: str) -> str:
+        try:
+            st = os.stat(name)
+        except OSError:
+            return f"missing:{name}"
+        stat = _stat_key(st)
+        known = self._memo.get(name)
+        if known is not None and known[0] == stat:
+            return known[1]
+        sha = hashlib.sha256()
+        try:
+            with open(name, "rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    sha.update(chunk)
+        except OSError:
+            return f"missing:{name}"
+        self.hashed += 1
+        value = sha.hexdigest()
+        # Only trust (and persist) stats of files that were not being written just now.
+        if time.time_ns() - st.st_mtime_ns > RACY_SECONDS * 1e9:
+            self._memo[name] = (stat, value)
+            self._dirty = True
+        return value
+
+    def save(self) -> None:
+        """Write the memo back to ``memo_file`` (atomically; best effort, it is only a cache)."""
+        if self.memo_file is None or not self._dirty:
+            return
+        data = {
+            "schema": CACHE_SCHEMA,
+            "files": {path: [*stat, value] for path, (stat, value) in sorted(self._memo.items())},
+        }
+        try:
+            write_atomic(self.memo_file, json.dumps(data, separators=(",", ":")).encode())
+        except OSError:
+            return
+        self._dirty = False
+
+
+def _canonical(value: Any, hasher: FileHasher) -> Any:
+    """A JSON-able form of ``value`` in which file paths are replaced by their bytes' hash."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, os.PathLike):
+        return {"file": hasher.digest(Path(value))}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        # Field names are part of the form so a reordered dataclass cannot collide.
+        fields = {
+            f.name: _canonical(getattr(value, f.name), hasher) for f in dataclasses.fields(value)
+        }
+        return {"type": type(value).__name__, "fields": fields}
+    if isinstance(value, enum.Enum):
+        return {"enum": type(value).__name__, "value": _canonical(value.value, hasher)}
+    if isinstance(value, (tuple, list)):
+        return [_canonical(v, hasher) for v in value]
+    if isinstance(value, (frozenset, set)):
+        return sorted((_canonical(v, hasher) for v in value), key=json.dumps)
+    if isinstance(value, dict):
+        return {"map": sorted([str(k), _canonical(v, hasher)] for k, v in value.items())}
+    return {"repr": repr(value)}
+
+
+def render_sources() -> list[Path]:
+    """Files whose content decides how a design is drawn: the render package and image loading."""
+    package = Path(__file__).resolve().parent
+    files = [
+        p
+        for p in package.rglob("*")
+        if p.is_file()
+        and p.name not in _NOT_PIXELS
+        and "__pycache__" not in p.parts
+        and p.suffix not in (".pyc", ".pyo")
+    ]
+    files.append(package.parent / "images.py")
+    return sorted(files)
+
+
+@lru_cache(maxsize=1)
+def _package_versions() -> dict[str, str]:
+    """Versions of the libraries that shape pixels (read once per process)."""
+    import PIL
+
+    versions = {"pillow": PIL.__version__}
+    try:
+        import pyphen
+
+        versions["pyphen"] = str(getattr(pyphen, "VERSION", ""))
+    except ImportError:
+        pass
+    return versions
+
+
+def default_font_files() -> list[Path]:
+    """Every bundled Manrope file: ``None`` fonts in a design mean these bytes."""
+    try:
+        import font_manrope
+    except ImportError:
+        return []
+    return sorted(Path(p) for p in font_manrope.font_files.values())
+
+
+def render_context(hasher: FileHasher) -> str:
+    """Hash of everything outside a design that changes pixels (code, libraries, default fonts)."""
+    package = Path(__file__).resolve().parent.parent
+    context = {
+        "schema": CACHE_SCHEMA,
+        "versions": _package_versions(),
+        "code": {p.relative_to(package).as_posix(): hasher.digest(p) for p in render_sources()},
+        "fonts": {p.name: hasher.digest(p) for p in default_font_files()},
+    }
+    return hashlib.sha256(json.dumps(context, sort_keys=True).encode()).hexdigest()
+
+
+def design_key(design: Design, hasher: FileHasher, context: str) -> str:
+    """The cache key of ``design``: equal exactly when the rendered bytes would be equal."""
+    form = json.dumps(
+        [context, _canonical(design, hasher)], sort_keys=True, ensure_ascii=False
+    ).encode()
+    return hashlib.sha256(form).hexdigest()
+
+
+def extension(design: Design) -> str:
+    """File extension of a design's encoded image."""
+    return "png" if design.image_format == "png" else "jpg"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` by rename, so readers see the old or the new file whole.
+
+    No fsync: these are rebuildable outputs; a torn entry (empty after a power cut) is treated
+    as missing by :meth:`PinCache.lookup`.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def place(source: Path, target: Path) -> None:
+    """Put ``source``'s bytes at ``target``: a hard link when possible, else a copy.
+
+    The target is replaced atomically when it exists (``mkdocs build --dirty``).
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+        return
+    except FileExistsError:
+        try:
+            if os.path.samefile(source, target):
+                return
+        except OSError:
+            pass
+    except OSError:
+        # Another file system, or one without hard links: copy instead.
+        _copy_atomic(source, target)
+        return
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    os.unlink(tmp)
+    try:
+        try:
+            os.link(source, tmp)
+        except OSError:
+            shutil.copyfile(source, tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _copy_atomic(source: Path, target: Path) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class PinCache:
+    """The on-disk store under ``root`` (the plugin's ``cache_dir``)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.pins = root / "pins"
+
+    def entry(self, key: str, ext: str) -> Path:
+        """Where the image of ``key`` lives (whether or not it exists yet)."""
+        return self.pins / key[:2] / f"{key}.{ext}"
+
+    def lookup(self, key: str, ext: str) -> tuple[Path, tuple[str, ...]] | None:
+        """The entry's path and stored warnings, or ``None`` when it is missing or torn."""
+        path = self.entry(key, ext)
+        try:
+            if os.stat(path).st_size == 0:
+                return None
+        except OSError:
+            return None
+        return path, self._read_warnings(path)
+
+    def _read_warnings(self, path: Path) -> tuple[str, ...]:
+        try:
+            raw = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return ()
+        except (OSError, ValueError):
+            return ()
+        if isinstance(raw, list) and all(isinstance(w, str) for w in raw):
+            return tuple(raw)
+        return ()
+
+    def store(self, key: str, ext: str, data: bytes, warnings: Iterable[str]) -> Path:
+        """Write an entry; warnings first, so a visible image always has its warnings beside it."""
+        path = self.entry(key, ext)
+        notes = list(warnings)
+        side = path.with_suffix(".json")
+        if notes:
+            write_atomic(side, json.dumps(notes, ensure_ascii=False).encode())
+        else:
+            side.unlink(missing_ok=True)
+        write_atomic(path, data)
+        return path
+
+    def hasher(self) -> FileHasher:
+        """A file hasher whose memo is kept in this cache between builds."""
+        return FileHasher(self.root / "files.json")
