@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from datetime import date, datetime
 from pathlib import Path
@@ -143,16 +144,30 @@ def write_text_atomic(path: Path, text: str) -> bool:
     return write_bytes_atomic(path, text.encode("utf-8"))
 
 
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_bytes_atomic(path: Path, data: bytes) -> bool:
-    """Replace ``path`` with ``data`` (temp file + ``os.replace``); False when unchanged."""
+    """Replace ``path`` with ``data`` (temp file + ``os.replace``); False when unchanged.
+
+    The new file keeps the old one's permissions; a file without any write permission bit is
+    refused (``PermissionError``) even for root, since the user marked it as not to be changed.
+    """
     try:
         if path.read_bytes() == data:
             return False
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+            raise PermissionError(f"{path.name} is read-only; not replacing it")
     except FileNotFoundError:
-        pass
+        mode = _default_mode()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(tmp, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
