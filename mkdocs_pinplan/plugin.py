@@ -22,6 +22,7 @@ from .errors import PinplanError
 from .model import Brand, Post
 from .pins import PinSettings
 from .posts import parse_front_matter, read_post
+from .preview import write_preview
 
 log = get_plugin_logger(__name__)
 
@@ -170,3 +171,16 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
             f"{report.render.rendered} rendered, {report.render.cached} cached "
             f"in {report.render.seconds:.2f}s; {len(report.calendar.pins)} on the calendar, {where}"
         )
+        if self.config.preview:
+            # Written here, not as a MkDocs page, so it stays out of the nav, search and sitemap;
+            # under `mkdocs serve` it shows the planned but unsaved calendar.
+            write_preview(
+                Path(config.site_dir),
+                report.calendar,
+                rules_from_config(self.config.schedule),
+                specs=report.specs,
+                posts=self.posts,
+                now=build_now(),
+                site_name=config.site_name,
+                live=self.is_serve,
+            )

@@ -1,0 +1,338 @@
+"""Calendar + rules → the preview page ``pinplan/index.html`` (Jinja2, autoescaped).
+
+The page is plain HTML with inline CSS and a few lines of inline JavaScript for the filters,
+so it works from any static host and fetches nothing from elsewhere.
+"""
+
+from __future__ import annotations
+
+import calendar as _cal
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from importlib import resources
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from ..calendar_file import write_text_atomic
+from ..durations import format_duration
+from ..model import Calendar, CalendarPin, PinSpec, Post, Rules
+
+PREVIEW_PATH = "pinplan/index.html"
+"""Where the page goes, relative to ``site_dir``."""
+_TO_ROOT = "../"
+"""From the page's folder back to the site root (the page sits one folder deep)."""
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_SAFE_SCHEMES = ("http", "https")
+
+
+@dataclass(frozen=True)
+class PinInfo:
+    """What the build knows about a pin beyond its calendar entry."""
+
+    post_title: str = ""
+    layout: str = ""
+    rendered: bool = True
+    """Whether the pin's image is in the built site (a published pin of a removed post is not)."""
+
+
+@dataclass(frozen=True)
+class _PinView:
+    id: str
+    post: str
+    post_title: str
+    time: str
+    iso: str
+    board: str
+    title: str
+    description: str
+    link: str
+    link_text: str
+    href: str | None
+    image_url: str | None
+    alt: str
+    layout: str
+    status: str
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class _DayView:
+    key: str
+    label: str
+    pins: tuple[_PinView, ...]
+    cap: int | None
+    over: bool
+
+
+@dataclass(frozen=True)
+class _CellView:
+    key: str
+    day: int
+    count: int
+    cap: int | None
+    cap_pct: int
+    count_pct: int
+    over: bool
+    today: bool
+    ramp: bool
+
+
+@dataclass(frozen=True)
+class _MonthView:
+    label: str
+    weeks: tuple[tuple[_CellView | None, ...], ...]
+
+
+@dataclass(frozen=True)
+class _PostOption:
+    key: str
+    title: str
+
+
+def _zone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        # The calendar file is trusted for its pins, not for its zone name: fall back to UTC.
+        return ZoneInfo("UTC")
+
+
+def _href(url: str) -> str | None:
+    """``url`` when a browser may follow it safely (http, https or relative), else ``None``."""
+    scheme = urlsplit(url.strip()).scheme.lower()
+    if scheme and scheme not in _SAFE_SCHEMES:
+        return None
+    return url.strip() or None
+
+
+def _image_url(image: str) -> str | None:
+    """The page-relative URL of a site-relative image path (absolute http(s) URLs kept)."""
+    if urlsplit(image).scheme:
+        return _href(image)
+    path = image.replace("\\", "/").lstrip("/")
+    return _TO_ROOT + quote(path, safe="/") if path else None
+
+
+def _link_text(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme in _SAFE_SCHEMES and parts.netloc:
+        return url.split("://", 1)[1]
+    return url
+
+
+def _day_label(day: date) -> str:
+    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1][:3]} {day.year}"
+
+
+def _cap(rules: Rules, start: date, day: date) -> int | None:
+    index = (day - start).days
+    return rules.cap(index) if index >= 0 else None
+
+
+def _pin_view(
+    pin: CalendarPin, zone: tzinfo, info: PinInfo | None, now: datetime | None
+) -> _PinView:
+    info = info or PinInfo()
+    local = pin.publish_at.astimezone(zone)
+    return _PinView(
+        id=pin.id,
+        post=pin.post,
+        post_title=info.post_title or pin.post,
+        time=local.strftime("%H:%M"),
+        iso=local.isoformat(timespec="minutes"),
+        board=pin.board,
+        title=pin.title,
+        description=pin.description,
+        link=pin.link,
+        link_text=_link_text(pin.link),
+        href=_href(pin.link),
+        image_url=_image_url(pin.image) if info.rendered else None,
+        alt=pin.alt_text or pin.title,
+        layout=info.layout,
+        status=pin.status,
+        overdue=now is not None and not pin.published and pin.publish_at < now,
+    )
+
+
+def _months(
+    first: date, last: date, counts: Mapping[date, int], rules: Rules, start: date, today: date
+) -> tuple[_MonthView, ...]:
+    scale = max([rules.max_per_day, *counts.values()])
+    months: list[_MonthView] = []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        weeks: list[tuple[_CellView | None, ...]] = []
+        for week in _cal.Calendar(firstweekday=0).monthdatescalendar(year, month):
+            row: list[_CellView | None] = []
+            for day in week:
+                if day.month != month:
+                    row.append(None)
+                    continue
+                count = counts.get(day, 0)
+                cap = _cap(rules, start, day)
+                row.append(
+                    _CellView(
+                        key=day.isoformat(),
+                        day=day.day,
+                        count=count,
+                        cap=cap,
+                        cap_pct=round(100 * (cap or 0) / scale),
+                        count_pct=round(100 * count / scale),
+                        over=cap is not None and count > cap,
+                        today=day == today,
+                        ramp=cap is not None and cap < rules.max_per_day,
+                    )
+                )
+            weeks.append(tuple(row))
+        months.append(_MonthView(label=f"{_MONTHS[month - 1]} {year}", weeks=tuple(weeks)))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return tuple(months)
+
+
+@functools.cache
+def _environment() -> Environment:
+    # Autoescaping is the page's only defence against hostile titles; never turn it off.
+    return Environment(
+        loader=PackageLoader("mkdocs_pinplan.preview", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+@functools.cache
+def _asset(name: str) -> Markup:
+    # Our own CSS/JS, trusted and inlined so the page needs no other request.
+    text = resources.files("mkdocs_pinplan.preview").joinpath("templates").joinpath(name)
+    return Markup(text.read_text(encoding="utf-8"))
+
+
+def render_preview(
+    calendar: Calendar,
+    rules: Rules,
+    *,
+    info: Mapping[str, PinInfo] | None = None,
+    now: datetime | None = None,
+    site_name: str = "",
+    live: bool = False,
+) -> str:
+    """The preview page for ``calendar``: every pin grouped by local day, and a month view.
+
+    Days are counted in the calendar's time zone; each day's cap is ``rules.cap`` of its
+    index from the calendar's ``start``. ``info`` adds post titles and says which images are
+    in the site; ``now`` marks overdue pins and today; ``live`` labels the page as the
+    unsaved plan of ``mkdocs serve``. Same arguments ⇒ same text.
+    """
+    info = info or {}
+    zone = _zone(calendar.timezone)
+    by_day: dict[date, list[_PinView]] = {}
+    for pin in sorted(calendar.pins, key=lambda p: (p.publish_at, p.id)):
+        view = _pin_view(pin, zone, info.get(pin.id), now)
+        by_day.setdefault(pin.publish_at.astimezone(zone).date(), []).append(view)
+    counts = {day: len(pins) for day, pins in by_day.items()}
+    days = []
+    for day, pins in sorted(by_day.items()):
+        cap = _cap(rules, calendar.start, day)
+        days.append(
+            _DayView(
+                key=day.isoformat(),
+                label=_day_label(day),
+                pins=tuple(pins),
+                cap=cap,
+                over=cap is not None and len(pins) > cap,
+            )
+        )
+    today = now.astimezone(zone).date() if now else None
+    first = min([calendar.start, *by_day])
+    ramp_end = calendar.start + timedelta(days=max(rules.warmup_days - 1, 0))
+    last = max([ramp_end, *by_day])
+    months = _months(first, last, counts, rules, calendar.start, today or date.min)
+    posts = sorted(
+        {(v.post_title, v.post) for d in days for v in d.pins}, key=lambda t: (t[0].lower(), t[1])
+    )
+    every = [v for d in days for v in d.pins]
+    due: int | None = None
+    if now is not None:
+        # What `pinplan export` would hand the uploader right now.
+        horizon_end = now + timedelta(days=rules.horizon_days)
+        due = sum(1 for p in calendar.pins if not p.published and now <= p.publish_at < horizon_end)
+    template = _environment().get_template("preview.html.j2")
+    return template.render(
+        site_name=site_name,
+        live=live,
+        timezone=calendar.timezone,
+        start=_day_label(calendar.start),
+        start_key=calendar.start.isoformat(),
+        now_label=now.astimezone(zone).strftime("%Y-%m-%d %H:%M") if now else "",
+        rules=rules,
+        windows=", ".join(str(w) for w in rules.windows),
+        min_gap=format_duration(rules.min_gap),
+        link_gap=format_duration(rules.link_gap),
+        jitter=format_duration(rules.jitter),
+        total=len(every),
+        scheduled=sum(1 for v in every if v.status == "scheduled"),
+        published=sum(1 for v in every if v.status == "published"),
+        overdue=sum(1 for v in every if v.overdue),
+        due=due,
+        days=days,
+        months=months,
+        weekdays=_WEEKDAYS,
+        posts=[_PostOption(key=key, title=title) for title, key in posts],
+        css=_asset("preview.css"),
+        js=_asset("preview.js"),
+    )
+
+
+def write_preview(
+    site_dir: Path,
+    calendar: Calendar,
+    rules: Rules,
+    *,
+    specs: Sequence[PinSpec] = (),
+    posts: Sequence[Post] = (),
+    now: datetime | None = None,
+    site_name: str = "",
+    live: bool = False,
+) -> Path:
+    """Write the preview page to ``site_dir/pinplan/index.html`` and return its path.
+
+    Pins whose image file is missing from ``site_dir`` get a placeholder instead of a
+    broken image.
+    """
+    titles = {post.src_path: post.title for post in posts}
+    layouts = {spec.id: spec.design.layout for spec in specs}
+    info = {
+        pin.id: PinInfo(
+            post_title=titles.get(pin.post, ""),
+            layout=layouts.get(pin.id, ""),
+            rendered=(site_dir / pin.image).is_file(),
+        )
+        for pin in calendar.pins
+    }
+    html = render_preview(calendar, rules, info=info, now=now, site_name=site_name, live=live)
+    target = site_dir / PREVIEW_PATH
+    write_text_atomic(target, html)
+    return target
