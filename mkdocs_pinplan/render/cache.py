@@ -201,7 +201,9 @@ def render_context(hasher: FileHasher) -> str:
     context = {
         "schema": CACHE_SCHEMA,
         "versions": _package_versions(),
-        "code": {p.relative_to(package).as_posix(): hasher.digest(p) for p in render_sources()},
+        "code": {
+            Path(os.path.relpath(p, package)).as_posix(): hasher.digest(p) for p in render_sources()
+        },
         "fonts": {p.name: hasher.digest(p) for p in default_font_files()},
     }
     return hashlib.sha256(json.dumps(context, sort_keys=True).encode()).hexdigest()

@@ -1,0 +1,178 @@
+"""The render pass: each distinct pin drawn once, reused from the cache, same bytes in a pool."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from mkdocs_pinplan.errors import PinplanError
+from mkdocs_pinplan.model import Brand, PinSpec, Post
+from mkdocs_pinplan.pins import PinSettings, make_pin_specs
+from mkdocs_pinplan.render import draw
+from mkdocs_pinplan.render.draw import RenderResult
+from mkdocs_pinplan.render.pipeline import MIN_POOL_JOBS, render_pins
+
+
+def photo(path: Path, color: tuple[int, int, int]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (320, 240), color).save(path, "JPEG")
+    return path
+
+
+def make_posts(docs: Path, count: int) -> list[Post]:
+    return [
+        Post(
+            src_path=f"blog/posts/post-{n}.md",
+            title=f"Post number {n} about slow pinning",
+            url=f"https://example.com/post-{n}/",
+            slug=f"post-{n}",
+            titles=(f"Headline A of post {n}", f"Headline B of post {n}"),
+            image=photo(docs / f"img-{n}.jpg", (20 * n % 255, 90, 160)),
+        )
+        for n in range(count)
+    ]
+
+
+def specs_for(posts: list[Post], **settings: object) -> list[PinSpec]:
+    base = PinSettings(site_url="https://example.com/", brand=Brand("example.com"))
+    return make_pin_specs(posts, dataclasses.replace(base, **settings))  # type: ignore[arg-type]
+
+
+def site_bytes(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def posts(tmp_path: Path) -> list[Post]:
+    return make_posts(tmp_path / "docs", 3)
+
+
+def test_second_build_renders_nothing_and_writes_the_same_site(
+    tmp_path: Path, posts: list[Post]
+) -> None:
+    specs = specs_for(posts)
+    cache = tmp_path / "cache"
+    first = render_pins(specs, tmp_path / "site1", cache_dir=cache)
+    assert (first.rendered, first.cached) == (len(specs), 0)
+    second = render_pins(specs, tmp_path / "site2", cache_dir=cache)
+    assert (second.rendered, second.cached) == (0, len(specs))
+    assert site_bytes(tmp_path / "site1") == site_bytes(tmp_path / "site2")
+    assert len(site_bytes(tmp_path / "site2")) == len(specs)
+
+
+def test_changed_background_rerenders_exactly_its_pins(tmp_path: Path, posts: list[Post]) -> None:
+    specs = specs_for(posts)
+    cache = tmp_path / "cache"
+    render_pins(specs, tmp_path / "site", cache_dir=cache)
+    assert posts[1].image is not None
+    photo(posts[1].image, (250, 10, 10))
+    again = render_pins(specs, tmp_path / "site", cache_dir=cache)
+    mine = [s for s in specs if s.post == posts[1].src_path]
+    assert again.rendered == len(mine) == 3
+    assert again.cached == len(specs) - len(mine)
+
+
+def test_unrelated_options_rerender_nothing(tmp_path: Path, posts: list[Post]) -> None:
+    cache = tmp_path / "cache"
+    render_pins(specs_for(posts), tmp_path / "site", cache_dir=cache)
+    changed = specs_for(posts, board="Another board", site_url="https://other.example/")
+    again = render_pins(changed, tmp_path / "site", cache_dir=cache)
+    assert again.rendered == 0
+
+
+def test_pixel_options_rerender_everything(tmp_path: Path, posts: list[Post]) -> None:
+    cache = tmp_path / "cache"
+    render_pins(specs_for(posts), tmp_path / "site", cache_dir=cache)
+    again = render_pins(specs_for(posts, quality=70), tmp_path / "site", cache_dir=cache)
+    assert again.cached == 0
+
+
+def test_equal_designs_are_drawn_once(tmp_path: Path, posts: list[Post]) -> None:
+    specs = specs_for(posts[:1])
+    twins = [
+        dataclasses.replace(s, image_path=s.image_path.replace(".jpg", "-twin.jpg")) for s in specs
+    ]
+    stats = render_pins(specs + twins, tmp_path / "site")
+    assert stats.rendered == len(specs)
+    out = site_bytes(tmp_path / "site")
+    assert len(out) == 2 * len(specs)
+    for spec, twin in zip(specs, twins, strict=True):
+        assert out[spec.image_path] == out[twin.image_path]
+
+
+def test_one_and_two_workers_give_identical_bytes(tmp_path: Path) -> None:
+    posts = make_posts(tmp_path / "docs", 4)
+    specs = specs_for(posts)
+    assert len(specs) >= MIN_POOL_JOBS
+    one = render_pins(specs, tmp_path / "one", workers=1)
+    two = render_pins(specs, tmp_path / "two", workers=2)
+    assert (one.workers, two.workers) == (1, 2)
+    assert site_bytes(tmp_path / "one") == site_bytes(tmp_path / "two")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_bad_background_names_the_post(tmp_path: Path, workers: int) -> None:
+    posts = make_posts(tmp_path / "docs", 4)
+    assert posts[2].image is not None
+    posts[2].image.write_bytes(b"this is not a JPEG")
+    specs = specs_for(posts)
+    try:
+        draw.render_pin(specs[6].design)
+    except draw.RenderError:
+        pass
+    else:
+        pytest.skip("the drawing code does not read background images yet")
+    with pytest.raises(PinplanError) as caught:
+        render_pins(specs, tmp_path / "site", cache_dir=tmp_path / "c", workers=workers)
+    assert caught.value.file == posts[2].src_path
+    assert not (tmp_path / "c" / "pins").exists() or all(
+        p.stat().st_size > 0 for p in (tmp_path / "c" / "pins").rglob("*.jpg")
+    )
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_unusable_font_is_an_error_naming_a_post(tmp_path: Path, workers: int) -> None:
+    posts = make_posts(tmp_path / "docs", 4)
+    broken = tmp_path / "broken.ttf"
+    broken.write_bytes(b"not a font")
+    specs = specs_for(posts, brand=Brand("example.com", font_bold=broken))
+    with pytest.raises(PinplanError) as caught:
+        render_pins(specs, tmp_path / "site", cache_dir=tmp_path / "c", workers=workers)
+    assert caught.value.file in {p.src_path for p in posts}
+    assert "pin" in caught.value.message
+
+
+def test_progress_counts_every_render(tmp_path: Path, posts: list[Post]) -> None:
+    seen: list[tuple[int, int]] = []
+    specs = specs_for(posts)
+    render_pins(specs, tmp_path / "site", progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(n, len(specs)) for n in range(1, len(specs) + 1)]
+
+
+def test_cached_pins_keep_their_warnings(
+    tmp_path: Path, posts: list[Post], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = draw.render_pin
+
+    def noisy(design: object) -> RenderResult:
+        result = real(design)  # type: ignore[arg-type]
+        return RenderResult(result.data, ("headline was shortened",))
+
+    monkeypatch.setattr(draw, "render_pin", noisy)
+    specs = specs_for(posts[:1])
+    cache = tmp_path / "cache"
+    first = render_pins(specs, tmp_path / "site", cache_dir=cache)
+    second = render_pins(specs, tmp_path / "site", cache_dir=cache)
+    assert second.rendered == 0
+    assert first.warnings == second.warnings
+    assert second.warnings[0] == f"{posts[0].src_path}: headline was shortened"
+
+
+def test_unwritable_cache_dir_is_a_clear_error(tmp_path: Path, posts: list[Post]) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    with pytest.raises(PinplanError, match="cache_dir"):
+        render_pins(specs_for(posts), tmp_path / "site", cache_dir=blocker / "cache")
