@@ -132,8 +132,9 @@ class Pool(Generic[J, R]):
             raise PoolUnavailable(f"cannot start render workers: {exc}") from exc
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        # After a failure nothing the workers still do is wanted: stop them at once.
+        self.close(graceful=exc_type is None)
 
     @property
     def pids(self) -> list[int]:
@@ -212,12 +213,12 @@ class Pool(Generic[J, R]):
         )
         raise JobFailed(worker.held[0][0], f"render worker {how} while rendering this pin")
 
-    def close(self) -> None:
-        """Stop every worker: ask politely, then terminate, then kill; never wait unbounded."""
+    def close(self, *, graceful: bool = True) -> None:
+        """Stop every worker: ask politely (when ``graceful``), then terminate, then kill."""
         for worker in self.workers:
             with contextlib.suppress(OSError, ValueError):
                 worker.conn.send(None)
-        deadline = time.monotonic() + 2.0
+        deadline = time.monotonic() + (2.0 if graceful else 0.0)
         for worker in self.workers:
             worker.process.join(max(0.0, deadline - time.monotonic()))
             if worker.process.is_alive():
