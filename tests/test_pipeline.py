@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from mkdocs_pinplan import render
 from mkdocs_pinplan.errors import PinplanError
 from mkdocs_pinplan.model import Brand, PinSpec, Post
 from mkdocs_pinplan.pins import PinSettings, make_pin_specs
-from mkdocs_pinplan.render import draw
-from mkdocs_pinplan.render.draw import RenderResult
+from mkdocs_pinplan.render import RenderResult
 from mkdocs_pinplan.render.pipeline import MIN_POOL_JOBS, render_pins
 
 
@@ -38,7 +38,12 @@ def make_posts(docs: Path, count: int) -> list[Post]:
 
 def specs_for(posts: list[Post], **settings: object) -> list[PinSpec]:
     base = PinSettings(site_url="https://example.com/", brand=Brand("example.com"))
-    return make_pin_specs(posts, dataclasses.replace(base, **settings))  # type: ignore[arg-type]
+    specs = make_pin_specs(posts, dataclasses.replace(base, **settings))  # type: ignore[arg-type]
+    # Quarter-size pins: the pipeline treats every size alike, and the suite stays quick.
+    return [
+        dataclasses.replace(s, design=dataclasses.replace(s.design, width=250, height=375))
+        for s in specs
+    ]
 
 
 def site_bytes(site: Path) -> dict[str, bytes]:
@@ -103,8 +108,7 @@ def test_equal_designs_are_drawn_once(tmp_path: Path, posts: list[Post]) -> None
         assert out[spec.image_path] == out[twin.image_path]
 
 
-def test_one_and_two_workers_give_identical_bytes(tmp_path: Path) -> None:
-    posts = make_posts(tmp_path / "docs", 4)
+def test_one_and_two_workers_give_identical_bytes(tmp_path: Path, posts: list[Post]) -> None:
     specs = specs_for(posts)
     assert len(specs) >= MIN_POOL_JOBS
     one = render_pins(specs, tmp_path / "one", workers=1)
@@ -120,8 +124,8 @@ def test_bad_background_names_the_post(tmp_path: Path, workers: int) -> None:
     posts[2].image.write_bytes(b"this is not a JPEG")
     specs = specs_for(posts)
     try:
-        draw.render_pin(specs[6].design)
-    except draw.RenderError:
+        render.render_pin(specs[6].design)
+    except render.RenderError:
         pass
     else:
         pytest.skip("the drawing code does not read background images yet")
@@ -142,7 +146,21 @@ def test_unusable_font_is_an_error_naming_a_post(tmp_path: Path, workers: int) -
     with pytest.raises(PinplanError) as caught:
         render_pins(specs, tmp_path / "site", cache_dir=tmp_path / "c", workers=workers)
     assert caught.value.file in {p.src_path for p in posts}
-    assert "pin" in caught.value.message
+    assert "broken.ttf" in caught.value.message
+
+
+def test_renderer_bug_is_an_error_naming_the_pin(
+    tmp_path: Path, posts: list[Post], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def buggy(design: object) -> RenderResult:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(render, "render_pin", buggy)
+    with pytest.raises(PinplanError) as caught:
+        render_pins(specs_for(posts), tmp_path / "site")
+    assert str(caught.value) == (
+        f"{posts[0].src_path}: pinplan: cannot render pin 1: ZeroDivisionError: division by zero"
+    )
 
 
 def test_progress_counts_every_render(tmp_path: Path, posts: list[Post]) -> None:
@@ -155,13 +173,13 @@ def test_progress_counts_every_render(tmp_path: Path, posts: list[Post]) -> None
 def test_cached_pins_keep_their_warnings(
     tmp_path: Path, posts: list[Post], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = draw.render_pin
+    real = render.render_pin
 
     def noisy(design: object) -> RenderResult:
         result = real(design)  # type: ignore[arg-type]
         return RenderResult(result.data, ("headline was shortened",))
 
-    monkeypatch.setattr(draw, "render_pin", noisy)
+    monkeypatch.setattr(render, "render_pin", noisy)
     specs = specs_for(posts[:1])
     cache = tmp_path / "cache"
     first = render_pins(specs, tmp_path / "site", cache_dir=cache)

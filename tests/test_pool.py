@@ -150,7 +150,7 @@ def write_posts(docs: Path, count: int) -> None:
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to find workers")
 def test_worker_killed_mid_build_fails_the_build_clearly(site_copy: Path) -> None:
-    write_posts(site_copy / "docs", 60)
+    write_posts(site_copy / "docs", 30)
     # Two workers even on a one-CPU runner, so there is a worker to kill.
     config = site_copy / "mkdocs.yml"
     config.write_text(

@@ -64,7 +64,7 @@ class JobOutcome:
 def render_job(job: RenderJob) -> JobOutcome:
     """Draw ``job.design`` and write it to ``job.target``; a module-level worker entry point."""
     # Imported here so a warm build, which draws nothing, never loads the drawing code.
-    from .draw import RenderError, render_pin
+    from . import RenderError, render_pin
 
     try:
         result = render_pin(job.design)
@@ -168,9 +168,12 @@ def _publish(image: Path, group: Sequence[PinSpec], site_dir: Path) -> None:
 
 def _failure(job_specs: Sequence[PinSpec], message: str, *, bad_input: bool) -> PinplanError:
     spec = job_specs[0]
-    if bad_input:
-        return PinplanError(spec.post, "pinplan.image", message)
-    return PinplanError(spec.post, "pinplan", f"cannot render pin {spec.index}: {message}")
+    if not bad_input:
+        return PinplanError(spec.post, "pinplan", f"cannot render pin {spec.index}: {message}")
+    image = spec.design.image
+    # The renderer names the file it refused; when that is the post's photo, say which key.
+    field = "pinplan.image" if image is not None and image.name in message else "pinplan"
+    return PinplanError(spec.post, field, message)
 
 
 def _render(
