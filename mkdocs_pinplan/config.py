@@ -12,7 +12,8 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import BaseConfigOption, ValidationError
 
 from .durations import Window, parse_duration, parse_windows
-from .model import Palette, Rules
+from .model import Layout, Palette, Rules
+from .render.layouts import DEFAULT_LAYOUTS, resolve_layouts
 
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 
@@ -113,6 +114,22 @@ class IntRange(BaseConfigOption[int]):
         return value
 
 
+class Layouts(BaseConfigOption[tuple[Layout, ...]]):
+    """The layouts to rotate: built-in names and mappings deriving layouts of your own."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default = list(DEFAULT_LAYOUTS)
+
+    def run_validation(self, value: object) -> tuple[Layout, ...]:
+        if not isinstance(value, list):
+            raise ValidationError(f"expected a list of layout names or mappings, got {value!r}")
+        try:
+            return resolve_layouts(value)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+
 class PaletteConfig(base.Config):
     """One colour scheme of the pins."""
 
@@ -175,8 +192,10 @@ class PinplanConfig(base.Config):
     """Pins per post unless a post says otherwise."""
     board = c.Type(str, default="Blog")
     """Pinterest board name, exactly as on Pinterest."""
-    layouts = c.ListOfItems(c.Type(str), default=["photo", "block", "type", "split"])
-    """Designs rotated across a post's variants, in order."""
+    layouts = Layouts()
+    """Designs rotated across a post's variants, in order: built-in names (``photo``,
+    ``block``, ``type``, ``split``, ``band``) and mappings that derive a layout of your own
+    (``{name: poster, base: type, uppercase: true}``)."""
     brand = c.SubConfig(BrandConfig)
     """Name, logo, colours and fonts."""
     image_format = c.Choice(("jpeg", "png"), default="jpeg")

@@ -65,12 +65,48 @@ class Brand:
     fallback_fonts: tuple[Path, ...] = ()
 
 
+Box = tuple[float, float, float, float]
+"""A rectangle as fractions of the canvas: ``(left, top, right, bottom)``."""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A pin design as data: where the photo, the headline and the brand go.
+
+    Built-ins live in ``render/layouts.py``; users derive their own in ``layouts:``. Every
+    field is part of the design, so changing one re-renders exactly the pins that use it.
+    """
+
+    name: str
+    photo: str = "none"
+    """``full`` (whole canvas), ``box`` (a rectangle), ``card`` (a framed inset) or ``none``."""
+    photo_box: Box = (0.0, 0.0, 1.0, 1.0)
+    text_box: Box = (0.08, 0.1, 0.92, 0.86)
+    text_box_alone: Box | None = None
+    """Where the headline goes when the post has no photo (default: ``text_box``)."""
+    ground: str = "background"
+    """Canvas colour from the palette: ``background`` or ``accent``."""
+    panel: bool = False
+    """A solid panel in the background colour behind the headline (for text over photos)."""
+    align: str = "left"
+    valign: str = "center"
+    uppercase: bool = False
+    decorations: tuple[str, ...] = ("bar",)
+    """Accent shapes: ``bar`` (above the headline), ``rule`` (below it), ``frame``."""
+    max_size: int = 132
+    """Largest headline size in px on a 1000 px wide pin (it shrinks to fit)."""
+    scrim: float = 0.35
+    """Least darkening of a full-bleed photo under text; raised as needed for contrast."""
+    footer: str = "left"
+    """Site name (and logo) at the bottom: ``left``, ``center`` or ``none``."""
+
+
 @dataclass(frozen=True)
 class Design:
     """Everything that decides a pin's pixels, and nothing else (the render cache key)."""
 
     headline: str
-    layout: str
+    layout: Layout
     palette: Palette
     brand: Brand
     lang: str = "en"
@@ -80,6 +116,13 @@ class Design:
     quality: int = 85
     width: int = 1000
     height: int = 1500
+
+    def __post_init__(self) -> None:
+        # A built-in layout may be named (tests, scripts); the design always holds the data.
+        if isinstance(self.layout, str):
+            from .render.layouts import builtin_layout
+
+            object.__setattr__(self, "layout", builtin_layout(self.layout))
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from .model import Brand, Design, Palette, PinSpec, Post
+from .model import Brand, Design, Layout, Palette, PinSpec, Post
+from .render.color import readable
+from .render.layouts import DEFAULT_LAYOUTS, resolve_layouts
 
 TITLE_LIMIT = 100
 DESCRIPTION_LIMIT = 500
 ALT_LIMIT = 500
-DEFAULT_LAYOUTS = ("photo", "block", "type", "split")
 
 
 @dataclass(frozen=True)
@@ -26,29 +27,43 @@ class PinSettings:
     brand: Brand = field(default_factory=lambda: Brand(name=""))
     pins_per_post: int = 3
     board: str = "Blog"
-    layouts: tuple[str, ...] = DEFAULT_LAYOUTS
+    layouts: tuple[Layout | str, ...] = DEFAULT_LAYOUTS
+    """Layouts (or built-in layout names) rotated over each post's pins."""
     palettes: tuple[Palette, ...] = ()
     image_format: str = "jpeg"
     quality: int = 85
     assets_dir: str = "assets/pinplan"
 
 
-def _hex(rgb: tuple[float, float, float]) -> str:
-    return "#" + "".join(f"{round(c * 255):02x}" for c in rgb)
+def _hls(hue: float, lightness: float, saturation: float) -> str:
+    r, g, b = colorsys.hls_to_rgb(hue % 1.0, lightness, saturation)
+    return "#" + "".join(f"{round(c * 255):02x}" for c in (r, g, b))
+
+
+def _palette(background: str, text: str, accent: str) -> Palette:
+    # The text colour is nudged until it reads on the background (WCAG 4.5:1 and a bit).
+    fixed = readable(background, [text])
+    return Palette(background=background, text="#{:02x}{:02x}{:02x}".format(*fixed), accent=accent)
 
 
 def default_palettes(name: str) -> tuple[Palette, ...]:
-    """Pleasant palettes derived from nothing but the site name (stable across builds)."""
+    """Six pleasant palettes derived from nothing but the site name (stable across builds).
+
+    One hue comes from the name; the palettes alternate deep and pale grounds around it, its
+    complement and neighbours, so rotated variants of one post look clearly different.
+    """
     hue = int(hashlib.sha256(name.encode()).hexdigest()[:4], 16) / 0xFFFF
-    palettes = []
-    for shift in (0.0, 0.5, 0.12, 0.62):
-        h = (hue + shift) % 1.0
-        dark = _hex(colorsys.hls_to_rgb(h, 0.22, 0.55))
-        light = _hex(colorsys.hls_to_rgb(h, 0.95, 0.45))
-        accent = _hex(colorsys.hls_to_rgb((h + 0.08) % 1.0, 0.62, 0.75))
-        palettes.append(Palette(background=dark, text=light, accent=accent))
-        palettes.append(Palette(background=light, text=dark, accent=accent))
-    return tuple(palettes[:6])
+    cream = _hls(hue + 0.08, 0.95, 0.55)
+    return (
+        _palette(_hls(hue, 0.2, 0.42), cream, _hls(hue + 0.45, 0.6, 0.62)),
+        _palette(_hls(hue + 0.08, 0.95, 0.45), _hls(hue, 0.2, 0.45), _hls(hue, 0.45, 0.42)),
+        _palette(_hls(hue + 0.5, 0.22, 0.38), cream, _hls(hue + 0.08, 0.6, 0.7)),
+        _palette(
+            _hls(hue + 0.55, 0.94, 0.4), _hls(hue + 0.55, 0.2, 0.4), _hls(hue + 0.02, 0.5, 0.45)
+        ),
+        _palette(_hls(hue, 0.12, 0.18), _hls(hue, 0.97, 0.25), _hls(hue + 0.12, 0.62, 0.75)),
+        _palette(_hls(hue + 0.3, 0.93, 0.3), _hls(hue + 0.3, 0.17, 0.4), _hls(hue + 0.7, 0.5, 0.5)),
+    )
 
 
 def slugify(text: str) -> str:
@@ -88,16 +103,37 @@ def pin_count(post: Post, pins_per_post: int) -> int:
     return max(pins_per_post, len(post.titles))
 
 
-def _unique(title: str, taken: set[str]) -> str:
-    """Pinterest rejects duplicate titles in a bulk upload: number repeats."""
-    candidate = _clip(title, TITLE_LIMIT)
+def _unique(candidates: Sequence[str], taken: set[str]) -> str:
+    """The first candidate title not taken yet; numbered repeats only as the last resort.
+
+    Pinterest rejects duplicate titles in a bulk upload, and a title that adds the post's
+    description reads better in the feed than ``Title (2)``.
+    """
+    options = [_clip(c, TITLE_LIMIT) for c in candidates if c]
+    for option in options:
+        if option not in taken:
+            taken.add(option)
+            return option
     n = 2
-    while candidate in taken:
+    while True:
         suffix = f" ({n})"
-        candidate = _clip(title, TITLE_LIMIT - len(suffix)) + suffix
+        option = _clip(options[0], TITLE_LIMIT - len(suffix)) + suffix
+        if option not in taken:
+            taken.add(option)
+            return option
         n += 1
-    taken.add(candidate)
-    return candidate
+
+
+def _title_candidates(headline: str, post: Post, brand: str) -> list[str]:
+    description = post.pin_description or post.description
+    candidates = [headline]
+    if description and description != headline:
+        candidates += [f"{headline} – {description}", description]
+    if post.title != headline:
+        candidates.append(f"{headline} – {post.title}")
+    if brand:
+        candidates.append(f"{headline} | {brand}")
+    return candidates
 
 
 def file_stems(posts: Sequence[Post]) -> dict[str, str]:
@@ -121,7 +157,7 @@ def make_pin_specs(posts: Iterable[Post], settings: PinSettings) -> list[PinSpec
     live = sorted((p for p in posts if not p.draft), key=lambda p: p.src_path)
     stems = file_stems(live)
     palettes = settings.palettes or default_palettes(settings.brand.name or "pinplan")
-    layouts = settings.layouts or DEFAULT_LAYOUTS
+    layouts = resolve_layouts(settings.layouts or DEFAULT_LAYOUTS)
     ext = "png" if settings.image_format == "png" else "jpg"
     taken: set[str] = set()
     specs: list[PinSpec] = []
@@ -154,7 +190,7 @@ def make_pin_specs(posts: Iterable[Post], settings: PinSettings) -> list[PinSpec
                     index=index,
                     design=design,
                     image_path=image_path,
-                    title=_unique(headline, taken),
+                    title=_unique(_title_candidates(headline, post, settings.brand.name), taken),
                     description=_clip(description, DESCRIPTION_LIMIT),
                     alt_text=_clip(alt, ALT_LIMIT),
                     board=post.board or settings.board,

@@ -1,20 +1,47 @@
-"""Drawing of one pin: a solid background with the headline set large inside safe margins."""
+"""Drawing of one pin from its :class:`~mkdocs_pinplan.model.Design`.
+
+The layout (plain data) decides where the photo, headline, accents and footer go; this module
+turns it into pixels. What does not depend on the headline (cropped photo, scrim, patterns)
+is cached per process, so a pin costs little more than drawing its text and encoding it.
+"""
 
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageOps
 
-from ..model import Design
-from .fonts import default_font, load_font
+from ..images import ImageProblem, open_image
+from ..model import Brand, Design, Layout, Palette
+from . import color
+from .color import RGB
+from .fonts import body_chain, headline_chain
+from .glyphs import cover, describe
+from .problems import RenderError
+from .text import TextBlock, draw_line, fit_text, upper
 
-MARGIN = 80
+__all__ = ["Composition", "RenderError", "RenderResult", "compose", "render_pin"]
 
+Rect = tuple[int, int, int, int]
 
-class RenderError(Exception):
-    """A pin cannot be rendered from its inputs (bad image or font); the message says why."""
+MARGIN = 64
+"""Safe margin on every side, in px at 1000 px wide: no text comes closer to the edge."""
+MIN_HEADLINE = 48
+"""Smallest headline size (px at 1000 px wide) that stays legible in the feed."""
+FOOTER_SIZE = 30
+LOGO_HEIGHT = 56
+FOOTER_MAX_RIGHT = 0.68
+"""The footer ends left of this fraction of the width: Pinterest overlays the lower right."""
+PANEL_PAD = 44
+BAR = (120, 12, 30)
+"""Accent bar: width, thickness and gap to the headline, in px at 1000 px wide."""
+_NO_BRAND = Brand(name="")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b\u2028\u2029\u00ad]")
 
 
 @dataclass(frozen=True)
@@ -25,53 +52,475 @@ class RenderResult:
     warnings: tuple[str, ...] = ()
 
 
-def _wrap(draw: ImageDraw.ImageDraw, text: str, size: int, width: int, design: Design) -> list[str]:
-    font = load_font(design.brand.font_bold or default_font("Bold"), size)
-    lines: list[str] = []
-    line = ""
-    for word in text.split():
-        trial = f"{line} {word}".strip()
-        if draw.textlength(trial, font=font) <= width or not line:
-            line = trial
+@dataclass(frozen=True)
+class TextPlacement:
+    """Where a text was drawn, in which colour: what the tests measure."""
+
+    role: str
+    """``headline`` or ``footer``."""
+    boxes: tuple[Rect, ...]
+    """Ink bounding box of every drawn line."""
+    color: RGB
+    size: int
+
+
+@dataclass(frozen=True)
+class Composition:
+    """A drawn pin before encoding, with what was drawn where (for tests and tools)."""
+
+    image: Image.Image
+    texts: tuple[TextPlacement, ...]
+    safe: Rect
+    """The area all text stays inside."""
+    warnings: tuple[str, ...]
+    background: Image.Image | None = None
+    """The canvas just before any text was drawn (only when asked for)."""
+    headline: TextBlock | None = None
+
+
+def _scaled(design: Design, px: float) -> int:
+    return max(1, round(px * design.width / 1000))
+
+
+def _rect(design: Design, box: tuple[float, float, float, float]) -> Rect:
+    left, top, right, bottom = box
+    return (
+        round(left * design.width),
+        round(top * design.height),
+        round(right * design.width),
+        round(bottom * design.height),
+    )
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        st = path.stat()
+    except OSError:
+        raise RenderError(f"image not found: {path.name}") from None
+    return (st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=6)
+def _photo(path: Path, stamp: tuple[int, int], size: tuple[int, int]) -> Image.Image:
+    """The photo scaled and centre-cropped to fill ``size`` (cached per file version)."""
+    try:
+        image = open_image(path)
+    except ImageProblem as exc:
+        raise RenderError(str(exc)) from None
+    image = ImageOps.exif_transpose(image)
+    if image.mode != "RGB":
+        # Transparent areas become white rather than black.
+        rgba = image.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, color.WHITE)
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        image = flat
+    # Cover: scale so the photo fills ``size``, cropping the overflow evenly on both sides.
+    scale = max(size[0] / image.width, size[1] / image.height)
+    crop_w, crop_h = size[0] / scale, size[1] / scale
+    left, top = (image.width - crop_w) / 2, (image.height - crop_h) / 2
+    box = (left, top, left + crop_w, top + crop_h)
+    return image.resize(size, Image.Resampling.BICUBIC, box=box, reducing_gap=2.0)
+
+
+@lru_cache(maxsize=4)
+def _logo(path: Path, stamp: tuple[int, int], height: int) -> Image.Image:
+    """The logo as RGBA, ``height`` px tall (cached per file version)."""
+    try:
+        image = open_image(path)
+    except ImageProblem as exc:
+        raise RenderError(f"logo: {exc}") from None
+    image = ImageOps.exif_transpose(image).convert("RGBA")
+    width = max(1, round(image.width * height / image.height))
+    return image.resize((min(width, height * 5), height), Image.Resampling.LANCZOS)
+
+
+def _dots(image: Image.Image, area: Rect, fill: RGB, spacing: int, radius: int) -> None:
+    draw = ImageDraw.Draw(image)
+    left, top, right, bottom = area
+    for row, y in enumerate(range(top + spacing // 2, bottom, spacing)):
+        shift = spacing // 2 if row % 2 else 0
+        for x in range(left + spacing // 2 + shift, right, spacing):
+            draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=fill)
+
+
+def _shade(design: Design, palette: Palette) -> Image.Image:
+    """A dark, branded gradient standing in for a missing full-bleed photo."""
+    w, h = design.width, design.height
+    dark = color.darkest((palette.background, palette.text, palette.accent))
+    top = color.mix(dark, palette.accent, 0.28)
+    bottom = color.mix(dark, (0, 0, 0), 0.35)
+    ramp = Image.linear_gradient("L").resize((w, h))
+    image = Image.composite(Image.new("RGB", (w, h), bottom), Image.new("RGB", (w, h), top), ramp)
+    glow = Image.new("L", (w, h), 0)
+    r = round(w * 0.55)
+    ImageDraw.Draw(glow).ellipse((w - r, -r // 2, w + r, r + r // 2), fill=70)
+    return Image.composite(Image.new("RGB", (w, h), palette.accent), image, glow)
+
+
+def _headline_rect(design: Design, has_photo: bool) -> Rect:
+    layout = design.layout
+    box = layout.text_box
+    if not has_photo and layout.text_box_alone is not None:
+        box = layout.text_box_alone
+    left, top, right, bottom = _rect(design, box)
+    safe = _safe(design)
+    return (max(left, safe[0]), max(top, safe[1]), min(right, safe[2]), min(bottom, safe[3]))
+
+
+def _footer_top(design: Design) -> int:
+    return design.height - _scaled(design, MARGIN) - _scaled(design, LOGO_HEIGHT)
+
+
+def _safe(design: Design) -> Rect:
+    """Where text may go: inside the margins and, with a footer, above it."""
+    margin = _scaled(design, MARGIN)
+    bottom = design.height - margin
+    if design.layout.footer != "none":
+        bottom = _footer_top(design) - _scaled(design, 24)
+    return (margin, margin, design.width - margin, bottom)
+
+
+def _needs_scrim(design: Design, rect: Rect) -> list[Rect]:
+    """The areas of a full-bleed background that carry text (and so need contrast)."""
+    zones = []
+    if not design.layout.panel:
+        zones.append(rect)
+    if design.layout.footer != "none":
+        zones.append((0, _footer_top(design), design.width, design.height))
+    return zones
+
+
+def _scrim_alpha(
+    photo: Image.Image, zones: list[Rect], scrim: RGB, text: RGB, least: float
+) -> float:
+    """The least scrim opacity that puts every zone's text at WCAG contrast or better.
+
+    Uses each channel's maximum over the zone, an upper bound on any pixel's luminance
+    after blending, so the guarantee holds for every pixel, not just on average.
+    """
+    target = (color.luminance(text) + 0.05) / (color.TEXT_CONTRAST + 0.1) - 0.05
+    alpha = least
+    for zone in zones:
+        extrema = photo.crop(zone).getextrema()
+        top = tuple(int(hi) for _lo, hi in extrema)  # type: ignore[misc]
+
+        def blended(a: float, top: tuple[int, ...] = top) -> float:
+            mixed = tuple(round(c * (1 - a) + s * a) for c, s in zip(top, scrim, strict=True))
+            return color.luminance((mixed[0], mixed[1], mixed[2]))
+
+        lo, hi = alpha, 1.0
+        if blended(lo) <= target:
+            continue
+        while hi - lo > 0.005:
+            mid = (lo + hi) / 2
+            lo, hi = (lo, mid) if blended(mid) <= target else (mid, hi)
+        alpha = hi
+    return min(alpha, 1.0)
+
+
+def _scrim_mask(design: Design, zones: list[Rect], alpha: float, least: float) -> Image.Image:
+    """A vertical ramp: clear at the top, ``alpha`` from the first zone down to the bottom."""
+    h = design.height
+    start = min(zone[1] for zone in zones)
+    ramp = _scaled(design, 320)
+    column = Image.new("L", (1, h))
+    values = []
+    for y in range(h):
+        floor = least * 0.3
+        if y >= start:
+            a = alpha
+        elif y >= start - ramp:
+            t = (y - (start - ramp)) / ramp
+            # Smoothstep from the light top veil up to the plateau: no visible edge.
+            a = floor + (alpha - floor) * t * t * (3 - 2 * t)
         else:
-            lines.append(line)
-            line = word
-    if line:
-        lines.append(line)
-    return lines
+            a = floor
+        values.append(round(a * 255))
+    column.putdata(values)
+    return column.resize((design.width, h))
+
+
+@lru_cache(maxsize=6)
+def _backdrop(
+    design_key: tuple[Layout, Palette, int, int],
+    photo_key: tuple[Path, tuple[int, int]] | None,
+    text_on_photo: RGB,
+) -> Image.Image:
+    """Everything behind the headline that does not depend on its words (cached)."""
+    layout, palette, w, h = design_key
+    design = Design(headline="", layout=layout, palette=palette, brand=_NO_BRAND, width=w, height=h)
+    ground = palette.accent if layout.ground == "accent" else palette.background
+    image = Image.new("RGB", (w, h), ground)
+    has_photo = photo_key is not None
+    if layout.photo == "full":
+        if layout.panel and not has_photo:
+            image = Image.new("RGB", (w, h), palette.accent)
+            dots = color.mix(palette.accent, palette.background, 0.3)
+            _dots(image, (0, 0, w, h), dots, _scaled(design, 40), _scaled(design, 5))
+        else:
+            base = _photo(*photo_key, (w, h)) if photo_key else _shade(design, palette)
+            zones = _needs_scrim(design, _headline_rect(design, has_photo))
+            if zones:
+                scrim = color.mix(color.darkest((palette.background, palette.text)), (0, 0, 0), 0.6)
+                alpha = _scrim_alpha(base, zones, scrim, text_on_photo, layout.scrim)
+                mask = _scrim_mask(design, zones, alpha, layout.scrim)
+                image = Image.composite(Image.new("RGB", (w, h), scrim), base, mask)
+            else:
+                image = base.copy()
+    elif layout.photo in ("box", "card"):
+        area = _rect(design, layout.photo_box)
+        size = (area[2] - area[0], area[3] - area[1])
+        if layout.photo == "box":
+            if photo_key:
+                image.paste(_photo(*photo_key, size), area[:2])
+            else:
+                ImageDraw.Draw(image).rectangle(area, fill=palette.accent)
+                dots = color.mix(palette.accent, palette.background, 0.3)
+                _dots(image, area, dots, _scaled(design, 40), _scaled(design, 5))
+        elif photo_key:
+            radius = _scaled(design, 28)
+            border = _scaled(design, 10)
+            frame = (area[0] - border, area[1] - border, area[2] + border, area[3] + border)
+            ImageDraw.Draw(image).rounded_rectangle(
+                frame, radius=radius + border, fill=palette.background
+            )
+            mask = Image.new("L", size, 0)
+            ImageDraw.Draw(mask).rounded_rectangle((0, 0, *size), radius=radius, fill=255)
+            image.paste(_photo(*photo_key, size), area[:2], mask)
+    return image
+
+
+def _clean(text: str) -> str:
+    """Headline text as drawn: NFC, no control or zero-width characters, single spaces."""
+    text = _CONTROL.sub(" ", unicodedata.normalize("NFC", text))
+    return " ".join(text.split())
+
+
+def _surface_colors(design: Design, has_photo: bool) -> tuple[RGB, RGB, RGB, bool]:
+    """(surface under the headline, headline colour, accent colour, surface is a photo)."""
+    layout, palette = design.layout, design.palette
+    ground = color.rgb(palette.accent if layout.ground == "accent" else palette.background)
+    if layout.photo == "full" and not layout.panel:
+        light = max((color.rgb(palette.text), color.rgb(palette.background)), key=color.luminance)
+        text = light if color.luminance(light) >= 0.75 else color.WHITE
+        return color.rgb(palette.background), text, color.rgb(palette.accent), True
+    surface = color.rgb(palette.background) if layout.panel else ground
+    preferred = (
+        [palette.text, palette.background]
+        if surface == color.rgb(palette.background)
+        else [palette.background, palette.text]
+    )
+    text = color.readable(surface, preferred)
+    accent = color.rgb(palette.accent)
+    if color.contrast(accent, surface) < 1.6:
+        accent = text
+    return surface, text, accent, False
+
+
+def _fit_headline(
+    design: Design, text: str, width: int, height: int, chain: tuple[Path, ...]
+) -> TextBlock:
+    return fit_text(
+        text,
+        chain,
+        width=width,
+        height=height,
+        max_size=_scaled(design, design.layout.max_size),
+        min_size=_scaled(design, MIN_HEADLINE),
+        lang=design.lang,
+    )
+
+
+def compose(design: Design, *, keep_background: bool = False) -> Composition:
+    """Draw ``design`` and report where every text went (the pin before encoding).
+
+    Raises :class:`RenderError` when the photo, logo or a font cannot be used.
+    """
+    layout, palette, brand = design.layout, design.palette, design.brand
+    w, h = design.width, design.height
+    warnings: list[str] = []
+    has_photo = design.image is not None and layout.photo != "none"
+    photo_key = (design.image, _stamp(design.image)) if has_photo and design.image else None
+    surface, text_color, accent, on_photo = _surface_colors(design, has_photo)
+    image = _backdrop((layout, palette, w, h), photo_key, text_color).copy()
+    draw = ImageDraw.Draw(image)
+
+    chain = headline_chain(brand)
+    headline = _clean(design.headline)
+    if layout.uppercase:
+        headline = upper(headline, design.lang)
+    coverage = cover(headline, chain)
+    if coverage.missing:
+        warnings.append(
+            f"headline: no font has {describe(coverage.missing)}; left out "
+            "(add a font that has them to brand.fallback_fonts)"
+        )
+    headline = " ".join(coverage.text.split())
+
+    rect = _headline_rect(design, has_photo)
+    bar_w, bar_h, bar_gap = (_scaled(design, v) for v in BAR)
+    pad = _scaled(design, PANEL_PAD) if layout.panel else 0
+    above = bar_h + bar_gap if "bar" in layout.decorations else 0
+    below = bar_h + bar_gap if "rule" in layout.decorations else 0
+    inner = (rect[0] + pad, rect[1] + pad + above, rect[2] - pad, rect[3] - pad - below)
+    width, height = inner[2] - inner[0], inner[3] - inner[1]
+
+    block: TextBlock | None = None
+    if headline:
+        block = _fit_headline(design, headline, width, height, chain)
+        if block.truncated:
+            shown = " ".join(block.lines)
+            warnings.append(
+                f"headline too long for the '{layout.name}' layout even at {block.size} px; "
+                f"shortened to “{shown}”"
+            )
+    elif design.headline.strip():
+        warnings.append("headline: nothing left to draw after leaving out missing characters")
+
+    if "frame" in layout.decorations:
+        inset, thick = _scaled(design, 30), _scaled(design, 10)
+        draw.rectangle((inset, inset, w - inset - 1, h - inset - 1), outline=accent, width=thick)
+
+    texts: list[TextPlacement] = []
+    background: Image.Image | None = None
+    if block is not None:
+        widths = [_line_width(chain, line, block.size) for line in block.lines]
+        content_w = max(widths)
+        if layout.valign == "top":
+            top = inner[1]
+        elif layout.valign == "bottom":
+            top = inner[3] - block.height
+        else:
+            top = inner[1] + (height - block.height) // 2
+        if layout.panel:
+            panel_w = max(content_w, round(w * 0.5) - 2 * pad)
+            if layout.align == "center":
+                cx = (rect[0] + rect[2]) // 2
+                left = cx - panel_w // 2 - pad
+            else:
+                left = rect[0]
+            panel = (
+                left,
+                top - above - pad,
+                left + panel_w + 2 * pad,
+                top + block.height + below + pad,
+            )
+            draw.rectangle(panel, fill=surface)
+        for kind, y in (("bar", top - bar_gap - bar_h), ("rule", top + block.height + bar_gap)):
+            if kind in layout.decorations:
+                x = inner[0]
+                if layout.align == "center":
+                    x = (inner[0] + inner[2] - bar_w) // 2
+                draw.rectangle((x, y, x + bar_w - 1, y + bar_h - 1), fill=accent)
+        background = _footer(design, image, draw, texts, warnings, on_photo, keep_background)
+        boxes: list[Rect] = []
+        baseline = top + block.ascent
+        for line, lw in zip(block.lines, widths, strict=True):
+            lx = inner[0] if layout.align == "left" else inner[0] + (width - lw) / 2
+            boxes.append(draw_line(draw, (lx, baseline), line, chain, block.size, text_color))
+            baseline += block.line_height
+        texts.insert(0, TextPlacement("headline", tuple(boxes), text_color, block.size))
+    else:
+        background = _footer(design, image, draw, texts, warnings, on_photo, keep_background)
+    return Composition(
+        image=image,
+        texts=tuple(texts),
+        safe=_safe(design),
+        warnings=tuple(warnings),
+        background=background,
+        headline=block,
+    )
+
+
+def _line_width(chain: tuple[Path, ...], line: str, size: int) -> float:
+    from .text import exact_width
+
+    return exact_width(chain, line, size)
+
+
+def _footer(
+    design: Design,
+    image: Image.Image,
+    draw: ImageDraw.ImageDraw,
+    texts: list[TextPlacement],
+    warnings: list[str],
+    on_photo: bool,
+    keep_background: bool,
+) -> Image.Image | None:
+    """Draw the site name (and logo) at the bottom; returns the pre-text canvas if asked."""
+    layout, brand, palette = design.layout, design.brand, design.palette
+    w = design.width
+    margin = _scaled(design, MARGIN)
+    top = _footer_top(design)
+    zone_h = _scaled(design, LOGO_HEIGHT)
+    logo = None
+    if layout.footer != "none" and brand.logo is not None:
+        logo = _logo(brand.logo, _stamp(brand.logo), zone_h)
+    background = image.copy() if keep_background else None
+    if layout.footer == "none" or not (brand.name or logo):
+        return background
+    if layout.photo == "full" and not (layout.panel and design.image is None):
+        # Over a photo or shade: the scrim guarantees contrast for white.
+        fill = color.WHITE
+    else:
+        surface = color.rgb(palette.accent if layout.ground == "accent" else palette.background)
+        fill = color.readable(surface, [palette.accent, palette.text, palette.background])
+    chain = body_chain(brand)
+    name = _clean(brand.name)
+    coverage = cover(name, chain)
+    if coverage.missing:
+        warnings.append(
+            f"brand name: no font has {describe(coverage.missing)}; left out "
+            "(add a font that has them to brand.fallback_fonts)"
+        )
+    name = " ".join(coverage.text.split())
+    gap = _scaled(design, 16)
+    logo_w = logo.width + gap if logo else 0
+    room = round(w * FOOTER_MAX_RIGHT) - margin - logo_w
+    size = _scaled(design, FOOTER_SIZE)
+    block = None
+    if name:
+        block = fit_text(
+            name,
+            chain,
+            width=room,
+            height=round(size * 1.4),
+            max_size=size,
+            min_size=_scaled(design, 22),
+            lang=design.lang,
+        )
+        if block.truncated:
+            warnings.append(f"brand name too long for the footer; shortened to “{block.lines[0]}”")
+    text_w = _line_width(chain, block.lines[0], block.size) if block else 0
+    total = logo_w + text_w if block else (logo.width if logo else 0)
+    x = margin if layout.footer == "left" else (w - round(total)) // 2
+    if logo:
+        image.paste(logo, (x, top), logo)
+        if keep_background and background is not None:
+            background.paste(logo, (x, top), logo)
+        x += logo_w
+    if block:
+        baseline = top + (zone_h + block.ascent - block.descent) // 2
+        box = draw_line(draw, (x, baseline), block.lines[0], chain, block.size, fill)
+        texts.append(TextPlacement("footer", (box,), fill, block.size))
+    return background
+
+
+def encode(image: Image.Image, design: Design) -> bytes:
+    """The canvas as the design's format: JPEG at its quality, or PNG (fast compression)."""
+    out = io.BytesIO()
+    if design.image_format == "png":
+        image.save(out, "PNG", compress_level=1)
+    else:
+        image.save(out, "JPEG", quality=design.quality)
+    return out.getvalue()
 
 
 def render_pin(design: Design) -> RenderResult:
     """Render ``design`` and return the encoded image (JPEG or PNG) with any warnings.
 
-    Raises :class:`RenderError` when an input file cannot be used.
+    A pure function of the design and the bytes of the files it names. Raises
+    :class:`RenderError` when an input file cannot be used.
     """
-    image = Image.new("RGB", (design.width, design.height), design.palette.background)
-    draw = ImageDraw.Draw(image)
-    width = design.width - 2 * MARGIN
-    size = 120
-    while True:
-        lines = _wrap(draw, design.headline, size, width, design)
-        font = load_font(design.brand.font_bold or default_font("Bold"), size)
-        fits = all(draw.textlength(line, font=font) <= width for line in lines)
-        if (fits and len(lines) * size * 1.2 <= design.height * 0.6) or size <= 48:
-            break
-        size -= 6
-    y = (design.height - len(lines) * size * 1.2) / 2
-    for line in lines:
-        draw.text((MARGIN, y), line, font=font, fill=design.palette.text)
-        y += size * 1.2
-    if design.brand.name:
-        small = load_font(design.brand.font or default_font("Medium"), 36)
-        draw.text(
-            (MARGIN, design.height - MARGIN - 36),
-            design.brand.name,
-            font=small,
-            fill=design.palette.accent,
-        )
-    out = io.BytesIO()
-    if design.image_format == "png":
-        image.save(out, "PNG", compress_level=1)
-    else:
-        image.save(out, "JPEG", quality=design.quality, optimize=False)
-    return RenderResult(out.getvalue())
+    composition = compose(design)
+    return RenderResult(encode(composition.image, design), composition.warnings)

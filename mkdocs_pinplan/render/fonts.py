@@ -7,6 +7,12 @@ from pathlib import Path
 
 from PIL import ImageFont
 
+from ..model import Brand
+from .problems import RenderError
+
+HEADLINE_WEIGHT = "ExtraBold"
+BODY_WEIGHT = "SemiBold"
+
 
 def default_font(weight: str = "Bold") -> Path:
     """Path of a bundled Manrope weight (``Regular``, ``Medium``, ``SemiBold``, ``Bold``...)."""
@@ -16,7 +22,26 @@ def default_font(weight: str = "Bold") -> Path:
     return Path(font_manrope.font_files[name])
 
 
-@lru_cache(maxsize=64)
+def headline_chain(brand: Brand) -> tuple[Path, ...]:
+    """Fonts tried in order for the headline: the bold font, then the fallbacks."""
+    return (brand.font_bold or default_font(HEADLINE_WEIGHT), *brand.fallback_fonts)
+
+
+def body_chain(brand: Brand) -> tuple[Path, ...]:
+    """Fonts tried in order for small text (the footer): the regular font, then fallbacks."""
+    return (brand.font or default_font(BODY_WEIGHT), *brand.fallback_fonts)
+
+
+@lru_cache(maxsize=256)
 def load_font(path: Path, size: int) -> ImageFont.FreeTypeFont:
-    """A FreeType font at ``size`` px, cached per process (fonts are reused across pins)."""
-    return ImageFont.truetype(str(path), size)
+    """A FreeType font at ``size`` px, cached per process (fonts are reused across pins).
+
+    Raises :class:`RenderError` when the file is missing or FreeType cannot use it at
+    that size (e.g. a bitmap-only emoji font).
+    """
+    try:
+        return ImageFont.truetype(str(path), size)
+    except FileNotFoundError:
+        raise RenderError(f"font file not found: {path}") from None
+    except OSError as exc:
+        raise RenderError(f"cannot use font file {path.name} at {size} px: {exc}") from None

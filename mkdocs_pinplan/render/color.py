@@ -1,0 +1,73 @@
+"""Colours: parsing, WCAG relative luminance and contrast, and picking readable text colours."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+RGB = tuple[int, int, int]
+
+WHITE: RGB = (255, 255, 255)
+INK: RGB = (17, 17, 17)
+TEXT_CONTRAST = 4.5
+"""WCAG AA for normal text; headlines are large, but the footer is not."""
+
+
+def rgb(value: str | RGB) -> RGB:
+    """``#rrggbb`` or ``#rgb`` as an RGB triple (triples pass through)."""
+    if isinstance(value, tuple):
+        return value
+    text = value.lstrip("#")
+    if len(text) == 3:
+        text = "".join(ch * 2 for ch in text)
+    return (int(text[0:2], 16), int(text[2:4], 16), int(text[4:6], 16))
+
+
+def _linear(channel: float) -> float:
+    c = channel / 255
+    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def luminance(color: str | RGB) -> float:
+    """WCAG 2 relative luminance, 0 (black) to 1 (white)."""
+    r, g, b = rgb(color)
+    return 0.2126 * _linear(r) + 0.7152 * _linear(g) + 0.0722 * _linear(b)
+
+
+def contrast(a: str | RGB, b: str | RGB) -> float:
+    """WCAG 2 contrast ratio of two colours, 1 to 21."""
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def mix(a: str | RGB, b: str | RGB, t: float) -> RGB:
+    """``a`` moved a fraction ``t`` towards ``b``."""
+    ca, cb = rgb(a), rgb(b)
+    return (
+        round(ca[0] + (cb[0] - ca[0]) * t),
+        round(ca[1] + (cb[1] - ca[1]) * t),
+        round(ca[2] + (cb[2] - ca[2]) * t),
+    )
+
+
+def readable(ground: str | RGB, preferred: Iterable[str | RGB], minimum: float = 4.6) -> RGB:
+    """The first of ``preferred`` that reaches ``minimum`` contrast on ``ground``.
+
+    When none does, the first preferred colour darkened or lightened until it does (so the
+    brand's hue survives), else white or near-black, whichever contrasts more.
+    """
+    choices = [rgb(c) for c in preferred]
+    for choice in choices:
+        if contrast(choice, ground) >= minimum:
+            return choice
+    target = WHITE if luminance(ground) < 0.18 else (0, 0, 0)
+    if choices:
+        for step in range(1, 21):
+            candidate = mix(choices[0], target, step / 20)
+            if contrast(candidate, ground) >= minimum:
+                return candidate
+    return WHITE if contrast(WHITE, ground) >= contrast(INK, ground) else INK
+
+
+def darkest(colors: Iterable[str | RGB]) -> RGB:
+    """The colour with the lowest luminance."""
+    return min((rgb(c) for c in colors), key=luminance)

@@ -1,0 +1,195 @@
+"""The built-in layouts, and user layouts derived from them in the ``layouts:`` option.
+
+A layout is plain data (:class:`~mkdocs_pinplan.model.Layout`); the drawing code reads it,
+so a blogger adds a design by writing a mapping in ``mkdocs.yml`` instead of code::
+
+    layouts:
+      - photo
+      - name: poster
+        base: type
+        uppercase: true
+        decorations: [frame]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+
+from ..model import Box, Layout
+
+BUILTIN_LAYOUTS: dict[str, Layout] = {
+    layout.name: layout
+    for layout in (
+        # Full-bleed photo, darkened towards the bottom, big headline over it.
+        Layout(
+            name="photo",
+            photo="full",
+            text_box=(0.08, 0.46, 0.92, 0.88),
+            valign="bottom",
+            decorations=("bar",),
+            max_size=128,
+            scrim=0.45,
+        ),
+        # A bold colour block with the headline and a small framed photo.
+        Layout(
+            name="block",
+            photo="card",
+            photo_box=(0.08, 0.55, 0.92, 0.86),
+            text_box=(0.08, 0.08, 0.92, 0.51),
+            text_box_alone=(0.08, 0.12, 0.92, 0.84),
+            ground="accent",
+            valign="bottom",
+            decorations=("bar",),
+            max_size=124,
+        ),
+        # Headline only, large and centred inside a frame, in the brand colours.
+        Layout(
+            name="type",
+            text_box=(0.12, 0.12, 0.88, 0.82),
+            align="center",
+            decorations=("frame", "rule"),
+            max_size=140,
+            footer="center",
+        ),
+        # Photo on top, text panel below.
+        Layout(
+            name="split",
+            photo="box",
+            photo_box=(0.0, 0.0, 1.0, 0.5),
+            text_box=(0.08, 0.55, 0.92, 0.88),
+            decorations=("bar",),
+            max_size=112,
+        ),
+        # Full-bleed photo with the headline on a solid band across the middle.
+        Layout(
+            name="band",
+            photo="full",
+            panel=True,
+            text_box=(0.14, 0.3, 0.86, 0.7),
+            align="center",
+            decorations=("rule",),
+            max_size=108,
+            scrim=0.0,
+            footer="left",
+        ),
+    )
+}
+
+DEFAULT_LAYOUTS = ("photo", "block", "type", "split", "band")
+"""The rotation when ``layouts:`` is not set: every built-in, photo first."""
+
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "photo": ("full", "box", "card", "none"),
+    "ground": ("background", "accent"),
+    "align": ("left", "center"),
+    "valign": ("top", "center", "bottom"),
+    "footer": ("left", "center", "none"),
+}
+_DECORATIONS = ("bar", "rule", "frame")
+_BOXES = ("photo_box", "text_box", "text_box_alone")
+
+
+def builtin_layout(name: str) -> Layout:
+    """The built-in layout called ``name``; ``ValueError`` names the choices otherwise."""
+    try:
+        return BUILTIN_LAYOUTS[name]
+    except KeyError:
+        known = ", ".join(BUILTIN_LAYOUTS)
+        raise ValueError(f"unknown layout {name!r} (built-in layouts: {known})") from None
+
+
+def _box(value: object, key: str) -> Box:
+    if (
+        not isinstance(value, (list, tuple))
+        or len(value) != 4
+        or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+    ):
+        raise ValueError(f"{key}: expected [left, top, right, bottom] as fractions, got {value!r}")
+    left, top, right, bottom = (float(v) for v in value)
+    if not (0 <= left < right <= 1 and 0 <= top < bottom <= 1):
+        raise ValueError(
+            f"{key}: expected 0 ≤ left < right ≤ 1 and 0 ≤ top < bottom ≤ 1, got {value!r}"
+        )
+    if key != "photo_box" and (right - left < 0.3 or bottom - top < 0.1):
+        raise ValueError(f"{key}: too small for a headline (at least 0.3 wide, 0.1 high)")
+    return (left, top, right, bottom)
+
+
+def _field(key: str, value: object) -> object:
+    if key in _CHOICES:
+        if value not in _CHOICES[key]:
+            raise ValueError(f"{key}: expected one of {', '.join(_CHOICES[key])}, got {value!r}")
+        return value
+    if key in _BOXES:
+        return None if value is None and key == "text_box_alone" else _box(value, key)
+    if key in ("panel", "uppercase"):
+        if not isinstance(value, bool):
+            raise ValueError(f"{key}: expected true or false, got {value!r}")
+        return value
+    if key == "decorations":
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or any(item not in _DECORATIONS for item in items):
+            raise ValueError(f"{key}: expected a list of {', '.join(_DECORATIONS)}, got {value!r}")
+        return tuple(dict.fromkeys(items))
+    if key == "max_size":
+        if isinstance(value, bool) or not isinstance(value, int) or not 48 <= value <= 220:
+            raise ValueError(f"{key}: expected a whole number of px from 48 to 220, got {value!r}")
+        return value
+    if key == "scrim":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 0.9:
+            raise ValueError(f"{key}: expected a number from 0 to 0.9, got {value!r}")
+        return float(value)
+    fields = ", ".join(f.name for f in dataclasses.fields(Layout) if f.name != "name")
+    raise ValueError(f"unknown key {key!r} (layout keys: base, {fields})")
+
+
+def layout_from_mapping(data: Mapping[str, object], known: Mapping[str, Layout]) -> Layout:
+    """A user layout: ``name``, an optional ``base`` (default ``type``) and fields to change.
+
+    ``known`` holds the layouts a ``base`` may name. Raises ``ValueError`` saying which key
+    is wrong and what was expected.
+    """
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError("name: every layout of your own needs a name")
+    base_name = data.get("base", "type")
+    if not isinstance(base_name, str) or base_name not in known:
+        choices = ", ".join(known)
+        raise ValueError(f"base: expected one of {choices}, got {base_name!r}")
+    changes = {
+        str(key): _field(str(key), value)
+        for key, value in data.items()
+        if key not in ("name", "base")
+    }
+    return dataclasses.replace(known[base_name], name=name.strip(), **changes)  # type: ignore[arg-type]
+
+
+def resolve_layouts(items: Sequence[object]) -> tuple[Layout, ...]:
+    """The ``layouts:`` option as layouts, in order: names of built-ins or earlier own layouts,
+    and mappings that define (and use) a layout of your own.
+
+    Raises ``ValueError`` prefixed with the item's position.
+    """
+    known: dict[str, Layout] = dict(BUILTIN_LAYOUTS)
+    out: list[Layout] = []
+    for i, item in enumerate(items):
+        try:
+            if isinstance(item, Layout):
+                layout = item
+            elif isinstance(item, str):
+                if item not in known:
+                    choices = ", ".join(known)
+                    raise ValueError(f"unknown layout {item!r} (known layouts: {choices})")
+                layout = known[item]
+            elif isinstance(item, Mapping):
+                layout = layout_from_mapping(item, known)
+            else:
+                raise ValueError(f"expected a layout name or mapping, got {item!r}")
+        except ValueError as exc:
+            raise ValueError(f"[{i}] {exc}") from None
+        known[layout.name] = layout
+        out.append(layout)
+    if not out:
+        raise ValueError("needs at least one layout")
+    return tuple(out)

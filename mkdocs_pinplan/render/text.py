@@ -1,0 +1,340 @@
+"""Setting a headline into a box: measured wrapping, balanced lines, hyphenation, shrink-to-fit.
+
+Widths are measured once per text piece at a reference size and scaled (FreeType advances
+scale linearly to within a pixel or two), which keeps fitting to a few dozen font calls per
+pin; the chosen lines are then re-measured at their real size before they are accepted.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pyphen
+from PIL import ImageDraw
+
+from .fonts import load_font
+from .glyphs import clusters, cover
+
+REFERENCE_SIZE = 100
+ELLIPSIS = "…"
+# Break after these without adding a hyphen (the character already shows the break).
+_EXPLICIT_BREAKS = frozenset("-‐‑/–—")
+_LETTERS = re.compile(r"\w+", re.UNICODE)
+
+
+@lru_cache(maxsize=8192)
+def _reference_width(chain: tuple[Path, ...], text: str) -> float:
+    total = 0.0
+    for run, index in cover(text, chain).runs:
+        total += load_font(chain[index], REFERENCE_SIZE).getlength(run)
+    return total
+
+
+def text_width(chain: tuple[Path, ...], text: str, size: int) -> float:
+    """Estimated advance width of ``text`` at ``size`` px (reference width, scaled)."""
+    return _reference_width(chain, text) * size / REFERENCE_SIZE
+
+
+def exact_width(chain: tuple[Path, ...], text: str, size: int) -> float:
+    """Advance width of ``text`` set at ``size`` px, run by run in the fonts that draw it."""
+    return sum(
+        load_font(chain[index], size).getlength(run) for run, index in cover(text, chain).runs
+    )
+
+
+@lru_cache(maxsize=32)
+def _dictionary(lang: str) -> pyphen.Pyphen | None:
+    code = pyphen.language_fallback(lang.replace("-", "_")) if lang else None
+    return pyphen.Pyphen(lang=code, left=2, right=3) if code else None
+
+
+def upper(text: str, lang: str) -> str:
+    """``text`` in capitals, with the Turkish/Azeri dotted i kept dotted."""
+    if lang.split("-")[0].split("_")[0].lower() in ("tr", "az"):
+        text = text.replace("i", "İ")
+    return text.upper()
+
+
+@dataclass(frozen=True)
+class Breaks:
+    """Where a word may be broken: ``(position, needs a hyphen)`` pairs, best kind first."""
+
+    natural: tuple[tuple[int, bool], ...]
+    """After explicit hyphens/slashes, and at dictionary hyphenation points."""
+    forced: tuple[tuple[int, bool], ...]
+    """Between any two characters: the last resort for words no dictionary can break."""
+
+
+@lru_cache(maxsize=4096)
+def word_breaks(word: str, lang: str) -> Breaks:
+    """Break opportunities inside ``word`` for the language ``lang``."""
+    natural: dict[int, bool] = {}
+    for i, ch in enumerate(word[:-1]):
+        if ch in _EXPLICIT_BREAKS and i > 0:
+            natural[i + 1] = False
+    dictionary = _dictionary(lang)
+    if dictionary is not None:
+        for match in _LETTERS.finditer(word):
+            for pos in dictionary.positions(match.group()):
+                natural.setdefault(match.start() + int(pos), True)
+    forced: dict[int, bool] = {}
+    pos = 0
+    for cluster in clusters(word)[:-1]:
+        pos += len(cluster)
+        # East Asian wide characters break without a hyphen, as in their own typography.
+        wide = unicodedata.east_asian_width(cluster[0]) in ("W", "F")
+        hyphen = not wide and cluster[-1] not in _EXPLICIT_BREAKS and word[pos].isalnum()
+        forced[pos] = hyphen and cluster[-1].isalnum()
+    return Breaks(tuple(sorted(natural.items())), tuple(sorted(forced.items())))
+
+
+@dataclass(frozen=True)
+class Wrap:
+    """Lines of one wrapping pass and how many words had to be broken."""
+
+    lines: tuple[str, ...]
+    breaks: int
+
+
+class Setter:
+    """Wraps and fits one text in one font chain and language (per-call caches)."""
+
+    def __init__(self, text: str, chain: tuple[Path, ...], lang: str) -> None:
+        self.words = text.split()
+        self.chain = chain
+        self.lang = lang
+
+    def width(self, text: str, size: int) -> float:
+        return text_width(self.chain, text, size)
+
+    def _split(self, word: str, room: float, width: float, size: int) -> list[str] | None:
+        """Pieces of ``word``: the first fits ``room``, the others ``width`` each.
+
+        Returns ``None`` when not even a first piece fits ``room`` at a natural break.
+        """
+        breaks = word_breaks(word, self.lang)
+        pieces: list[str] = []
+        start = 0
+        limit = room
+        while self.width(word[start:], size) > limit:
+            best = None
+            for kind in (breaks.natural, breaks.forced):
+                if pieces == [] and limit < width and kind is breaks.forced:
+                    break  # the line is partly full: start the word on a new line instead
+                for pos, hyphen in kind:
+                    if pos <= start:
+                        continue
+                    piece = word[start:pos] + ("-" if hyphen else "")
+                    if self.width(piece, size) <= limit:
+                        best = (pos, piece)
+                    else:
+                        break
+                if best:
+                    break
+            if best is None:
+                if not pieces and limit < width:
+                    return None
+                # A single character wider than the box: take it anyway, the size will drop.
+                step = len(clusters(word[start:])[0])
+                best = (start + step, word[start : start + step])
+            start, piece = best
+            pieces.append(piece)
+            limit = width
+        pieces.append(word[start:])
+        return pieces
+
+    def wrap(self, width: float, size: int, allow_breaks: bool) -> Wrap | None:
+        """Greedy lines no wider than ``width``; ``None`` if a word must break but may not."""
+        space = self.width(" ", size)
+        lines: list[str] = []
+        line = ""
+        used = 0.0
+        broken = 0
+        for word in self.words:
+            w = self.width(word, size)
+            if line and used + space + w <= width:
+                line, used = f"{line} {word}", used + space + w
+                continue
+            if w <= width:
+                if line:
+                    lines.append(line)
+                line, used = word, w
+                continue
+            if not allow_breaks:
+                return None
+            broken += 1
+            pieces = self._split(word, width - used - space, width, size) if line else None
+            if pieces is None:
+                if line:
+                    lines.append(line)
+                pieces = self._split(word, width, width, size) or [word]
+                line = ""
+            head, *rest = pieces
+            current = f"{line} {head}" if line else head
+            if rest:
+                lines.append(current)
+                lines.extend(rest[:-1])
+                line = rest[-1]
+            else:
+                line = current
+            used = self.width(line, size)
+        if line:
+            lines.append(line)
+        return Wrap(tuple(lines), broken)
+
+    def balanced(self, width: float, size: int, allow_breaks: bool) -> Wrap | None:
+        """Like :meth:`wrap`, with the narrowest width that keeps the same line count."""
+        best = self.wrap(width, size, allow_breaks)
+        if best is None or len(best.lines) < 2:
+            return best
+        low, high = width * 0.4, width
+        while high - low > 4:
+            mid = (low + high) / 2
+            trial = self.wrap(mid, size, allow_breaks)
+            if (
+                trial is not None
+                and len(trial.lines) == len(best.lines)
+                and trial.breaks <= best.breaks
+            ):
+                high, best = mid, trial
+            else:
+                low = mid
+        return best
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    """A headline set into lines at one size, ready to draw."""
+
+    lines: tuple[str, ...]
+    size: int
+    line_height: int
+    ascent: int
+    descent: int
+    truncated: bool = False
+
+    @property
+    def height(self) -> int:
+        """From the top of the first line's ascent to the bottom of the last line's descent."""
+        return self.ascent + (len(self.lines) - 1) * self.line_height + self.descent
+
+
+def _metrics(chain: tuple[Path, ...], size: int) -> tuple[int, int]:
+    ascent, descent = load_font(chain[0], size).getmetrics()
+    return ascent, descent
+
+
+def _block(chain: tuple[Path, ...], lines: Sequence[str], size: int, leading: float) -> TextBlock:
+    ascent, descent = _metrics(chain, size)
+    return TextBlock(tuple(lines), size, round(size * leading), ascent, descent)
+
+
+def fit_text(
+    text: str,
+    chain: tuple[Path, ...],
+    *,
+    width: int,
+    height: int,
+    max_size: int,
+    min_size: int,
+    lang: str = "en",
+    leading: float = 1.08,
+    step: int = 2,
+) -> TextBlock:
+    """The largest setting of ``text`` that fits ``width`` × ``height``, never below ``min_size``.
+
+    Words are broken (at hyphens, then dictionary points, then anywhere) only when a word
+    is wider than the box on its own; a size that needs no broken word wins unless it is
+    much smaller. When even ``min_size`` does not fit, the lines that fit are kept and the
+    last one ends in an ellipsis (``truncated``).
+    """
+    setter = Setter(text, chain, lang)
+    sizes = list(range(max(max_size, min_size), min_size - 1, -step))
+    if sizes[-1] != min_size:
+        sizes.append(min_size)
+
+    def fits(size: int, allow_breaks: bool) -> Wrap | None:
+        wrap = setter.balanced(width, size, allow_breaks)
+        if wrap is None:
+            return None
+        block = _block(chain, wrap.lines, size, leading)
+        return wrap if block.height <= height else None
+
+    def largest(allow_breaks: bool) -> tuple[int, Wrap] | None:
+        # Fitting is monotone in the size (smaller text never needs more room): bisect.
+        lo, hi = 0, len(sizes) - 1
+        found: tuple[int, Wrap] | None = None
+        while lo <= hi:
+            mid = (lo + hi) // 2
+            wrap = fits(sizes[mid], allow_breaks)
+            if wrap is not None:
+                found, hi = (sizes[mid], wrap), mid - 1
+            else:
+                lo = mid + 1
+        return found
+
+    whole = largest(False)
+    broken = largest(True)
+    choice = whole
+    if broken and (whole is None or whole[0] < broken[0] * 0.8):
+        choice = broken
+    if choice is not None:
+        size, wrap = choice
+        # The estimate may be a pixel off at the real size: check and step down if so.
+        while size > min_size and any(
+            exact_width(chain, line, size) > width for line in wrap.lines
+        ):
+            size -= step
+            wrap = fits(max(size, min_size), True) or wrap
+        return _block(chain, wrap.lines, max(size, min_size), leading)
+    return _truncate(setter, chain, width, height, min_size, leading)
+
+
+def _truncate(
+    setter: Setter, chain: tuple[Path, ...], width: int, height: int, size: int, leading: float
+) -> TextBlock:
+    wrap = setter.wrap(width, size, True) or Wrap((" ".join(setter.words),), 0)
+    probe = _block(chain, ["x"], size, leading)
+    room = max(1, 1 + (height - probe.height) // probe.line_height)
+    kept = list(wrap.lines[:room])
+    last = kept[-1].rstrip("-")
+    while last and exact_width(chain, last.rstrip(" ,;:-–") + ELLIPSIS, size) > width:
+        last = last[:-1]
+    kept[-1] = last.rstrip(" ,;:-–") + ELLIPSIS
+    block = _block(chain, kept, size, leading)
+    return TextBlock(block.lines, size, block.line_height, block.ascent, block.descent, True)
+
+
+def draw_line(
+    draw: ImageDraw.ImageDraw,
+    xy: tuple[float, float],
+    text: str,
+    chain: tuple[Path, ...],
+    size: int,
+    fill: str | tuple[int, int, int],
+) -> tuple[int, int, int, int]:
+    """Draw ``text`` with its left end of baseline at ``xy``, each run in its own font.
+
+    Returns the bounding box of the drawn ink.
+    """
+    x, y = xy
+    box: tuple[int, int, int, int] | None = None
+    for run, index in cover(text, chain).runs:
+        font = load_font(chain[index], size)
+        draw.text((x, y), run, font=font, fill=fill, anchor="ls", embedded_color=True)
+        if run.strip():
+            ink = draw.textbbox((x, y), run, font=font, anchor="ls")
+            left, top = math.floor(ink[0]), math.floor(ink[1])
+            right, bottom = math.ceil(ink[2]), math.ceil(ink[3])
+            if box is not None:
+                left, top = min(box[0], left), min(box[1], top)
+                right, bottom = max(box[2], right), max(box[3], bottom)
+            box = (left, top, right, bottom)
+        x += font.getlength(run)
+    return box or (round(xy[0]), round(y), round(xy[0]), round(y))
