@@ -23,6 +23,7 @@ from .model import Brand, Post
 from .pins import PinSettings
 from .posts import parse_front_matter, read_post
 from .preview import write_preview
+from .render.progress import ProgressReport
 
 log = get_plugin_logger(__name__)
 
@@ -154,6 +155,7 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
                 write=not self.is_serve,
                 cache_dir=root / self.config.cache_dir,
                 workers=self.config.workers or (os.cpu_count() or 1),
+                progress=ProgressReport(log.info),
             )
         except (PinplanError, ValueError) as exc:
             raise PluginError(f"pinplan: {exc}") from None

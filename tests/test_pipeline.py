@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from mkdocs_pinplan.model import Brand, PinSpec, Post
 from mkdocs_pinplan.pins import PinSettings, make_pin_specs
 from mkdocs_pinplan.render import RenderResult
 from mkdocs_pinplan.render.pipeline import MIN_POOL_JOBS, render_pins
+from mkdocs_pinplan.render.progress import ProgressReport
 
 
 def photo(path: Path, color: tuple[int, int, int]) -> Path:
@@ -194,3 +196,40 @@ def test_unwritable_cache_dir_is_a_clear_error(tmp_path: Path, posts: list[Post]
     blocker.write_text("not a directory")
     with pytest.raises(PinplanError, match="cache_dir"):
         render_pins(specs_for(posts), tmp_path / "site", cache_dir=blocker / "cache")
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_quiet_for_a_few_pins() -> None:
+    lines: list[str] = []
+    report = ProgressReport(lines.append, stream=io.StringIO())
+    for done in range(1, 11):
+        report(done, 10)
+    assert lines == []
+
+
+def test_progress_logs_now_and_then_without_a_terminal() -> None:
+    lines: list[str] = []
+    ticks = iter(float(t) for t in range(1000))
+    report = ProgressReport(
+        lines.append, stream=io.StringIO(), every=10.0, clock=lambda: next(ticks)
+    )
+    for done in range(1, 101):
+        report(done, 100)
+    assert lines[0] == "rendering 100 pins"
+    assert lines[1] == "rendered 11/100 pins"
+    assert 8 <= len(lines) <= 11
+
+
+def test_progress_counts_live_on_a_terminal_and_clears_its_line() -> None:
+    lines: list[str] = []
+    screen = FakeTerminal()
+    report = ProgressReport(lines.append, stream=screen)
+    for done in range(1, 61):
+        report(done, 60)
+    assert lines == []
+    assert "\rpinplan: rendering pins 30/60" in screen.getvalue()
+    assert screen.getvalue().endswith("\r\x1b[K")
