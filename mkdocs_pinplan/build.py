@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .calendar_file import read_calendar, write_calendar
+from .calendar_file import calendar_lock, read_calendar, write_calendar
 from .model import Calendar, PinSpec, Post, Rules
 from .pins import PinSettings, make_pin_specs
 from .render.pipeline import Progress, RenderStats, render_pins
@@ -54,9 +54,17 @@ def run_build(
 
     With ``write=False`` (``mkdocs serve``) the calendar is planned but the file is left alone.
     """
+    # Read first: a calendar we cannot read stops the build before any rendering.
     existing = read_calendar(calendar_path)
     specs = tuple(make_pin_specs(posts, settings))
     stats = render_pins(specs, site_dir, cache_dir=cache_dir, workers=workers, progress=progress)
-    calendar = plan(specs, rules, existing, now)
-    written = write_calendar(calendar_path, calendar) if write else False
+    written = False
+    if write:
+        # Read again under the lock: a concurrent build may have written in the meantime.
+        with calendar_lock(calendar_path):
+            existing = read_calendar(calendar_path)
+            calendar = plan(specs, rules, existing, now)
+            written = write_calendar(calendar_path, calendar)
+    else:
+        calendar = plan(specs, rules, existing, now)
     return BuildReport(specs=specs, calendar=calendar, render=stats, calendar_written=written)

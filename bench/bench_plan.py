@@ -1,0 +1,112 @@
+"""Benchmark: plan 100,000 pins from scratch, timed as whole processes.
+
+Run ``python bench/bench_plan.py``. The parent starts ``--once`` child processes several
+times and prints each wall time (interpreter start, imports, building the pin specs,
+planning and a check of the result), their median, and the child's own split.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+PINS = 100_000
+RUNS = 5
+BUDGET = 1.0
+
+
+def make_specs(count: int) -> list[object]:
+    """``count`` pin specs, three per post, posts dated over the last years.
+
+    One design is shared by all specs: the planner never looks at it, and building 100,000
+    designs would time the data model rather than the planner.
+    """
+    from mkdocs_pinplan.model import Brand, Design, Palette, PinSpec
+
+    brand = Brand(name="bench.example.com")
+    palette = Palette(background="#112233", text="#f0f0f0", accent="#ff8800")
+    design = Design(headline="Bench", layout="block", palette=palette, brand=brand)
+    specs = []
+    for n in range(count):
+        post_no, index = divmod(n, 3)
+        post = f"blog/posts/post-{post_no:06d}.md"
+        title = f"Headline {index + 1} of post {post_no}"
+        specs.append(
+            PinSpec(
+                id=f"{post}#{index + 1}",
+                post=post,
+                index=index + 1,
+                design=design,
+                image_path=f"assets/pinplan/post-{post_no:06d}-{index + 1}.jpg",
+                title=title,
+                description="A description.",
+                alt_text=title,
+                board="Blog",
+                keywords=("bench",),
+                link=f"https://bench.example.com/{post_no}/?utm_content=pin{index + 1}",
+                media_url=f"https://bench.example.com/assets/pinplan/{post_no}-{index + 1}.jpg",
+                post_date=date(2020, 1, 1) + timedelta(days=post_no % 2000),
+            )
+        )
+    return specs
+
+
+def once(count: int) -> None:
+    """One child run: build specs, plan them, print the split as ``specs plan`` seconds."""
+    t0 = time.perf_counter()
+    from mkdocs_pinplan.model import Rules
+    from mkdocs_pinplan.schedule import plan
+
+    specs = make_specs(count)
+    t1 = time.perf_counter()
+    rules = Rules(timezone="Europe/Berlin", start=date(2026, 12, 1))
+    now = datetime(2026, 11, 18, 20, 26, 40, tzinfo=timezone.utc)
+    calendar = plan(specs, rules, None, now)  # type: ignore[arg-type]
+    t2 = time.perf_counter()
+    assert len(calendar.pins) == count
+    print(f"{t1 - t0:.3f} {t2 - t1:.3f}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--pins", type=int, default=PINS)
+    parser.add_argument("--runs", type=int, default=RUNS)
+    parser.add_argument("--once", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.once:
+        once(args.pins)
+        return 0
+    script = str(Path(__file__).resolve())
+    walls, plans, builds = [], [], []
+    for run in range(args.runs):
+        started = time.perf_counter()
+        out = subprocess.run(
+            [sys.executable, script, "--once", "--pins", str(args.pins)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        wall = time.perf_counter() - started
+        build, planned = (float(x) for x in out.split())
+        walls.append(wall)
+        plans.append(planned)
+        builds.append(build)
+        print(
+            f"run {run + 1}: whole process {wall:.3f}s "
+            f"(building specs {build:.3f}s, plan() {planned:.3f}s)"
+        )
+    median = statistics.median(walls)
+    print(
+        f"{args.pins} pins: median whole process {median:.3f}s, "
+        f"median plan() {statistics.median(plans):.3f}s, budget {BUDGET:.1f}s"
+    )
+    return 0 if median <= BUDGET else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
