@@ -323,7 +323,7 @@ def write_preview(
     broken image.
     """
     titles = {post.src_path: post.title for post in posts}
-    layouts = {spec.id: spec.design.layout for spec in specs}
+    layouts = {spec.id: spec.design.layout.name for spec in specs}
     info = {
         pin.id: PinInfo(
             post_title=titles.get(pin.post, ""),
