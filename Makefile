@@ -40,5 +40,15 @@ fuzz: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
+# Headless Chromium from Debian's package: Playwright drives it and never downloads a browser.
+test-browser: $(STAMP)
+	@command -v chromium >/dev/null 2>&1 || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	$(BIN)/python -m pip install --quiet -e '.[test,browser]'
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PINPLAN_REQUIRE_BROWSER=1 \
+		$(BIN)/python -m pytest -q -m browser -p no:cacheprovider tests/test_browser_preview.py
+
 clean:
 	rm -rf $(VENV) example_site/site .pytest_cache .mypy_cache .ruff_cache

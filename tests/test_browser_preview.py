@@ -38,13 +38,21 @@ LAUNCH_ARGS = [
 ]
 
 
+def missing(reason: str) -> None:
+    # `make test-browser` sets PINPLAN_REQUIRE_BROWSER: there a skip would hide a broken setup.
+    if os.environ.get("PINPLAN_REQUIRE_BROWSER"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
 def playwright_or_skip() -> Any:
+    """Playwright's ``sync_playwright``, or a skip saying what is missing."""
     if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or make test-browser)")
+        missing(f"no Chromium at {CHROMIUM} (apt-get install chromium, or make test-browser)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.skip("the Playwright driver is not installed (pip install -e '.[browser]')")
+        missing("the Playwright driver is not installed (pip install -e '.[browser]')")
     return sync_playwright
 
 
