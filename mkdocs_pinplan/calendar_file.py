@@ -14,6 +14,7 @@ from contextlib import contextmanager, suppress
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import PinplanError
 from .model import CALENDAR_VERSION, STATUSES, Calendar, CalendarPin
@@ -116,6 +117,12 @@ def loads(text: str, file: str) -> Calendar:
             f"unsupported version {version!r} (this plugin reads {CALENDAR_VERSION})",
         )
     tz_name = _field(file, "calendar", data, "timezone", str)
+    try:
+        ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise PinplanError(
+            file, "timezone", f"unknown time zone {tz_name!r} (expected e.g. 'Europe/Berlin')"
+        ) from None
     raw_start = _field(file, "calendar", data, "start", str)
     try:
         start = date.fromisoformat(raw_start)

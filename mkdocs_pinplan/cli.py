@@ -1,22 +1,471 @@
-"""The ``pinplan`` command: a second front door onto the same core."""
+"""The ``pinplan`` command: a second front door onto the same core.
+
+Every verb reads ``mkdocs.yml`` (for the plugin's options and the calendar's path) and the
+calendar file, never builds the site, and reports bad input as one line per problem with
+a non-zero exit status, never a traceback.
+"""
 
 from __future__ import annotations
 
+import fnmatch
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
 import click
+
+from .build import build_now
+from .calendar_file import calendar_lock, read_calendar, write_bytes_atomic, write_calendar
+from .errors import PinplanError
+from .export import due_pins, pins_within
+from .export.csv import MAX_ROWS, export_csv
+from .export.ics import export_ics
+from .export.json import export_json
+from .model import Calendar, CalendarPin, Rules
+from .schedule import sort_pins, violations
+
+F = TypeVar("F", bound=Callable[..., Any])
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")
+
+
+class Failure(click.ClickException):
+    """Bad input: printed as ``pinplan: <one line>`` to stderr, exit status 1."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"pinplan: {self.format_message()}", err=True)
+
+
+def _display(path: Path) -> str:
+    """``path`` relative to the working directory when it lies below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+@dataclass(frozen=True)
+class Site:
+    """What the verbs need from ``mkdocs.yml``."""
+
+    config_file: Path
+    config: Any
+    """The validated ``MkDocsConfig``."""
+    options: Any
+    """The pinplan plugin's validated ``PinplanConfig``."""
+    rules: Rules
+    calendar_path: Path
+    warnings: tuple[str, ...]
+
+    @property
+    def calendar_name(self) -> str:
+        return _display(self.calendar_path)
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextmanager
+def _captured_mkdocs_log() -> Iterator[_Collect]:
+    # MkDocs logs config errors before raising; collect them instead of letting Python's
+    # last-resort handler print them as a second, differently worded copy.
+    logger = logging.getLogger("mkdocs")
+    handler = _Collect()
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+def load_site(config_file: str) -> Site:
+    """Load and validate ``config_file`` and find the pinplan plugin in it.
+
+    Raises :class:`Failure` with every configuration error, one per line.
+    """
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    from .config import rules_from_config
+    from .plugin import config_dir
+
+    name = config_file
+    path = Path(config_file)
+    if not path.is_file():
+        raise Failure(f"{name}: no such config file (use -f to name mkdocs.yml)")
+    with _captured_mkdocs_log() as log:
+        try:
+            cfg = load_config(config_file=str(path))
+        except MkDocsException as exc:
+            errors = [r.getMessage() for r in log.records if r.levelno >= logging.ERROR]
+            raise Failure(
+                "\n".join(f"{name}: {e}" for e in errors or [exc.format_message()])
+            ) from None
+        except (OSError, ValueError) as exc:
+            raise Failure(f"{name}: {exc}") from None
+    warnings = tuple(f"{name}: {r.getMessage()}" for r in log.records)
+    plugin = next(
+        (p for key, p in cfg.plugins.items() if key.split(" #")[0] == "pinplan"),
+        None,
+    )
+    if plugin is None:
+        raise Failure(f"{name}: plugins: the pinplan plugin is not enabled")
+    options = plugin.config
+    try:
+        rules = rules_from_config(options.schedule)
+    except ValueError as exc:
+        raise Failure(f"{name}: plugins.pinplan.schedule: {exc}") from None
+    calendar_path = config_dir(cfg) / options.calendar
+    return Site(path, cfg, options, rules, calendar_path, warnings)
+
+
+def _now() -> datetime:
+    try:
+        return build_now()
+    except ValueError as exc:
+        raise Failure(str(exc)) from None
+
+
+def _read(site: Site) -> Calendar:
+    """The site's calendar; a missing one is an error for the verbs that need one."""
+    try:
+        calendar = read_calendar(site.calendar_path)
+    except PinplanError as exc:
+        raise Failure(str(replace_file(exc, site.calendar_name))) from None
+    if calendar is None:
+        raise Failure(f"{site.calendar_name}: no calendar yet; run `mkdocs build` first")
+    return calendar
+
+
+def replace_file(error: PinplanError, file: str) -> PinplanError:
+    """The same error, naming ``file`` as the user wrote it."""
+    return PinplanError(file, error.field, error.message)
+
+
+def config_option(func: F) -> F:
+    """The ``-f/--config-file`` option every verb takes, as ``mkdocs`` does."""
+    return click.option(
+        "-f",
+        "--config-file",
+        default="mkdocs.yml",
+        show_default=True,
+        metavar="FILE",
+        help="The MkDocs configuration file.",
+    )(func)
+
+
+def days_option(func: F) -> F:
+    return click.option(
+        "--days",
+        type=click.IntRange(min=1),
+        default=None,
+        help="How many days ahead, from now (default: schedule.horizon_days).",
+    )(func)
 
 
 @click.group()
 @click.version_option(package_name="mkdocs-pinplan")
 def main() -> None:
-    """Check, show, export and mark published the pins planned by mkdocs-pinplan."""
+    """Check, show, export and mark published the pins planned by mkdocs-pinplan.
+
+    "Now" is the clock, or SOURCE_DATE_EPOCH when that is set.
+    """
 
 
-def _not_yet(verb: str) -> None:
-    click.echo(f"pinplan {verb}: not yet available", err=True)
-    raise SystemExit(2)
+def _post_problems(site: Site) -> tuple[int, list[str]]:
+    """Problems in the front-matter of every page that is a post: ``(posts, lines)``."""
+    from mkdocs.utils.meta import get_data
+
+    from .plugin import default_post_globs
+    from .posts import parse_front_matter, read_post
+
+    docs_dir = Path(site.config.docs_dir)
+    globs = site.options.posts or default_post_globs(site.config)
+    shown_docs = _display(docs_dir)
+    lines: list[str] = []
+    posts = 0
+    pages: list[str] = []
+    for root, dirs, files in os.walk(docs_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for file in files:
+            if file.endswith(MARKDOWN_SUFFIXES) and not file.startswith("."):
+                pages.append((Path(root) / file).relative_to(docs_dir).as_posix())
+    for src in sorted(pages):
+        shown = f"{shown_docs}/{src}"
+        is_post = any(fnmatch.fnmatchcase(src, g) for g in globs)
+        try:
+            text = (docs_dir / src).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            if is_post:
+                lines.append(f"{shown}: cannot be read: {exc}")
+            continue
+        meta = get_data(text)[1]
+        if not meta and text.startswith("---"):
+            try:
+                meta = parse_front_matter(text, shown)
+            except PinplanError as exc:
+                if is_post or "pinplan" in text[:2000]:
+                    lines.append(str(exc))
+                continue
+        reading = read_post(
+            src,
+            meta,
+            url="",
+            docs_dir=docs_dir,
+            default_title=Path(src).stem,
+            default_slug=Path(src).stem,
+            is_post_path=is_post,
+        )
+        if reading.post is not None and not reading.post.draft:
+            posts += 1
+        lines.extend(str(replace_file(p, shown)) for p in reading.problems)
+    return posts, lines
 
 
 @main.command()
-def check() -> None:
-    """Validate the config and every post's front-matter."""
-    _not_yet("check")
+@config_option
+def check(config_file: str) -> None:
+    """Validate the config, every post's front-matter and the calendar.
+
+    Prints one line per problem (file: field: what is wrong) and exits with 1 if there
+    is any. Scheduled pins that break the spacing rules (a hand edit, or rules changed
+    since they were placed) are listed too: delete such an entry and the next build
+    places the pin again.
+    """
+    site = load_site(config_file)
+    problems = list(site.warnings)
+    name = str(site.config_file)
+    if not site.config.site_url:
+        problems.append(f"{name}: site_url: not set, so pin links and image URLs are not absolute")
+    docs = Path(site.config.docs_dir).resolve()
+    if docs in site.calendar_path.resolve().parents:
+        problems.append(f"{name}: plugins.pinplan.calendar: lies inside docs_dir")
+    posts, lines = _post_problems(site)
+    problems.extend(lines)
+    pins = 0
+    try:
+        calendar = read_calendar(site.calendar_path)
+    except PinplanError as exc:
+        problems.append(str(replace_file(exc, site.calendar_name)))
+        calendar = None
+    if calendar is not None:
+        pins = len(calendar.pins)
+        problems.extend(f"{site.calendar_name}: {v}" for v in violations(calendar, site.rules))
+    for line in problems:
+        click.echo(line)
+    if problems:
+        raise SystemExit(1)
+    click.echo(f"pinplan check: {posts} posts, {pins} pins on the calendar, no problems", err=True)
+
+
+def _table(rows: Sequence[tuple[str, ...]], header: tuple[str, ...]) -> str:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
+    top = "  ".join(c.ljust(w) for c, w in zip(header, widths, strict=True))
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join(line.rstrip() for line in [top, rule, *lines])
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@main.command()
+@config_option
+@days_option
+def show(config_file: str, days: int | None) -> None:
+    """The pins due in the next days as a table, in the calendar's time zone.
+
+    Scheduled pins whose time has passed are listed first as "overdue": mark them
+    published once they are up on Pinterest.
+    """
+    site = load_site(config_file)
+    calendar = _read(site)
+    now = _now()
+    span = days or site.rules.horizon_days
+    tz = ZoneInfo(calendar.timezone)
+    overdue = [p for p in calendar.pins if not p.published and p.publish_at < now]
+    upcoming = pins_within(calendar.pins, now, span)
+    rows = [
+        (
+            pin.publish_at.astimezone(tz).strftime("%a %Y-%m-%d %H:%M"),
+            "overdue" if pin in overdue else pin.status,
+            _clip(pin.board, 24),
+            _clip(pin.title, 48),
+            pin.id,
+        )
+        for pin in [*overdue, *upcoming]
+    ]
+    header = (f"When ({calendar.timezone})", "Status", "Board", "Title", "Id")
+    until = (now + timedelta(days=span)).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    if rows:
+        click.echo(_table(rows, header))
+    click.echo(
+        f"{len(upcoming)} pins until {until}"
+        + (f", {len(overdue)} overdue" if overdue else "")
+        + f"; {len(calendar.pins)} on the calendar"
+    )
+
+
+def part_paths(path: Path, count: int) -> list[Path]:
+    """Where the parts of a split export go: ``out.csv``, ``out-2.csv``, ``out-3.csv`` …"""
+    return [path] + [path.with_name(f"{path.stem}-{n}{path.suffix}") for n in range(2, count + 1)]
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        write_bytes_atomic(path, data)
+    except OSError as exc:
+        raise Failure(f"{path}: cannot write: {exc}") from None
+
+
+@main.command()
+@config_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "ics", "json"]),
+    default="csv",
+    show_default=True,
+    help="csv: Pinterest bulk upload; ics: calendar apps; json: scripts.",
+)
+@days_option
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to FILE instead of stdout.",
+)
+def export(config_file: str, fmt: str, days: int | None, output: Path | None) -> None:
+    """Export what the uploader takes.
+
+    csv and json hold the scheduled pins due from now to --days ahead. Pinterest takes at
+    most 100 rows per CSV file, so more pins are split: with -o out.csv into out.csv,
+    out-2.csv, out-3.csv … (older extra parts are removed); on stdout only the first 100
+    are written and a note on stderr says how many are left. ics holds every pin on the
+    calendar (published too), or with --days the pins of that many days ahead.
+    """
+    site = load_site(config_file)
+    calendar = _read(site)
+    now = _now()
+    span = days or site.rules.horizon_days
+    if fmt == "ics":
+        pins = calendar.pins if days is None else tuple(pins_within(calendar.pins, now, days))
+        _emit(output, export_ics(pins, now))
+        return
+    due = due_pins(calendar, now, span)
+    if fmt == "json":
+        _emit(output, export_json(calendar, due).encode("utf-8"))
+        return
+    parts = [part.encode("utf-8") for part in export_csv(due)]
+    if output is None:
+        _emit(None, parts[0])
+        if len(parts) > 1:
+            click.echo(
+                f"pinplan: {len(due)} pins are due; stdout holds the first {MAX_ROWS} "
+                f"(Pinterest takes {MAX_ROWS} rows per file). Use -o FILE to write all "
+                f"{len(parts)} parts.",
+                err=True,
+            )
+        return
+    paths = part_paths(output, len(parts))
+    for path, data in zip(paths, parts, strict=True):
+        _write(path, data)
+    stale = part_paths(output, len(parts) + 50)[len(parts) :]
+    removed = [p for p in stale if p.is_file()]
+    for path in removed:
+        # An old part left next to the new ones would be uploaded twice.
+        path.unlink()
+    names = ", ".join(str(p) for p in paths)
+    note = f"; removed old {', '.join(str(p) for p in removed)}" if removed else ""
+    click.echo(f"pinplan: {len(due)} pins due within {span} days → {names}{note}", err=True)
+
+
+def _emit(output: Path | None, data: bytes) -> None:
+    if output is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        _write(output, data)
+
+
+def parse_time(text: str, tz: ZoneInfo, now: datetime) -> datetime:
+    """``now`` or an ISO 8601 time; without an offset it is read in ``tz``."""
+    if text.strip().lower() == "now":
+        return now.astimezone(tz)
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise Failure(
+            f"--at: expected an ISO 8601 time such as 2026-12-01T09:17+01:00, got {text!r}"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    return moment.astimezone(tz).replace(microsecond=0)
+
+
+@main.command(name="mark-published")
+@config_option
+@click.argument("ids", nargs=-1, required=True, metavar="ID...")
+@click.option(
+    "--at",
+    "at",
+    default=None,
+    metavar="TIME",
+    help="When the pins went up (ISO 8601, or 'now'); default: their planned time.",
+)
+def mark_published(config_file: str, ids: tuple[str, ...], at: str | None) -> None:
+    """Record pins as published, so no export offers them again and no build moves them.
+
+    Takes the pin ids from the calendar (e.g. blog/posts/my-post.md#2). All or nothing:
+    an unknown id changes nothing. The calendar is rewritten atomically under the same
+    lock a build holds.
+    """
+    site = load_site(config_file)
+    now = _now()
+    try:
+        with calendar_lock(site.calendar_path):
+            calendar = _read(site)
+            tz = ZoneInfo(calendar.timezone)
+            moment = parse_time(at, tz, now) if at is not None else None
+            known = {pin.id for pin in calendar.pins}
+            unknown = [i for i in dict.fromkeys(ids) if i not in known]
+            if unknown:
+                raise Failure(
+                    f"{site.calendar_name}: no pin with id {', '.join(map(repr, unknown))}"
+                )
+            wanted = set(ids)
+            changed: list[CalendarPin] = []
+            already: list[str] = []
+            pins: list[CalendarPin] = []
+            for pin in calendar.pins:
+                if pin.id in wanted and pin.published:
+                    already.append(pin.id)
+                elif pin.id in wanted:
+                    pin = replace(pin, status="published", publish_at=moment or pin.publish_at)
+                    changed.append(pin)
+                pins.append(pin)
+            updated = replace(calendar, pins=sort_pins(pins))
+            write_calendar(site.calendar_path, updated)
+    except PinplanError as exc:
+        raise Failure(str(exc)) from None
+    for pin_id in already:
+        click.echo(f"pinplan: {pin_id} was already published; left as it was", err=True)
+    click.echo(f"{len(changed)} pins marked published in {site.calendar_name}")
