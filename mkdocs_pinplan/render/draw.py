@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from ..model import Brand, Design, Layout, Palette
 from . import color
 from .color import RGB
 from .fonts import body_chain, headline_chain
-from .glyphs import cover, describe
+from .glyphs import FontChain, cover, describe
 from .problems import RenderError
 from .text import TextBlock, draw_line, fit_text, upper
 
@@ -41,6 +41,7 @@ PANEL_PAD = 44
 BAR = (120, 12, 30)
 """Accent bar: width, thickness and gap to the headline, in px at 1000 px wide."""
 _NO_BRAND = Brand(name="")
+_NO_PALETTE = Palette(background="#000000", text="#ffffff", accent="#ffffff")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b\u2028\u2029\u00ad]")
 
 
@@ -134,27 +135,37 @@ def _logo(path: Path, stamp: tuple[int, int], height: int) -> Image.Image:
     return image.resize((min(width, height * 5), height), Image.Resampling.LANCZOS)
 
 
-def _dots(image: Image.Image, area: Rect, fill: RGB, spacing: int, radius: int) -> None:
+@lru_cache(maxsize=8)
+def _pattern(fill: RGB, dot: RGB, size: tuple[int, int], spacing: int, radius: int) -> Image.Image:
+    """A field of ``fill`` with staggered dots: the stand-in for a missing photo (cached)."""
+    image = Image.new("RGB", size, fill)
     draw = ImageDraw.Draw(image)
-    left, top, right, bottom = area
-    for row, y in enumerate(range(top + spacing // 2, bottom, spacing)):
+    for row, y in enumerate(range(spacing // 2, size[1], spacing)):
         shift = spacing // 2 if row % 2 else 0
-        for x in range(left + spacing // 2 + shift, right, spacing):
-            draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=fill)
+        for x in range(spacing // 2 + shift, size[0], spacing):
+            draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=dot)
+    return image
 
 
-def _shade(design: Design, palette: Palette) -> Image.Image:
+def _dotted(design: Design, size: tuple[int, int]) -> Image.Image:
+    palette = design.palette
+    dot = color.mix(palette.accent, palette.background, 0.3)
+    spacing, radius = _scaled(design, 40), _scaled(design, 5)
+    return _pattern(color.rgb(palette.accent), dot, size, spacing, radius)
+
+
+def _shade(palette: Palette, size: tuple[int, int]) -> Image.Image:
     """A dark, branded gradient standing in for a missing full-bleed photo."""
-    w, h = design.width, design.height
+    w, h = size
     dark = color.darkest((palette.background, palette.text, palette.accent))
     top = color.mix(dark, palette.accent, 0.28)
     bottom = color.mix(dark, (0, 0, 0), 0.35)
-    ramp = Image.linear_gradient("L").resize((w, h))
-    image = Image.composite(Image.new("RGB", (w, h), bottom), Image.new("RGB", (w, h), top), ramp)
-    glow = Image.new("L", (w, h), 0)
+    ramp = Image.linear_gradient("L").resize((w, h), Image.Resampling.BILINEAR)
+    image = Image.composite(Image.new("RGB", size, bottom), Image.new("RGB", size, top), ramp)
+    glow = Image.new("L", size, 0)
     r = round(w * 0.55)
     ImageDraw.Draw(glow).ellipse((w - r, -r // 2, w + r, r + r // 2), fill=70)
-    return Image.composite(Image.new("RGB", (w, h), palette.accent), image, glow)
+    return Image.composite(Image.new("RGB", size, palette.accent), image, glow)
 
 
 def _headline_rect(design: Design, has_photo: bool) -> Rect:
@@ -219,74 +230,94 @@ def _scrim_alpha(
 
 
 def _scrim_mask(design: Design, zones: list[Rect], alpha: float, least: float) -> Image.Image:
-    """A vertical ramp: clear at the top, ``alpha`` from the first zone down to the bottom."""
+    """A vertical ramp: a light veil at the top, ``alpha`` from the first zone to the bottom."""
     h = design.height
     start = min(zone[1] for zone in zones)
     ramp = _scaled(design, 320)
-    column = Image.new("L", (1, h))
+    floor = least * 0.3
     values = []
     for y in range(h):
-        floor = least * 0.3
         if y >= start:
             a = alpha
         elif y >= start - ramp:
             t = (y - (start - ramp)) / ramp
-            # Smoothstep from the light top veil up to the plateau: no visible edge.
+            # Smoothstep from the veil up to the plateau: no visible edge.
             a = floor + (alpha - floor) * t * t * (3 - 2 * t)
         else:
             a = floor
         values.append(round(a * 255))
+    column = Image.new("L", (1, h))
     column.putdata(values)
-    return column.resize((design.width, h))
+    # Every column is the same: nearest-neighbour stretching is exact and fast.
+    return column.resize((design.width, h), Image.Resampling.NEAREST)
+
+
+SCRIM: RGB = (10, 10, 14)
+"""Near-black scrim: neutral, so one scrimmed photo serves every palette."""
+
+
+def _scrimmed(design: Design, base: Image.Image, has_photo: bool) -> Image.Image:
+    zones = _needs_scrim(design, _headline_rect(design, has_photo))
+    if not zones:
+        return base
+    least = design.layout.scrim
+    alpha = _scrim_alpha(base, zones, SCRIM, color.WHITE, least)
+    mask = _scrim_mask(design, zones, alpha, least)
+    return Image.composite(Image.new("RGB", base.size, SCRIM), base, mask)
+
+
+@lru_cache(maxsize=4)
+def _scrimmed_photo(
+    photo_key: tuple[Path, tuple[int, int]], layout: Layout, size: tuple[int, int]
+) -> Image.Image:
+    """The full-bleed photo under its scrim (cached: it depends on no palette or words)."""
+    design = Design(headline="", layout=layout, palette=_NO_PALETTE, brand=_NO_BRAND)
+    design = replace(design, width=size[0], height=size[1])
+    return _scrimmed(design, _photo(*photo_key, size), True)
 
 
 @lru_cache(maxsize=6)
-def _backdrop(
-    design_key: tuple[Layout, Palette, int, int],
-    photo_key: tuple[Path, tuple[int, int]] | None,
-    text_on_photo: RGB,
-) -> Image.Image:
-    """Everything behind the headline that does not depend on its words (cached)."""
-    layout, palette, w, h = design_key
-    design = Design(headline="", layout=layout, palette=palette, brand=_NO_BRAND, width=w, height=h)
-    ground = palette.accent if layout.ground == "accent" else palette.background
-    image = Image.new("RGB", (w, h), ground)
-    has_photo = photo_key is not None
+def _scrimmed_shade(layout: Layout, palette: Palette, size: tuple[int, int]) -> Image.Image:
+    """The photo stand-in gradient under its scrim (cached per palette)."""
+    design = Design(headline="", layout=layout, palette=palette, brand=_NO_BRAND)
+    design = replace(design, width=size[0], height=size[1])
+    return _scrimmed(design, _shade(palette, size), False)
+
+
+@lru_cache(maxsize=4)
+def _rounded_mask(size: tuple[int, int], radius: int) -> Image.Image:
+    mask = Image.new("L", size, 0)
+    ImageDraw.Draw(mask).rounded_rectangle((0, 0, size[0] - 1, size[1] - 1), radius, fill=255)
+    return mask
+
+
+def _backdrop(design: Design, photo_key: tuple[Path, tuple[int, int]] | None) -> Image.Image:
+    """A fresh canvas with everything behind the headline that does not depend on its words.
+
+    The expensive parts (cropped photo, scrim, patterns) come from per-process caches.
+    """
+    layout, palette = design.layout, design.palette
+    size = (design.width, design.height)
     if layout.photo == "full":
-        if layout.panel and not has_photo:
-            image = Image.new("RGB", (w, h), palette.accent)
-            dots = color.mix(palette.accent, palette.background, 0.3)
-            _dots(image, (0, 0, w, h), dots, _scaled(design, 40), _scaled(design, 5))
-        else:
-            base = _photo(*photo_key, (w, h)) if photo_key else _shade(design, palette)
-            zones = _needs_scrim(design, _headline_rect(design, has_photo))
-            if zones:
-                scrim = color.mix(color.darkest((palette.background, palette.text)), (0, 0, 0), 0.6)
-                alpha = _scrim_alpha(base, zones, scrim, text_on_photo, layout.scrim)
-                mask = _scrim_mask(design, zones, alpha, layout.scrim)
-                image = Image.composite(Image.new("RGB", (w, h), scrim), base, mask)
-            else:
-                image = base.copy()
-    elif layout.photo in ("box", "card"):
+        if photo_key:
+            return _scrimmed_photo(photo_key, layout, size).copy()
+        if layout.panel:
+            return _dotted(design, size).copy()
+        return _scrimmed_shade(layout, palette, size).copy()
+    ground = palette.accent if layout.ground == "accent" else palette.background
+    image = Image.new("RGB", size, ground)
+    if layout.photo in ("box", "card"):
         area = _rect(design, layout.photo_box)
-        size = (area[2] - area[0], area[3] - area[1])
+        box = (area[2] - area[0], area[3] - area[1])
         if layout.photo == "box":
-            if photo_key:
-                image.paste(_photo(*photo_key, size), area[:2])
-            else:
-                ImageDraw.Draw(image).rectangle(area, fill=palette.accent)
-                dots = color.mix(palette.accent, palette.background, 0.3)
-                _dots(image, area, dots, _scaled(design, 40), _scaled(design, 5))
+            image.paste(_photo(*photo_key, box) if photo_key else _dotted(design, box), area[:2])
         elif photo_key:
-            radius = _scaled(design, 28)
-            border = _scaled(design, 10)
+            radius, border = _scaled(design, 28), _scaled(design, 10)
             frame = (area[0] - border, area[1] - border, area[2] + border, area[3] + border)
             ImageDraw.Draw(image).rounded_rectangle(
                 frame, radius=radius + border, fill=palette.background
             )
-            mask = Image.new("L", size, 0)
-            ImageDraw.Draw(mask).rounded_rectangle((0, 0, *size), radius=radius, fill=255)
-            image.paste(_photo(*photo_key, size), area[:2], mask)
+            image.paste(_photo(*photo_key, box), area[:2], _rounded_mask(box, radius))
     return image
 
 
@@ -301,9 +332,8 @@ def _surface_colors(design: Design, has_photo: bool) -> tuple[RGB, RGB, RGB, boo
     layout, palette = design.layout, design.palette
     ground = color.rgb(palette.accent if layout.ground == "accent" else palette.background)
     if layout.photo == "full" and not layout.panel:
-        light = max((color.rgb(palette.text), color.rgb(palette.background)), key=color.luminance)
-        text = light if color.luminance(light) >= 0.75 else color.WHITE
-        return color.rgb(palette.background), text, color.rgb(palette.accent), True
+        # White over the neutral scrim; the scrim is made dark enough for it.
+        return color.rgb(palette.background), color.WHITE, color.rgb(palette.accent), True
     surface = color.rgb(palette.background) if layout.panel else ground
     preferred = (
         [palette.text, palette.background]
@@ -318,7 +348,7 @@ def _surface_colors(design: Design, has_photo: bool) -> tuple[RGB, RGB, RGB, boo
 
 
 def _fit_headline(
-    design: Design, text: str, width: int, height: int, chain: tuple[Path, ...]
+    design: Design, text: str, width: int, height: int, chain: FontChain
 ) -> TextBlock:
     return fit_text(
         text,
@@ -336,16 +366,16 @@ def compose(design: Design, *, keep_background: bool = False) -> Composition:
 
     Raises :class:`RenderError` when the photo, logo or a font cannot be used.
     """
-    layout, palette, brand = design.layout, design.palette, design.brand
+    layout, brand = design.layout, design.brand
     w, h = design.width, design.height
     warnings: list[str] = []
     has_photo = design.image is not None and layout.photo != "none"
     photo_key = (design.image, _stamp(design.image)) if has_photo and design.image else None
     surface, text_color, accent, on_photo = _surface_colors(design, has_photo)
-    image = _backdrop((layout, palette, w, h), photo_key, text_color).copy()
+    image = _backdrop(design, photo_key)
     draw = ImageDraw.Draw(image)
 
-    chain = headline_chain(brand)
+    chain = FontChain.of(headline_chain(brand))
     headline = _clean(design.headline)
     if layout.uppercase:
         headline = upper(headline, design.lang)
@@ -432,7 +462,7 @@ def compose(design: Design, *, keep_background: bool = False) -> Composition:
     )
 
 
-def _line_width(chain: tuple[Path, ...], line: str, size: int) -> float:
+def _line_width(chain: FontChain, line: str, size: int) -> float:
     from .text import exact_width
 
     return exact_width(chain, line, size)
@@ -465,7 +495,7 @@ def _footer(
     else:
         surface = color.rgb(palette.accent if layout.ground == "accent" else palette.background)
         fill = color.readable(surface, [palette.accent, palette.text, palette.background])
-    chain = body_chain(brand)
+    chain = FontChain.of(body_chain(brand))
     name = _clean(brand.name)
     coverage = cover(name, chain)
     if coverage.missing:

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from PIL import ImageFont
+
+from .fonts import load_font
 from .problems import RenderError
 
 # Invisible characters that belong to the previous character (emoji presentation, joiners);
@@ -119,16 +122,48 @@ def _charset_cached(path: Path, stamp: tuple[int, int]) -> frozenset[int]:
         raise RenderError(f"font file {path.name}: {exc}") from None
 
 
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        raise RenderError(f"font file not found: {path}") from None
+    return (stat.st_mtime_ns, stat.st_size)
+
+
 def charset(path: Path) -> frozenset[int]:
     """The code points ``path`` can draw, cached per process and per file version.
 
     Raises :class:`RenderError` when the file is missing or not a usable font.
     """
-    try:
-        stat = path.stat()
-    except OSError:
-        raise RenderError(f"font file not found: {path}") from None
-    return _charset_cached(path, (stat.st_mtime_ns, stat.st_size))
+    return _charset_cached(path, _stamp(path))
+
+
+@dataclass(frozen=True)
+class FontChain:
+    """Font files tried in order for every character, pinned to the files' versions.
+
+    Hashable, so coverage and widths can be cached per process without going stale when a
+    font file changes under ``mkdocs serve``.
+    """
+
+    paths: tuple[Path, ...]
+    stamps: tuple[tuple[int, int], ...]
+
+    @classmethod
+    def of(cls, paths: Sequence[Path]) -> FontChain:
+        """The chain of ``paths``; raises :class:`RenderError` for a missing or bad font."""
+        chain = cls(tuple(paths), tuple(_stamp(p) for p in paths))
+        for path, stamp in zip(chain.paths, chain.stamps, strict=True):
+            _charset_cached(path, stamp)
+        return chain
+
+    def charsets(self) -> list[frozenset[int]]:
+        """Each font's code points, in chain order."""
+        return [_charset_cached(p, s) for p, s in zip(self.paths, self.stamps, strict=True)]
+
+    def font(self, index: int, size: int) -> ImageFont.FreeTypeFont:
+        """Font ``index`` of the chain at ``size`` px."""
+        return load_font(self.paths[index], size)
 
 
 def clusters(text: str) -> list[str]:
@@ -160,7 +195,8 @@ class Coverage:
         return "".join(run for run, _ in self.runs)
 
 
-def cover(text: str, chain: Sequence[Path]) -> Coverage:
+@lru_cache(maxsize=8192)
+def cover(text: str, chain: FontChain) -> Coverage:
     """Assign every character of ``text`` to a font of ``chain`` that has it.
 
     A word is drawn in one font when some font has all of it (the first such font), so a
@@ -168,7 +204,7 @@ def cover(text: str, chain: Sequence[Path]) -> Coverage:
     characters go to the first font that has them. Characters no font has are dropped and
     reported, so nothing is ever drawn as an empty box.
     """
-    sets = [charset(path) for path in chain]
+    sets = chain.charsets()
     runs: list[tuple[str, int]] = []
     missing: list[str] = []
 

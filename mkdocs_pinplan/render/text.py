@@ -13,13 +13,11 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import pyphen
 from PIL import ImageDraw
 
-from .fonts import load_font
-from .glyphs import clusters, cover
+from .glyphs import FontChain, clusters, cover
 
 REFERENCE_SIZE = 100
 ELLIPSIS = "…"
@@ -29,23 +27,22 @@ _LETTERS = re.compile(r"\w+", re.UNICODE)
 
 
 @lru_cache(maxsize=8192)
-def _reference_width(chain: tuple[Path, ...], text: str) -> float:
+def _reference_width(chain: FontChain, text: str) -> float:
     total = 0.0
     for run, index in cover(text, chain).runs:
-        total += load_font(chain[index], REFERENCE_SIZE).getlength(run)
+        total += chain.font(index, REFERENCE_SIZE).getlength(run)
     return total
 
 
-def text_width(chain: tuple[Path, ...], text: str, size: int) -> float:
+def text_width(chain: FontChain, text: str, size: int) -> float:
     """Estimated advance width of ``text`` at ``size`` px (reference width, scaled)."""
     return _reference_width(chain, text) * size / REFERENCE_SIZE
 
 
-def exact_width(chain: tuple[Path, ...], text: str, size: int) -> float:
+@lru_cache(maxsize=4096)
+def exact_width(chain: FontChain, text: str, size: int) -> float:
     """Advance width of ``text`` set at ``size`` px, run by run in the fonts that draw it."""
-    return sum(
-        load_font(chain[index], size).getlength(run) for run, index in cover(text, chain).runs
-    )
+    return sum(chain.font(index, size).getlength(run) for run, index in cover(text, chain).runs)
 
 
 @lru_cache(maxsize=32)
@@ -105,13 +102,18 @@ class Wrap:
 class Setter:
     """Wraps and fits one text in one font chain and language (per-call caches)."""
 
-    def __init__(self, text: str, chain: tuple[Path, ...], lang: str) -> None:
+    def __init__(self, text: str, chain: FontChain, lang: str) -> None:
         self.words = text.split()
         self.chain = chain
         self.lang = lang
+        # Reference widths by text: wrapping asks for the same words hundreds of times.
+        self._widths: dict[str, float] = {}
 
     def width(self, text: str, size: int) -> float:
-        return text_width(self.chain, text, size)
+        known = self._widths.get(text)
+        if known is None:
+            known = self._widths[text] = _reference_width(self.chain, text)
+        return known * size / REFERENCE_SIZE
 
     def _split(self, word: str, room: float, width: float, size: int) -> list[str] | None:
         """Pieces of ``word``: the first fits ``room``, the others ``width`` each.
@@ -225,19 +227,20 @@ class TextBlock:
         return self.ascent + (len(self.lines) - 1) * self.line_height + self.descent
 
 
-def _metrics(chain: tuple[Path, ...], size: int) -> tuple[int, int]:
-    ascent, descent = load_font(chain[0], size).getmetrics()
+def _metrics(chain: FontChain, size: int) -> tuple[int, int]:
+    ascent, descent = chain.font(0, size).getmetrics()
     return ascent, descent
 
 
-def _block(chain: tuple[Path, ...], lines: Sequence[str], size: int, leading: float) -> TextBlock:
+def _block(chain: FontChain, lines: Sequence[str], size: int, leading: float) -> TextBlock:
     ascent, descent = _metrics(chain, size)
     return TextBlock(tuple(lines), size, round(size * leading), ascent, descent)
 
 
+@lru_cache(maxsize=512)
 def fit_text(
     text: str,
-    chain: tuple[Path, ...],
+    chain: FontChain,
     *,
     width: int,
     height: int,
@@ -297,7 +300,7 @@ def fit_text(
 
 
 def _truncate(
-    setter: Setter, chain: tuple[Path, ...], width: int, height: int, size: int, leading: float
+    setter: Setter, chain: FontChain, width: int, height: int, size: int, leading: float
 ) -> TextBlock:
     wrap = setter.wrap(width, size, True) or Wrap((" ".join(setter.words),), 0)
     probe = _block(chain, ["x"], size, leading)
@@ -315,26 +318,26 @@ def draw_line(
     draw: ImageDraw.ImageDraw,
     xy: tuple[float, float],
     text: str,
-    chain: tuple[Path, ...],
+    chain: FontChain,
     size: int,
     fill: str | tuple[int, int, int],
 ) -> tuple[int, int, int, int]:
     """Draw ``text`` with its left end of baseline at ``xy``, each run in its own font.
 
-    Returns the bounding box of the drawn ink.
+    Returns the line's box from its advance and the fonts' ascent and descent (the ink of
+    ordinary glyphs lies inside it).
     """
     x, y = xy
-    box: tuple[int, int, int, int] | None = None
+    left = right = x
+    top = bottom = y
     for run, index in cover(text, chain).runs:
-        font = load_font(chain[index], size)
-        draw.text((x, y), run, font=font, fill=fill, anchor="ls", embedded_color=True)
+        font = chain.font(index, size)
+        # Colour glyphs (emoji fonts) only from fallbacks: plain text renders faster without.
+        draw.text((x, y), run, font=font, fill=fill, anchor="ls", embedded_color=index > 0)
+        advance = font.getlength(run)
         if run.strip():
-            ink = draw.textbbox((x, y), run, font=font, anchor="ls")
-            left, top = math.floor(ink[0]), math.floor(ink[1])
-            right, bottom = math.ceil(ink[2]), math.ceil(ink[3])
-            if box is not None:
-                left, top = min(box[0], left), min(box[1], top)
-                right, bottom = max(box[2], right), max(box[3], bottom)
-            box = (left, top, right, bottom)
-        x += font.getlength(run)
-    return box or (round(xy[0]), round(y), round(xy[0]), round(y))
+            ascent, descent = font.getmetrics()
+            top, bottom = min(top, y - ascent), max(bottom, y + descent)
+            right = x + advance
+        x += advance
+    return (math.floor(left), math.floor(top), math.ceil(right), math.ceil(bottom))
