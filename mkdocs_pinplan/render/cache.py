@@ -29,7 +29,7 @@ from typing import Any
 
 from ..model import Design
 
-CACHE_SCHEMA = 1
+CACHE_SCHEMA = 2
 """Bump when the entry layout or the key's canonical form changes."""
 
 RACY_SECONDS = 2.0
@@ -58,6 +58,7 @@ class FileHasher:
         self._memo: dict[str, tuple[_Stat, str]] = {}
         self._dirty = False
         self._this_build: dict[str, str] = {}
+        self._forms: dict[object, str] = {}
         self.hashed = 0
         """How many files this hasher actually read (for tests and the benchmark)."""
         if memo_file is not None:
@@ -93,6 +94,21 @@ class FileHasher:
         if seen is None:
             seen = self._this_build[name] = self._digest(name)
         return seen
+
+    def form(self, value: object) -> str:
+        """Canonical JSON text of ``value``, files replaced by their bytes' hash.
+
+        Shared parts of many designs (brand, palette, layout) are worked out once per build.
+        """
+        if not (dataclasses.is_dataclass(value) and not isinstance(value, type)):
+            return _dumps(_canonical(value, self))
+        try:
+            return self._forms[value]
+        except KeyError:
+            text = self._forms[value] = _dumps(_canonical(value, self))
+            return text
+        except TypeError:  # an unhashable dataclass: no memo
+            return _dumps(_canonical(value, self))
 
     def _digest(self, name: str) -> str:
         try:
@@ -131,6 +147,10 @@ class FileHasher:
         except OSError:
             return
         self._dirty = False
+
+
+def _dumps(form: Any) -> str:
+    return json.dumps(form, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def _canonical(value: Any, hasher: FileHasher) -> Any:
@@ -211,10 +231,10 @@ def render_context(hasher: FileHasher) -> str:
 
 def design_key(design: Design, hasher: FileHasher, context: str) -> str:
     """The cache key of ``design``: equal exactly when the rendered bytes would be equal."""
-    form = json.dumps(
-        [context, _canonical(design, hasher)], sort_keys=True, ensure_ascii=False
-    ).encode()
-    return hashlib.sha256(form).hexdigest()
+    sha = hashlib.sha256(f"{context}\0{type(design).__name__}".encode())
+    for f in dataclasses.fields(design):
+        sha.update(f"\0{f.name}={hasher.form(getattr(design, f.name))}".encode())
+    return sha.hexdigest()
 
 
 def extension(design: Design) -> str:
@@ -244,9 +264,8 @@ def place(source: Path, target: Path) -> None:
 
     The target is replaced atomically when it exists (``mkdocs build --dirty``).
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        os.link(source, target)
+        _link_or_make_folder(source, target)
         return
     except FileExistsError:
         try:
@@ -270,6 +289,17 @@ def place(source: Path, target: Path) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _link_or_make_folder(source: Path, target: Path) -> None:
+    # Try the link first: the folder usually exists, and a mkdir per pin costs a warm build.
+    try:
+        os.link(source, target)
+    except FileNotFoundError:
+        if not source.exists() or target.parent.exists():
+            raise
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(source, target)
 
 
 def _copy_atomic(source: Path, target: Path) -> None:

@@ -18,7 +18,6 @@ from pathlib import Path
 from ..errors import PinplanError
 from ..model import Design, PinSpec
 from .cache import FileHasher, PinCache, design_key, extension, place, render_context, write_atomic
-from .pool import JobFailed, Pool, PoolUnavailable
 
 Progress = Callable[[int, int], None]
 """Called with (done, total) as pins finish rendering (total counts only pins to render)."""
@@ -200,6 +199,9 @@ def _render(
 
     size = min(workers, len(jobs))
     if size > 1 and len(jobs) >= MIN_POOL_JOBS:
+        # Imported only when needed: multiprocessing is not free to import on a warm build.
+        from .pool import JobFailed, Pool, PoolUnavailable
+
         try:
             with Pool(render_job, size, preload=(__name__, f"{__package__}.draw")) as pool:
                 try:

@@ -1,0 +1,382 @@
+"""Benchmark pin rendering against a plain build, the Pillow floor and Material's social plugin.
+
+``make bench`` runs ``python bench/run.py``. It generates a blog (``--posts``, default 240,
+``--pins-per-post``, default 3) under ``bench/out/`` and times whole processes, each the
+median of several runs:
+
+* ``mkdocs build`` with neither pinplan nor social cards (the baseline),
+* pinplan cold (no render cache, no calendar) with the default workers and with ``workers: 1``,
+* pinplan warm (nothing changed since the last build),
+* the Pillow floor: ``bench/floor.py`` draws and encodes the same pins in one process,
+* mkdocs-material's social plugin, cold, with a 1000×1500 card layout on the same pages
+  (its fonts seeded from local files, so it never downloads).
+
+Then the peak memory of cold pinplan builds of the same posts with 240 and with 1,000 pins.
+Results are printed as a Markdown table and written to ``bench/out/results.md`` and ``.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from blog import Blog, generate, seed_social_fonts  # noqa: E402
+
+MKDOCS = Path(sys.executable).parent / "mkdocs"
+EPOCH = "1795000000"
+
+
+@dataclass
+class Sample:
+    """One whole-process run."""
+
+    seconds: float
+    max_rss_kib: int
+    """``ru_maxrss`` of the process itself (the largest single process it waited for)."""
+    tree_kib: int | None = None
+    """Peak of the summed proportional set size of the process and all its descendants."""
+
+
+@dataclass
+class Series:
+    """Several runs of one measurement."""
+
+    name: str
+    samples: list[Sample] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(s.seconds for s in self.samples)
+
+    @property
+    def rss_mib(self) -> float:
+        return max(s.max_rss_kib for s in self.samples) / 1024
+
+
+def env() -> dict[str, str]:
+    out = dict(os.environ)
+    out.update(SOURCE_DATE_EPOCH=EPOCH, NO_MKDOCS_2_WARNING="1", PYTHONHASHSEED="0")
+    return out
+
+
+def _tree(root: int) -> list[int]:
+    parents: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                    ppid = int(handle.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            parents[int(entry.name)] = ppid
+    found = [root]
+    for pid in parents:
+        walk, depth = pid, 0
+        while walk in parents and walk != root and depth < 8:
+            walk, depth = parents[walk], depth + 1
+        if walk == root and pid != root:
+            found.append(pid)
+    return found
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def run(cmd: Sequence[str], cwd: Path, *, tree: bool = False) -> Sample:
+    """Run ``cmd`` to the end; its wall time and peak memory. Fails loudly on a non-zero exit."""
+    log = cwd / "last-run.log"
+    with open(log, "wb") as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env(), stdout=out, stderr=subprocess.STDOUT)
+        peak = [0]
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.1):
+                peak[0] = max(peak[0], sum(_pss_kib(pid) for pid in _tree(proc.pid)))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        if tree:
+            sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        done.set()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    if tree:
+        sampler.join()
+    if proc.returncode != 0:
+        sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{log.read_text()[-3000:]}")
+    return Sample(seconds, usage.ru_maxrss, peak[0] if tree else None)
+
+
+def mkdocs(blog: Blog, config: str) -> list[str]:
+    return [str(MKDOCS), "build", "-f", str(blog.config(config))]
+
+
+def forget_pinplan(blog: Blog) -> None:
+    """Cold start for pinplan: no render cache, no calendar."""
+    shutil.rmtree(blog.root / ".cache" / "plugin" / "pinplan", ignore_errors=True)
+    shutil.rmtree(blog.root / "pinplan", ignore_errors=True)
+
+
+def forget_social(blog: Blog) -> None:
+    """Cold start for the social plugin: keep only the seeded fonts."""
+    social = blog.root / ".cache" / "plugin" / "social"
+    if social.exists():
+        for entry in social.iterdir():
+            if entry.name != "fonts":
+                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+
+
+def floor_jobs(blog: Blog, out: Path) -> Path:
+    """The pins the plugin would draw for this blog, as jobs for ``floor.py``."""
+    from mkdocs_pinplan.model import Brand, Post
+    from mkdocs_pinplan.pins import PinSettings, make_pin_specs
+    from mkdocs_pinplan.render.fonts import default_font
+
+    meta = json.loads((blog.root / "posts.json").read_text(encoding="utf-8"))
+    posts = [
+        Post(
+            src_path=m["src"],
+            title=m["title"],
+            url=f"https://bench.example.com/{m['src']}",
+            slug=Path(m["src"]).stem,
+            titles=tuple(m["titles"]),
+            pins=m["pins"],
+            image=Path(m["image"]),
+        )
+        for m in meta
+    ]
+    specs = make_pin_specs(posts, PinSettings(brand=Brand("bench.example.com")))
+    jobs = []
+    for spec in specs:
+        d = spec.design
+        shows_photo = d.image is not None and getattr(d.layout, "photo", "full") != "none"
+        jobs.append(
+            {
+                "headline": d.headline,
+                "photo": str(d.image) if shows_photo else None,
+                "format": d.image_format,
+                "quality": d.quality,
+            }
+        )
+    path = out / "floor-jobs.json"
+    path.write_text(
+        json.dumps(
+            {
+                "bold": str(default_font("Bold")),
+                "regular": str(default_font("Regular")),
+                "jobs": jobs,
+            }
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def count_files(folder: Path, suffixes: tuple[str, ...]) -> int:
+    return sum(1 for p in folder.rglob("*") if p.suffix in suffixes) if folder.exists() else 0
+
+
+def repeat(
+    series: Series, times: int, before: Callable[[], None], cmd: list[str], cwd: Path
+) -> None:
+    for _ in range(times):
+        before()
+        series.samples.append(run(cmd, cwd))
+        print(f"  {series.name}: {series.samples[-1].seconds:.2f}s", flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=240)
+    parser.add_argument("--pins-per-post", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=3, help="runs of each cold measurement")
+    parser.add_argument("--warm-runs", type=int, default=7, help="runs of plain and warm builds")
+    parser.add_argument("--rss-pins", default="240,1000", help="pin counts for the memory runs")
+    parser.add_argument("--skip-social", action="store_true")
+    parser.add_argument("--skip-single", action="store_true", help="skip the workers: 1 runs")
+    parser.add_argument("--out", type=Path, default=HERE / "out")
+    args = parser.parse_args(argv)
+
+    pins = args.posts * args.pins_per_post
+    out = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    blog = generate(out / f"blog-{args.posts}-{pins}", args.posts, pins)
+    single = generate(out / f"blog-{args.posts}-{pins}-w1", args.posts, pins, workers=1)
+    seed_social_fonts(blog.root)
+    jobs = floor_jobs(blog, out)
+    cpus = os.cpu_count() or 1
+    print(f"blog: {args.posts} posts, {pins} pins, {cpus} CPUs, Python {sys.version.split()[0]}")
+
+    plain, warm = Series("plain build"), Series("pinplan warm")
+    cold, cold1 = Series(f"pinplan cold (workers: {cpus})"), Series("pinplan cold (workers: 1)")
+    floor, social = Series("Pillow floor (1 process)"), Series("social plugin cold")
+
+    def nothing() -> None:
+        return None
+
+    # Warm-up: fill the OS page cache and Python's bytecode caches before timing anything.
+    run(mkdocs(blog, "plain"), blog.root)
+    forget_pinplan(blog)
+    run(mkdocs(blog, "pinplan"), blog.root)
+    for _ in range(args.warm_runs):
+        # Interleaved, so drift in the machine's load hits both alike.
+        repeat(plain, 1, nothing, mkdocs(blog, "plain"), blog.root)
+        repeat(warm, 1, nothing, mkdocs(blog, "pinplan"), blog.root)
+    repeat(cold, args.runs, lambda: forget_pinplan(blog), mkdocs(blog, "pinplan"), blog.root)
+    rendered = count_files(blog.root / "site-pinplan" / "assets" / "pinplan", (".jpg", ".png"))
+    if not args.skip_single:
+        repeat(
+            cold1, args.runs, lambda: forget_pinplan(single), mkdocs(single, "pinplan"), single.root
+        )
+    floor_cmd = [sys.executable, str(HERE / "floor.py"), str(jobs), str(out / "floor-out")]
+    repeat(floor, args.runs, nothing, floor_cmd, out)
+    cards = 0
+    if not args.skip_social:
+        repeat(social, args.runs, lambda: forget_social(blog), mkdocs(blog, "social"), blog.root)
+        cards = count_files(blog.root / "site-social" / "assets" / "images" / "social", (".png",))
+
+    memory: list[dict[str, float]] = []
+    for count in (int(x) for x in args.rss_pins.split(",") if x):
+        sized = generate(out / f"blog-{args.posts}-{count}", args.posts, count)
+        forget_pinplan(sized)
+        sample = run(mkdocs(sized, "pinplan"), sized.root, tree=True)
+        base = run(mkdocs(sized, "plain"), sized.root, tree=True)
+        memory.append(
+            {
+                "pins": count,
+                "mkdocs_rss_mib": sample.max_rss_kib / 1024,
+                "tree_pss_mib": (sample.tree_kib or 0) / 1024,
+                "plain_rss_mib": base.max_rss_kib / 1024,
+            }
+        )
+        print(f"  memory at {count} pins: {memory[-1]}", flush=True)
+
+    report = summarise(pins, rendered, cards, plain, warm, cold, cold1, floor, social, memory)
+    print("\n" + report)
+    (out / "results.md").write_text(report + "\n", encoding="utf-8")
+    raw = {
+        s.name: [vars(x) for x in s.samples]
+        for s in (plain, warm, cold, cold1, floor, social)
+        if s.samples
+    }
+    (out / "results.json").write_text(
+        json.dumps({"pins": pins, "cards": cards, "runs": raw, "memory": memory}, indent=1),
+        encoding="utf-8",
+    )
+    return 0
+
+
+def summarise(
+    pins: int,
+    rendered: int,
+    cards: int,
+    plain: Series,
+    warm: Series,
+    cold: Series,
+    cold1: Series,
+    floor: Series,
+    social: Series,
+    memory: list[dict[str, float]],
+) -> str:
+    """The Markdown table and the targets, from the medians."""
+    base = plain.median
+    floor_ms = floor.median / pins * 1000
+
+    def per_pin(series: Series, count: int) -> float:
+        return (series.median - base) / count * 1000
+
+    rows = [
+        ("plain `mkdocs build`", plain, "", ""),
+        ("pinplan warm (nothing changed)", warm, "", f"{(warm.median / base - 1) * 100:+.1f} %"),
+        (
+            cold.name,
+            cold,
+            f"{per_pin(cold, pins):.1f}",
+            f"{per_pin(cold, pins) / floor_ms:.2f}× floor",
+        ),
+    ]
+    if cold1.samples:
+        ms = per_pin(cold1, pins)
+        rows.append((cold1.name, cold1, f"{ms:.1f}", f"{ms / floor_ms:.2f}× floor"))
+    rows.append((floor.name, floor, f"{floor_ms:.1f}", "1.00× floor"))
+    if social.samples and cards:
+        ms = per_pin(social, cards)
+        rows.append(
+            (
+                f"social plugin cold ({cards} cards)",
+                social,
+                f"{ms:.1f}",
+                f"{ms / floor_ms:.2f}× floor",
+            )
+        )
+    lines = [
+        f"{pins} pins ({rendered} files), median of {len(cold.samples)} cold / "
+        f"{len(warm.samples)} warm runs, whole processes",
+        "",
+        "| measurement | median s | ms per pin (over plain) | ratio | peak RSS MiB |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for name, series, ms, ratio in rows:
+        lines.append(f"| {name} | {series.median:.2f} | {ms} | {ratio} | {series.rss_mib:.0f} |")
+    lines += ["", "Targets:"]
+    cold_ms = per_pin(cold, pins)
+    lines.append(
+        f"- cold per pin ≤ 1.3× floor: {cold_ms:.1f} ms vs {floor_ms:.1f} ms = "
+        f"{cold_ms / floor_ms:.2f}× → {'met' if cold_ms <= 1.3 * floor_ms else 'NOT met'}"
+    )
+    if social.samples and cards:
+        ratio = per_pin(social, cards) / cold_ms
+        lines.append(
+            f"- ≥ 5× faster per pin than the social plugin: {ratio:.1f}× → "
+            f"{'met' if ratio >= 5 else 'NOT met'}"
+        )
+    over = (warm.median / base - 1) * 100
+    lines.append(f"- warm ≤ 3 % over plain: {over:+.1f} % → {'met' if over <= 3 else 'NOT met'}")
+    if len(memory) >= 2:
+        lines += [
+            "",
+            "| pins (same posts) | mkdocs process peak RSS MiB | whole tree peak PSS MiB "
+            "| plain build RSS MiB |",
+            "| ---: | ---: | ---: | ---: |",
+        ]
+        for m in memory:
+            lines.append(
+                f"| {m['pins']:.0f} | {m['mkdocs_rss_mib']:.0f} | {m['tree_pss_mib']:.0f} "
+                f"| {m['plain_rss_mib']:.0f} |"
+            )
+        grow = memory[-1]["mkdocs_rss_mib"] - memory[0]["mkdocs_rss_mib"]
+        tree = memory[-1]["tree_pss_mib"] - memory[0]["tree_pss_mib"]
+        lines.append(
+            f"- peak RSS growth {memory[0]['pins']:.0f} → {memory[-1]['pins']:.0f} pins ≤ 40 MiB: "
+            f"mkdocs process {grow:+.0f} MiB, whole tree {tree:+.0f} MiB → "
+            f"{'met' if max(grow, tree) <= 40 else 'NOT met'}"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
