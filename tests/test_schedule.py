@@ -103,7 +103,8 @@ def broken_rules(
         for other in pins:
             if other.id == pin.id:
                 continue
-            apart = abs(other.publish_at - pin.publish_at)
+            # In UTC: subtracting two times of one ZoneInfo zone ignores DST changes.
+            apart = abs(other.publish_at.astimezone(UTC) - pin.publish_at.astimezone(UTC))
             if apart < rules.min_gap:
                 errors.append(f"{pin.id}: {apart} from {other.id}")
             if other.post == pin.post:

@@ -1,0 +1,240 @@
+"""Property tests: random posts, rules, hand-edited calendars and sequences of rebuilds.
+
+After every rebuild: newly placed pins keep every SPEC rule, no pin already on the calendar
+moved, no published pin was lost or changed, every live pin is on the calendar, and the
+same inputs give the same bytes (also through a save and load of the file).
+
+Profiles: the default runs in seconds; ``HYPOTHESIS_PROFILE=ci-long`` runs thousands of
+examples (``PINPLAN_FUZZ_EXAMPLES=N`` sets any count).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta, timezone
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_schedule import broken_rules, spec
+
+from mkdocs_pinplan.calendar_file import dumps, loads, pin_to_dict
+from mkdocs_pinplan.durations import Window
+from mkdocs_pinplan.model import Calendar, CalendarPin, PinSpec, Rules
+from mkdocs_pinplan.schedule import plan
+
+UTC = timezone.utc
+_PROFILES = {"default": 250, "ci-long": 5000}
+EXAMPLES = int(
+    os.environ.get("PINPLAN_FUZZ_EXAMPLES")
+    or _PROFILES.get(os.environ.get("HYPOTHESIS_PROFILE", "default"), 250)
+)
+PROPERTY = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+# Zones with DST in both hemispheres, a half-hour DST (Lord Howe) and odd offsets.
+ZONES = [
+    "UTC",
+    "Europe/Berlin",
+    "America/New_York",
+    "Australia/Lord_Howe",
+    "Asia/Kolkata",
+    "Pacific/Chatham",
+]
+# "Now"s a few days before DST switches, so plans run across them.
+ANCHORS = [
+    datetime(2026, 10, 20, 6, 0, tzinfo=UTC),
+    datetime(2026, 10, 28, 23, 0, tzinfo=UTC),
+    datetime(2027, 3, 10, 12, 0, tzinfo=UTC),
+    datetime(2027, 3, 25, 20, 0, tzinfo=UTC),
+    datetime(2027, 4, 1, 14, 30, tzinfo=UTC),
+]
+POSTS = [f"post-{n}" for n in range(8)]
+
+
+@st.composite
+def windows(draw: st.DrawFn) -> tuple[Window, ...]:
+    """One to three non-overlapping windows on quarter hours, possibly ending at 24:00."""
+    count = draw(st.integers(1, 3))
+    marks = sorted(draw(st.sets(st.integers(0, 96), min_size=2 * count, max_size=2 * count)))
+    return tuple(Window(marks[i] * 15, marks[i + 1] * 15) for i in range(0, 2 * count, 2))
+
+
+@st.composite
+def rules_strategy(draw: st.DrawFn) -> Rules:
+    return Rules(
+        timezone=draw(st.sampled_from(ZONES)),
+        start=draw(st.none() | st.dates(date(2026, 10, 1), date(2027, 4, 30))),
+        max_per_day=draw(st.integers(1, 6)),
+        min_gap=timedelta(minutes=draw(st.sampled_from([0, 1, 30, 45, 90, 240, 1500]))),
+        link_gap=timedelta(hours=draw(st.sampled_from([0, 1, 20, 24, 49, 72]))),
+        windows=draw(windows()),
+        warmup_days=draw(st.integers(0, 14)),
+        jitter=timedelta(minutes=draw(st.sampled_from([0, 1, 7, 20, 45]))),
+    )
+
+
+@dataclass
+class Blog:
+    """The posts as the user has them: name → (pins, headline edition, draft, date)."""
+
+    posts: dict[str, tuple[int, int, bool, date]] = field(default_factory=dict)
+
+    def specs(self) -> list[PinSpec]:
+        return [
+            spec(name, index, title=f"{name} headline {index} v{edition}", day=day)
+            for name, (pins, edition, draft, day) in sorted(self.posts.items())
+            if not draft
+            for index in range(1, pins + 1)
+        ]
+
+
+post_names = st.sampled_from(POSTS)
+steps = st.one_of(
+    st.tuples(
+        st.just("add"), post_names, st.integers(1, 4), st.dates(date(2026, 1, 1), date(2027, 4, 1))
+    ),
+    st.tuples(st.just("edit"), post_names, st.integers(1, 5)),
+    st.tuples(st.just("delete"), post_names),
+    st.tuples(st.just("draft"), post_names, st.booleans()),
+    st.tuples(st.just("publish"), st.integers(0, 200)),
+    st.tuples(st.just("rules"), rules_strategy()),
+    st.tuples(st.just("wait"), st.integers(0, 5 * 24 * 60)),
+)
+
+
+@st.composite
+def hand_edited(draw: st.DrawFn, now: datetime) -> tuple[CalendarPin, ...]:
+    """Pins a user typed into the calendar: any minute, any status, maybe illegal slots."""
+    pins: dict[str, CalendarPin] = {}
+    for name in draw(st.lists(post_names, max_size=4)):
+        index = draw(st.integers(1, 3))
+        minutes = draw(st.integers(-10 * 24 * 60, 20 * 24 * 60))
+        base = spec(name, index)
+        pins[base.id] = CalendarPin(
+            id=base.id,
+            post=base.post,
+            link=base.link,
+            image=base.image_path,
+            media_url=base.media_url,
+            title="typed by hand",
+            description="",
+            alt_text="",
+            board="Blog",
+            keywords=(),
+            publish_at=(now + timedelta(minutes=minutes)).replace(second=0, microsecond=0),
+            status=draw(st.sampled_from(["scheduled", "published"])),
+        )
+    return tuple(pins.values())
+
+
+def utc(pin: CalendarPin) -> datetime:
+    return pin.publish_at.astimezone(UTC)
+
+
+def _record(pin: CalendarPin) -> dict[str, object]:
+    return pin_to_dict(pin)
+
+
+def _rebuild(specs: list[PinSpec], rules: Rules, prev: Calendar | None, now: datetime) -> Calendar:
+    """Plan once, and check everything SPEC promises about this rebuild."""
+    cal = plan(specs, rules, prev, now)
+    text = dumps(cal)
+    # Rule 5: same inputs, same bytes; also when the old calendar went through the file.
+    assert dumps(plan(specs, rules, prev, now)) == text
+    if prev is not None:
+        assert dumps(plan(specs, rules, loads(dumps(prev), "calendar.json"), now)) == text
+    assert dumps(loads(text, "calendar.json")) == text
+
+    old = {p.id: p for p in prev.pins} if prev is not None else {}
+    live = {s.id for s in specs}
+    ids = [p.id for p in cal.pins]
+    assert len(ids) == len(set(ids))
+    assert live <= set(ids), "every pin of a live post is on the calendar"
+    if prev is not None:
+        assert cal.start == prev.start
+    for pin in cal.pins:
+        before = old.get(pin.id)
+        if before is not None:
+            # Compared in UTC: an instant in a repeated (fall-back) hour never equals the
+            # same instant in another zone under Python's datetime rules.
+            assert utc(pin) == utc(before), f"{pin.id} moved"
+            assert pin.status == before.status
+        else:
+            assert pin.id in live
+    for pin_id, before in old.items():
+        if before.published:
+            after = next(p for p in cal.pins if p.id == pin_id)
+            assert _record(after) == _record(before), f"published {pin_id} changed"
+        elif pin_id not in live:
+            assert pin_id not in ids, f"{pin_id} of a gone post kept"
+    new = [i for i in ids if i not in old]
+    assert broken_rules(cal, rules, now, new) == []
+    instants = [utc(p) for p in cal.pins]
+    assert instants == sorted(instants)
+    return cal
+
+
+@PROPERTY
+@given(
+    rules=rules_strategy(),
+    anchor=st.sampled_from(ANCHORS),
+    offset=st.integers(0, 24 * 60 - 1),
+    first_posts=st.dictionaries(
+        post_names,
+        st.tuples(st.integers(1, 4), st.dates(date(2026, 1, 1), date(2027, 4, 1))),
+        max_size=5,
+    ),
+    edited=st.data(),
+    script=st.lists(steps, max_size=8),
+)
+def test_rebuilds_keep_every_promise(
+    rules: Rules,
+    anchor: datetime,
+    offset: int,
+    first_posts: dict[str, tuple[int, date]],
+    edited: st.DataObject,
+    script: list[tuple[object, ...]],
+) -> None:
+    now = anchor + timedelta(minutes=offset, seconds=17)
+    blog = Blog({name: (pins, 1, False, day) for name, (pins, day) in first_posts.items()})
+    typed = edited.draw(hand_edited(now))
+    prev: Calendar | None = None
+    if typed:
+        start = edited.draw(st.dates(date(2026, 9, 1), date(2027, 4, 30)))
+        prev = Calendar(
+            timezone=rules.timezone,
+            start=start,
+            pins=tuple(sorted(typed, key=lambda p: (p.publish_at, p.id))),
+        )
+    cal = _rebuild(blog.specs(), rules, prev, now)
+    for step in script:
+        kind = step[0]
+        if kind == "add":
+            _, name, pins, day = step
+            blog.posts[str(name)] = (int(pins), 1, False, day)  # type: ignore[call-overload, assignment]
+        elif kind == "edit" and step[1] in blog.posts:
+            pins, edition, draft, day = blog.posts[str(step[1])]
+            blog.posts[str(step[1])] = (int(step[2]), edition + 1, draft, day)  # type: ignore[call-overload]
+        elif kind == "delete":
+            blog.posts.pop(str(step[1]), None)
+        elif kind == "draft" and step[1] in blog.posts:
+            pins, edition, _, day = blog.posts[str(step[1])]
+            blog.posts[str(step[1])] = (pins, edition, bool(step[2]), day)
+        elif kind == "publish" and cal.pins:
+            chosen = cal.pins[int(step[1]) % len(cal.pins)]  # type: ignore[call-overload]
+            cal = replace(
+                cal,
+                pins=tuple(
+                    replace(p, status="published") if p.id == chosen.id else p for p in cal.pins
+                ),
+            )
+        elif kind == "rules":
+            assert isinstance(step[1], Rules)
+            rules = step[1]
+        elif kind == "wait":
+            now += timedelta(minutes=int(step[1]))  # type: ignore[call-overload]
+        cal = _rebuild(blog.specs(), rules, cal, now)
