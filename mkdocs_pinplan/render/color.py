@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 RGB = tuple[int, int, int]
 
 WHITE: RGB = (255, 255, 255)
-INK: RGB = (17, 17, 17)
+BLACK: RGB = (0, 0, 0)
 TEXT_CONTRAST = 4.5
 """WCAG AA for normal text; headlines are large, but the footer is not."""
 
@@ -55,17 +55,32 @@ def readable(ground: str | RGB, preferred: Iterable[str | RGB], minimum: float =
     When none does, the first preferred colour darkened or lightened until it does (so the
     brand's hue survives), else white or near-black, whichever contrasts more.
     """
+    return readable_on([ground], preferred, minimum)
+
+
+def readable_on(
+    grounds: Sequence[str | RGB], preferred: Iterable[str | RGB], minimum: float = 4.6
+) -> RGB:
+    """Like :func:`readable`, for text that crosses several ground colours (a pattern).
+
+    Several grounds may admit no colour at ``minimum``: check the result if that matters.
+    """
+
+    def worst(candidate: RGB) -> float:
+        return min(contrast(candidate, g) for g in grounds)
+
     choices = [rgb(c) for c in preferred]
     for choice in choices:
-        if contrast(choice, ground) >= minimum:
+        if worst(choice) >= minimum:
             return choice
-    target = WHITE if luminance(ground) < 0.18 else (0, 0, 0)
+    mean = sum(luminance(g) for g in grounds) / len(grounds)
+    target = WHITE if mean < 0.18 else BLACK
     if choices:
         for step in range(1, 21):
             candidate = mix(choices[0], target, step / 20)
-            if contrast(candidate, ground) >= minimum:
+            if worst(candidate) >= minimum:
                 return candidate
-    return WHITE if contrast(WHITE, ground) >= contrast(INK, ground) else INK
+    return WHITE if worst(WHITE) >= worst(BLACK) else BLACK
 
 
 def darkest(colors: Iterable[str | RGB]) -> RGB:

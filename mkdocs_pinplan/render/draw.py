@@ -147,9 +147,13 @@ def _pattern(fill: RGB, dot: RGB, size: tuple[int, int], spacing: int, radius: i
     return image
 
 
+def _dot_color(palette: Palette) -> RGB:
+    return color.mix(palette.accent, palette.background, 0.3)
+
+
 def _dotted(design: Design, size: tuple[int, int]) -> Image.Image:
     palette = design.palette
-    dot = color.mix(palette.accent, palette.background, 0.3)
+    dot = _dot_color(palette)
     spacing, radius = _scaled(design, 40), _scaled(design, 5)
     return _pattern(color.rgb(palette.accent), dot, size, spacing, radius)
 
@@ -327,13 +331,13 @@ def _clean(text: str) -> str:
     return " ".join(text.split())
 
 
-def _surface_colors(design: Design, has_photo: bool) -> tuple[RGB, RGB, RGB, bool]:
-    """(surface under the headline, headline colour, accent colour, surface is a photo)."""
+def _surface_colors(design: Design) -> tuple[RGB, RGB, RGB]:
+    """(surface under the headline, headline colour, accent colour)."""
     layout, palette = design.layout, design.palette
     ground = color.rgb(palette.accent if layout.ground == "accent" else palette.background)
     if layout.photo == "full" and not layout.panel:
         # White over the neutral scrim; the scrim is made dark enough for it.
-        return color.rgb(palette.background), color.WHITE, color.rgb(palette.accent), True
+        return color.rgb(palette.background), color.WHITE, color.rgb(palette.accent)
     surface = color.rgb(palette.background) if layout.panel else ground
     preferred = (
         [palette.text, palette.background]
@@ -344,7 +348,7 @@ def _surface_colors(design: Design, has_photo: bool) -> tuple[RGB, RGB, RGB, boo
     accent = color.rgb(palette.accent)
     if color.contrast(accent, surface) < 1.6:
         accent = text
-    return surface, text, accent, False
+    return surface, text, accent
 
 
 def _fit_headline(
@@ -371,7 +375,7 @@ def compose(design: Design, *, keep_background: bool = False) -> Composition:
     warnings: list[str] = []
     has_photo = design.image is not None and layout.photo != "none"
     photo_key = (design.image, _stamp(design.image)) if has_photo and design.image else None
-    surface, text_color, accent, on_photo = _surface_colors(design, has_photo)
+    surface, text_color, accent = _surface_colors(design)
     image = _backdrop(design, photo_key)
     draw = ImageDraw.Draw(image)
 
@@ -442,7 +446,7 @@ def compose(design: Design, *, keep_background: bool = False) -> Composition:
                 if layout.align == "center":
                     x = (inner[0] + inner[2] - bar_w) // 2
                 draw.rectangle((x, y, x + bar_w - 1, y + bar_h - 1), fill=accent)
-        background = _footer(design, image, draw, texts, warnings, on_photo, keep_background)
+        background = _footer(design, image, draw, texts, warnings, keep_background)
         boxes: list[Rect] = []
         baseline = top + block.ascent
         for line, lw in zip(block.lines, widths, strict=True):
@@ -451,7 +455,7 @@ def compose(design: Design, *, keep_background: bool = False) -> Composition:
             baseline += block.line_height
         texts.insert(0, TextPlacement("headline", tuple(boxes), text_color, block.size))
     else:
-        background = _footer(design, image, draw, texts, warnings, on_photo, keep_background)
+        background = _footer(design, image, draw, texts, warnings, keep_background)
     return Composition(
         image=image,
         texts=tuple(texts),
@@ -474,7 +478,6 @@ def _footer(
     draw: ImageDraw.ImageDraw,
     texts: list[TextPlacement],
     warnings: list[str],
-    on_photo: bool,
     keep_background: bool,
 ) -> Image.Image | None:
     """Draw the site name (and logo) at the bottom; returns the pre-text canvas if asked."""
@@ -489,12 +492,22 @@ def _footer(
     background = image.copy() if keep_background else None
     if layout.footer == "none" or not (brand.name or logo):
         return background
+    preferred = [palette.accent, palette.text, palette.background]
+    chip = False
     if layout.photo == "full" and not (layout.panel and design.image is None):
         # Over a photo or shade: the scrim guarantees contrast for white.
         fill = color.WHITE
+    elif layout.photo == "full":
+        # The dotted stand-in for a missing photo: readable on the dots and between them,
+        # or else on a chip of the background colour.
+        grounds = [color.rgb(palette.accent), _dot_color(palette)]
+        fill = color.readable_on(grounds, preferred)
+        chip = min(color.contrast(fill, g) for g in grounds) < color.TEXT_CONTRAST
+        if chip:
+            fill = color.readable(palette.background, preferred[1:])
     else:
         surface = color.rgb(palette.accent if layout.ground == "accent" else palette.background)
-        fill = color.readable(surface, [palette.accent, palette.text, palette.background])
+        fill = color.readable(surface, preferred)
     chain = FontChain.of(body_chain(brand))
     name = _clean(brand.name)
     coverage = cover(name, chain)
@@ -506,7 +519,11 @@ def _footer(
     name = " ".join(coverage.text.split())
     gap = _scaled(design, 16)
     logo_w = logo.width + gap if logo else 0
-    room = round(w * FOOTER_MAX_RIGHT) - margin - logo_w
+    # Either way the footer ends left of FOOTER_MAX_RIGHT, clear of Pinterest's buttons.
+    if layout.footer == "left":
+        room = round(w * FOOTER_MAX_RIGHT) - margin - logo_w
+    else:
+        room = round(w * (2 * FOOTER_MAX_RIGHT - 1)) - logo_w
     size = _scaled(design, FOOTER_SIZE)
     block = None
     if name:
@@ -524,6 +541,15 @@ def _footer(
     text_w = _line_width(chain, block.lines[0], block.size) if block else 0
     total = logo_w + text_w if block else (logo.width if logo else 0)
     x = margin if layout.footer == "left" else (w - round(total)) // 2
+    if chip:
+        pad = _scaled(design, 14)
+        ImageDraw.Draw(image).rounded_rectangle(
+            (x - pad, top - pad // 2, x + round(total) + pad, top + zone_h + pad // 2),
+            radius=_scaled(design, 12),
+            fill=palette.background,
+        )
+        if keep_background:
+            background = image.copy()
     if logo:
         image.paste(logo, (x, top), logo)
         if keep_background and background is not None:
