@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from shared_pin_cache import share_pin_cache
 
 from conftest import EXAMPLE_SITE, MKDOCS, ROOT, build_env
 
@@ -69,6 +70,7 @@ def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
     shutil.copytree(
         EXAMPLE_SITE, source, ignore=shutil.ignore_patterns("site", ".cache", "pinplan")
     )
+    share_pin_cache(source, tmp_path_factory)
     result = subprocess.run(
         [str(MKDOCS), "build", "--strict"],
         cwd=source,

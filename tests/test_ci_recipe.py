@@ -13,6 +13,7 @@ from typing import Any
 import click
 import pytest
 import yaml
+from shared_pin_cache import share_pin_cache
 
 from mkdocs_pinplan.cli import main as pinplan_cli
 from mkdocs_pinplan.config import PinplanConfig
@@ -149,8 +150,10 @@ def test_every_pinplan_command_is_accepted_by_the_cli(workflow: dict[str, Any]) 
 
 
 def test_the_build_and_export_steps_work_on_the_example_blog(
-    site_copy: Path, workflow: dict[str, Any]
+    site_copy: Path, workflow: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
+    # As the workflow's cache step would: restore earlier renders into .cache/plugin/pinplan.
+    share_pin_cache(site_copy, tmp_path_factory)
     steps = build_steps(workflow)
     wanted = [runs("mkdocs build --strict"), runs("pinplan export")]
     for test in wanted:

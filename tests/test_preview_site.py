@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from preview_dom import parse
+from shared_pin_cache import share_pin_cache
 
 from conftest import MKDOCS, Builder, build_env
 
@@ -65,18 +66,25 @@ def add_hostile_published_pin(site: Path) -> None:
     (site / "pinplan/calendar.json").write_text(json.dumps(calendar), encoding="utf-8")
 
 
+@pytest.fixture
+def blog(site_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh copy of example_site that reuses pins rendered by earlier builds."""
+    share_pin_cache(site_copy, tmp_path_factory)
+    return site_copy
+
+
 def test_built_site_has_a_preview_of_every_pin_outside_nav_and_sitemap(
-    site_copy: Path, mkdocs_build: Builder
+    blog: Path, mkdocs_build: Builder
 ) -> None:
-    add_hostile_post(site_copy)
-    add_hostile_published_pin(site_copy)
-    result = mkdocs_build(site_copy)
+    add_hostile_post(blog)
+    add_hostile_published_pin(blog)
+    result = mkdocs_build(blog)
     assert result.returncode == 0, result.stderr
 
-    site = site_copy / "site"
-    page_path = site / "pinplan/index.html"
+    built = blog / "site"
+    page_path = built / "pinplan/index.html"
     page = parse(page_path.read_text(encoding="utf-8"))
-    calendar = json.loads((site_copy / "pinplan/calendar.json").read_text(encoding="utf-8"))
+    calendar = json.loads((blog / "pinplan/calendar.json").read_text(encoding="utf-8"))
     items = page.find_all("li", "pin")
     assert [i.find("code").text for i in items] == [p["id"] for p in calendar["pins"]]
     assert len(items) == len(calendar["pins"]) > 10
@@ -100,24 +108,24 @@ def test_built_site_has_a_preview_of_every_pin_outside_nav_and_sitemap(
     assert not page.find_all("b")
     assert not [e for e in page.iter() if "onerror" in e.attrs]
 
-    assert "pinplan" not in (site / "sitemap.xml").read_text(encoding="utf-8")
-    assert "pinplan/" not in (site / "index.html").read_text(encoding="utf-8")
-    search = site / "search/search_index.json"
+    assert "pinplan" not in (built / "sitemap.xml").read_text(encoding="utf-8")
+    assert "pinplan/" not in (built / "index.html").read_text(encoding="utf-8")
+    search = built / "search/search_index.json"
     if search.exists():
         assert '"location":"pinplan' not in search.read_text(encoding="utf-8").replace(" ", "")
 
 
-def test_preview_false_writes_no_page(site_copy: Path, mkdocs_build: Builder) -> None:
-    config = site_copy / "mkdocs.yml"
+def test_preview_false_writes_no_page(blog: Path, mkdocs_build: Builder) -> None:
+    config = blog / "mkdocs.yml"
     text = config.read_text(encoding="utf-8")
     assert "  - pinplan:\n" in text
     config.write_text(text.replace("  - pinplan:\n", "  - pinplan:\n      preview: false\n"))
 
-    result = mkdocs_build(site_copy)
+    result = mkdocs_build(blog)
 
     assert result.returncode == 0, result.stderr
-    assert (site_copy / "site/assets/pinplan").is_dir()
-    assert not (site_copy / "site/pinplan").exists()
+    assert (blog / "site/assets/pinplan").is_dir()
+    assert not (blog / "site/pinplan").exists()
 
 
 def free_port() -> int:
@@ -140,11 +148,11 @@ def fetch_when_up(url: str, proc: subprocess.Popen[str], limit: float = 120.0) -
     pytest.fail(f"mkdocs serve never answered {url}")
 
 
-def test_serve_shows_the_live_plan_without_writing_the_calendar(site_copy: Path) -> None:
+def test_serve_shows_the_live_plan_without_writing_the_calendar(blog: Path) -> None:
     port = free_port()
     proc = subprocess.Popen(
         [str(MKDOCS), "serve", "--no-livereload", "-a", f"127.0.0.1:{port}"],
-        cwd=site_copy,
+        cwd=blog,
         env=build_env(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -163,4 +171,4 @@ def test_serve_shows_the_live_plan_without_writing_the_calendar(site_copy: Path)
     assert "blog/posts/slow-pinning.md#1" in ids
     assert len(ids) > 10
     assert image.startswith(b"\xff\xd8"), "the pin image should be a JPEG"
-    assert not (site_copy / "pinplan/calendar.json").exists()
+    assert not (blog / "pinplan/calendar.json").exists()
