@@ -264,3 +264,23 @@ def test_write_preview_puts_the_page_in_the_site_and_marks_missing_images(tmp_pa
     assert "Image not in this build" in second.text
     # Without a spec the post title is unknown: the post's path stands in.
     assert "blog/posts/gone.md" in second.find("p", "post").text
+
+
+def test_a_long_running_plan_shows_recent_months_and_a_jump_to_today() -> None:
+    # A calendar started in January with a published pin then; now is mid-December.
+    old = make_pin(1, berlin(10, 9, month=1), post="blog/posts/old.md", status="published")
+    soon = make_pin(1, berlin(20, 9))
+    cal = calendar_of(old, soon, start=date(2026, 1, 5))
+    page = parse(render_preview(cal, RULES, now=berlin(15, 12)))
+
+    captions = [c.text for c in page.find_all("caption")]
+    assert captions == ["November 2026", "December 2026"]
+    jump = page.find("p", "jump").find("a")
+    assert jump.attrs["href"] == "#day-2026-12-20"
+    # Every pin is still listed, the old one too.
+    assert len(pin_items(page)) == 2
+
+
+def test_no_jump_link_when_the_plan_starts_in_the_future() -> None:
+    page = parse(render_preview(calendar_of(make_pin(1, berlin(3, 9))), RULES, now=berlin(1, 7)))
+    assert not page.find_all("p", "jump")

@@ -267,9 +267,14 @@ def render_preview(
         )
     today = now.astimezone(zone).date() if now else None
     first = min([calendar.start, *by_day])
+    if today is not None:
+        # A blog pinning for years has years of published days: show last month onwards.
+        recent = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+        first = max(first, recent)
     ramp_end = calendar.start + timedelta(days=max(rules.warmup_days - 1, 0))
-    last = max([ramp_end, *by_day])
+    last = max([ramp_end, *by_day, first])
     months = _months(first, last, counts, rules, calendar.start, today or date.min)
+    next_day = next((d.key for d in days if today is not None and d.key >= today.isoformat()), "")
     posts = sorted(
         {(v.post_title, v.post) for d in days for v in d.pins}, key=lambda t: (t[0].lower(), t[1])
     )
@@ -298,6 +303,7 @@ def render_preview(
         overdue=sum(1 for v in every if v.overdue),
         due=due,
         days=days,
+        next_day=next_day if days and days[0].key != next_day else "",
         months=months,
         weekdays=_WEEKDAYS,
         posts=[_PostOption(key=key, title=title) for title, key in posts],
