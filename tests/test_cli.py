@@ -1,0 +1,201 @@
+"""The `pinplan` command on a copy of example_site, without building the site."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import replace
+from datetime import date, datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+from click.testing import CliRunner, Result
+from test_schedule import specs_for
+
+from mkdocs_pinplan.calendar_file import dumps, loads
+from mkdocs_pinplan.cli import main, part_paths
+from mkdocs_pinplan.model import Calendar, Rules
+from mkdocs_pinplan.schedule import plan
+
+from conftest import FIXED_NOW
+
+RULES = Rules(timezone="Europe/Berlin", start=date(2026, 12, 1))  # as example_site's mkdocs.yml
+BERLIN = ZoneInfo("Europe/Berlin")
+DEC_1 = 1796083200  # "now" for the verbs: 2026-12-01 00:00 UTC, when the pins begin
+HEADER_LINE = "Title,Media URL,Pinterest board,Thumbnail,Description,Link,Publish date,Keywords"
+
+
+@pytest.fixture
+def site(site_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """example_site with a planned calendar of 12 pins, as the working directory."""
+    monkeypatch.chdir(site_copy)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(DEC_1))
+    write(site_copy, plan(specs_for([f"p{i}" for i in range(4)], pins=3), RULES, None, FIXED_NOW))
+    return site_copy
+
+
+def write(site: Path, calendar: Calendar) -> Path:
+    path = site / "pinplan" / "calendar.json"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(dumps(calendar), encoding="utf-8")
+    return path
+
+
+def read(site: Path) -> Calendar:
+    path = site / "pinplan" / "calendar.json"
+    return loads(path.read_text(encoding="utf-8"), str(path))
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args))
+
+
+def assert_one_line_failure(result: Result, *expected: str) -> None:
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    for text in expected:
+        assert text in lines[0]
+
+
+def test_show_lists_upcoming_pins_in_the_calendars_timezone(site: Path) -> None:
+    result = run("show", "--days", "3")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["When", "(Europe/Berlin)", "Status", "Board", "Title", "Id"]
+    cal = read(site)
+    shown = [p for p in cal.pins if p.publish_at < datetime(2026, 12, 4, tzinfo=timezone.utc)]
+    assert len(lines) == 2 + len(shown) + 1
+    first = shown[0].publish_at.astimezone(BERLIN)
+    assert lines[2].startswith(first.strftime("%a %Y-%m-%d %H:%M"))
+    assert lines[-1].startswith(f"{len(shown)} pins until")
+
+
+def test_export_csv_to_stdout_has_the_header_and_only_due_pins(site: Path) -> None:
+    result = run("export", "--format", "csv", "--days", "5")
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes.startswith(HEADER_LINE.encode() + b"\r\n")
+    rows = list(csv.reader(io.StringIO(result.stdout)))[1:]
+    cal = read(site)
+    horizon = datetime.fromtimestamp(DEC_1 + 5 * 86400, tz=timezone.utc)
+    due = [p for p in cal.pins if p.publish_at < horizon]
+    assert [r[0] for r in rows] == [p.title for p in due]
+    assert 0 < len(rows) < len(cal.pins)
+
+
+def test_export_csv_splits_into_parts_and_removes_stale_ones(site: Path) -> None:
+    many = plan(specs_for([f"p{i:03d}" for i in range(250)]), RULES, None, FIXED_NOW)
+    write(site, many)
+    out = site / "upload.csv"
+    stale = site / "upload-4.csv"
+    stale.write_text("old")
+    result = run("export", "--days", "400", "-o", "upload.csv")
+    assert result.exit_code == 0, result.output
+    paths = part_paths(out, 3)
+    assert [p.name for p in paths] == ["upload.csv", "upload-2.csv", "upload-3.csv"]
+    counts = [len(list(csv.reader(io.StringIO(p.read_text())))) - 1 for p in paths]
+    assert counts == [100, 100, 50]
+    assert not stale.exists()
+    assert "removed old" in result.stderr
+
+    to_stdout = run("export", "--days", "400")
+    assert to_stdout.exit_code == 0
+    assert len(list(csv.reader(io.StringIO(to_stdout.stdout)))) == 101
+    assert "250 pins are due; stdout holds the first 100" in to_stdout.stderr
+
+
+def test_export_ics_and_json(site: Path) -> None:
+    ics = CliRunner().invoke(main, ["export", "--format", "ics"])
+    assert ics.exit_code == 0, ics.output
+    events = list(icalendar.Calendar.from_ical(ics.stdout_bytes).walk("VEVENT"))
+    assert len(events) == len(read(site).pins)
+    result = run("export", "--format", "json", "--days", "14")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["timezone"] == "Europe/Berlin"
+    assert all(p["status"] == "scheduled" for p in data["pins"])
+
+
+def test_mark_published_records_pins_and_exports_skip_them(site: Path) -> None:
+    cal = read(site)
+    first, second = cal.pins[0].id, cal.pins[1].id
+    result = run("mark-published", first, second, "--at", "2026-12-01T08:30")
+    assert result.exit_code == 0, result.output
+    after = read(site)
+    marked = {p.id: p for p in after.pins if p.published}
+    assert set(marked) == {first, second}
+    assert marked[first].publish_at.isoformat() == "2026-12-01T08:30:00+01:00"
+    assert [p.id for p in after.pins if not p.published] == [p.id for p in cal.pins[2:]]
+    exported = run("export", "--format", "json", "--days", "14")
+    assert first not in exported.stdout and second not in exported.stdout
+    # Idempotent for a retrying uploader.
+    again = run("mark-published", first)
+    assert again.exit_code == 0
+    assert "already published" in again.stderr
+    assert not list((site / "pinplan").glob(".*"))  # no lock or temp file left behind
+
+
+def test_mark_published_is_all_or_nothing(site: Path) -> None:
+    path = site / "pinplan" / "calendar.json"
+    before = path.read_bytes()
+    known = read(site).pins[0].id
+    result = run("mark-published", known, "blog/posts/nope.md#9")
+    assert_one_line_failure(
+        result, "pinplan/calendar.json", "no pin with id 'blog/posts/nope.md#9'"
+    )
+    bad_time = run("mark-published", known, "--at", "yesterday-ish")
+    assert_one_line_failure(bad_time, "--at", "ISO 8601")
+    assert path.read_bytes() == before
+
+
+def test_check_passes_a_clean_site(site: Path) -> None:
+    result = run("check")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert "5 posts, 12 pins on the calendar, no problems" in result.stderr
+
+
+def test_check_lists_every_problem_one_line_each(site: Path) -> None:
+    post = site / "docs" / "blog" / "posts" / "slow-pinning.md"
+    post.write_text(post.read_text().replace("  pins: 3", "  pins: lots\n  tittles: [x]"))
+    cal = read(site)
+    illegal = replace(cal.pins[0], publish_at=datetime(2026, 12, 1, 3, 0, tzinfo=BERLIN))
+    write(site, replace(cal, pins=(illegal, *cal.pins[1:])))
+    result = run("check")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert "docs/blog/posts/slow-pinning.md: pinplan.pins: expected a whole number" in lines[0]
+    assert any("pinplan.tittles: unknown key (did you mean 'titles'?)" in x for x in lines)
+    assert any(
+        x.startswith(f"pinplan/calendar.json: {illegal.id}: 2026-12-01T03:00+01:00 is outside")
+        for x in lines
+    )
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("verb", [["check"], ["show"], ["export"], ["mark-published", "x"]])
+def test_every_verb_rejects_a_missing_config_file(site: Path, verb: list[str]) -> None:
+    result = run(*verb, "-f", "nope.yml")
+    assert_one_line_failure(result, "nope.yml: no such config file")
+
+
+def test_a_bad_config_value_is_one_line_naming_the_option(site: Path) -> None:
+    config = site / "mkdocs.yml"
+    config.write_text(config.read_text().replace("max_per_day: 5", "max_per_day: 500"))
+    result = run("show")
+    assert_one_line_failure(result, "mkdocs.yml:", "max_per_day", "between 1 and 100")
+
+
+@pytest.mark.parametrize("verb", [["show"], ["export"], ["mark-published", "x"]])
+def test_missing_or_corrupt_calendar_is_one_line(site: Path, verb: list[str]) -> None:
+    path = site / "pinplan" / "calendar.json"
+    path.unlink()
+    assert_one_line_failure(run(*verb), "pinplan/calendar.json: no calendar yet")
+    path.write_text('{"version": 1, "timezone": ')
+    assert_one_line_failure(run(*verb), "pinplan/calendar.json", "not valid JSON")
+    assert path.read_text() == '{"version": 1, "timezone": '
