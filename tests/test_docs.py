@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 import pytest
+import yaml
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
@@ -151,3 +152,32 @@ def test_links_and_pictures_point_at_existing_files_and_headings(page: str) -> N
         if not path.exists() or (anchor and path.suffix == ".md" and anchor not in anchors(path)):
             broken.append(target)
     assert broken == []
+
+
+def yaml_blocks(name: str) -> list[str]:
+    return re.findall(r"```yaml\n(.*?)```", read(name), flags=re.S)
+
+
+def plugin_options(block: str) -> dict[str, Any]:
+    """The ``pinplan`` entry's options of a ``plugins:`` list in a YAML snippet."""
+    data = yaml.safe_load(block)
+    plugins = data["plugins"] if isinstance(data, dict) else data
+    for entry in plugins:
+        if isinstance(entry, dict) and "pinplan" in entry:
+            return dict(entry["pinplan"] or {})
+    pytest.fail("the snippet has no pinplan entry")
+
+
+@pytest.mark.parametrize(
+    "block",
+    [yaml_blocks("options.md")[0], yaml_blocks("options.md")[1], yaml_blocks("index.md")[0]],
+    ids=["options-full", "options-layouts", "index-quickstart"],
+)
+def test_the_configuration_examples_are_valid(block: str) -> None:
+    if block.lstrip().startswith("layouts:"):
+        block = "plugins:\n  - pinplan:\n" + block
+    cfg = PinplanConfig()
+    cfg.load_dict(plugin_options(block))
+    errors, warnings = cfg.validate()
+    assert errors == []
+    assert warnings == []
