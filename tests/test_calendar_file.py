@@ -1,0 +1,133 @@
+"""The calendar file under concurrency: one writer at a time, no lost pins, no leftovers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from mkdocs_pinplan.calendar_file import (
+    calendar_lock,
+    dumps,
+    loads,
+    lock_path,
+    read_calendar,
+    write_calendar,
+)
+from mkdocs_pinplan.errors import PinplanError
+from mkdocs_pinplan.model import Calendar, CalendarPin
+
+HOLDER = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from mkdocs_pinplan.calendar_file import calendar_lock
+
+    with calendar_lock(Path(sys.argv[1])):
+        print("locked", flush=True)
+        sys.stdin.readline()
+    """
+)
+
+# Each worker adds its own pins one by one, each time read → add → write under the lock.
+ADDER = textwrap.dedent(
+    """
+    import sys
+    from dataclasses import replace
+    from datetime import date, datetime, timedelta, timezone
+    from pathlib import Path
+    from mkdocs_pinplan.calendar_file import calendar_lock, read_calendar, write_calendar
+    from mkdocs_pinplan.model import Calendar, CalendarPin
+
+    path, worker, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+    base = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    for n in range(count):
+        with calendar_lock(path):
+            cal = read_calendar(path) or Calendar("UTC", date(2026, 12, 1))
+            pin = CalendarPin(
+                id=f"{worker}.md#{n}", post=f"{worker}.md", link=f"https://e.x/{worker}/{n}",
+                image="i.jpg", media_url="https://e.x/i.jpg", title=f"{worker} {n}",
+                description="", alt_text="", board="B", keywords=(),
+                publish_at=base + timedelta(minutes=len(cal.pins)),
+            )
+            write_calendar(path, replace(cal, pins=(*cal.pins, pin)))
+    """
+)
+
+
+def test_a_held_lock_keeps_a_second_writer_out_until_released(tmp_path: Path) -> None:
+    path = tmp_path / "calendar.json"
+    script = tmp_path / "holder.py"
+    script.write_text(HOLDER)
+    holder = subprocess.Popen(
+        [sys.executable, str(script), str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        with pytest.raises(PinplanError) as info, calendar_lock(path, timeout=0.2):
+            pass
+        assert info.value.file == str(path)
+        assert "another build has held .calendar.json.lock" in info.value.message
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.write("\n")
+        holder.stdin.close()
+        holder.wait(timeout=60)
+    with calendar_lock(path, timeout=30):
+        assert lock_path(path).exists()
+    assert not lock_path(path).exists(), "the sidecar is removed once released"
+
+
+def test_concurrent_writers_lose_no_pins(tmp_path: Path) -> None:
+    path = tmp_path / "calendar.json"
+    script = tmp_path / "adder.py"
+    script.write_text(ADDER)
+    workers = [
+        subprocess.Popen([sys.executable, str(script), str(path), name, "12"])
+        for name in ("a", "b", "c")
+    ]
+    assert [w.wait(timeout=120) for w in workers] == [0, 0, 0]
+    cal = read_calendar(path)
+    assert cal is not None
+    assert sorted(p.id for p in cal.pins) == sorted(
+        f"{name}.md#{n}" for name in "abc" for n in range(12)
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["adder.py", "calendar.json"]
+
+
+def test_the_lock_is_reentrant_across_sequential_uses(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "calendar.json"
+    for _ in range(3):
+        with calendar_lock(path):
+            write_calendar(path, Calendar("UTC", date(2026, 12, 1)))
+    assert read_calendar(path) == Calendar("UTC", date(2026, 12, 1))
+
+
+def test_an_unknown_timezone_in_the_file_is_named() -> None:
+    text = dumps(Calendar("Europe/Berlin", date(2026, 12, 1))).replace("Europe/Berlin", "Mars/Base")
+    with pytest.raises(PinplanError) as info:
+        loads(text, "calendar.json")
+    assert (info.value.field, info.value.message) == (
+        "timezone",
+        "unknown time zone 'Mars/Base' (expected e.g. 'Europe/Berlin')",
+    )
+
+
+def test_round_trip_keeps_offsets_seconds_and_order() -> None:
+    at = datetime(2026, 12, 1, 8, 17, 30, tzinfo=timezone(timedelta(hours=1)))
+    pin = CalendarPin(
+        id="p.md#1", post="p.md", link="https://e.x/p?utm_content=pin1", image="i.jpg",
+        media_url="https://e.x/i.jpg", title="Tïtle", description="D", alt_text="A",
+        board="B", keywords=("k",), publish_at=at, status="published",
+    )  # fmt: skip
+    text = dumps(Calendar("Europe/Berlin", date(2026, 12, 1), (pin,)))
+    assert '"publish_at": "2026-12-01T08:17:30+01:00"' in text
+    assert "Tïtle" in text
+    assert dumps(loads(text, "calendar.json")) == text
