@@ -193,7 +193,8 @@ class PinplanConfig(base.Config):
     board = c.Type(str, default="Blog")
     """Pinterest board name, exactly as on Pinterest."""
     layouts = Layouts()
-    """Designs rotated across a post's variants, in order: built-in names (``photo``,
+    """Designs rotated across a post's variants, in order (each post starts at its own point
+    of the cycle, so neighbouring posts differ): built-in names (``photo``,
     ``block``, ``type``, ``split``, ``band``) and mappings that derive a layout of your own
     (``{name: poster, base: type, uppercase: true}``)."""
     brand = c.SubConfig(BrandConfig)

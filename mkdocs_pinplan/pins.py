@@ -54,15 +54,19 @@ def default_palettes(name: str) -> tuple[Palette, ...]:
     """
     hue = int(hashlib.sha256(name.encode()).hexdigest()[:4], 16) / 0xFFFF
     cream = _hls(hue + 0.08, 0.95, 0.55)
+    # Grounds alternate deep and pale; accents are spread around the colour wheel so the
+    # colour-block layout (accent ground) changes hue from variant to variant.
     return (
-        _palette(_hls(hue, 0.2, 0.42), cream, _hls(hue + 0.45, 0.6, 0.62)),
-        _palette(_hls(hue + 0.08, 0.95, 0.45), _hls(hue, 0.2, 0.45), _hls(hue, 0.45, 0.42)),
-        _palette(_hls(hue + 0.5, 0.22, 0.38), cream, _hls(hue + 0.08, 0.6, 0.7)),
+        _palette(_hls(hue, 0.2, 0.42), cream, _hls(hue + 0.4, 0.6, 0.62)),
+        _palette(_hls(hue + 0.08, 0.95, 0.45), _hls(hue, 0.2, 0.45), _hls(hue, 0.42, 0.45)),
+        _palette(_hls(hue + 0.55, 0.22, 0.38), cream, _hls(hue + 0.12, 0.62, 0.68)),
         _palette(
-            _hls(hue + 0.55, 0.94, 0.4), _hls(hue + 0.55, 0.2, 0.4), _hls(hue + 0.02, 0.5, 0.45)
+            _hls(hue + 0.55, 0.94, 0.4), _hls(hue + 0.55, 0.2, 0.4), _hls(hue + 0.62, 0.5, 0.5)
         ),
-        _palette(_hls(hue, 0.12, 0.18), _hls(hue, 0.97, 0.25), _hls(hue + 0.12, 0.62, 0.75)),
-        _palette(_hls(hue + 0.3, 0.93, 0.3), _hls(hue + 0.3, 0.17, 0.4), _hls(hue + 0.7, 0.5, 0.5)),
+        _palette(_hls(hue, 0.12, 0.18), _hls(hue, 0.97, 0.25), _hls(hue + 0.33, 0.6, 0.6)),
+        _palette(
+            _hls(hue + 0.3, 0.93, 0.3), _hls(hue + 0.3, 0.17, 0.4), _hls(hue + 0.75, 0.5, 0.52)
+        ),
     )
 
 
@@ -91,9 +95,14 @@ def absolute_url(site_url: str, path: str) -> str:
 
 
 def _clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis, at a word break when one is near."""
     if len(text) <= limit:
         return text
-    return text[: limit - 1].rstrip() + "…"
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:–-") + "…"
 
 
 def pin_count(post: Post, pins_per_post: int) -> int:
@@ -125,14 +134,20 @@ def _unique(candidates: Sequence[str], taken: set[str]) -> str:
 
 
 def _title_candidates(headline: str, post: Post, brand: str) -> list[str]:
+    """Titles for a pin, best first: whole sentences before clipped ones."""
     description = post.pin_description or post.description
+    joined = f"{headline} – {description}" if description and description != headline else ""
     candidates = [headline]
-    if description and description != headline:
-        candidates += [f"{headline} – {description}", description]
+    if joined and len(joined) <= TITLE_LIMIT:
+        candidates.append(joined)
+    if description and description != headline and len(description) <= TITLE_LIMIT:
+        candidates.append(description)
     if post.title != headline:
         candidates.append(f"{headline} – {post.title}")
     if brand:
         candidates.append(f"{headline} | {brand}")
+    if joined:
+        candidates.append(joined)
     return candidates
 
 
@@ -163,15 +178,18 @@ def make_pin_specs(posts: Iterable[Post], settings: PinSettings) -> list[PinSpec
     specs: list[PinSpec] = []
     for post in live:
         headlines = post.headlines()
-        offset = int(hashlib.sha1(post.src_path.encode()).hexdigest()[:8], 16)
+        digest = hashlib.sha1(post.src_path.encode()).hexdigest()
+        # Each post starts the rotations at its own (stable) point, so neighbouring posts'
+        # pins do not repeat one design and colour in the feed.
+        offset, tint = int(digest[:8], 16), int(digest[8:16], 16)
         base_link = post.link or post.url
         for i in range(pin_count(post, settings.pins_per_post)):
             index = i + 1
             headline = headlines[i % len(headlines)]
             design = Design(
                 headline=headline,
-                layout=layouts[i % len(layouts)],
-                palette=palettes[(offset + i) % len(palettes)],
+                layout=layouts[(offset + i) % len(layouts)],
+                palette=palettes[(tint + i) % len(palettes)],
                 brand=settings.brand,
                 lang=post.lang,
                 image=post.image,

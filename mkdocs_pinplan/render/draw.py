@@ -33,7 +33,7 @@ MARGIN = 64
 """Safe margin on every side, in px at 1000 px wide: no text comes closer to the edge."""
 MIN_HEADLINE = 48
 """Smallest headline size (px at 1000 px wide) that stays legible in the feed."""
-FOOTER_SIZE = 30
+FOOTER_SIZE = 34
 LOGO_HEIGHT = 56
 FOOTER_MAX_RIGHT = 0.68
 """The footer ends left of this fraction of the width: Pinterest overlays the lower right."""
@@ -168,7 +168,7 @@ def _shade(palette: Palette, size: tuple[int, int]) -> Image.Image:
     image = Image.composite(Image.new("RGB", size, bottom), Image.new("RGB", size, top), ramp)
     glow = Image.new("L", size, 0)
     r = round(w * 0.55)
-    ImageDraw.Draw(glow).ellipse((w - r, -r // 2, w + r, r + r // 2), fill=70)
+    ImageDraw.Draw(glow).ellipse((w - r, -r // 2, w + r, r + r // 2), fill=44)
     return Image.composite(Image.new("RGB", size, palette.accent), image, glow)
 
 

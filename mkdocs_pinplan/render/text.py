@@ -286,7 +286,18 @@ def fit_text(
     broken = largest(True)
     choice = whole
     if broken and (whole is None or whole[0] < broken[0] * 0.8):
+        # Every extra hyphen costs readability: a slightly smaller size with fewer breaks
+        # ("Kontosperrungs-/benachrichtigungs-") beats the biggest one with many.
+        def hyphens(wrap: Wrap) -> int:
+            return sum(line.endswith("-") for line in wrap.lines)
+
         choice = broken
+        for size in sizes:
+            if size > broken[0] or size < broken[0] * 0.8:
+                continue
+            wrap = fits(size, True)
+            if wrap is not None and hyphens(wrap) < hyphens(choice[1]):
+                choice = (size, wrap)
     if choice is not None:
         size, wrap = choice
         # The estimate may be a pixel off at the real size: check and step down if so.
