@@ -1,0 +1,137 @@
+"""Posts → pin specs: palettes from the site name, rotation, distinct titles, alt text."""
+
+from __future__ import annotations
+
+import itertools
+import pickle
+from pathlib import Path
+
+import pytest
+
+from mkdocs_pinplan.model import Brand, Design, Post
+from mkdocs_pinplan.pins import TITLE_LIMIT, PinSettings, default_palettes, make_pin_specs
+from mkdocs_pinplan.render.layouts import BUILTIN_LAYOUTS, DEFAULT_LAYOUTS
+
+
+def _lin(c: int) -> float:
+    v = c / 255
+    return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+
+def contrast(a: str, b: str) -> float:
+    def lum(hexa: str) -> float:
+        r, g, b_ = (int(hexa[i : i + 2], 16) for i in (1, 3, 5))
+        return 0.2126 * _lin(r) + 0.7152 * _lin(g) + 0.0722 * _lin(b_)
+
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def post(**changes: object) -> Post:
+    values: dict[str, object] = {
+        "src_path": "blog/posts/slow.md",
+        "title": "Slow pinning for new accounts",
+        "url": "https://example.com/slow/",
+        "slug": "slow",
+        "description": "How many pins a new account can post without looking like a bot.",
+    }
+    values.update(changes)
+    return Post(**values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", ["feldnotizen.example.com", "Kochblog", "x", ""])
+def test_default_palettes_come_from_the_site_name_and_are_readable(name: str) -> None:
+    palettes = default_palettes(name)
+    assert palettes == default_palettes(name)
+    assert len(set(palettes)) == 6
+    for palette in palettes:
+        assert contrast(palette.text, palette.background) >= 4.5, palette
+        # The accent must stand out from the ground it decorates.
+        assert contrast(palette.accent, palette.background) >= 1.5, palette
+
+
+def test_different_sites_get_different_colours() -> None:
+    assert default_palettes("feldnotizen.example.com") != default_palettes("kochblog.de")
+
+
+def test_variants_rotate_layouts_and_palettes() -> None:
+    specs = make_pin_specs([post(pins=5)], PinSettings(brand=Brand(name="example.com")))
+    layouts = [spec.design.layout.name for spec in specs]
+    assert sorted(layouts) == sorted(DEFAULT_LAYOUTS)
+    palettes = [spec.design.palette for spec in specs]
+    assert all(a != b for a, b in itertools.pairwise(palettes))
+
+
+def test_neighbouring_posts_do_not_all_start_with_the_same_design() -> None:
+    posts = [
+        post(src_path=f"blog/posts/p{i}.md", slug=f"p{i}", url=f"https://e.x/{i}/")
+        for i in range(8)
+    ]
+    specs = make_pin_specs(posts, PinSettings(brand=Brand(name="e.x")))
+    first = {spec.design.layout.name for spec in specs if spec.index == 1}
+    assert len(first) >= 3
+
+
+def test_titles_are_distinct_and_read_as_sentences() -> None:
+    specs = make_pin_specs([post(pins=4)], PinSettings(brand=Brand(name="example.com")))
+    titles = [spec.title for spec in specs]
+    assert len(set(titles)) == 4
+    assert titles[0] == "Slow pinning for new accounts"
+    assert titles[1] == (
+        "Slow pinning for new accounts – How many pins a new account can post without "
+        "looking like a bot."
+    )
+    assert titles[2] == "How many pins a new account can post without looking like a bot."
+    assert all(len(t) <= TITLE_LIMIT and "(" not in t for t in titles)
+
+
+def test_clipped_titles_end_at_a_word_with_an_ellipsis() -> None:
+    long_description = "A description that keeps going " * 8
+    specs = make_pin_specs(
+        [post(pins=4, description=long_description.strip())],
+        PinSettings(brand=Brand(name="")),
+    )
+    titles = [spec.title for spec in specs]
+    assert len(set(titles)) == 4
+    for title in titles:
+        assert len(title) <= TITLE_LIMIT
+        if title.endswith("…"):
+            assert title[-2].isalpha() and title[:-1].split()[-1] in long_description.split()
+
+
+def test_same_headline_on_two_posts_still_gives_distinct_titles() -> None:
+    twins = [
+        post(src_path="blog/posts/a.md", slug="a", url="https://e.x/a/", description=""),
+        post(src_path="blog/posts/b.md", slug="b", url="https://e.x/b/", description=""),
+    ]
+    specs = make_pin_specs(twins, PinSettings(brand=Brand(name=""), pins_per_post=2))
+    assert len({spec.title for spec in specs}) == 4
+
+
+def test_alt_text_comes_from_headline_and_description_unless_given() -> None:
+    spec = make_pin_specs([post(pins=1)], PinSettings())[0]
+    assert spec.alt_text.startswith("Slow pinning for new accounts")
+    assert "without looking like a bot" in spec.alt_text
+    given = make_pin_specs([post(pins=1, alt="A ridge at dusk")], PinSettings())[0]
+    assert given.alt_text == "A ridge at dusk"
+
+
+def test_layouts_in_settings_may_be_names_or_definitions() -> None:
+    poster = BUILTIN_LAYOUTS["type"].__class__(name="poster", uppercase=True)
+    specs = make_pin_specs([post(pins=2)], PinSettings(layouts=("split", poster)))
+    assert {spec.design.layout.name for spec in specs} == {"split", "poster"}
+    with pytest.raises(ValueError, match="unknown layout"):
+        make_pin_specs([post()], PinSettings(layouts=("nope",)))
+
+
+def test_designs_are_hashable_and_cross_process_boundaries(tmp_path: Path) -> None:
+    design = Design(
+        headline="Slow pinning",
+        layout="photo",
+        palette=default_palettes("x")[0],
+        brand=Brand(name="x", fallback_fonts=(tmp_path / "f.ttf",)),
+        image=tmp_path / "p.jpg",
+    )
+    assert design.layout == BUILTIN_LAYOUTS["photo"]
+    clone = pickle.loads(pickle.dumps(design))
+    assert clone == design and hash(clone) == hash(design)
