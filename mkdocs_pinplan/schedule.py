@@ -228,6 +228,7 @@ class _Board:
         mine = self.by_post.get(post, [])
         intervals_of = self.zone.intervals
         gap, link_gap = self.min_gap, self.link_gap
+        by_day, reach = self.by_day, self.reach
         day = self.open_day(first_day)
         while True:
             if day in days:
@@ -236,8 +237,11 @@ class _Board:
             if day > _LAST_ORDINAL:
                 raise ValueError(f"no free slot left for a pin of {post}")
             intervals = intervals_of(day)
-            near = self.near(day)
-            t = _scan(intervals, near, mine, not_before, gap, link_gap)
+            if reach == 1:
+                near = by_day.get(day - 1, []) + by_day.get(day, []) + by_day.get(day + 1, [])
+            else:
+                near = self.near(day)
+            t = _scan(intervals, near, mine, not_before, gap, link_gap, delay)
             if t is not None:
                 break
             if not mine or _scan(intervals, near, [], not_before, gap, link_gap) is None:
@@ -248,10 +252,6 @@ class _Board:
                 # Only this post is blocked: jump past its link_gap.
                 free = self.post_free_from(post, intervals[-1][1])
                 day = self.open_day(max(day + 1, self.zone.day(free)))
-        if delay:
-            later = _scan(intervals, near, mine, t + delay, gap, link_gap)
-            if later is not None:
-                t = later
         self.add(post, day, t)
         return t
 
@@ -263,19 +263,27 @@ def _scan(
     not_before: int,
     gap: int,
     link_gap: int,
+    delay: int = 0,
 ) -> int | None:
     """Earliest whole minute ``>= not_before`` inside ``intervals`` that keeps ``gap`` from
     every instant in (sorted) ``near`` and ``link_gap`` from every instant in ``mine``.
+
+    With ``delay``, the earliest such minute ``>= first + delay`` where there is one, else
+    the first: the pin's jitter, taken only where it breaks no rule.
     """
     count = len(near)
+    found: int | None = None
+    target = not_before
+    i = -1
     for lo, hi in intervals:
-        if hi <= not_before:
+        if hi <= target:
             continue
-        t = lo if lo > not_before else not_before
+        t = lo if lo > target else target
         if t % MINUTE:
             t += MINUTE - t % MINUTE
-        # One sweep: jump past the first pin each candidate collides with.
-        i = bisect_right(near, t - gap)
+        if i < 0:
+            i = bisect_right(near, t - gap)
+        # One sweep (t only grows, so i does too): jump past the pin t collides with.
         while t < hi:
             while i < count and near[i] <= t - gap:
                 i += 1
@@ -284,9 +292,15 @@ def _scan(
                 if s - link_gap < t < s + link_gap and s + link_gap > end:
                     end = s + link_gap
             if end == t:
-                return t
+                if found is not None or not delay:
+                    return t
+                found = t
+                target = t + delay
+                end = target
+                if target >= hi:
+                    break
             t = end if end % MINUTE == 0 else end + MINUTE - end % MINUTE
-    return None
+    return found
 
 
 def _pin_from_spec(spec: PinSpec, publish_at: datetime, status: str = "scheduled") -> CalendarPin:
