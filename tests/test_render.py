@@ -294,3 +294,10 @@ def test_headline_alignment_follows_the_layout() -> None:
     assert abs((centred[0] + centred[2]) / 2 - W / 2) <= 4
     left = _composition_box(compose(design(BUILTIN_LAYOUTS["split"], "Slow pinning")))
     assert left[0] == round(0.08 * W)
+
+
+def test_soft_hyphens_and_zero_width_spaces_never_show_or_split_words() -> None:
+    comp = compose(design(BUILTIN_LAYOUTS["type"], "Konto\u00adsperre\u200b! Jetzt\u2060 lesen"))
+    assert comp.headline is not None
+    assert " ".join(comp.headline.lines) == "Kontosperre! Jetzt lesen"
+    assert comp.warnings == ()

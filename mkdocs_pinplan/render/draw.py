@@ -42,7 +42,9 @@ BAR = (120, 12, 30)
 """Accent bar: width, thickness and gap to the headline, in px at 1000 px wide."""
 _NO_BRAND = Brand(name="")
 _NO_PALETTE = Palette(background="#000000", text="#ffffff", accent="#ffffff")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b\u2028\u2029\u00ad]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_INVISIBLE = re.compile(r"[\u00ad\u200b\u2060\ufeff]")
+"""Soft hyphens and zero-width spaces: removed, never turned into a visible gap."""
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,7 @@ def _stamp(path: Path) -> tuple[int, int]:
     return (st.st_mtime_ns, st.st_size)
 
 
-@lru_cache(maxsize=6)
+@lru_cache(maxsize=4)
 def _photo(path: Path, stamp: tuple[int, int], size: tuple[int, int]) -> Image.Image:
     """The photo scaled and centre-cropped to fill ``size`` (cached per file version)."""
     try:
@@ -135,7 +137,7 @@ def _logo(path: Path, stamp: tuple[int, int], height: int) -> Image.Image:
     return image.resize((min(width, height * 5), height), Image.Resampling.LANCZOS)
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=4)
 def _pattern(fill: RGB, dot: RGB, size: tuple[int, int], spacing: int, radius: int) -> Image.Image:
     """A field of ``fill`` with staggered dots: the stand-in for a missing photo (cached)."""
     image = Image.new("RGB", size, fill)
@@ -280,7 +282,7 @@ def _scrimmed_photo(
     return _scrimmed(design, _photo(*photo_key, size), True)
 
 
-@lru_cache(maxsize=6)
+@lru_cache(maxsize=4)
 def _scrimmed_shade(layout: Layout, palette: Palette, size: tuple[int, int]) -> Image.Image:
     """The photo stand-in gradient under its scrim (cached per palette)."""
     design = Design(headline="", layout=layout, palette=palette, brand=_NO_BRAND)
@@ -327,7 +329,7 @@ def _backdrop(design: Design, photo_key: tuple[Path, tuple[int, int]] | None) ->
 
 def _clean(text: str) -> str:
     """Headline text as drawn: NFC, no control or zero-width characters, single spaces."""
-    text = _CONTROL.sub(" ", unicodedata.normalize("NFC", text))
+    text = _CONTROL.sub(" ", _INVISIBLE.sub("", unicodedata.normalize("NFC", text)))
     return " ".join(text.split())
 
 
