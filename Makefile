@@ -38,6 +38,10 @@ fuzz: $(STAMP)
 	PINPLAN_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest -q -m fuzz -p no:cacheprovider tests
 
 bench: $(STAMP)
+	# Benchmark-only: Material's social plugin (the comparison) needs cairosvg and libcairo2.
+	$(BIN)/python -m pip install --quiet 'mkdocs-material[imaging]'
+	@dpkg -s libcairo2 >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq libcairo2) \
+		|| echo 'libcairo2 could not be installed: run bench/run.py --skip-social'
 	$(BIN)/python bench/run.py
 
 # Headless Chromium from Debian's package: Playwright drives it and never downloads a browser.

@@ -7,6 +7,7 @@ same pages: ``plain.yml`` (no pin rendering at all), ``pinplan.yml`` and ``socia
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import shutil
@@ -229,3 +230,68 @@ def seed_social_fonts(root: Path) -> None:
     fonts.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(default_font("Regular"), fonts / "Regular.ttf")
     shutil.copyfile(default_font("Bold"), fonts / "Bold.ttf")
+
+
+def floor_jobs(blog: Blog, path: Path) -> Path:
+    """The pins the plugin would draw for this blog, as jobs for ``floor.py``."""
+    from mkdocs_pinplan.model import Brand, Post
+    from mkdocs_pinplan.pins import PinSettings, make_pin_specs
+    from mkdocs_pinplan.render.fonts import default_font
+
+    meta = json.loads((blog.root / "posts.json").read_text(encoding="utf-8"))
+    posts = [
+        Post(
+            src_path=m["src"],
+            title=m["title"],
+            url=f"https://bench.example.com/{m['src']}",
+            slug=Path(m["src"]).stem,
+            titles=tuple(m["titles"]),
+            pins=m["pins"],
+            image=Path(m["image"]),
+        )
+        for m in meta
+    ]
+    specs = make_pin_specs(posts, PinSettings(brand=Brand("bench.example.com")))
+    jobs = []
+    for spec in specs:
+        d = spec.design
+        shows_photo = d.image is not None and getattr(d.layout, "photo", "full") != "none"
+        jobs.append(
+            {
+                "headline": d.headline,
+                "photo": str(d.image) if shows_photo else None,
+                "format": d.image_format,
+                "quality": d.quality,
+            }
+        )
+    path.write_text(
+        json.dumps(
+            {
+                "bold": str(default_font("Bold")),
+                "regular": str(default_font("Regular")),
+                "jobs": jobs,
+            }
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("root", type=Path)
+    parser.add_argument("posts", type=int)
+    parser.add_argument("pins", type=int)
+    parser.add_argument("--workers", type=int, default=0)
+    parser.add_argument("--seed-social", action="store_true")
+    parser.add_argument("--floor-jobs", type=Path)
+    args = parser.parse_args()
+    blog = generate(args.root.resolve(), args.posts, args.pins, workers=args.workers)
+    if args.seed_social:
+        seed_social_fonts(blog.root)
+    if args.floor_jobs:
+        floor_jobs(blog, args.floor_jobs)
+
+
+if __name__ == "__main__":
+    main()

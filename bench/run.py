@@ -31,11 +31,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent))
-
-from blog import Blog, generate, seed_social_fonts  # noqa: E402
-
 MKDOCS = Path(sys.executable).parent / "mkdocs"
 EPOCH = "1795000000"
 
@@ -131,6 +126,29 @@ def run(cmd: Sequence[str], cwd: Path, *, tree: bool = False) -> Sample:
     return Sample(seconds, usage.ru_maxrss, peak[0] if tree else None)
 
 
+@dataclass(frozen=True)
+class Blog:
+    """A generated benchmark site (made by ``bench/blog.py``)."""
+
+    root: Path
+
+    def config(self, name: str) -> Path:
+        return self.root / f"{name}.yml"
+
+
+def generate(
+    root: Path, posts: int, pins: int, *, workers: int = 0, extra: Sequence[str] = ()
+) -> Blog:
+    """Generate (or reuse) a blog in a child process.
+
+    Kept out of this process on purpose: a child's ``ru_maxrss`` starts from its parent's
+    peak at exec, so this process must stay small for the memory numbers to mean anything.
+    """
+    cmd = [sys.executable, str(HERE / "blog.py"), str(root), str(posts), str(pins)]
+    subprocess.run([*cmd, "--workers", str(workers), *extra], check=True)
+    return Blog(root)
+
+
 def mkdocs(blog: Blog, config: str) -> list[str]:
     return [str(MKDOCS), "build", "-f", str(blog.config(config))]
 
@@ -148,52 +166,6 @@ def forget_social(blog: Blog) -> None:
         for entry in social.iterdir():
             if entry.name != "fonts":
                 shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
-
-
-def floor_jobs(blog: Blog, out: Path) -> Path:
-    """The pins the plugin would draw for this blog, as jobs for ``floor.py``."""
-    from mkdocs_pinplan.model import Brand, Post
-    from mkdocs_pinplan.pins import PinSettings, make_pin_specs
-    from mkdocs_pinplan.render.fonts import default_font
-
-    meta = json.loads((blog.root / "posts.json").read_text(encoding="utf-8"))
-    posts = [
-        Post(
-            src_path=m["src"],
-            title=m["title"],
-            url=f"https://bench.example.com/{m['src']}",
-            slug=Path(m["src"]).stem,
-            titles=tuple(m["titles"]),
-            pins=m["pins"],
-            image=Path(m["image"]),
-        )
-        for m in meta
-    ]
-    specs = make_pin_specs(posts, PinSettings(brand=Brand("bench.example.com")))
-    jobs = []
-    for spec in specs:
-        d = spec.design
-        shows_photo = d.image is not None and getattr(d.layout, "photo", "full") != "none"
-        jobs.append(
-            {
-                "headline": d.headline,
-                "photo": str(d.image) if shows_photo else None,
-                "format": d.image_format,
-                "quality": d.quality,
-            }
-        )
-    path = out / "floor-jobs.json"
-    path.write_text(
-        json.dumps(
-            {
-                "bold": str(default_font("Bold")),
-                "regular": str(default_font("Regular")),
-                "jobs": jobs,
-            }
-        ),
-        encoding="utf-8",
-    )
-    return path
 
 
 def count_files(folder: Path, suffixes: tuple[str, ...]) -> int:
@@ -224,10 +196,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     pins = args.posts * args.pins_per_post
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
-    blog = generate(out / f"blog-{args.posts}-{pins}", args.posts, pins)
+    jobs = out / "floor-jobs.json"
+    blog = generate(
+        out / f"blog-{args.posts}-{pins}",
+        args.posts,
+        pins,
+        extra=["--seed-social", "--floor-jobs", str(jobs)],
+    )
     single = generate(out / f"blog-{args.posts}-{pins}-w1", args.posts, pins, workers=1)
-    seed_social_fonts(blog.root)
-    jobs = floor_jobs(blog, out)
     cpus = os.cpu_count() or 1
     print(f"blog: {args.posts} posts, {pins} pins, {cpus} CPUs, Python {sys.version.split()[0]}")
 
