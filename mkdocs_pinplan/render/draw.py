@@ -8,6 +8,7 @@ is cached per process, so a pin costs little more than drawing its text and enco
 from __future__ import annotations
 
 import io
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -559,9 +560,26 @@ def _footer(
         x += logo_w
     if block:
         baseline = top + (zone_h + block.ascent - block.descent) // 2
-        box = draw_line(draw, (x, baseline), block.lines[0], chain, block.size, fill)
+        line = block.lines[0]
+        if len(cover(line, chain).runs) == 1 and cover(line, chain).runs[0][1] == 0:
+            # The same footer goes on every pin: rasterise it once per process.
+            mask, box = _line_mask(line, chain, block.size)
+            draw.bitmap((round(x), baseline - block.ascent), mask, fill=fill)
+            box = (box[0] + round(x), box[1] + baseline, box[2] + round(x), box[3] + baseline)
+        else:
+            box = draw_line(draw, (x, baseline), line, chain, block.size, fill)
         texts.append(TextPlacement("footer", (box,), fill, block.size))
     return background
+
+
+@lru_cache(maxsize=16)
+def _line_mask(line: str, chain: FontChain, size: int) -> tuple[Image.Image, Rect]:
+    """``line`` drawn once as a coverage mask, with its box relative to the baseline start."""
+    font = chain.font(0, size)
+    ascent, descent = font.getmetrics()
+    mask = Image.new("L", (math.ceil(font.getlength(line)) + 2, ascent + descent), 0)
+    box = draw_line(ImageDraw.Draw(mask), (0, ascent), line, chain, size, 255)
+    return mask, (box[0], box[1] - ascent, box[2], box[3] - ascent)
 
 
 def encode(image: Image.Image, design: Design) -> bytes:

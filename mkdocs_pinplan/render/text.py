@@ -331,7 +331,7 @@ def draw_line(
     text: str,
     chain: FontChain,
     size: int,
-    fill: str | tuple[int, int, int],
+    fill: str | int | tuple[int, int, int],
 ) -> tuple[int, int, int, int]:
     """Draw ``text`` with its left end of baseline at ``xy``, each run in its own font.
 
