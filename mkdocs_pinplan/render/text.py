@@ -62,8 +62,10 @@ def upper(text: str, lang: str) -> str:
 class Breaks:
     """Where a word may be broken: ``(position, needs a hyphen)`` pairs, best kind first."""
 
+    explicit: tuple[tuple[int, bool], ...]
+    """After hyphens, dashes and slashes the word already has: no hyphen is added."""
     natural: tuple[tuple[int, bool], ...]
-    """After explicit hyphens/slashes, and at dictionary hyphenation points."""
+    """The explicit breaks and the dictionary's hyphenation points."""
     forced: tuple[tuple[int, bool], ...]
     """Between any two characters: the last resort for words no dictionary can break."""
 
@@ -75,6 +77,7 @@ def word_breaks(word: str, lang: str) -> Breaks:
     for i, ch in enumerate(word[:-1]):
         if ch in _EXPLICIT_BREAKS and i > 0:
             natural[i + 1] = False
+    explicit = tuple(sorted(natural.items()))
     dictionary = _dictionary(lang)
     if dictionary is not None:
         for match in _LETTERS.finditer(word):
@@ -88,7 +91,7 @@ def word_breaks(word: str, lang: str) -> Breaks:
         wide = unicodedata.east_asian_width(cluster[0]) in ("W", "F")
         hyphen = not wide and cluster[-1] not in _EXPLICIT_BREAKS and word[pos].isalnum()
         forced[pos] = hyphen and cluster[-1].isalnum()
-    return Breaks(tuple(sorted(natural.items())), tuple(sorted(forced.items())))
+    return Breaks(explicit, tuple(sorted(natural.items())), tuple(sorted(forced.items())))
 
 
 @dataclass(frozen=True)
@@ -115,20 +118,25 @@ class Setter:
             known = self._widths[text] = _reference_width(self.chain, text)
         return known * size / REFERENCE_SIZE
 
-    def _split(self, word: str, room: float, width: float, size: int) -> list[str] | None:
+    def _split(
+        self, word: str, room: float, width: float, size: int, hyphenate: bool
+    ) -> list[str] | None:
         """Pieces of ``word``: the first fits ``room``, the others ``width`` each.
 
-        Returns ``None`` when not even a first piece fits ``room`` at a natural break.
+        Without ``hyphenate`` only the word's own hyphens and slashes may break it. Returns
+        ``None`` when that is not enough, or when no first piece fits a partly full line.
         """
         breaks = word_breaks(word, self.lang)
+        everything = (breaks.explicit, breaks.natural, breaks.forced)
         pieces: list[str] = []
         start = 0
         limit = room
         while self.width(word[start:], size) > limit:
             best = None
-            for kind in (breaks.natural, breaks.forced):
-                if pieces == [] and limit < width and kind is breaks.forced:
-                    break  # the line is partly full: start the word on a new line instead
+            # The word's own hyphens win; a partly full line only takes a piece up to one
+            # of them, else the word starts on a new line.
+            partial = not pieces and limit < width
+            for kind in (breaks.explicit,) if partial or not hyphenate else everything:
                 for pos, hyphen in kind:
                     if pos <= start:
                         continue
@@ -140,7 +148,7 @@ class Setter:
                 if best:
                     break
             if best is None:
-                if not pieces and limit < width:
+                if partial or not hyphenate:
                     return None
                 # A single character wider than the box: take it anyway, the size will drop.
                 step = len(clusters(word[start:])[0])
@@ -152,7 +160,11 @@ class Setter:
         return pieces
 
     def wrap(self, width: float, size: int, allow_breaks: bool) -> Wrap | None:
-        """Greedy lines no wider than ``width``; ``None`` if a word must break but may not."""
+        """Greedy lines no wider than ``width``.
+
+        Words wider than a line break at their own hyphens; only with ``allow_breaks`` also
+        at dictionary points or anywhere. ``None`` when a word cannot be broken as allowed.
+        """
         space = self.width(" ", size)
         lines: list[str] = []
         line = ""
@@ -168,14 +180,16 @@ class Setter:
                     lines.append(line)
                 line, used = word, w
                 continue
-            if not allow_breaks:
-                return None
             broken += 1
-            pieces = self._split(word, width - used - space, width, size) if line else None
+            pieces = None
+            if line:
+                pieces = self._split(word, width - used - space, width, size, allow_breaks)
             if pieces is None:
+                pieces = self._split(word, width, width, size, allow_breaks)
+                if pieces is None:
+                    return None
                 if line:
                     lines.append(line)
-                pieces = self._split(word, width, width, size) or [word]
                 line = ""
             head, *rest = pieces
             current = f"{line} {head}" if line else head
@@ -249,43 +263,50 @@ def fit_text(
     lang: str = "en",
     leading: float = 1.08,
     step: int = 2,
+    max_lines: int = 4,
 ) -> TextBlock:
     """The largest setting of ``text`` that fits ``width`` × ``height``, never below ``min_size``.
 
     Words are broken (at hyphens, then dictionary points, then anywhere) only when a word
     is wider than the box on its own; a size that needs no broken word wins unless it is
-    much smaller. When even ``min_size`` does not fit, the lines that fit are kept and the
-    last one ends in an ellipsis (``truncated``).
+    much smaller. Sizes that need more than ``max_lines`` lines (a column of one-word
+    lines) are used only when nothing else fits. When even ``min_size`` does not fit, the
+    lines that fit are kept and the last one ends in an ellipsis (``truncated``).
     """
     setter = Setter(text, chain, lang)
     sizes = list(range(max(max_size, min_size), min_size - 1, -step))
     if sizes[-1] != min_size:
         sizes.append(min_size)
 
-    def fits(size: int, allow_breaks: bool) -> Wrap | None:
+    def fits(size: int, allow_breaks: bool, lines: int | None = None) -> Wrap | None:
         wrap = setter.balanced(width, size, allow_breaks)
-        if wrap is None:
+        if wrap is None or (lines is not None and len(wrap.lines) > lines):
             return None
         block = _block(chain, wrap.lines, size, leading)
         return wrap if block.height <= height else None
 
     def largest(allow_breaks: bool) -> tuple[int, Wrap] | None:
         # Fitting is monotone in the size (smaller text never needs more room): bisect.
-        lo, hi = 0, len(sizes) - 1
-        found: tuple[int, Wrap] | None = None
-        while lo <= hi:
-            mid = (lo + hi) // 2
-            wrap = fits(sizes[mid], allow_breaks)
-            if wrap is not None:
-                found, hi = (sizes[mid], wrap), mid - 1
-            else:
-                lo = mid + 1
-        return found
+        for lines in (max_lines, None):
+            lo, hi = 0, len(sizes) - 1
+            found: tuple[int, Wrap] | None = None
+            while lo <= hi:
+                mid = (lo + hi) // 2
+                wrap = fits(sizes[mid], allow_breaks, lines)
+                if wrap is not None:
+                    found, hi = (sizes[mid], wrap), mid - 1
+                else:
+                    lo = mid + 1
+            if found:
+                return found
+        return None
 
     whole = largest(False)
     broken = largest(True)
     choice = whole
-    if broken and (whole is None or whole[0] < broken[0] * 0.8):
+    # Unbroken words win unless keeping them costs a lot of size and leaves the text small.
+    good_enough = min(broken[0] * 0.75, max_size * 0.65) if broken else 0
+    if broken and (whole is None or whole[0] < good_enough):
         # Every extra hyphen costs readability: a slightly smaller size with fewer breaks
         # ("Kontosperrungs-/benachrichtigungs-") beats the biggest one with many.
         def hyphens(wrap: Wrap) -> int:
@@ -295,7 +316,7 @@ def fit_text(
         for size in sizes:
             if size > broken[0] or size < broken[0] * 0.8:
                 continue
-            wrap = fits(size, True)
+            wrap = fits(size, True, max(max_lines, len(broken[1].lines)))
             if wrap is not None and hyphens(wrap) < hyphens(choice[1]):
                 choice = (size, wrap)
     if choice is not None:
