@@ -179,3 +179,41 @@ def test_place_links_and_replaces(tmp_path: Path) -> None:
     place(source, target)
     assert target.read_bytes() == b"new"
     assert not [p for p in target.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_prune_drops_old_unused_entries_once_a_day(tmp_path: Path) -> None:
+    store = PinCache(tmp_path / "cache")
+    used = store.store("aa" * 32, "jpg", b"used", [])
+    old = store.store("ab" * 32, "jpg", b"old", ["w"])
+    fresh = store.store("ac" * 32, "jpg", b"fresh", [])
+    for path in (used, old, old.with_suffix(".json")):
+        age(path, 40 * 86400)
+    now = time.time()
+    assert store.prune(["aa" * 32], now=now) == 2
+    assert used.exists() and fresh.exists()
+    assert not old.exists() and not old.with_suffix(".json").exists()
+    age(fresh, 40 * 86400)
+    assert store.prune(["aa" * 32], now=now + 3600) == 0  # already pruned today
+    assert store.prune(["aa" * 32], now=now + 2 * 86400) == 1
+
+
+def test_memo_forgets_files_the_build_did_not_use(tmp_path: Path) -> None:
+    memo = tmp_path / "files.json"
+    a, b = tmp_path / "a.jpg", tmp_path / "b.jpg"
+    for path in (a, b):
+        path.write_bytes(path.name.encode())
+        age(path)
+    first = FileHasher(memo)
+    first.digest(a)
+    first.digest(b)
+    first.save()
+    c = tmp_path / "c.jpg"
+    c.write_bytes(b"c")
+    age(c)
+    second = FileHasher(memo)
+    second.digest(a)
+    second.digest(c)
+    second.save()
+    third = FileHasher(memo)
+    third.digest(b)
+    assert third.hashed == 1

@@ -39,6 +39,9 @@ on disk (the "racy git" problem), so a same-size edit in the same tick is never 
 _NOT_PIXELS = frozenset({"__init__.py", "pipeline.py", "cache.py", "pool.py", "progress.py"})
 """Modules of the render package that move pins around but never change their pixels."""
 
+PRUNE_AFTER_DAYS = 30
+"""Entries no build has needed for this long are deleted (by the first build of a day)."""
+
 _Stat = tuple[int, int, int, int]
 
 
@@ -138,9 +141,14 @@ class FileHasher:
         """Write the memo back to ``memo_file`` (atomically; best effort, it is only a cache)."""
         if self.memo_file is None or not self._dirty:
             return
+        # Only files this build looked at are kept, so renamed and deleted files drop out.
         data = {
             "schema": CACHE_SCHEMA,
-            "files": {path: [*stat, value] for path, (stat, value) in sorted(self._memo.items())},
+            "files": {
+                path: [*stat, value]
+                for path, (stat, value) in sorted(self._memo.items())
+                if path in self._this_build
+            },
         }
         try:
             write_atomic(self.memo_file, json.dumps(data, separators=(",", ":")).encode())
@@ -356,6 +364,43 @@ class PinCache:
             side.unlink(missing_ok=True)
         write_atomic(path, data)
         return path
+
+    def prune(
+        self, keep: Iterable[str], *, now: float, max_age_days: float = PRUNE_AFTER_DAYS
+    ) -> int:
+        """Delete entries not in ``keep`` and older than ``max_age_days``, at most once a day.
+
+        Returns how many files were deleted. Leftover temp files of killed writers go too.
+        Another build may still want a deleted entry: it then simply renders it again.
+        """
+        marker = self.root / "pruned"
+        try:
+            if now - marker.stat().st_mtime < 86400:
+                return 0
+        except OSError:
+            pass
+        limit = now - max_age_days * 86400
+        wanted = set(keep)
+        removed = 0
+        for folder in self.pins.glob("??"):
+            for item in folder.iterdir():
+                key = item.name.split(".")[0]
+                # A temp file (".name.tmp") older than an hour belongs to a killed writer.
+                oldest = now - 3600 if not key else limit
+                try:
+                    if key in wanted or item.stat().st_mtime >= oldest:
+                        continue
+                    item.unlink()
+                    removed += 1
+                except OSError:
+                    continue
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+            os.utime(marker, (now, now))
+        except OSError:
+            pass
+        return removed
 
     def hasher(self) -> FileHasher:
         """A file hasher whose memo is kept in this cache between builds."""

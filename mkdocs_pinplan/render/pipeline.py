@@ -141,8 +141,9 @@ def render_pins(
             )
         )
     used = _render(jobs, groups, site_dir, notes, workers=workers, progress=progress)
-    if hasher is not None:
+    if hasher is not None and cache is not None:
         hasher.save()
+        cache.prune(groups, now=time.time())
 
     warnings: list[str] = []
     for key, group in groups.items():
