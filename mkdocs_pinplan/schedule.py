@@ -9,9 +9,11 @@ pin that blocks it instead of stepping minute by minute.
 
 from __future__ import annotations
 
+import gc
 import zlib
 from bisect import bisect_right, insort
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from itertools import pairwise
@@ -56,6 +58,10 @@ class Zone:
         self.tz = ZoneInfo(name)
         self.windows = tuple((start * MINUTE, end * MINUTE) for start, end in windows)
         self._intervals: dict[int, tuple[tuple[int, int], ...]] = {}
+        self._day_offset: dict[int, int] = {}
+        self._fixed: dict[int, timezone] = {}
+        self._run = (0, -1, 0)
+        """A stretch ``(from, to, offset)`` of constant UTC offset seen so far."""
 
     def offset(self, ts: int) -> int:
         """The zone's UTC offset in seconds at instant ``ts``."""
@@ -70,10 +76,37 @@ class Zone:
         """Instant ``ts`` as an aware datetime in this zone."""
         return datetime.fromtimestamp(ts, self.tz)
 
+    def on_day(self, ts: int, day: int) -> datetime:
+        """Instant ``ts``, known to lie on local ``day``, with this zone's offset.
+
+        On days without an offset change the time carries a fixed-offset tzinfo: the
+        same wall time and offset (so the same text in the file), without the zone's
+        per-call rule lookup, which is slow for years past the tz database's table.
+        """
+        off = self._day_offset.get(day)
+        if off is None:
+            return datetime.fromtimestamp(ts, self.tz)
+        fixed = self._fixed.get(off)
+        if fixed is None:
+            fixed = self._fixed[off] = timezone(timedelta(seconds=off))
+        return datetime.fromtimestamp(ts, fixed)
+
     def _segments(self, a: int, b: int) -> list[tuple[int, int, int]]:
-        """``[a, b)`` split into runs of constant UTC offset: ``(from, to, offset)``."""
+        """``[a, b)`` split into runs of constant UTC offset: ``(from, to, offset)``.
+
+        Assumes, like the tz database in practice, that the offset does not change and
+        change back within one stretch it is asked about (at most about two days).
+        """
+        run_a, run_b, run_off = self._run
+        if run_a <= a and b <= run_b:
+            return [(a, b, run_off)]
+        if run_a <= a <= run_b and self.offset(b) == run_off:
+            # The next day of a calm stretch: extend the stretch, one look-up per day.
+            self._run = (run_a, b, run_off)
+            return [(a, b, run_off)]
         off_a, off_b = self.offset(a), self.offset(b)
         if off_a == off_b:
+            self._run = (a, b, off_a)
             return [(a, b, off_a)]
         lo, hi = a, b
         while hi - lo > 1:
@@ -97,8 +130,16 @@ class Zone:
 
     def _compute_intervals(self, day: int) -> tuple[tuple[int, int], ...]:
         midnight = (day - _EPOCH_ORDINAL) * DAY  # local midnight, counted as if it were UTC
+        segments = self._segments(midnight - _BEFORE, midnight + _AFTER)
+        if len(segments) == 1:
+            # No offset change near this day (almost every day): windows map one to one.
+            off = segments[0][2]
+            self._day_offset[day] = off
+            plain = tuple((midnight + a - off, midnight + b - off) for a, b in self.windows)
+            self._intervals[day] = plain
+            return plain
         pieces: list[tuple[int, int]] = []
-        for seg_lo, seg_hi, off in self._segments(midnight - _BEFORE, midnight + _AFTER):
+        for seg_lo, seg_hi, off in segments:
             for start, end in self.windows:
                 lo = max(seg_lo, midnight + start - off)
                 hi = min(seg_hi, midnight + end - off)
@@ -140,6 +181,8 @@ class _Board:
         self.post_days: dict[str, set[int]] = {}
         self.skip: dict[int, int] = {}
         """Days known to take no more pins, pointing at a later day to try instead."""
+        self.hints: dict[int, int] = {}
+        """Per day, an instant before which no pin fits (pins are only ever added)."""
 
     def cap(self, day: int) -> int:
         """SPEC rule 1, with ``k`` counted from the calendar's start."""
@@ -198,14 +241,10 @@ class _Board:
         daily cap and the one-pin-per-post-per-day rule are the caller's to check.
         """
         mine = self.by_post.get(post, []) if post is not None else []
-        return _scan(
-            self.zone.intervals(day),
-            self.near(day),
-            mine,
-            not_before,
-            self.min_gap,
-            self.link_gap,
+        found = _scan(
+            self.zone.intervals(day), self.near(day), mine, not_before, self.min_gap, self.link_gap
         )
+        return found[0] if found is not None else None
 
     def post_free_from(self, post: str, ts: int) -> int:
         """The first instant ``>= ts`` that keeps ``link_gap`` from every pin of ``post``."""
@@ -219,17 +258,18 @@ class _Board:
                     moved = True
         return ts
 
-    def place(self, post: str, first_day: int, not_before: int, delay: int) -> int:
+    def place(self, post: str, first_day: int, not_before: int, delay: int) -> tuple[int, int]:
         """Put a pin of ``post`` at its earliest legal slot (plus ``delay`` when that fits).
 
-        Returns the instant. Raises ``ValueError`` if no day before year 9999 fits.
+        Returns the local day and the instant. Raises ``ValueError`` if no day before the
+        year 9999 fits.
         """
         days = self.post_days.get(post, ())
         mine = self.by_post.get(post, [])
         intervals_of = self.zone.intervals
         gap, link_gap = self.min_gap, self.link_gap
-        by_day, reach = self.by_day, self.reach
-        day = self.open_day(first_day)
+        by_day, reach, hints, skip = self.by_day, self.reach, self.hints, self.skip
+        day = self.open_day(first_day) if first_day in skip else first_day
         while True:
             if day in days:
                 day = self.open_day(day + 1)
@@ -237,14 +277,32 @@ class _Board:
             if day > _LAST_ORDINAL:
                 raise ValueError(f"no free slot left for a pin of {post}")
             intervals = intervals_of(day)
+            if not intervals:
+                self.skip[day] = day + 1
+                day = self.open_day(day + 1)
+                continue
             if reach == 1:
                 near = by_day.get(day - 1, []) + by_day.get(day, []) + by_day.get(day + 1, [])
             else:
                 near = self.near(day)
-            t = _scan(intervals, near, mine, not_before, gap, link_gap, delay)
-            if t is not None:
+            # The post's pins matter only when some lie within link_gap of this day
+            # (``mine`` is sorted); usually none do and the sweep ignores the post.
+            relevant = (
+                mine
+                if mine
+                and mine[0] < intervals[-1][1] + link_gap
+                and mine[-1] > intervals[0][0] - link_gap
+                else ()
+            )
+            hint = hints.get(day, not_before)
+            found = _scan(intervals, near, relevant, hint, gap, link_gap, delay)
+            if found is not None:
+                earliest, t = found
+                if not relevant:
+                    # Nothing before `earliest` fits any pin: later scans start there.
+                    hints[day] = earliest
                 break
-            if not mine or _scan(intervals, near, [], not_before, gap, link_gap) is None:
+            if not relevant or _scan(intervals, near, (), hint, gap, link_gap) is None:
                 # Nobody fits here any more (min_gap, or now is past the windows).
                 self.skip[day] = day + 1
                 day = self.open_day(day + 1)
@@ -252,27 +310,41 @@ class _Board:
                 # Only this post is blocked: jump past its link_gap.
                 free = self.post_free_from(post, intervals[-1][1])
                 day = self.open_day(max(day + 1, self.zone.day(free)))
-        self.add(post, day, t)
-        return t
+        # self.add(), inlined: this runs once per pin.
+        pins = by_day.get(day)
+        if pins is None:
+            by_day[day] = pins = [t]
+        else:
+            insort(pins, t)
+        if mine:
+            insort(mine, t)
+            self.post_days[post].add(day)
+        else:
+            self.by_post[post] = [t]
+            self.post_days[post] = {day}
+        if len(pins) >= self.cap(day):
+            skip[day] = day + 1
+        return day, t
 
 
 def _scan(
     intervals: tuple[tuple[int, int], ...],
     near: list[int],
-    mine: list[int],
+    mine: Sequence[int],
     not_before: int,
     gap: int,
     link_gap: int,
     delay: int = 0,
-) -> int | None:
+) -> tuple[int, int] | None:
     """Earliest whole minute ``>= not_before`` inside ``intervals`` that keeps ``gap`` from
     every instant in (sorted) ``near`` and ``link_gap`` from every instant in ``mine``.
 
-    With ``delay``, the earliest such minute ``>= first + delay`` where there is one, else
-    the first: the pin's jitter, taken only where it breaks no rule.
+    Returns ``(first, chosen)``: ``chosen`` is the earliest such minute ``>= first + delay``
+    where there is one, else ``first`` (the pin's jitter, taken only where it breaks no
+    rule). ``None`` when nothing fits.
     """
     count = len(near)
-    found: int | None = None
+    found = -1
     target = not_before
     i = -1
     for lo, hi in intervals:
@@ -292,31 +364,33 @@ def _scan(
                 if s - link_gap < t < s + link_gap and s + link_gap > end:
                     end = s + link_gap
             if end == t:
-                if found is not None or not delay:
-                    return t
+                if found >= 0:
+                    return found, t
+                if not delay:
+                    return t, t
                 found = t
-                target = t + delay
-                end = target
+                target = end = t + delay
                 if target >= hi:
                     break
             t = end if end % MINUTE == 0 else end + MINUTE - end % MINUTE
-    return found
+    return (found, found) if found >= 0 else None
 
 
 def _pin_from_spec(spec: PinSpec, publish_at: datetime, status: str = "scheduled") -> CalendarPin:
+    # Positional: this runs once per pin, and keywords cost a measurable share of a big plan.
     return CalendarPin(
-        id=spec.id,
-        post=spec.post,
-        link=spec.link,
-        image=spec.image_path,
-        media_url=spec.media_url,
-        title=spec.title,
-        description=spec.description,
-        alt_text=spec.alt_text,
-        board=spec.board,
-        keywords=spec.keywords,
-        publish_at=publish_at,
-        status=status,
+        spec.id,
+        spec.post,
+        spec.link,
+        spec.image_path,
+        spec.media_url,
+        spec.title,
+        spec.description,
+        spec.alt_text,
+        spec.board,
+        spec.keywords,
+        publish_at,
+        status,
     )
 
 
@@ -355,6 +429,29 @@ def plan(
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
+    with _collector_paused():
+        return _plan(specs, rules, existing, now)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    # A big plan allocates a few objects per pin and no cycles; the cyclic collector's
+    # passes over the growing heap would otherwise take about a third of its time.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _plan(
+    specs: Sequence[PinSpec],
+    rules: Rules,
+    existing: Calendar | None,
+    now: datetime,
+) -> Calendar:
     zone = Zone(rules.timezone, ((w.start, w.end) for w in rules.windows))
     tz = zone.tz
     now_ts = _ceil(-((_EPOCH - now.astimezone(UTC)) // timedelta(seconds=1)), MINUTE)
@@ -380,12 +477,13 @@ def plan(
 
     placed = {entry[1] for entry in entries}
     first = max(start, rules.start or start, date.fromordinal(zone.day(now_ts))).toordinal()
-    jitter = rules.jitter
+    jitter, place, on_day, append = rules.jitter, board.place, zone.on_day, entries.append
     for spec in sorted((s for s in specs if s.id not in placed), key=_order_key):
-        ts = board.place(spec.post, first, now_ts, jitter_seconds(spec.id, jitter))
-        entries.append((ts, spec.id, _pin_from_spec(spec, zone.local(ts))))
+        day, ts = place(spec.post, first, now_ts, jitter_seconds(spec.id, jitter))
+        append((ts, spec.id, _pin_from_spec(spec, on_day(ts, day))))
 
-    entries.sort(key=lambda entry: (entry[0], entry[1]))
+    # Ids are unique, so the tuples never compare their pins.
+    entries.sort()
     pins = tuple(entry[2] for entry in entries)
     return Calendar(timezone=rules.timezone, start=start, pins=pins)
 
