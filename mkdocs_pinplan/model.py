@@ -95,6 +95,8 @@ class Layout:
     """Accent shapes: ``bar`` (above the headline), ``rule`` (below it), ``frame``."""
     max_size: int = 132
     """Largest headline size in px on a 1000 px wide pin (it shrinks to fit)."""
+    max_lines: int = 4
+    """Lines the headline prefers to stay within (more only when it would not fit)."""
     scrim: float = 0.35
     """Least darkening of a full-bleed photo under text; raised as needed for contrast."""
     footer: str = "left"

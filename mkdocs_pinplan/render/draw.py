@@ -365,6 +365,7 @@ def _fit_headline(
         max_size=_scaled(design, design.layout.max_size),
         min_size=_scaled(design, MIN_HEADLINE),
         lang=design.lang,
+        max_lines=design.layout.max_lines,
     )
 
 

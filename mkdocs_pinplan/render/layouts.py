@@ -50,6 +50,7 @@ BUILTIN_LAYOUTS: dict[str, Layout] = {
             align="center",
             decorations=("frame", "rule"),
             max_size=140,
+            max_lines=5,
             footer="center",
         ),
         # Photo on top, text panel below.
@@ -135,6 +136,10 @@ def _field(key: str, value: object) -> object:
     if key == "max_size":
         if isinstance(value, bool) or not isinstance(value, int) or not 48 <= value <= 220:
             raise ValueError(f"{key}: expected a whole number of px from 48 to 220, got {value!r}")
+        return value
+    if key == "max_lines":
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 12:
+            raise ValueError(f"{key}: expected a whole number from 1 to 12, got {value!r}")
         return value
     if key == "scrim":
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 0.9:

@@ -159,11 +159,11 @@ class Setter:
         pieces.append(word[start:])
         return pieces
 
-    def wrap(self, width: float, size: int, allow_breaks: bool) -> Wrap | None:
+    def wrap(self, width: float, size: int, breaks: int) -> Wrap | None:
         """Greedy lines no wider than ``width``.
 
-        Words wider than a line break at their own hyphens; only with ``allow_breaks`` also
-        at dictionary points or anywhere. ``None`` when a word cannot be broken as allowed.
+        ``breaks`` says how a word wider than a line may break: 0 not at all, 1 at its own
+        hyphens, 2 also at dictionary points or anywhere. ``None`` when that is not enough.
         """
         space = self.width(" ", size)
         lines: list[str] = []
@@ -180,12 +180,15 @@ class Setter:
                     lines.append(line)
                 line, used = word, w
                 continue
+            if breaks == 0:
+                return None
             broken += 1
             pieces = None
+            hyphenate = breaks >= 2
             if line:
-                pieces = self._split(word, width - used - space, width, size, allow_breaks)
+                pieces = self._split(word, width - used - space, width, size, hyphenate)
             if pieces is None:
-                pieces = self._split(word, width, width, size, allow_breaks)
+                pieces = self._split(word, width, width, size, hyphenate)
                 if pieces is None:
                     return None
                 if line:
@@ -204,23 +207,32 @@ class Setter:
             lines.append(line)
         return Wrap(tuple(lines), broken)
 
-    def balanced(self, width: float, size: int, allow_breaks: bool) -> Wrap | None:
-        """Like :meth:`wrap`, with the narrowest width that keeps the same line count."""
-        best = self.wrap(width, size, allow_breaks)
+    def balanced(self, width: float, size: int, breaks: int) -> Wrap | None:
+        """Like :meth:`wrap`, with the evenest lines that keep the same line count.
+
+        Narrower trial widths are scored by how far each line falls short of the longest,
+        so neither a lone last word nor a column of one-word lines wins.
+        """
+        best = self.wrap(width, size, breaks)
         if best is None or len(best.lines) < 2:
             return best
-        low, high = width * 0.4, width
-        while high - low > 4:
-            mid = (low + high) / 2
-            trial = self.wrap(mid, size, allow_breaks)
-            if (
-                trial is not None
-                and len(trial.lines) == len(best.lines)
-                and trial.breaks <= best.breaks
-            ):
-                high, best = mid, trial
-            else:
-                low = mid
+
+        def raggedness(wrap: Wrap) -> float:
+            widths = [self.width(line, size) for line in wrap.lines]
+            return sum((max(widths) - w) ** 2 for w in widths)
+
+        score = raggedness(best)
+        seen = {best.lines}
+        for step in range(1, 16):
+            trial = self.wrap(width * (1 - step * 0.04), size, breaks)
+            if trial is None or len(trial.lines) != len(best.lines) or trial.breaks > best.breaks:
+                break
+            if trial.lines in seen:
+                continue
+            seen.add(trial.lines)
+            trial_score = raggedness(trial)
+            if trial_score < score:
+                best, score = trial, trial_score
         return best
 
 
@@ -278,21 +290,21 @@ def fit_text(
     if sizes[-1] != min_size:
         sizes.append(min_size)
 
-    def fits(size: int, allow_breaks: bool, lines: int | None = None) -> Wrap | None:
-        wrap = setter.balanced(width, size, allow_breaks)
+    def fits(size: int, breaks: int, lines: int | None = None) -> Wrap | None:
+        wrap = setter.balanced(width, size, breaks)
         if wrap is None or (lines is not None and len(wrap.lines) > lines):
             return None
         block = _block(chain, wrap.lines, size, leading)
         return wrap if block.height <= height else None
 
-    def largest(allow_breaks: bool) -> tuple[int, Wrap] | None:
+    def largest(breaks: int) -> tuple[int, Wrap] | None:
         # Fitting is monotone in the size (smaller text never needs more room): bisect.
         for lines in (max_lines, None):
             lo, hi = 0, len(sizes) - 1
             found: tuple[int, Wrap] | None = None
             while lo <= hi:
                 mid = (lo + hi) // 2
-                wrap = fits(sizes[mid], allow_breaks, lines)
+                wrap = fits(sizes[mid], breaks, lines)
                 if wrap is not None:
                     found, hi = (sizes[mid], wrap), mid - 1
                 else:
@@ -301,12 +313,14 @@ def fit_text(
                 return found
         return None
 
-    whole = largest(False)
-    broken = largest(True)
+    whole, own, broken = largest(0), largest(1), largest(2)
+    # Unbroken words win unless keeping them costs a lot of size; a word's own hyphen is a
+    # gentler break than a dictionary one, so it needs less of a gain.
     choice = whole
-    # Unbroken words win unless keeping them costs a lot of size and leaves the text small.
+    if own and (whole is None or whole[0] < own[0] * 0.85):
+        choice = own
     good_enough = min(broken[0] * 0.75, max_size * 0.65) if broken else 0
-    if broken and (whole is None or whole[0] < good_enough):
+    if broken and (choice is None or choice[0] < good_enough):
         # Every extra hyphen costs readability: a slightly smaller size with fewer breaks
         # ("Kontosperrungs-/benachrichtigungs-") beats the biggest one with many.
         def hyphens(wrap: Wrap) -> int:
@@ -316,7 +330,7 @@ def fit_text(
         for size in sizes:
             if size > broken[0] or size < broken[0] * 0.8:
                 continue
-            wrap = fits(size, True, max(max_lines, len(broken[1].lines)))
+            wrap = fits(size, 2, max(max_lines, len(broken[1].lines)))
             if wrap is not None and hyphens(wrap) < hyphens(choice[1]):
                 choice = (size, wrap)
     if choice is not None:
@@ -326,7 +340,7 @@ def fit_text(
             exact_width(chain, line, size) > width for line in wrap.lines
         ):
             size -= step
-            wrap = fits(max(size, min_size), True) or wrap
+            wrap = fits(max(size, min_size), 2) or wrap
         return _block(chain, wrap.lines, max(size, min_size), leading)
     return _truncate(setter, chain, width, height, min_size, leading)
 
@@ -334,7 +348,7 @@ def fit_text(
 def _truncate(
     setter: Setter, chain: FontChain, width: int, height: int, size: int, leading: float
 ) -> TextBlock:
-    wrap = setter.wrap(width, size, True) or Wrap((" ".join(setter.words),), 0)
+    wrap = setter.wrap(width, size, 2) or Wrap((" ".join(setter.words),), 0)
     probe = _block(chain, ["x"], size, leading)
     room = max(1, 1 + (height - probe.height) // probe.line_height)
     kept = list(wrap.lines[:room])
