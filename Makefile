@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all demo test lint typecheck unit fuzz bench test-browser clean
+.PHONY: all demo test lint typecheck unit fuzz bench bench-plan test-browser clean
 
 all: test
 
@@ -43,6 +43,11 @@ bench: $(STAMP)
 	@dpkg -s libcairo2 >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq libcairo2) \
 		|| echo 'libcairo2 could not be installed: run bench/run.py --skip-social'
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/bench_plan.py
+
+# Planning 100,000 pins, timed as whole processes (median of 5 runs).
+bench-plan: $(STAMP)
+	$(BIN)/python bench/bench_plan.py
 
 # Headless Chromium from Debian's package: Playwright drives it and never downloads a browser.
 test-browser: $(STAMP)

@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_schedule import broken_rules, spec
@@ -29,6 +30,8 @@ EXAMPLES = int(
     os.environ.get("PINPLAN_FUZZ_EXAMPLES")
     or _PROFILES.get(os.environ.get("HYPOTHESIS_PROFILE", "default"), 250)
 )
+# `make fuzz` (-m fuzz, PINPLAN_FUZZ_EXAMPLES=10000) picks this test up as a long run.
+pytestmark = [pytest.mark.fuzz] if os.environ.get("PINPLAN_FUZZ_EXAMPLES") else []
 PROPERTY = settings(
     max_examples=EXAMPLES,
     deadline=None,
