@@ -75,9 +75,14 @@ def test_key_changes_with_render_code(tmp_path: Path, monkeypatch: pytest.Monkey
     source = tmp_path / "draw.py"
     source.write_text("LAYOUT = 1\n")
     monkeypatch.setattr(cache_mod, "render_sources", lambda: [source])
+    cache_mod.code_version.cache_clear()
     before = key(design())
     source.write_text("LAYOUT = 2\n")
+    # The running process still draws with the code it loaded: same key until a new process.
+    assert key(design()) == before
+    cache_mod.code_version.cache_clear()
     assert key(design()) != before
+    cache_mod.code_version.cache_clear()
 
 
 def test_default_fonts_are_part_of_the_context() -> None:

@@ -223,15 +223,31 @@ def default_font_files() -> list[Path]:
     return sorted(Path(p) for p in font_manrope.font_files.values())
 
 
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """Hash of the drawing code as this process loaded it (read once per process).
+
+    Once per process on purpose: under ``mkdocs serve`` an edited module is not reloaded,
+    so keying on the edited file would file old-code images under the new code's keys.
+    """
+    package = Path(__file__).resolve().parent.parent
+    sha = hashlib.sha256()
+    for path in render_sources():
+        sha.update(Path(os.path.relpath(path, package)).as_posix().encode() + b"\0")
+        try:
+            sha.update(path.read_bytes())
+        except OSError:
+            sha.update(b"missing")
+        sha.update(b"\0")
+    return sha.hexdigest()
+
+
 def render_context(hasher: FileHasher) -> str:
     """Hash of everything outside a design that changes pixels (code, libraries, default fonts)."""
-    package = Path(__file__).resolve().parent.parent
     context = {
         "schema": CACHE_SCHEMA,
         "versions": _package_versions(),
-        "code": {
-            Path(os.path.relpath(p, package)).as_posix(): hasher.digest(p) for p in render_sources()
-        },
+        "code": code_version(),
         "fonts": {p.name: hasher.digest(p) for p in default_font_files()},
     }
     return hashlib.sha256(json.dumps(context, sort_keys=True).encode()).hexdigest()
