@@ -223,8 +223,8 @@ class Setter:
 
         score = raggedness(best)
         seen = {best.lines}
-        for step in range(1, 16):
-            trial = self.wrap(width * (1 - step * 0.04), size, breaks)
+        for step in range(1, 11):
+            trial = self.wrap(width * (1 - step * 0.05), size, breaks)
             if trial is None or len(trial.lines) != len(best.lines) or trial.breaks > best.breaks:
                 break
             if trial.lines in seen:
