@@ -258,73 +258,80 @@ class _Board:
                     moved = True
         return ts
 
-    def place(self, post: str, first_day: int, not_before: int, delay: int) -> tuple[int, int]:
-        """Put a pin of ``post`` at its earliest legal slot (plus ``delay`` when that fits).
+    def place_all(
+        self, pins: Iterable[tuple[str, int]], first_day: int, not_before: int
+    ) -> list[tuple[int, int]]:
+        """Put pins ``(post, delay)``, in order, each at its earliest legal slot from
+        ``first_day`` and ``not_before`` on (later by its ``delay`` where that fits).
 
-        Returns the local day and the instant. Raises ``ValueError`` if no day before the
-        year 9999 fits.
+        Returns ``(local day, instant)`` per pin. One loop for all pins, because this is
+        the planner's hot path. Raises ``ValueError`` if no day before the year 9999 fits.
         """
-        days = self.post_days.get(post, ())
-        mine = self.by_post.get(post, [])
-        intervals_of = self.zone.intervals
-        gap, link_gap = self.min_gap, self.link_gap
-        by_day, reach, hints, skip = self.by_day, self.reach, self.hints, self.skip
-        day = self.open_day(first_day) if first_day in skip else first_day
-        while True:
-            if day in days:
-                day = self.open_day(day + 1)
-                continue
-            if day > _LAST_ORDINAL:
-                raise ValueError(f"no free slot left for a pin of {post}")
-            intervals = intervals_of(day)
-            if not intervals:
-                self.skip[day] = day + 1
-                day = self.open_day(day + 1)
-                continue
-            if reach == 1:
-                near = by_day.get(day - 1, []) + by_day.get(day, []) + by_day.get(day + 1, [])
+        intervals_of, cached = self.zone.intervals, self.zone._intervals
+        gap, link_gap, reach = self.min_gap, self.link_gap, self.reach
+        by_day, by_post, post_days = self.by_day, self.by_post, self.post_days
+        hints, skip, open_day, cap = self.hints, self.skip, self.open_day, self.cap
+        placed: list[tuple[int, int]] = []
+        for post, delay in pins:
+            days = post_days.get(post, ())
+            mine = by_post.get(post, [])
+            day = open_day(first_day) if first_day in skip else first_day
+            while True:
+                if day in days:
+                    day = open_day(day + 1)
+                    continue
+                if day > _LAST_ORDINAL:
+                    raise ValueError(f"no free slot left for a pin of {post}")
+                intervals = cached.get(day) or intervals_of(day)
+                if not intervals:
+                    skip[day] = day + 1
+                    day = open_day(day + 1)
+                    continue
+                if reach == 1:
+                    near = by_day.get(day - 1, []) + by_day.get(day, []) + by_day.get(day + 1, [])
+                else:
+                    near = self.near(day)
+                # The post's pins matter only when some lie within link_gap of this day
+                # (``mine`` is sorted); usually none do and the sweep ignores the post.
+                relevant = (
+                    mine
+                    if mine
+                    and mine[0] < intervals[-1][1] + link_gap
+                    and mine[-1] > intervals[0][0] - link_gap
+                    else ()
+                )
+                hint = hints.get(day, not_before)
+                found = _scan(intervals, near, relevant, hint, gap, link_gap, delay)
+                if found is not None:
+                    earliest, t = found
+                    if not relevant:
+                        # Nothing before `earliest` fits any pin: later scans start there.
+                        hints[day] = earliest
+                    break
+                if not relevant or _scan(intervals, near, (), hint, gap, link_gap) is None:
+                    # Nobody fits here any more (min_gap, or now is past the windows).
+                    skip[day] = day + 1
+                    day = open_day(day + 1)
+                else:
+                    # Only this post is blocked: jump past its link_gap.
+                    free = self.post_free_from(post, intervals[-1][1])
+                    day = open_day(max(day + 1, self.zone.day(free)))
+            # self.add(), inlined.
+            on_day = by_day.get(day)
+            if on_day is None:
+                by_day[day] = on_day = [t]
             else:
-                near = self.near(day)
-            # The post's pins matter only when some lie within link_gap of this day
-            # (``mine`` is sorted); usually none do and the sweep ignores the post.
-            relevant = (
-                mine
-                if mine
-                and mine[0] < intervals[-1][1] + link_gap
-                and mine[-1] > intervals[0][0] - link_gap
-                else ()
-            )
-            hint = hints.get(day, not_before)
-            found = _scan(intervals, near, relevant, hint, gap, link_gap, delay)
-            if found is not None:
-                earliest, t = found
-                if not relevant:
-                    # Nothing before `earliest` fits any pin: later scans start there.
-                    hints[day] = earliest
-                break
-            if not relevant or _scan(intervals, near, (), hint, gap, link_gap) is None:
-                # Nobody fits here any more (min_gap, or now is past the windows).
-                self.skip[day] = day + 1
-                day = self.open_day(day + 1)
+                insort(on_day, t)
+            if mine:
+                insort(mine, t)
+                post_days[post].add(day)
             else:
-                # Only this post is blocked: jump past its link_gap.
-                free = self.post_free_from(post, intervals[-1][1])
-                day = self.open_day(max(day + 1, self.zone.day(free)))
-        # self.add(), inlined: this runs once per pin.
-        pins = by_day.get(day)
-        if pins is None:
-            by_day[day] = pins = [t]
-        else:
-            insort(pins, t)
-        if mine:
-            insort(mine, t)
-            self.post_days[post].add(day)
-        else:
-            self.by_post[post] = [t]
-            self.post_days[post] = {day}
-        if len(pins) >= self.cap(day):
-            skip[day] = day + 1
-        return day, t
+                by_post[post] = [t]
+                post_days[post] = {day}
+            if len(on_day) >= cap(day):
+                skip[day] = day + 1
+            placed.append((day, t))
+        return placed
 
 
 def _scan(
@@ -394,10 +401,23 @@ def _pin_from_spec(spec: PinSpec, publish_at: datetime, status: str = "scheduled
     )
 
 
-def _order_key(spec: PinSpec) -> tuple[int, int, str]:
-    # First pins of every post before second pins; newer posts first within a round.
-    ordinal = -spec.post_date.toordinal() if spec.post_date else 0
-    return (spec.index, ordinal, spec.post)
+def placement_order(specs: Iterable[PinSpec]) -> list[PinSpec]:
+    """The order new pins are placed in: first pins of every post before second pins, and
+    within a round newer posts first (undated last), ties by path.
+    """
+    specs = list(specs)
+    dates: dict[str, date | None] = {}
+    for spec in specs:
+        dates.setdefault(spec.post, spec.post_date)
+    ranked = sorted(dates, key=lambda post: (-_ordinal(dates[post]), post))
+    rank = {post: n for n, post in enumerate(ranked)}
+    size = len(rank)
+    # One integer per pin is a cheaper sort key than a tuple (this sorts every new pin).
+    return sorted(specs, key=lambda spec: spec.index * size + rank[spec.post])
+
+
+def _ordinal(day: date | None) -> int:
+    return day.toordinal() if day is not None else 0
 
 
 def sort_pins(pins: Iterable[CalendarPin]) -> tuple[CalendarPin, ...]:
@@ -477,9 +497,13 @@ def _plan(
 
     placed = {entry[1] for entry in entries}
     first = max(start, rules.start or start, date.fromordinal(zone.day(now_ts))).toordinal()
-    jitter, place, on_day, append = rules.jitter, board.place, zone.on_day, entries.append
-    for spec in sorted((s for s in specs if s.id not in placed), key=_order_key):
-        day, ts = place(spec.post, first, now_ts, jitter_seconds(spec.id, jitter))
+    on_day, append = zone.on_day, entries.append
+    new = placement_order(s for s in specs if s.id not in placed)
+    span = int(rules.jitter.total_seconds()) // MINUTE + 1
+    # jitter_seconds(), inlined for the hot path.
+    delays = (zlib.crc32(s.id.encode("utf-8")) % span * MINUTE if span > 1 else 0 for s in new)
+    slots = board.place_all(zip((s.post for s in new), delays, strict=True), first, now_ts)
+    for spec, (day, ts) in zip(new, slots, strict=True):
         append((ts, spec.id, _pin_from_spec(spec, on_day(ts, day))))
 
     # Ids are unique, so the tuples never compare their pins.
