@@ -301,3 +301,17 @@ def test_soft_hyphens_and_zero_width_spaces_never_show_or_split_words() -> None:
     assert comp.headline is not None
     assert " ".join(comp.headline.lines) == "Kontosperre! Jetzt lesen"
     assert comp.warnings == ()
+
+
+def test_a_wide_logo_keeps_its_proportions(tmp_path: Path) -> None:
+    logo = tmp_path / "wide.png"
+    Image.new("RGBA", (1000, 100), (200, 30, 60, 255)).save(logo)
+    layout = BUILTIN_LAYOUTS["split"]
+    plain = compose(design(layout, "x", brand=Brand(name=""))).image
+    branded = compose(design(layout, "x", brand=Brand(name="", logo=logo))).image
+    changed = ImageChops.difference(plain, branded).getbbox()
+    assert changed is not None
+    width, height = changed[2] - changed[0], changed[3] - changed[1]
+    assert 9 <= width / height <= 11
+    with pytest.raises(RenderError, match="logo not found"):
+        render_pin(design(layout, "x", brand=Brand(name="", logo=tmp_path / "gone.png")))

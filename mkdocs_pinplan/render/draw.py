@@ -11,7 +11,7 @@ import io
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from .color import RGB
 from .fonts import body_chain, headline_chain
 from .glyphs import FontChain, cover, describe
 from .problems import RenderError
-from .text import TextBlock, draw_line, fit_text, upper
+from .text import TextBlock, draw_line, exact_width, fit_text, upper
 
 __all__ = ["Composition", "RenderError", "RenderResult", "compose", "render_pin"]
 
@@ -63,7 +63,7 @@ class TextPlacement:
     role: str
     """``headline`` or ``footer``."""
     boxes: tuple[Rect, ...]
-    """Ink bounding box of every drawn line."""
+    """Box of every drawn line: its advance width by its fonts' ascent and descent."""
     color: RGB
     size: int
 
@@ -75,7 +75,7 @@ class Composition:
     image: Image.Image
     texts: tuple[TextPlacement, ...]
     safe: Rect
-    """The area all text stays inside."""
+    """The area the headline stays inside: the margins, above the footer."""
     warnings: tuple[str, ...]
     background: Image.Image | None = None
     """The canvas just before any text was drawn (only when asked for)."""
@@ -96,11 +96,11 @@ def _rect(design: Design, box: tuple[float, float, float, float]) -> Rect:
     )
 
 
-def _stamp(path: Path) -> tuple[int, int]:
+def _stamp(path: Path, what: str = "image") -> tuple[int, int]:
     try:
         st = path.stat()
     except OSError:
-        raise RenderError(f"image not found: {path.name}") from None
+        raise RenderError(f"{what} not found: {path.name}") from None
     return (st.st_mtime_ns, st.st_size)
 
 
@@ -128,14 +128,15 @@ def _photo(path: Path, stamp: tuple[int, int], size: tuple[int, int]) -> Image.I
 
 @lru_cache(maxsize=4)
 def _logo(path: Path, stamp: tuple[int, int], height: int) -> Image.Image:
-    """The logo as RGBA, ``height`` px tall (cached per file version)."""
+    """The logo as RGBA, fitted into ``height`` × 5 ``height`` px (cached per file version)."""
     try:
         image = open_image(path)
     except ImageProblem as exc:
         raise RenderError(f"logo: {exc}") from None
     image = ImageOps.exif_transpose(image).convert("RGBA")
-    width = max(1, round(image.width * height / image.height))
-    return image.resize((min(width, height * 5), height), Image.Resampling.LANCZOS)
+    scale = min(height / image.height, 5 * height / image.width)
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, Image.Resampling.LANCZOS)
 
 
 @lru_cache(maxsize=4)
@@ -278,16 +279,15 @@ def _scrimmed_photo(
     photo_key: tuple[Path, tuple[int, int]], layout: Layout, size: tuple[int, int]
 ) -> Image.Image:
     """The full-bleed photo under its scrim (cached: it depends on no palette or words)."""
-    design = Design(headline="", layout=layout, palette=_NO_PALETTE, brand=_NO_BRAND)
-    design = replace(design, width=size[0], height=size[1])
+    # Only the layout and size shape the scrim; the palette is a placeholder.
+    design = Design("", layout, _NO_PALETTE, _NO_BRAND, width=size[0], height=size[1])
     return _scrimmed(design, _photo(*photo_key, size), True)
 
 
 @lru_cache(maxsize=4)
 def _scrimmed_shade(layout: Layout, palette: Palette, size: tuple[int, int]) -> Image.Image:
     """The photo stand-in gradient under its scrim (cached per palette)."""
-    design = Design(headline="", layout=layout, palette=palette, brand=_NO_BRAND)
-    design = replace(design, width=size[0], height=size[1])
+    design = Design("", layout, palette, _NO_BRAND, width=size[0], height=size[1])
     return _scrimmed(design, _shade(palette, size), False)
 
 
@@ -422,7 +422,7 @@ def compose(design: Design, *, keep_background: bool = False) -> Composition:
     texts: list[TextPlacement] = []
     background: Image.Image | None = None
     if block is not None:
-        widths = [_line_width(chain, line, block.size) for line in block.lines]
+        widths = [exact_width(chain, line, block.size) for line in block.lines]
         content_w = max(widths)
         if layout.valign == "top":
             top = inner[1]
@@ -470,12 +470,6 @@ def compose(design: Design, *, keep_background: bool = False) -> Composition:
     )
 
 
-def _line_width(chain: FontChain, line: str, size: int) -> float:
-    from .text import exact_width
-
-    return exact_width(chain, line, size)
-
-
 def _footer(
     design: Design,
     image: Image.Image,
@@ -492,7 +486,7 @@ def _footer(
     zone_h = _scaled(design, LOGO_HEIGHT)
     logo = None
     if layout.footer != "none" and brand.logo is not None:
-        logo = _logo(brand.logo, _stamp(brand.logo), zone_h)
+        logo = _logo(brand.logo, _stamp(brand.logo, "logo"), zone_h)
     background = image.copy() if keep_background else None
     if layout.footer == "none" or not (brand.name or logo):
         return background
@@ -542,7 +536,7 @@ def _footer(
         )
         if block.truncated:
             warnings.append(f"brand name too long for the footer; shortened to “{block.lines[0]}”")
-    text_w = _line_width(chain, block.lines[0], block.size) if block else 0
+    text_w = exact_width(chain, block.lines[0], block.size) if block else 0
     total = logo_w + text_w if block else (logo.width if logo else 0)
     x = margin if layout.footer == "left" else (w - round(total)) // 2
     if chip:
@@ -555,9 +549,9 @@ def _footer(
         if keep_background:
             background = image.copy()
     if logo:
-        image.paste(logo, (x, top), logo)
+        image.paste(logo, (x, top + (zone_h - logo.height) // 2), logo)
         if keep_background and background is not None:
-            background.paste(logo, (x, top), logo)
+            background.paste(logo, (x, top + (zone_h - logo.height) // 2), logo)
         x += logo_w
     if block:
         baseline = top + (zone_h + block.ascent - block.descent) // 2
