@@ -44,4 +44,8 @@ def load_font(path: Path, size: int) -> ImageFont.FreeTypeFont:
     except FileNotFoundError:
         raise RenderError(f"font file not found: {path}") from None
     except OSError as exc:
-        raise RenderError(f"cannot use font file {path.name} at {size} px: {exc}") from None
+        # Typically a bitmap-only colour emoji font, which FreeType draws at one size only.
+        raise RenderError(
+            f"cannot use font file {path.name} at {size} px ({exc}); bitmap-only fonts "
+            "such as Noto Color Emoji are not supported, use an outline font"
+        ) from None
