@@ -110,8 +110,8 @@ def test_equal_designs_are_drawn_once(tmp_path: Path, posts: list[Post]) -> None
         assert out[spec.image_path] == out[twin.image_path]
 
 
-def test_one_and_two_workers_give_identical_bytes(tmp_path: Path, posts: list[Post]) -> None:
-    specs = specs_for(posts)
+def test_one_and_two_workers_give_identical_bytes(tmp_path: Path) -> None:
+    specs = specs_for(make_posts(tmp_path / "docs", 8))
     assert len(specs) >= MIN_POOL_JOBS
     one = render_pins(specs, tmp_path / "one", workers=1)
     two = render_pins(specs, tmp_path / "two", workers=2)
@@ -121,7 +121,7 @@ def test_one_and_two_workers_give_identical_bytes(tmp_path: Path, posts: list[Po
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_bad_background_names_the_post(tmp_path: Path, workers: int) -> None:
-    posts = make_posts(tmp_path / "docs", 4)
+    posts = make_posts(tmp_path / "docs", 8)
     assert posts[2].image is not None
     posts[2].image.write_bytes(b"this is not a JPEG")
     specs = specs_for(posts)
@@ -141,7 +141,7 @@ def test_bad_background_names_the_post(tmp_path: Path, workers: int) -> None:
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_unusable_font_is_an_error_naming_a_post(tmp_path: Path, workers: int) -> None:
-    posts = make_posts(tmp_path / "docs", 4)
+    posts = make_posts(tmp_path / "docs", 8)
     broken = tmp_path / "broken.ttf"
     broken.write_bytes(b"not a font")
     specs = specs_for(posts, brand=Brand("example.com", font_bold=broken))

@@ -22,9 +22,10 @@ from .cache import FileHasher, PinCache, design_key, extension, place, render_co
 Progress = Callable[[int, int], None]
 """Called with (done, total) as pins finish rendering (total counts only pins to render)."""
 
-MIN_POOL_JOBS = 8
-"""Fewer images than this render in-process: starting workers would cost more than it saves
-(the common ``mkdocs serve`` rebuild after editing one post)."""
+MIN_POOL_JOBS = 24
+"""Fewer images than this render in-process: starting the fork server and warming each
+worker's font caches costs about as much as drawing a dozen pins (and this covers the common
+``mkdocs serve`` rebuild after editing a post or two)."""
 
 
 @dataclass(frozen=True)
