@@ -12,7 +12,7 @@ from .calendar_file import calendar_lock, read_calendar, write_calendar
 from .model import Calendar, PinSpec, Post, Rules
 from .pins import PinSettings, make_pin_specs
 from .render.pipeline import Progress, RenderStats, render_pins
-from .schedule import plan
+from .schedule import Violation, plan, violations
 
 
 def build_now(environ: os._Environ[str] | dict[str, str] | None = None) -> datetime:
@@ -35,6 +35,8 @@ class BuildReport:
     calendar: Calendar
     render: RenderStats
     calendar_written: bool
+    violations: tuple[Violation, ...] = ()
+    """Scheduled pins that break the current spacing rules (hand edits, changed rules)."""
 
 
 def run_build(
@@ -67,4 +69,10 @@ def run_build(
             written = write_calendar(calendar_path, calendar)
     else:
         calendar = plan(specs, rules, existing, now)
-    return BuildReport(specs=specs, calendar=calendar, render=stats, calendar_written=written)
+    return BuildReport(
+        specs=specs,
+        calendar=calendar,
+        render=stats,
+        calendar_written=written,
+        violations=tuple(violations(calendar, rules)),
+    )
