@@ -57,10 +57,15 @@ def parse_front_matter(text: str, file: str) -> dict[str, object]:
     return {str(k): v for k, v in data.items()}
 
 
+# Invisible characters that reorder or hide text (bidi overrides, controls): never wanted in
+# a headline, and a classic way to make a spreadsheet or calendar show something else.
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
 def clean_text(value: str) -> str:
-    """Strip HTML tags, unescape entities and fold whitespace, as titles are shown as text."""
+    """Strip HTML tags, unescape entities, drop bidi overrides and controls, fold whitespace."""
     text = html.unescape(_TAG.sub("", value))
-    return " ".join(text.split())
+    return " ".join(_INVISIBLE.sub("", text).split())
 
 
 def parse_date(value: object) -> date:
