@@ -84,6 +84,9 @@ def test_schedule_options_are_parsed() -> None:
         ({"schedule": {"horizon_days": 30}}, "must be between 1 and 14"),
         ({"pins_per_post": -1}, "must be between 1 and 20"),
         ({"image_format": "gif"}, "gif"),
+        ({"layouts": ["photo", "fancy"]}, "unknown layout 'fancy' (known layouts: photo"),
+        ({"layouts": []}, "needs at least one layout"),
+        ({"schedule": {"jitter": "-5m"}}, "expected a duration"),
         (
             {"brand": {"colors": [{"background": "red", "text": "#fff", "accent": "#000"}]}},
             "expected a colour such as '#1a2b3c', got 'red'",
