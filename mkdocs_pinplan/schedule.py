@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta, timezone
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
+from .durations import format_duration
 from .model import Calendar, CalendarPin, PinSpec, Rules
 
 UTC = timezone.utc
@@ -561,40 +562,40 @@ def violations(calendar: Calendar, rules: Rules) -> list[Violation]:
             report(ts, pin, "windows", f"{when(ts)} is outside the windows {windows}")
     for day, pins in sorted(per_day.items()):
         cap = board.cap(day)
-        for ts, pin in pins[cap:]:
-            if not pin.published:
+        excess = len(pins) - cap
+        scheduled = [(ts, pin) for ts, pin in pins if not pin.published]
+        for ts, pin in scheduled[max(len(scheduled) - excess, 0) :] if excess > 0 else ():
+            report(
+                ts,
+                pin,
+                "max_per_day",
+                f"{date.fromordinal(day)} holds {len(pins)} pins, more than its cap of {cap}",
+            )
+
+    def pairs(
+        entries: list[tuple[int, CalendarPin]],
+    ) -> Iterator[tuple[int, CalendarPin, int, CalendarPin]]:
+        """Neighbouring pins, the scheduled one first (published pairs are history)."""
+        for (ts_a, a), (ts_b, b) in pairwise(entries):
+            if not b.published:
+                yield ts_b, b, ts_a, a
+            elif not a.published:
+                yield ts_a, a, ts_b, b
+
+    min_gap, link_gap = format_duration(rules.min_gap), format_duration(rules.link_gap)
+    for ts, pin, other_ts, other in pairs(timed):
+        if abs(ts - other_ts) < board.min_gap:
+            report(ts, pin, "min_gap", f"less than {min_gap} from {other.id} at {when(other_ts)}")
+    for entries in per_post.values():
+        for ts, pin, other_ts, other in pairs(entries):
+            if zone.day(ts) == zone.day(other_ts):
+                report(ts, pin, "link_gap", f"on the same local day as {other.id} of its post")
+            elif abs(ts - other_ts) < board.link_gap:
                 report(
                     ts,
                     pin,
-                    "max_per_day",
-                    f"{date.fromordinal(day)} holds {len(pins)} pins, more than its cap of {cap}",
-                )
-    gap = board.min_gap
-    for (ts_a, a), (ts_b, b) in pairwise(timed):
-        if ts_b - ts_a < gap and not (a.published and b.published):
-            late = b if not b.published else a
-            report(
-                epoch_seconds(late.publish_at),
-                late,
-                "min_gap",
-                f"{when(ts_b)} is less than {rules.min_gap} after {a.id} at {when(ts_a)}",
-            )
-    for pins in per_post.values():
-        for (ts_a, a), (ts_b, b) in pairwise(pins):
-            if a.published and b.published:
-                continue
-            late = b if not b.published else a
-            late_ts = ts_b if late is b else ts_a
-            if zone.day(ts_a) == zone.day(ts_b):
-                other = a.id if late is b else b.id
-                report(late_ts, late, "link_gap", f"shares its local day with {other}")
-            elif ts_b - ts_a < board.link_gap:
-                report(
-                    late_ts,
-                    late,
                     "link_gap",
-                    f"is less than {rules.link_gap} from {a.id if late is b else b.id} "
-                    "of the same post",
+                    f"less than {link_gap} from {other.id} of its post at {when(other_ts)}",
                 )
     found.sort(key=lambda entry: (entry[0], entry[1]))
     return [entry[2] for entry in found]
