@@ -36,10 +36,11 @@ MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")
 
 
 class Failure(click.ClickException):
-    """Bad input: printed as ``pinplan: <one line>`` to stderr, exit status 1."""
+    """Bad input: printed as ``pinplan: <line>`` per problem to stderr, exit status 1."""
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"pinplan: {self.format_message()}", err=True)
+        for line in self.format_message().splitlines():
+            click.echo(f"pinplan: {line}", err=True)
 
 
 def _display(path: Path) -> str:
@@ -391,7 +392,10 @@ def export(config_file: str, fmt: str, days: int | None, output: Path | None) ->
     removed = [p for p in stale if p.is_file()]
     for path in removed:
         # An old part left next to the new ones would be uploaded twice.
-        path.unlink()
+        try:
+            path.unlink()
+        except OSError as exc:
+            raise Failure(f"{path}: an old part that would upload pins twice: {exc}") from None
     names = ", ".join(str(p) for p in paths)
     note = f"; removed old {', '.join(str(p) for p in removed)}" if removed else ""
     click.echo(f"pinplan: {len(due)} pins due within {span} days → {names}{note}", err=True)
