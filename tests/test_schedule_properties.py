@@ -25,10 +25,10 @@ from mkdocs_pinplan.model import Calendar, CalendarPin, PinSpec, Rules
 from mkdocs_pinplan.schedule import plan
 
 UTC = timezone.utc
-_PROFILES = {"default": 250, "ci-long": 5000}
+_PROFILES = {"default": 500, "ci-long": 5000}
 EXAMPLES = int(
     os.environ.get("PINPLAN_FUZZ_EXAMPLES")
-    or _PROFILES.get(os.environ.get("HYPOTHESIS_PROFILE", "default"), 250)
+    or _PROFILES.get(os.environ.get("HYPOTHESIS_PROFILE", "default"), 500)
 )
 # `make fuzz` (-m fuzz, PINPLAN_FUZZ_EXAMPLES=10000) picks this test up as a long run.
 pytestmark = [pytest.mark.fuzz] if os.environ.get("PINPLAN_FUZZ_EXAMPLES") else []
