@@ -273,10 +273,14 @@ class _Board:
         by_day, by_post, post_days = self.by_day, self.by_post, self.post_days
         hints, skip, open_day, cap = self.hints, self.skip, self.open_day, self.cap
         placed: list[tuple[int, int]] = []
+        # Days only ever fill up, so the first open day only moves forward.
+        front = open_day(first_day)
         for post, delay in pins:
             days = post_days.get(post, ())
             mine = by_post.get(post, [])
-            day = open_day(first_day) if first_day in skip else first_day
+            if front in skip:
+                front = open_day(front)
+            day = front
             while True:
                 if day in days:
                     day = open_day(day + 1)
@@ -502,8 +506,8 @@ def _plan(
     new = placement_order(s for s in specs if s.id not in placed)
     span = int(rules.jitter.total_seconds()) // MINUTE + 1
     # jitter_seconds(), inlined for the hot path.
-    delays = (zlib.crc32(s.id.encode("utf-8")) % span * MINUTE if span > 1 else 0 for s in new)
-    slots = board.place_all(zip((s.post for s in new), delays, strict=True), first, now_ts)
+    items = [(s.post, zlib.crc32(s.id.encode("utf-8")) % span * MINUTE) for s in new]
+    slots = board.place_all(items, first, now_ts)
     for spec, (day, ts) in zip(new, slots, strict=True):
         append((ts, spec.id, _pin_from_spec(spec, on_day(ts, day))))
 
