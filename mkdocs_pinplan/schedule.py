@@ -1,10 +1,11 @@
 """Pins + rules + existing calendar + now → calendar. Pure: no clock, no I/O.
 
 The planner works in whole seconds since the Unix epoch and in local days (proleptic
-ordinals of the configured time zone) so that 100,000 pins plan in well under a second:
-each local day's windows are turned into UTC intervals once (DST-correct), full days are
-skipped through a "next open day" pointer, and a candidate time jumps straight past the
-pin that blocks it instead of stepping minute by minute.
+ordinals of the configured time zone) so that its work grows linearly with the pins
+(``bench/bench_plan.py`` times 100,000): each local day's windows are turned into UTC
+intervals once (DST-correct), full days are skipped through a "next open day" pointer,
+and a candidate time jumps straight past the pin that blocks it instead of stepping
+minute by minute.
 """
 
 from __future__ import annotations
@@ -234,18 +235,6 @@ class _Board:
         for d in range(day - self.reach, day + self.reach + 1):
             near.extend(by_day.get(d, ()))
         return near
-
-    def fit(self, day: int, post: str | None, not_before: int) -> int | None:
-        """Earliest whole minute ``>= not_before`` on local ``day`` where a pin fits.
-
-        With ``post`` set the pin must also keep ``link_gap`` from that post's pins; the
-        daily cap and the one-pin-per-post-per-day rule are the caller's to check.
-        """
-        mine = self.by_post.get(post, []) if post is not None else []
-        found = _scan(
-            self.zone.intervals(day), self.near(day), mine, not_before, self.min_gap, self.link_gap
-        )
-        return found[0] if found is not None else None
 
     def post_free_from(self, post: str, ts: int) -> int:
         """The first instant ``>= ts`` that keeps ``link_gap`` from every pin of ``post``."""
