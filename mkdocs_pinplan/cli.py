@@ -33,6 +33,8 @@ from .schedule import sort_pins, violations
 
 F = TypeVar("F", bound=Callable[..., Any])
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")
+MAX_DAYS_AHEAD = 14
+"""Furthest a CSV export reaches: sources give 14 or 30 days for Pinterest; the safe one."""
 
 
 class Failure(click.ClickException):
@@ -238,7 +240,7 @@ def _post_problems(site: Site) -> tuple[int, list[str]]:
     return posts, lines
 
 
-@main.command()
+@main.command(short_help="Validate config, front-matter and calendar.")
 @config_option
 def check(config_file: str) -> None:
     """Validate the config, every post's front-matter and the calendar.
@@ -286,7 +288,7 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-@main.command()
+@main.command(short_help="The upcoming pins as a table.")
 @config_option
 @days_option
 def show(config_file: str, days: int | None) -> None:
@@ -335,7 +337,7 @@ def _write(path: Path, data: bytes) -> None:
         raise Failure(f"{path}: cannot write: {exc}") from None
 
 
-@main.command()
+@main.command(short_help="CSV for Pinterest's bulk upload, ICS or JSON.")
 @config_option
 @click.option(
     "--format",
@@ -356,11 +358,12 @@ def _write(path: Path, data: bytes) -> None:
 def export(config_file: str, fmt: str, days: int | None, output: Path | None) -> None:
     """Export what the uploader takes.
 
-    csv and json hold the scheduled pins due from now to --days ahead. Pinterest takes at
-    most 100 rows per CSV file, so more pins are split: with -o out.csv into out.csv,
-    out-2.csv, out-3.csv … (older extra parts are removed); on stdout only the first 100
-    are written and a note on stderr says how many are left. ics holds every pin on the
-    calendar (published too), or with --days the pins of that many days ahead.
+    csv and json hold the scheduled pins due from now to --days ahead (csv: at most 14,
+    as Pinterest schedules no further). Pinterest takes at most 100 rows per CSV file,
+    so more pins are split: with -o out.csv into out.csv, out-2.csv, out-3.csv … (older
+    extra parts are removed); on stdout only the first 100 are written and a note on
+    stderr says how many are left. ics holds every pin on the calendar (published too),
+    or with --days the pins of that many days ahead.
     """
     site = load_site(config_file)
     calendar = _read(site)
@@ -370,6 +373,10 @@ def export(config_file: str, fmt: str, days: int | None, output: Path | None) ->
         pins = calendar.pins if days is None else tuple(pins_within(calendar.pins, now, days))
         _emit(output, export_ics(pins, now))
         return
+    if fmt == "csv" and span > MAX_DAYS_AHEAD:
+        raise Failure(
+            f"--days: Pinterest schedules pins at most {MAX_DAYS_AHEAD} days ahead, got {span}"
+        )
     due = due_pins(calendar, now, span)
     if fmt == "json":
         _emit(output, export_json(calendar, due).encode("utf-8"))
@@ -425,7 +432,7 @@ def parse_time(text: str, tz: ZoneInfo, now: datetime) -> datetime:
     return moment.astimezone(tz).replace(microsecond=0)
 
 
-@main.command(name="mark-published")
+@main.command(name="mark-published", short_help="Record pins as published.")
 @config_option
 @click.argument("ids", nargs=-1, required=True, metavar="ID...")
 @click.option(

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,7 @@ from test_schedule import specs_for
 
 from mkdocs_pinplan.calendar_file import dumps, loads
 from mkdocs_pinplan.cli import main, part_paths
+from mkdocs_pinplan.durations import parse_windows
 from mkdocs_pinplan.model import Calendar, Rules
 from mkdocs_pinplan.schedule import plan
 
@@ -88,13 +89,37 @@ def test_export_csv_to_stdout_has_the_header_and_only_due_pins(site: Path) -> No
     assert 0 < len(rows) < len(cal.pins)
 
 
+def dense(site: Path) -> Rules:
+    """Switch the site to a busy schedule: 100 pins a day, one a minute, all day."""
+    config = site / "mkdocs.yml"
+    text = config.read_text()
+    for old, new in [
+        ("max_per_day: 5", "max_per_day: 100"),
+        ("min_gap: 90m", "min_gap: 1m"),
+        ('windows: ["08:00-11:00", "19:00-22:00"]', 'windows: ["00:00-24:00"]'),
+        ("warmup_days: 14", "warmup_days: 0"),
+    ]:
+        assert old in text
+        text = text.replace(old, new)
+    config.write_text(text)
+    return Rules(
+        timezone="Europe/Berlin",
+        start=date(2026, 12, 1),
+        max_per_day=100,
+        min_gap=timedelta(minutes=1),
+        windows=parse_windows(["00:00-24:00"]),
+        warmup_days=0,
+    )
+
+
 def test_export_csv_splits_into_parts_and_removes_stale_ones(site: Path) -> None:
-    many = plan(specs_for([f"p{i:03d}" for i in range(250)]), RULES, None, FIXED_NOW)
-    write(site, many)
+    rules = dense(site)
+    now = datetime.fromtimestamp(DEC_1, tz=timezone.utc)
+    write(site, plan(specs_for([f"p{i:03d}" for i in range(250)]), rules, None, now))
     out = site / "upload.csv"
     stale = site / "upload-4.csv"
     stale.write_text("old")
-    result = run("export", "--days", "400", "-o", "upload.csv")
+    result = run("export", "--days", "14", "-o", "upload.csv")
     assert result.exit_code == 0, result.output
     paths = part_paths(out, 3)
     assert [p.name for p in paths] == ["upload.csv", "upload-2.csv", "upload-3.csv"]
@@ -103,10 +128,17 @@ def test_export_csv_splits_into_parts_and_removes_stale_ones(site: Path) -> None
     assert not stale.exists()
     assert "removed old" in result.stderr
 
-    to_stdout = run("export", "--days", "400")
+    to_stdout = run("export", "--days", "14")
     assert to_stdout.exit_code == 0
     assert len(list(csv.reader(io.StringIO(to_stdout.stdout)))) == 101
     assert "250 pins are due; stdout holds the first 100" in to_stdout.stderr
+
+
+def test_csv_export_reaches_at_most_14_days_ahead(site: Path) -> None:
+    assert_one_line_failure(
+        run("export", "--days", "15"), "--days: Pinterest schedules pins at most 14 days ahead"
+    )
+    assert run("export", "--format", "json", "--days", "30").exit_code == 0
 
 
 def test_export_ics_and_json(site: Path) -> None:
