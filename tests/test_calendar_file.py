@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -9,12 +10,15 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mkdocs_pinplan.calendar_file import (
     calendar_lock,
     dumps,
     loads,
     lock_path,
+    pin_to_dict,
     read_calendar,
     write_calendar,
 )
@@ -131,3 +135,41 @@ def test_round_trip_keeps_offsets_seconds_and_order() -> None:
     assert '"publish_at": "2026-12-01T08:17:30+01:00"' in text
     assert "Tïtle" in text
     assert dumps(loads(text, "calendar.json")) == text
+
+
+texts = st.text(max_size=30)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    pins=st.lists(
+        st.builds(
+            CalendarPin,
+            id=texts,
+            post=texts,
+            link=texts,
+            image=texts,
+            media_url=texts,
+            title=texts,
+            description=texts,
+            alt_text=texts,
+            board=texts,
+            keywords=st.lists(texts, max_size=3).map(tuple),
+            publish_at=st.datetimes(timezones=st.timezones()),
+            status=st.sampled_from(["scheduled", "published"]),
+        ),
+        max_size=4,
+    ),
+    zone=texts,
+)
+def test_dumps_writes_exactly_what_the_json_module_would(
+    pins: list[CalendarPin], zone: str
+) -> None:
+    calendar = Calendar(zone, date(2026, 12, 1), tuple(pins))
+    reference = {
+        "version": calendar.version,
+        "timezone": calendar.timezone,
+        "start": calendar.start.isoformat(),
+        "pins": [pin_to_dict(p) for p in calendar.pins],
+    }
+    assert dumps(calendar) == json.dumps(reference, ensure_ascii=False, indent=2) + "\n"
