@@ -443,14 +443,15 @@ def plan(
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    with _collector_paused():
+    with collector_paused():
         return _plan(specs, rules, existing, now)
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    # A big plan allocates a few objects per pin and no cycles; the cyclic collector's
-    # passes over the growing heap would otherwise take about a third of its time.
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector (when it was on) for the ``with`` block."""
+    # A big plan (or calendar read) allocates a few objects per pin and no cycles; the
+    # collector's passes over the growing heap would take about a third of its time.
     was_enabled = gc.isenabled()
     gc.disable()
     try:

@@ -173,3 +173,26 @@ def test_dumps_writes_exactly_what_the_json_module_would(
         "pins": [pin_to_dict(p) for p in calendar.pins],
     }
     assert dumps(calendar) == json.dumps(reference, ensure_ascii=False, indent=2) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("title", ["x"]), ("id", 7), ("keywords", "k"), ("keywords", ["k", 1]),
+     ("publish_at", ["2026"]), ("status", None), ("board", {"a": 1})],
+)  # fmt: skip
+def test_a_wrongly_typed_field_is_named(key: str, value: object) -> None:
+    pin = dict(
+        json.loads(dumps(Calendar("UTC", date(2026, 12, 1), (SAMPLE,))))["pins"][0],
+        **{key: value},
+    )
+    text = json.dumps({"version": 1, "timezone": "UTC", "start": "2026-12-01", "pins": [pin]})
+    with pytest.raises(PinplanError) as info:
+        loads(text, "calendar.json")
+    assert info.value.field is not None and info.value.field.startswith(f"pins[0].{key}")
+
+
+SAMPLE = CalendarPin(
+    id="p.md#1", post="p.md", link="https://e.x/p", image="i.jpg", media_url="https://e.x/i.jpg",
+    title="T", description="D", alt_text="A", board="B", keywords=("k",),
+    publish_at=datetime(2026, 12, 1, 9, tzinfo=timezone.utc),
+)  # fmt: skip
