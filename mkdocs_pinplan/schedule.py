@@ -261,6 +261,8 @@ class _Board:
         gap, link_gap, reach = self.min_gap, self.link_gap, self.reach
         by_day, by_post, post_days = self.by_day, self.by_post, self.post_days
         hints, skip, open_day, cap = self.hints, self.skip, self.open_day, self.cap
+        # From this day on the cap is max_per_day (SPEC rule 1), without a call per pin.
+        full_cap, warm_until = self.max_per_day, self.start + max(self.warmup_days, 0)
         placed: list[tuple[int, int]] = []
         # Days only ever fill up, so the first open day only moves forward.
         front = open_day(first_day)
@@ -322,7 +324,7 @@ class _Board:
             else:
                 by_post[post] = [t]
                 post_days[post] = {day}
-            if len(on_day) >= cap(day):
+            if len(on_day) >= (full_cap if day >= warm_until else cap(day)):
                 skip[day] = day + 1
             placed.append((day, t))
         return placed
