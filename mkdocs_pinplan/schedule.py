@@ -495,7 +495,8 @@ def _plan(
     placed = {entry[1] for entry in entries}
     first = max(start, rules.start or start, date.fromordinal(zone.day(now_ts))).toordinal()
     on_day, append = zone.on_day, entries.append
-    new = placement_order(s for s in specs if s.id not in placed)
+    # by_id, not specs: a repeated id would otherwise be placed twice.
+    new = placement_order(s for s in by_id.values() if s.id not in placed)
     span = int(rules.jitter.total_seconds()) // MINUTE + 1
     # jitter_seconds(), inlined for the hot path.
     items = [(s.post, zlib.crc32(s.id.encode("utf-8")) % span * MINUTE) for s in new]
