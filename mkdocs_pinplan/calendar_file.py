@@ -135,12 +135,18 @@ def _parse_valid_pin(obj: object) -> CalendarPin | None:
         publish_at = datetime.fromisoformat(raw_at)
     except ValueError:
         return None
-    if publish_at.tzinfo is None:
+    if publish_at.tzinfo is None or not _in_range(publish_at):
         return None
     return CalendarPin(
         id_, post, link, image, media_url, title, description, alt_text, board,
         tuple(keywords), publish_at, status,
     )  # fmt: skip
+
+
+def _in_range(moment: datetime) -> bool:
+    """Whether ``moment`` (aware) is also a valid time in UTC and in any other zone."""
+    # Only the first and the last years can spill over the ends of datetime's range.
+    return 2 <= moment.year <= 9998
 
 
 def _parse_pin_checked(file: str, index: int, obj: object) -> CalendarPin:
@@ -164,6 +170,8 @@ def _parse_pin_checked(file: str, index: int, obj: object) -> CalendarPin:
         ) from None
     if publish_at.tzinfo is None:
         raise PinplanError(file, f"{where}.publish_at", f"needs a UTC offset: {raw_at!r}")
+    if not _in_range(publish_at):
+        raise PinplanError(file, f"{where}.publish_at", f"out of range: {raw_at!r}")
     if text["status"] not in STATUSES:
         raise PinplanError(
             file, f"{where}.status", f"expected 'scheduled' or 'published', got {text['status']!r}"

@@ -429,6 +429,8 @@ def parse_time(text: str, tz: ZoneInfo, now: datetime) -> datetime:
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
+    if not 2 <= moment.year <= 9998:
+        raise Failure(f"--at: out of range: {text!r}")
     return moment.astimezone(tz).replace(microsecond=0)
 
 

@@ -196,3 +196,13 @@ SAMPLE = CalendarPin(
     title="T", description="D", alt_text="A", board="B", keywords=("k",),
     publish_at=datetime(2026, 12, 1, 9, tzinfo=timezone.utc),
 )  # fmt: skip
+
+
+@pytest.mark.parametrize("at", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:00:00-05:00"])
+def test_a_time_at_the_ends_of_the_calendar_is_refused(at: str) -> None:
+    pin = json.loads(dumps(Calendar("UTC", date(2026, 12, 1), (SAMPLE,))))["pins"][0]
+    pin["publish_at"] = at
+    text = json.dumps({"version": 1, "timezone": "UTC", "start": "2026-12-01", "pins": [pin]})
+    with pytest.raises(PinplanError) as info:
+        loads(text, "calendar.json")
+    assert (info.value.field, info.value.message) == ("pins[0].publish_at", f"out of range: {at!r}")
