@@ -145,13 +145,14 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
         )
         calendar_path = root / self.config.calendar
         try:
+            now = build_now()
             report = run_build(
                 self.posts,
                 settings=settings,
                 rules=rules_from_config(self.config.schedule),
                 site_dir=Path(config.site_dir),
                 calendar_path=calendar_path,
-                now=build_now(),
+                now=now,
                 write=not self.is_serve,
                 cache_dir=root / self.config.cache_dir,
                 workers=self.config.workers or (os.cpu_count() or 1),
@@ -161,6 +162,14 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
             raise PluginError(f"pinplan: {exc}") from None
         for warning in report.render.warnings:
             log.warning(warning)
+        upcoming = {p.id for p in report.calendar.pins if p.publish_at >= now}
+        for violation in report.violations:
+            # Kept in its slot (SPEC rule 6), but a hand edit or a rule change deserves a word.
+            if violation.pin_id in upcoming:
+                log.warning(
+                    f"{self.config.calendar}: {violation} (kept in its slot; delete the entry "
+                    "to have the next build place it again)"
+                )
         where = (
             "not written (serve)"
             if self.is_serve
@@ -182,7 +191,7 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
                 rules_from_config(self.config.schedule),
                 specs=report.specs,
                 posts=self.posts,
-                now=build_now(),
+                now=now,
                 site_name=config.site_name,
                 live=self.is_serve,
             )

@@ -86,3 +86,24 @@ def test_rewritten_calendar_keeps_its_permissions(site_copy: Path, mkdocs_build:
     assert mkdocs_build(site_copy).returncode == 0
     assert len(json.loads(calendar.read_text())["pins"]) > 3
     assert calendar.stat().st_mode & 0o777 == 0o664
+
+
+def test_pin_moved_by_hand_into_an_illegal_slot_is_kept_with_a_warning(
+    site_copy: Path, mkdocs_build: Builder
+) -> None:
+    assert mkdocs_build(site_copy).returncode == 0
+    calendar = site_copy / "pinplan" / "calendar.json"
+    data = json.loads(calendar.read_text())
+    moved = data["pins"][0]
+    moved["publish_at"] = moved["publish_at"][:10] + "T03:00:00+01:00"
+    calendar.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+    relaxed = mkdocs_build(site_copy, strict=False)
+    assert relaxed.returncode == 0, relaxed.stderr
+    warning = next(line for line in relaxed.stderr.splitlines() if moved["id"] in line)
+    assert warning.startswith("WARNING")
+    assert "pinplan/calendar.json" in warning and "outside the windows" in warning
+    kept = {p["id"]: p for p in json.loads(calendar.read_text())["pins"]}
+    assert kept[moved["id"]]["publish_at"] == moved["publish_at"]
+    # The same problem fails a --strict build, as every content problem does.
+    assert mkdocs_build(site_copy).returncode != 0
