@@ -148,16 +148,16 @@ def test_store_and_lookup_keep_warnings(tmp_path: Path) -> None:
     store = PinCache(tmp_path / "cache")
     assert store.lookup("ab" * 32, "jpg") is None
     path = store.store("ab" * 32, "jpg", b"JPEGDATA", ["headline shortened"])
-    hit = store.lookup("ab" * 32, "jpg")
-    assert hit == (path, ("headline shortened",))
-    assert path.read_bytes() == b"JPEGDATA"
-    store.store("ab" * 32, "jpg", b"JPEGDATA", [])
-    assert store.lookup("ab" * 32, "jpg") == (path, ())
+    assert store.lookup("ab" * 32, "jpg") == (path, ("headline shortened",))
+    assert Path(path).read_bytes() == b"JPEGDATA"
+    quiet = store.store("cd" * 32, "jpg", b"OTHER", [])
+    assert store.lookup("cd" * 32, "jpg") == (quiet, ())
+    assert store.lookup("cd" * 32, "png") is None
 
 
 def test_empty_entry_counts_as_missing(tmp_path: Path) -> None:
     store = PinCache(tmp_path / "cache")
-    entry = store.entry("cd" * 32, "png")
+    entry = Path(store.entry("cd" * 32, "png"))
     entry.parent.mkdir(parents=True)
     entry.write_bytes(b"")
     assert store.lookup("cd" * 32, "png") is None
@@ -165,10 +165,10 @@ def test_empty_entry_counts_as_missing(tmp_path: Path) -> None:
 
 def test_store_leaves_no_temp_files(tmp_path: Path) -> None:
     store = PinCache(tmp_path / "cache")
-    path = store.store("ef" * 32, "jpg", b"data", ["w"])
+    path = Path(store.store("ef" * 32, "jpg", b"data", ["w"]))
     assert sorted(p.name for p in path.parent.iterdir()) == [
-        f"{'ef' * 32}.jpg",
         f"{'ef' * 32}.json",
+        f"{'ef' * 32}.w.jpg",
     ]
 
 
@@ -188,15 +188,16 @@ def test_place_links_and_replaces(tmp_path: Path) -> None:
 
 def test_prune_drops_old_unused_entries_once_a_day(tmp_path: Path) -> None:
     store = PinCache(tmp_path / "cache")
-    used = store.store("aa" * 32, "jpg", b"used", [])
-    old = store.store("ab" * 32, "jpg", b"old", ["w"])
-    fresh = store.store("ac" * 32, "jpg", b"fresh", [])
-    for path in (used, old, old.with_suffix(".json")):
+    used = Path(store.store("aa" * 32, "jpg", b"used", []))
+    old = Path(store.store("ab" * 32, "jpg", b"old", ["w"]))
+    side = Path(store.entry("ab" * 32, "json"))
+    fresh = Path(store.store("ac" * 32, "jpg", b"fresh", []))
+    for path in (used, old, side):
         age(path, 40 * 86400)
     now = time.time()
     assert store.prune(["aa" * 32], now=now) == 2
     assert used.exists() and fresh.exists()
-    assert not old.exists() and not old.with_suffix(".json").exists()
+    assert not old.exists() and not side.exists()
     age(fresh, 40 * 86400)
     assert store.prune(["aa" * 32], now=now + 3600) == 0  # already pruned today
     assert store.prune(["aa" * 32], now=now + 2 * 86400) == 1

@@ -62,6 +62,7 @@ class FileHasher:
         self._dirty = False
         self._this_build: dict[str, str] = {}
         self._forms: dict[object, str] = {}
+        self._by_id: dict[int, tuple[object, str]] = {}
         self.hashed = 0
         """How many files this hasher actually read (for tests and the benchmark)."""
         if memo_file is not None:
@@ -86,7 +87,7 @@ class FileHasher:
             ):
                 self._memo[path] = ((entry[0], entry[1], entry[2], entry[3]), entry[4])
 
-    def digest(self, path: Path) -> str:
+    def digest(self, path: str | os.PathLike[str]) -> str:
         """Hex SHA-256 of ``path``'s bytes, or a marker naming the path when it is unreadable.
 
         A hasher stands for one build: each path is looked at once, later calls reuse that.
@@ -99,19 +100,29 @@ class FileHasher:
         return seen
 
     def form(self, value: object) -> str:
-        """Canonical JSON text of ``value``, files replaced by their bytes' hash.
+        """Canonical text of ``value`` (JSON, or ``repr`` for a plain scalar), files replaced
+        by their bytes' hash.
 
         Shared parts of many designs (brand, palette, layout) are worked out once per build.
         """
+        if value is None or type(value) in (str, int, float, bool):
+            # repr tells "1", 1, 1.0 and True apart, and is cheaper than a JSON dump.
+            return repr(value)
         if not (dataclasses.is_dataclass(value) and not isinstance(value, type)):
             return _dumps(_canonical(value, self))
+        # Designs share the very same brand/palette/layout objects: look them up by identity
+        # first (kept alive in the memo, so an id is never reused while it is there).
+        known = self._by_id.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
         try:
-            return self._forms[value]
-        except KeyError:
-            text = self._forms[value] = _dumps(_canonical(value, self))
-            return text
-        except TypeError:  # an unhashable dataclass: no memo
+            text = self._forms.get(value)
+        except TypeError:  # an unhashable dataclass
             return _dumps(_canonical(value, self))
+        if text is None:
+            text = self._forms[value] = _dumps(_canonical(value, self))
+        self._by_id[id(value)] = (value, text)
+        return text
 
     def _digest(self, name: str) -> str:
         try:
@@ -166,7 +177,7 @@ def _canonical(value: Any, hasher: FileHasher) -> Any:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, os.PathLike):
-        return {"file": hasher.digest(Path(value))}
+        return {"file": hasher.digest(value)}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         # Field names are part of the form so a reordered dataclass cannot collide.
         fields = {
@@ -283,7 +294,7 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def place(source: Path, target: Path) -> None:
+def place(source: str | Path, target: str | Path) -> None:
     """Put ``source``'s bytes at ``target``: a hard link when possible, else a copy.
 
     The target is replaced atomically when it exists (``mkdocs build --dirty``).
@@ -299,8 +310,9 @@ def place(source: Path, target: Path) -> None:
             pass
     except OSError:
         # Another file system, or one without hard links: copy instead.
-        _copy_atomic(source, target)
+        _copy_atomic(Path(source), Path(target))
         return
+    target = Path(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     os.unlink(tmp)
@@ -315,14 +327,15 @@ def place(source: Path, target: Path) -> None:
         raise
 
 
-def _link_or_make_folder(source: Path, target: Path) -> None:
+def _link_or_make_folder(source: str | Path, target: str | Path) -> None:
     # Try the link first: the folder usually exists, and a mkdir per pin costs a warm build.
     try:
         os.link(source, target)
     except FileNotFoundError:
-        if not source.exists() or target.parent.exists():
+        folder = os.path.dirname(target)
+        if not os.path.exists(source) or os.path.isdir(folder):
             raise
-        target.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(folder, exist_ok=True)
         os.link(source, target)
 
 
@@ -344,41 +357,45 @@ class PinCache:
         self.root = root
         self.pins = root / "pins"
 
-    def entry(self, key: str, ext: str) -> Path:
-        """Where the image of ``key`` lives (whether or not it exists yet)."""
-        return self.pins / key[:2] / f"{key}.{ext}"
+    def entry(self, key: str, ext: str, *, warned: bool = False) -> str:
+        """Where the image of ``key`` lives (whether or not it exists yet).
 
-    def lookup(self, key: str, ext: str) -> tuple[Path, tuple[str, ...]] | None:
+        An image that came with warnings is named ``<key>.w.<ext>``, its warnings beside it in
+        ``<key>.json``; so the common hit, without warnings, costs a single ``stat``.
+        """
+        return os.path.join(self.pins, key[:2], f"{key}.w.{ext}" if warned else f"{key}.{ext}")
+
+    def lookup(self, key: str, ext: str) -> tuple[str, tuple[str, ...]] | None:
         """The entry's path and stored warnings, or ``None`` when it is missing or torn."""
-        path = self.entry(key, ext)
-        try:
-            if os.stat(path).st_size == 0:
+        for warned in (False, True):
+            path = self.entry(key, ext, warned=warned)
+            try:
+                size = os.stat(path).st_size
+            except OSError:
+                continue
+            if size == 0:
                 return None
-        except OSError:
-            return None
-        return path, self._read_warnings(path)
+            return path, (self._read_warnings(key) if warned else ())
+        return None
 
-    def _read_warnings(self, path: Path) -> tuple[str, ...]:
+    def _read_warnings(self, key: str) -> tuple[str, ...]:
         try:
-            raw = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return ()
+            raw = json.loads(Path(self.entry(key, "json")).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return ()
         if isinstance(raw, list) and all(isinstance(w, str) for w in raw):
             return tuple(raw)
         return ()
 
-    def store(self, key: str, ext: str, data: bytes, warnings: Iterable[str]) -> Path:
+    def store(self, key: str, ext: str, data: bytes, warnings: Iterable[str]) -> str:
         """Write an entry; warnings first, so a visible image always has its warnings beside it."""
-        path = self.entry(key, ext)
         notes = list(warnings)
-        side = path.with_suffix(".json")
         if notes:
-            write_atomic(side, json.dumps(notes, ensure_ascii=False).encode())
-        else:
-            side.unlink(missing_ok=True)
-        write_atomic(path, data)
+            write_atomic(
+                Path(self.entry(key, "json")), json.dumps(notes, ensure_ascii=False).encode()
+            )
+        path = self.entry(key, ext, warned=bool(notes))
+        write_atomic(Path(path), data)
         return path
 
     def prune(

@@ -49,7 +49,7 @@ class RenderJob:
     design: Design
     key: str
     target: str
-    """The cache entry, or the first pin's file in the site when there is no cache."""
+    """The first pin's file in the site, written directly when there is no cache."""
     cache_root: str | None = None
 
 
@@ -59,10 +59,12 @@ class JobOutcome:
 
     warnings: tuple[str, ...] = ()
     error: str | None = None
+    path: str = ""
+    """Where the image was written."""
 
 
 def render_job(job: RenderJob) -> JobOutcome:
-    """Draw ``job.design`` and write it to ``job.target``; a module-level worker entry point."""
+    """Draw ``job.design`` and write it to disk; a module-level worker entry point."""
     # Imported here so a warm build, which draws nothing, never loads the drawing code.
     from . import RenderError, render_pin
 
@@ -71,12 +73,13 @@ def render_job(job: RenderJob) -> JobOutcome:
     except RenderError as exc:
         return JobOutcome(error=str(exc))
     if job.cache_root is not None:
-        PinCache(Path(job.cache_root)).store(
+        path = PinCache(Path(job.cache_root)).store(
             job.key, extension(job.design), result.data, result.warnings
         )
     else:
-        write_atomic(Path(job.target), result.data)
-    return JobOutcome(warnings=tuple(result.warnings))
+        path = job.target
+        write_atomic(Path(path), result.data)
+    return JobOutcome(warnings=tuple(result.warnings), path=path)
 
 
 def _plain_key(design: Design) -> str:
@@ -132,12 +135,11 @@ def render_pins(
             entry, notes[key] = hit
             _publish(entry, group, site_dir)
             continue
-        target = cache.entry(key, extension(design)) if cache else site_dir / group[0].image_path
         jobs.append(
             RenderJob(
                 design=design,
                 key=key,
-                target=os.fspath(target),
+                target=os.path.join(site_dir, group[0].image_path),
                 cache_root=os.fspath(cache.root) if cache else None,
             )
         )
@@ -159,10 +161,12 @@ def render_pins(
     )
 
 
-def _publish(image: Path, group: Sequence[PinSpec], site_dir: Path) -> None:
+def _publish(image: str, group: Sequence[PinSpec], site_dir: Path) -> None:
     """Put one finished image at every pin path that shows it."""
+    # Plain strings: a warm build does this for every pin, and Path objects cost.
+    root = os.fspath(site_dir)
     for spec in group:
-        target = site_dir / spec.image_path
+        target = os.path.join(root, spec.image_path)
         if target != image:
             place(image, target)
 
@@ -195,7 +199,7 @@ def _render(
         if outcome.error is not None:
             raise _failure(groups[job.key], outcome.error, bad_input=True)
         notes[job.key] = outcome.warnings
-        _publish(Path(job.target), groups[job.key], site_dir)
+        _publish(outcome.path, groups[job.key], site_dir)
         if progress is not None:
             progress(done, len(jobs))
 
