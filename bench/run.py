@@ -275,7 +275,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print(f"  memory at {count} pins: {memory[-1]}", flush=True)
 
-    report = summarise(pins, rendered, cards, plain, warm, cold, cold1, floor, social, memory)
+    share_cmd = [sys.executable, str(HERE / "warm_share.py"), str(blog.root)]
+    shared = subprocess.run(share_cmd, env=env(), capture_output=True, text=True, check=True)
+    share: dict[str, float] = json.loads(shared.stdout.strip().splitlines()[-1])
+    print(f"  warm share: {share}", flush=True)
+
+    report = summarise(
+        pins, rendered, cards, plain, warm, cold, cold1, floor, social, memory, share
+    )
     print("\n" + report)
     (out / "results.md").write_text(report + "\n", encoding="utf-8")
     raw = {
@@ -301,6 +308,7 @@ def summarise(
     floor: Series,
     social: Series,
     memory: list[dict[str, float]],
+    share: dict[str, float],
 ) -> str:
     """The Markdown table and the targets, from the medians."""
     base = plain.median
@@ -376,6 +384,13 @@ def summarise(
             f"- CPU per pin, workers: 1 vs the floor (load-independent): {one:.1f} ms vs "
             f"{floor_cpu:.1f} ms = {one / floor_cpu:.2f}×"
         )
+    own = share["import_s"] + share["hooks_s"]
+    lines.append(
+        f"- pinplan's own time in a warm build, timed inside the process: imports "
+        f"{share['import_s'] * 1000:.0f} ms + hooks {share['hooks_s'] * 1000:.0f} ms = "
+        f"{own / share['plain_s'] * 100:.1f} % of that process's plain build "
+        f"({share['plain_s']:.2f} s) → {'met' if own <= 0.03 * share['plain_s'] else 'NOT met'}"
+    )
     if len(memory) >= 2:
         lines += [
             "",
