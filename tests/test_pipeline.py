@@ -14,6 +14,7 @@ from mkdocs_pinplan.errors import PinplanError
 from mkdocs_pinplan.model import Brand, PinSpec, Post
 from mkdocs_pinplan.pins import PinSettings, make_pin_specs
 from mkdocs_pinplan.render import RenderResult
+from mkdocs_pinplan.render.cache import PinCache
 from mkdocs_pinplan.render.pipeline import MIN_POOL_JOBS, render_pins
 from mkdocs_pinplan.render.progress import ProgressReport
 
@@ -233,3 +234,23 @@ def test_progress_counts_live_on_a_terminal_and_clears_its_line() -> None:
     assert lines == []
     assert "\rpinplan: rendering pins 30/60" in screen.getvalue()
     assert screen.getvalue().endswith("\r\x1b[K")
+
+
+def test_entry_pruned_after_lookup_is_drawn_again(
+    tmp_path: Path, posts: list[Post], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    specs = specs_for(posts[:1])
+    cache = tmp_path / "cache"
+    render_pins(specs, tmp_path / "site1", cache_dir=cache)
+    original = PinCache.lookup
+
+    def vanishing(self: PinCache, key: str, ext: str) -> tuple[str, tuple[str, ...]] | None:
+        hit = original(self, key, ext)
+        if hit is not None:
+            Path(hit[0]).unlink()  # a concurrent build's prune, between lookup and link
+        return hit
+
+    monkeypatch.setattr(PinCache, "lookup", vanishing)
+    again = render_pins(specs, tmp_path / "site2", cache_dir=cache)
+    assert (again.rendered, again.cached) == (len(specs), 0)
+    assert site_bytes(tmp_path / "site1") == site_bytes(tmp_path / "site2")

@@ -132,9 +132,13 @@ def render_pins(
         design = designs[key]
         hit = cache.lookup(key, extension(design)) if cache else None
         if hit is not None:
-            entry, notes[key] = hit
-            _publish(entry, group, site_dir)
-            continue
+            try:
+                _publish(hit[0], group, site_dir)
+            except FileNotFoundError:
+                pass  # pruned by a concurrent build since the lookup: draw it again
+            else:
+                notes[key] = hit[1]
+                continue
         jobs.append(
             RenderJob(
                 design=design,
