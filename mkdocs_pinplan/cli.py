@@ -181,7 +181,7 @@ def days_option(func: F) -> F:
     )(func)
 
 
-@click.group()
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mkdocs-pinplan")
 def main() -> None:
     """Check, show, export and mark published the pins planned by mkdocs-pinplan.
