@@ -1,5 +1,6 @@
 # Everything a fresh clone needs: only Python 3.10+ and make.
 PYTHON ?= python3
+export NO_MKDOCS_2_WARNING := 1
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed

@@ -77,6 +77,11 @@ PROBLEMS = [
     ("image_corrupt.md", "pinplan.image: "),
     ("image_not_image.md", "pinplan.image: not an image Pillow can read: not-an-image.png"),
     ("image_bomb.md", "pinplan.image: image is too large (more than 40,000,000 pixels"),
+    ("image_zero_size.md", "pinplan.image: not an image Pillow can read: empty.png"),
+    (
+        "image_over_our_limit.md",
+        "pinplan.image: image is too large (7000×7000 px, limit 40,000,000 pixels): huge.png",
+    ),
     ("image_number.md", "pinplan.image: expected a path to an image, got 7"),
 ]
 
