@@ -191,6 +191,54 @@ class CalendarPin:
         return self.status == "published"
 
 
+_new = object.__new__
+_set = object.__setattr__
+
+
+def fast_calendar_pin(
+    id: str,
+    post: str,
+    link: str,
+    image: str,
+    media_url: str,
+    title: str,
+    description: str,
+    alt_text: str,
+    board: str,
+    keywords: tuple[str, ...],
+    publish_at: datetime,
+    status: str = "scheduled",
+) -> CalendarPin:
+    """``CalendarPin(...)`` with the same arguments, the same result, at under half the cost.
+
+    A frozen dataclass's ``__init__`` stores each field through ``object.__setattr__``,
+    about 2 µs for these twelve; the planner makes one pin per new pin (100,000 in the
+    benchmark). Filling the instance dict in one go gives an equal, still frozen pin. It is
+    only valid while ``CalendarPin`` has no ``__post_init__``, defaults that need computing
+    or ``slots`` (``tests/test_schedule.py`` checks it against the constructor).
+    """
+    pin: CalendarPin = _new(CalendarPin)
+    _set(
+        pin,
+        "__dict__",
+        {
+            "id": id,
+            "post": post,
+            "link": link,
+            "image": image,
+            "media_url": media_url,
+            "title": title,
+            "description": description,
+            "alt_text": alt_text,
+            "board": board,
+            "keywords": keywords,
+            "publish_at": publish_at,
+            "status": status,
+        },
+    )
+    return pin
+
+
 @dataclass(frozen=True)
 class Calendar:
     """The whole calendar file."""

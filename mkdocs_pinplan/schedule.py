@@ -16,12 +16,12 @@ from bisect import bisect_right, insort
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from .durations import format_duration
-from .model import Calendar, CalendarPin, PinSpec, Rules
+from .model import Calendar, CalendarPin, PinSpec, Rules, fast_calendar_pin
 
 UTC = timezone.utc
 DAY = 86400
@@ -60,7 +60,8 @@ class Zone:
         self.tz = ZoneInfo(name)
         self.windows = tuple((start * MINUTE, end * MINUTE) for start, end in windows)
         self._intervals: dict[int, tuple[tuple[int, int], ...]] = {}
-        self._day_offset: dict[int, int] = {}
+        self.day_tz: dict[int, tzinfo] = {}
+        """Per local day whose intervals are known, the tzinfo for its instants (see ``on_day``)."""
         self._fixed: dict[int, timezone] = {}
         self._run = (0, -1, 0)
         """A stretch ``(from, to, offset)`` of constant UTC offset seen so far."""
@@ -85,13 +86,7 @@ class Zone:
         same wall time and offset (so the same text in the file), without the zone's
         per-call rule lookup, which is slow for years past the tz database's table.
         """
-        off = self._day_offset.get(day)
-        if off is None:
-            return datetime.fromtimestamp(ts, self.tz)
-        fixed = self._fixed.get(off)
-        if fixed is None:
-            fixed = self._fixed[off] = timezone(timedelta(seconds=off))
-        return datetime.fromtimestamp(ts, fixed)
+        return datetime.fromtimestamp(ts, self.day_tz.get(day, self.tz))
 
     def _segments(self, a: int, b: int) -> list[tuple[int, int, int]]:
         """``[a, b)`` split into runs of constant UTC offset: ``(from, to, offset)``.
@@ -136,7 +131,10 @@ class Zone:
         if len(segments) == 1:
             # No offset change near this day (almost every day): windows map one to one.
             off = segments[0][2]
-            self._day_offset[day] = off
+            fixed = self._fixed.get(off)
+            if fixed is None:
+                fixed = self._fixed[off] = timezone(timedelta(seconds=off))
+            self.day_tz[day] = fixed
             plain = tuple((midnight + a - off, midnight + b - off) for a, b in self.windows)
             self._intervals[day] = plain
             return plain
@@ -155,6 +153,7 @@ class Zone:
             else:
                 merged.append((lo, hi))
         result = tuple(merged)
+        self.day_tz[day] = self.tz
         self._intervals[day] = result
         return result
 
@@ -380,8 +379,7 @@ def _scan(
 
 
 def _pin_from_spec(spec: PinSpec, publish_at: datetime, status: str = "scheduled") -> CalendarPin:
-    # Positional: this runs once per pin, and keywords cost a measurable share of a big plan.
-    return CalendarPin(
+    return fast_calendar_pin(
         spec.id,
         spec.post,
         spec.link,
@@ -494,15 +492,17 @@ def _plan(
 
     placed = {entry[1] for entry in entries}
     first = max(start, rules.start or start, date.fromordinal(zone.day(now_ts))).toordinal()
-    on_day, append = zone.on_day, entries.append
+    append = entries.append
     # by_id, not specs: a repeated id would otherwise be placed twice.
     new = placement_order(s for s in by_id.values() if s.id not in placed)
     span = int(rules.jitter.total_seconds()) // MINUTE + 1
     # jitter_seconds(), inlined for the hot path.
     items = [(s.post, zlib.crc32(s.id.encode("utf-8")) % span * MINUTE) for s in new]
     slots = board.place_all(items, first, now_ts)
+    # Zone.on_day(), inlined: place_all() computed the intervals, so day_tz holds every day.
+    day_tz, at = zone.day_tz, datetime.fromtimestamp
     for spec, (day, ts) in zip(new, slots, strict=True):
-        append((ts, spec.id, _pin_from_spec(spec, on_day(ts, day))))
+        append((ts, spec.id, _pin_from_spec(spec, at(ts, day_tz[day]))))
 
     # Ids are unique, so the tuples never compare their pins.
     entries.sort()
