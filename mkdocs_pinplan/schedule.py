@@ -34,6 +34,8 @@ _BEFORE = 15 * 3600
 _AFTER = DAY + 13 * 3600
 # Guard against an endless search: ten thousand years of days is more than any calendar.
 _LAST_ORDINAL = date(9999, 12, 1).toordinal()
+_NONE: list[int] = []
+"""A shared empty list of instants, only ever read (saves an allocation per look-up)."""
 
 
 def jitter_seconds(pin_id: str, jitter: timedelta) -> int:
@@ -227,9 +229,9 @@ class _Board:
 
         Sorted because consecutive local days are consecutive stretches of time.
         """
-        by_day = self.by_day
+        by_day, none = self.by_day, _NONE
         if self.reach == 1:
-            return by_day.get(day - 1, []) + by_day.get(day, []) + by_day.get(day + 1, [])
+            return by_day.get(day - 1, none) + by_day.get(day, none) + by_day.get(day + 1, none)
         near: list[int] = []
         for d in range(day - self.reach, day + self.reach + 1):
             near.extend(by_day.get(d, ()))
@@ -263,11 +265,12 @@ class _Board:
         # From this day on the cap is max_per_day (SPEC rule 1), without a call per pin.
         full_cap, warm_until = self.max_per_day, self.start + max(self.warmup_days, 0)
         placed: list[tuple[int, int]] = []
+        none, last = _NONE, _LAST_ORDINAL
         # Days only ever fill up, so the first open day only moves forward.
         front = open_day(first_day)
         for post, delay in pins:
             days = post_days.get(post, ())
-            mine = by_post.get(post, [])
+            mine = by_post.get(post, none)
             if front in skip:
                 front = open_day(front)
             day = front
@@ -275,7 +278,7 @@ class _Board:
                 if day in days:
                     day = open_day(day + 1)
                     continue
-                if day > _LAST_ORDINAL:
+                if day > last:
                     raise ValueError(f"no free slot left for a pin of {post}")
                 intervals = cached.get(day) or intervals_of(day)
                 if not intervals:
@@ -283,7 +286,11 @@ class _Board:
                     day = open_day(day + 1)
                     continue
                 if reach == 1:
-                    near = by_day.get(day - 1, []) + by_day.get(day, []) + by_day.get(day + 1, [])
+                    near = (
+                        by_day.get(day - 1, none)
+                        + by_day.get(day, none)
+                        + by_day.get(day + 1, none)
+                    )
                 else:
                     near = self.near(day)
                 # The post's pins matter only when some lie within link_gap of this day
