@@ -407,9 +407,8 @@ def placement_order(specs: Iterable[PinSpec]) -> list[PinSpec]:
     within a round newer posts first (undated last), ties by path.
     """
     specs = list(specs)
-    dates: dict[str, date | None] = {}
-    for spec in specs:
-        dates.setdefault(spec.post, spec.post_date)
+    # Built backwards, so each post keeps the date of its first spec (as setdefault would).
+    dates = {spec.post: spec.post_date for spec in reversed(specs)}
     ranked = sorted(dates, key=lambda post: (-_ordinal(dates[post]), post))
     rank = {post: n for n, post in enumerate(ranked)}
     size = len(rank)
