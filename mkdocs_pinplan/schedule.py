@@ -137,7 +137,8 @@ class Zone:
             if fixed is None:
                 fixed = self._fixed[off] = timezone(timedelta(seconds=off))
             self.day_tz[day] = fixed
-            plain = tuple((midnight + a - off, midnight + b - off) for a, b in self.windows)
+            shift = midnight - off
+            plain = tuple([(shift + a, shift + b) for a, b in self.windows])
             self._intervals[day] = plain
             return plain
         pieces: list[tuple[int, int]] = []
