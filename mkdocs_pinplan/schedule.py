@@ -16,12 +16,12 @@ from bisect import bisect_right, insort
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from .durations import format_duration
-from .model import Calendar, CalendarPin, PinSpec, Rules
+from .model import Calendar, CalendarPin, PinSpec, Rules, fast_calendar_pin
 
 UTC = timezone.utc
 DAY = 86400
@@ -34,6 +34,8 @@ _BEFORE = 15 * 3600
 _AFTER = DAY + 13 * 3600
 # Guard against an endless search: ten thousand years of days is more than any calendar.
 _LAST_ORDINAL = date(9999, 12, 1).toordinal()
+_NONE: list[int] = []
+"""A shared empty list of instants, only ever read (saves an allocation per look-up)."""
 
 
 def jitter_seconds(pin_id: str, jitter: timedelta) -> int:
@@ -60,7 +62,8 @@ class Zone:
         self.tz = ZoneInfo(name)
         self.windows = tuple((start * MINUTE, end * MINUTE) for start, end in windows)
         self._intervals: dict[int, tuple[tuple[int, int], ...]] = {}
-        self._day_offset: dict[int, int] = {}
+        self.day_tz: dict[int, tzinfo] = {}
+        """Per local day whose intervals are known, the tzinfo for its instants (see ``on_day``)."""
         self._fixed: dict[int, timezone] = {}
         self._run = (0, -1, 0)
         """A stretch ``(from, to, offset)`` of constant UTC offset seen so far."""
@@ -85,13 +88,7 @@ class Zone:
         same wall time and offset (so the same text in the file), without the zone's
         per-call rule lookup, which is slow for years past the tz database's table.
         """
-        off = self._day_offset.get(day)
-        if off is None:
-            return datetime.fromtimestamp(ts, self.tz)
-        fixed = self._fixed.get(off)
-        if fixed is None:
-            fixed = self._fixed[off] = timezone(timedelta(seconds=off))
-        return datetime.fromtimestamp(ts, fixed)
+        return datetime.fromtimestamp(ts, self.day_tz.get(day, self.tz))
 
     def _segments(self, a: int, b: int) -> list[tuple[int, int, int]]:
         """``[a, b)`` split into runs of constant UTC offset: ``(from, to, offset)``.
@@ -136,8 +133,12 @@ class Zone:
         if len(segments) == 1:
             # No offset change near this day (almost every day): windows map one to one.
             off = segments[0][2]
-            self._day_offset[day] = off
-            plain = tuple((midnight + a - off, midnight + b - off) for a, b in self.windows)
+            fixed = self._fixed.get(off)
+            if fixed is None:
+                fixed = self._fixed[off] = timezone(timedelta(seconds=off))
+            self.day_tz[day] = fixed
+            shift = midnight - off
+            plain = tuple([(shift + a, shift + b) for a, b in self.windows])
             self._intervals[day] = plain
             return plain
         pieces: list[tuple[int, int]] = []
@@ -155,6 +156,7 @@ class Zone:
             else:
                 merged.append((lo, hi))
         result = tuple(merged)
+        self.day_tz[day] = self.tz
         self._intervals[day] = result
         return result
 
@@ -228,9 +230,9 @@ class _Board:
 
         Sorted because consecutive local days are consecutive stretches of time.
         """
-        by_day = self.by_day
+        by_day, none = self.by_day, _NONE
         if self.reach == 1:
-            return by_day.get(day - 1, []) + by_day.get(day, []) + by_day.get(day + 1, [])
+            return by_day.get(day - 1, none) + by_day.get(day, none) + by_day.get(day + 1, none)
         near: list[int] = []
         for d in range(day - self.reach, day + self.reach + 1):
             near.extend(by_day.get(d, ()))
@@ -264,11 +266,12 @@ class _Board:
         # From this day on the cap is max_per_day (SPEC rule 1), without a call per pin.
         full_cap, warm_until = self.max_per_day, self.start + max(self.warmup_days, 0)
         placed: list[tuple[int, int]] = []
+        none, last = _NONE, _LAST_ORDINAL
         # Days only ever fill up, so the first open day only moves forward.
         front = open_day(first_day)
         for post, delay in pins:
             days = post_days.get(post, ())
-            mine = by_post.get(post, [])
+            mine = by_post.get(post, none)
             if front in skip:
                 front = open_day(front)
             day = front
@@ -276,7 +279,7 @@ class _Board:
                 if day in days:
                     day = open_day(day + 1)
                     continue
-                if day > _LAST_ORDINAL:
+                if day > last:
                     raise ValueError(f"no free slot left for a pin of {post}")
                 intervals = cached.get(day) or intervals_of(day)
                 if not intervals:
@@ -284,7 +287,11 @@ class _Board:
                     day = open_day(day + 1)
                     continue
                 if reach == 1:
-                    near = by_day.get(day - 1, []) + by_day.get(day, []) + by_day.get(day + 1, [])
+                    near = (
+                        by_day.get(day - 1, none)
+                        + by_day.get(day, none)
+                        + by_day.get(day + 1, none)
+                    )
                 else:
                     near = self.near(day)
                 # The post's pins matter only when some lie within link_gap of this day
@@ -380,8 +387,7 @@ def _scan(
 
 
 def _pin_from_spec(spec: PinSpec, publish_at: datetime, status: str = "scheduled") -> CalendarPin:
-    # Positional: this runs once per pin, and keywords cost a measurable share of a big plan.
-    return CalendarPin(
+    return fast_calendar_pin(
         spec.id,
         spec.post,
         spec.link,
@@ -402,9 +408,8 @@ def placement_order(specs: Iterable[PinSpec]) -> list[PinSpec]:
     within a round newer posts first (undated last), ties by path.
     """
     specs = list(specs)
-    dates: dict[str, date | None] = {}
-    for spec in specs:
-        dates.setdefault(spec.post, spec.post_date)
+    # Built backwards, so each post keeps the date of its first spec (as setdefault would).
+    dates = {spec.post: spec.post_date for spec in reversed(specs)}
     ranked = sorted(dates, key=lambda post: (-_ordinal(dates[post]), post))
     rank = {post: n for n, post in enumerate(ranked)}
     size = len(rank)
@@ -494,15 +499,17 @@ def _plan(
 
     placed = {entry[1] for entry in entries}
     first = max(start, rules.start or start, date.fromordinal(zone.day(now_ts))).toordinal()
-    on_day, append = zone.on_day, entries.append
+    append = entries.append
     # by_id, not specs: a repeated id would otherwise be placed twice.
     new = placement_order(s for s in by_id.values() if s.id not in placed)
     span = int(rules.jitter.total_seconds()) // MINUTE + 1
     # jitter_seconds(), inlined for the hot path.
     items = [(s.post, zlib.crc32(s.id.encode("utf-8")) % span * MINUTE) for s in new]
     slots = board.place_all(items, first, now_ts)
+    # Zone.on_day(), inlined: place_all() computed the intervals, so day_tz holds every day.
+    day_tz, at = zone.day_tz, datetime.fromtimestamp
     for spec, (day, ts) in zip(new, slots, strict=True):
-        append((ts, spec.id, _pin_from_spec(spec, on_day(ts, day))))
+        append((ts, spec.id, _pin_from_spec(spec, at(ts, day_tz[day]))))
 
     # Ids are unique, so the tuples never compare their pins.
     entries.sort()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import FrozenInstanceError, astuple, replace
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -12,7 +14,16 @@ import pytest
 
 from mkdocs_pinplan.calendar_file import dumps
 from mkdocs_pinplan.durations import parse_windows
-from mkdocs_pinplan.model import Brand, Calendar, CalendarPin, Design, Palette, PinSpec, Rules
+from mkdocs_pinplan.model import (
+    Brand,
+    Calendar,
+    CalendarPin,
+    Design,
+    Palette,
+    PinSpec,
+    Rules,
+    fast_calendar_pin,
+)
 from mkdocs_pinplan.schedule import jitter_seconds, plan, violations
 
 UTC = timezone.utc
@@ -311,6 +322,18 @@ def test_replanning_the_same_inputs_gives_the_same_bytes() -> None:
     again = plan(specs, r, first, NOW + timedelta(hours=5))
     assert dumps(again) == dumps(first)
     assert dumps(plan(list(reversed(specs)), r, None, NOW)) == dumps(first)
+
+
+def test_the_planners_fast_pin_equals_the_constructors_and_stays_frozen() -> None:
+    at = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    args = ("id", "post", "link", "image", "media", "title", "desc", "alt", "b", ("k",), at, "x")
+    fast, slow = fast_calendar_pin(*args), CalendarPin(*args)
+    assert fast == slow and repr(fast) == repr(slow) and hash(fast) == hash(slow)
+    assert astuple(fast) == astuple(slow) == args
+    assert replace(fast, status="published") == replace(slow, status="published")
+    assert pickle.loads(pickle.dumps(fast)) == slow and copy.deepcopy(fast) == slow
+    with pytest.raises(FrozenInstanceError):
+        fast.status = "published"  # type: ignore[misc]
 
 
 def test_existing_pins_keep_their_slots_and_new_ones_fill_free_slots() -> None:
