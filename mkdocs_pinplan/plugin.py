@@ -144,12 +144,13 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
             quality=self.config.quality,
         )
         calendar_path = root / self.config.calendar
+        rules = rules_from_config(self.config.schedule)
         try:
             now = build_now()
             report = run_build(
                 self.posts,
                 settings=settings,
-                rules=rules_from_config(self.config.schedule),
+                rules=rules,
                 site_dir=Path(config.site_dir),
                 calendar_path=calendar_path,
                 now=now,
@@ -188,7 +189,7 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
             write_preview(
                 Path(config.site_dir),
                 report.calendar,
-                rules_from_config(self.config.schedule),
+                rules,
                 specs=report.specs,
                 posts=self.posts,
                 now=now,

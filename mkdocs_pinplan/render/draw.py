@@ -328,6 +328,17 @@ def _backdrop(design: Design, photo_key: tuple[Path, tuple[int, int]] | None) ->
     return image
 
 
+def _drawable(text: str, chain: FontChain, what: str, warnings: list[str]) -> str:
+    """``text`` without the characters no font of ``chain`` has, warning once about them."""
+    coverage = cover(text, chain)
+    if coverage.missing:
+        warnings.append(
+            f"{what}: no font has {describe(coverage.missing)}; left out "
+            "(add a font that has them to brand.fallback_fonts)"
+        )
+    return " ".join(coverage.text.split())
+
+
 def _clean(text: str) -> str:
     """Headline text as drawn: NFC, no control or zero-width characters, single spaces."""
     text = _CONTROL.sub(" ", _INVISIBLE.sub("", unicodedata.normalize("NFC", text)))
@@ -387,13 +398,7 @@ def compose(design: Design, *, keep_background: bool = False) -> Composition:
     headline = _clean(design.headline)
     if layout.uppercase:
         headline = upper(headline, design.lang)
-    coverage = cover(headline, chain)
-    if coverage.missing:
-        warnings.append(
-            f"headline: no font has {describe(coverage.missing)}; left out "
-            "(add a font that has them to brand.fallback_fonts)"
-        )
-    headline = " ".join(coverage.text.split())
+    headline = _drawable(headline, chain, "headline", warnings)
 
     rect = _headline_rect(design, has_photo)
     bar_w, bar_h, bar_gap = (_scaled(design, v) for v in BAR)
@@ -508,13 +513,7 @@ def _footer(
         fill = color.readable(surface, preferred)
     chain = FontChain.of(body_chain(brand))
     name = _clean(brand.name)
-    coverage = cover(name, chain)
-    if coverage.missing:
-        warnings.append(
-            f"brand name: no font has {describe(coverage.missing)}; left out "
-            "(add a font that has them to brand.fallback_fonts)"
-        )
-    name = " ".join(coverage.text.split())
+    name = _drawable(name, chain, "brand name", warnings)
     gap = _scaled(design, 16)
     logo_w = logo.width + gap if logo else 0
     # Either way the footer ends left of FOOTER_MAX_RIGHT, clear of Pinterest's buttons.
