@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .calendar_file import calendar_lock, read_calendar, write_calendar
+from .calendar_file import calendar_lock, loads, read_calendar_text, write_calendar
+from .filememo import FileMemo
 from .model import Calendar, PinSpec, Post, Rules
 from .pins import PinSettings, make_pin_specs
 from .render.pipeline import Progress, RenderStats, render_pins
@@ -51,20 +52,27 @@ def run_build(
     cache_dir: Path | None = None,
     workers: int = 1,
     progress: Progress | None = None,
+    memo: FileMemo | None = None,
 ) -> BuildReport:
     """Render every pin into ``site_dir`` and merge them into the calendar at ``calendar_path``.
 
     With ``write=False`` (``mkdocs serve``) the calendar is planned but the file is left alone.
+    ``memo`` is the build's memo of file facts (see :func:`render_pins`).
     """
     # Read first: a calendar we cannot read stops the build before any rendering.
-    existing = read_calendar(calendar_path)
+    text = read_calendar_text(calendar_path)
+    existing = loads(text, str(calendar_path)) if text is not None else None
     specs = tuple(make_pin_specs(posts, settings))
-    stats = render_pins(specs, site_dir, cache_dir=cache_dir, workers=workers, progress=progress)
+    stats = render_pins(
+        specs, site_dir, cache_dir=cache_dir, workers=workers, progress=progress, memo=memo
+    )
     written = False
     if write:
         # Read again under the lock: a concurrent build may have written in the meantime.
         with calendar_lock(calendar_path):
-            existing = read_calendar(calendar_path)
+            again = read_calendar_text(calendar_path)
+            if again != text:
+                existing = loads(again, str(calendar_path)) if again is not None else None
             calendar = plan(specs, rules, existing, now)
             written = write_calendar(calendar_path, calendar)
     else:

@@ -219,15 +219,20 @@ def loads(text: str, file: str) -> Calendar:
     return Calendar(timezone=tz_name, start=start, pins=tuple(pins), version=version)
 
 
-def read_calendar(path: Path) -> Calendar | None:
-    """The calendar at ``path``, or ``None`` when there is none yet."""
+def read_calendar_text(path: Path) -> str | None:
+    """The text of the calendar file at ``path``, or ``None`` when there is none yet."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:
         raise PinplanError(str(path), None, f"cannot read the calendar: {exc}") from None
-    return loads(text, str(path))
+
+
+def read_calendar(path: Path) -> Calendar | None:
+    """The calendar at ``path``, or ``None`` when there is none yet."""
+    text = read_calendar_text(path)
+    return loads(text, str(path)) if text is not None else None
 
 
 def write_text_atomic(path: Path, text: str) -> bool:

@@ -6,7 +6,7 @@ import colorsys
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -79,12 +79,18 @@ def slugify(text: str) -> str:
 
 def with_utm(url: str, index: int) -> str:
     """The post link with ``utm_content=pin<index>`` so every pin has its own link."""
+    return utm_links(url)(index)
+
+
+def utm_links(url: str) -> Callable[[int], str]:
+    """:func:`with_utm` for one post's link, parsed once for all of its pins."""
     parts = urlsplit(url)
     query = [
         (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "utm_content"
     ]
-    query.append(("utm_content", f"pin{index}"))
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    # urlencode joins its pairs with "&", so the pin's own pair can be appended as text.
+    kept = urlencode(query) + "&" if query else ""
+    return lambda index: urlunsplit(parts._replace(query=f"{kept}utm_content=pin{index}"))
 
 
 def absolute_url(site_url: str, path: str) -> str:
@@ -182,7 +188,7 @@ def make_pin_specs(posts: Iterable[Post], settings: PinSettings) -> list[PinSpec
         # Each post starts the rotations at its own (stable) point, so neighbouring posts'
         # pins do not repeat one design and colour in the feed.
         offset, tint = int(digest[:8], 16), int(digest[8:16], 16)
-        base_link = post.link or post.url
+        link = utm_links(post.link or post.url)
         for i in range(pin_count(post, settings.pins_per_post)):
             index = i + 1
             headline = headlines[i % len(headlines)]
@@ -213,7 +219,7 @@ def make_pin_specs(posts: Iterable[Post], settings: PinSettings) -> list[PinSpec
                     alt_text=_clip(alt, ALT_LIMIT),
                     board=post.board or settings.board,
                     keywords=post.keywords,
-                    link=with_utm(base_link, index),
+                    link=link(index),
                     media_url=absolute_url(settings.site_url, image_path),
                     post_date=post.date,
                 )

@@ -21,8 +21,9 @@ from .config import PinplanConfig, palettes_from_config, rules_from_config
 from .errors import PinplanError
 from .model import Brand, Post
 from .pins import PinSettings
-from .posts import parse_front_matter, read_post
+from .posts import PostImages, parse_front_matter, read_post
 from .preview import write_preview
+from .render.cache import PinCache
 from .render.progress import ProgressReport
 
 log = get_plugin_logger(__name__)
@@ -59,6 +60,9 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
         self.is_serve = False
         self.posts: list[Post] = []
         self.globs: list[str] = []
+        self.images: PostImages | None = None
+        self.docs_dir = Path()
+        self.lang = "en"
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.is_serve = command == "serve"
@@ -70,6 +74,11 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
             return None
         self.globs = self.config.posts or default_post_globs(config)
         root = config_dir(config)
+        # One per build: it resolves each folder once and remembers which images passed
+        # (in the cache, beside the file hashes the renderer keeps).
+        self.docs_dir = Path(config.docs_dir)
+        self.images = PostImages(self.docs_dir, PinCache(root / self.config.cache_dir).memo())
+        self.lang = str(config.theme.get("language", "en") or "en")
         calendar = (root / self.config.calendar).resolve()
         docs = Path(config.docs_dir).resolve()
         if calendar == docs or docs in calendar.parents:
@@ -89,11 +98,10 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
     def on_page_context(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext | None:
-        if not self.config.enabled:
+        if not self.config.enabled or self.images is None:
             return None
         src = page.file.src_uri
         is_post = any(fnmatch.fnmatchcase(src, g) for g in self.globs)
-        theme_lang = config.theme.get("language", "en")
         meta = page.meta
         if not meta and (page.markdown or "").lstrip("\ufeff").startswith("---"):
             # MkDocs drops front-matter it cannot parse without a word; say what broke.
@@ -107,11 +115,12 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
             src,
             meta,
             url=page.canonical_url or "/" + page.url,
-            docs_dir=Path(config.docs_dir),
+            docs_dir=self.docs_dir,
             default_title=page.title or "",
-            default_slug=Path(page.file.src_uri).stem,
-            default_lang=str(theme_lang or "en"),
+            default_slug=posixpath.splitext(posixpath.basename(src))[0],
+            default_lang=self.lang,
             is_post_path=is_post,
+            images=self.images,
         )
         for problem in reading.problems:
             log.warning(str(problem))
@@ -157,6 +166,7 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
                 write=not self.is_serve,
                 cache_dir=root / self.config.cache_dir,
                 workers=self.config.workers or (os.cpu_count() or 1),
+                memo=self.images.memo if self.images is not None else None,
                 progress=ProgressReport(log.info),
             )
         except (PinplanError, ValueError) as exc:

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from .errors import PinplanError, Problem
+from .filememo import FileMemo
 from .images import ImageProblem, probe_image
 from .model import Post
 
@@ -128,29 +129,58 @@ def _text_list(value: object, file: str, key: str, problems: list[Problem]) -> t
     return tuple(items)
 
 
-def resolve_image(value: object, *, file: str, key: str, page_dir: Path, docs_dir: Path) -> Path:
-    """Resolve a local image path relative to the page; refuse remote URLs and escapes.
+class PostImages:
+    """Finds and checks the images posts name, for one build.
 
-    Raises :class:`Problem` naming the file and key.
+    Resolving a path walks every folder on it (one ``lstat`` each) and checking an image
+    reads its header: here each folder is resolved once per build, and with ``memo`` an image
+    that passed before and has not changed since is not opened again.
     """
-    if not isinstance(value, str) or not value.strip():
-        raise Problem(file, key, f"expected a path to an image, got {value!r}")
-    text = value.strip()
-    if _REMOTE.match(text):
-        raise Problem(file, key, f"remote images are not fetched at build time: {text}")
-    if os.path.isabs(text):
-        raise Problem(file, key, f"must be a path relative to the page, not absolute: {text}")
-    root = docs_dir.resolve()
-    path = (page_dir / text).resolve()
-    if path != root and root not in path.parents:
-        raise Problem(file, key, f"points outside the docs directory: {text}")
-    if not path.is_file():
-        raise Problem(file, key, f"image not found: {text}")
-    try:
-        probe_image(path)
-    except ImageProblem as exc:
-        raise Problem(file, key, str(exc)) from None
-    return path
+
+    def __init__(self, docs_dir: Path, memo: FileMemo | None = None) -> None:
+        self.docs_dir = os.fspath(docs_dir)
+        root = os.path.realpath(docs_dir)
+        self.inside = root if root.endswith(os.sep) else root + os.sep
+        """What every path inside the docs directory starts with, once resolved."""
+        self.memo = memo
+        self._folders: dict[str, str] = {}
+
+    def realpath(self, path: str) -> str:
+        """``os.path.realpath(path)``, with the containing folder's answer reused."""
+        folder, name = os.path.split(path)
+        if name in ("", ".", ".."):
+            return os.path.realpath(path)
+        real = self._folders.get(folder)
+        if real is None:
+            real = self._folders[folder] = os.path.realpath(folder)
+        candidate = os.path.join(real, name)
+        return os.path.realpath(candidate) if os.path.islink(candidate) else candidate
+
+    def resolve(self, value: object, *, file: str, key: str) -> Path:
+        """The local image ``value`` names, relative to page ``file``; refuses remote URLs,
+        escapes from the docs directory and files that are not usable images.
+
+        Raises :class:`Problem` naming the file and key.
+        """
+        if not isinstance(value, str) or not value.strip():
+            raise Problem(file, key, f"expected a path to an image, got {value!r}")
+        text = value.strip()
+        if _REMOTE.match(text):
+            raise Problem(file, key, f"remote images are not fetched at build time: {text}")
+        if os.path.isabs(text):
+            raise Problem(file, key, f"must be a path relative to the page, not absolute: {text}")
+        page_dir = os.path.dirname(os.path.join(self.docs_dir, file))
+        path = self.realpath(os.path.join(page_dir, text))
+        if not path.startswith(self.inside):
+            raise Problem(file, key, f"points outside the docs directory: {text}")
+        if not os.path.isfile(path):
+            raise Problem(file, key, f"image not found: {text}")
+        image = Path(path)
+        try:
+            probe_image(image, self.memo)
+        except ImageProblem as exc:
+            raise Problem(file, key, str(exc)) from None
+        return image
 
 
 def read_post(
@@ -163,12 +193,15 @@ def read_post(
     default_slug: str,
     default_lang: str = "en",
     is_post_path: bool = True,
+    images: PostImages | None = None,
 ) -> PostReading:
     """Validate one page's front-matter into a :class:`Post`.
 
     ``is_post_path`` says whether the page lies under the ``posts`` globs; other pages are
-    posts only when their front-matter has a ``pinplan`` mapping. Never raises for bad
-    content: problems come back in the result and the offending key falls back to its default.
+    posts only when their front-matter has a ``pinplan`` mapping. ``images`` finds the
+    post's image (pass one for all pages of a build: it remembers what it looked up). Never
+    raises for bad content: problems come back in the result and the offending key falls back
+    to its default.
     """
     problems: list[Problem] = []
     file = src_path
@@ -242,13 +275,7 @@ def read_post(
                 pins = value
         elif key == "image":
             try:
-                image = resolve_image(
-                    value,
-                    file=file,
-                    key=name,
-                    page_dir=(docs_dir / src_path).parent,
-                    docs_dir=docs_dir,
-                )
+                image = (images or PostImages(docs_dir)).resolve(value, file=file, key=name)
             except Problem as problem:
                 problems.append(problem)
         elif key == "link":

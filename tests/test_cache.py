@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from mkdocs_pinplan.filememo import RACY_SECONDS
 from mkdocs_pinplan.model import Brand, Design, Palette
 from mkdocs_pinplan.render import cache as cache_mod
 from mkdocs_pinplan.render.cache import (
-    RACY_SECONDS,
     FileHasher,
     PinCache,
     design_key,

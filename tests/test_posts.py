@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import time
 from datetime import date
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from mkdocs_pinplan.errors import PinplanError
-from mkdocs_pinplan.posts import PostReading, parse_front_matter, read_post
+from mkdocs_pinplan.filememo import FileMemo
+from mkdocs_pinplan.posts import PostImages, PostReading, parse_front_matter, read_post
 
 POSTS = Path(__file__).parent / "fixtures" / "posts"
 
@@ -115,6 +118,72 @@ def test_image_symlink_pointing_outside_docs_is_refused(tmp_path: Path) -> None:
     (docs / "post.md").write_text("---\npinplan:\n  image: link.png\n---\n# P\n")
     (line,) = messages(read_fixture("post.md", docs_dir=docs))
     assert line == "post.md: pinplan.image: points outside the docs directory: link.png"
+
+
+def test_image_folder_symlinked_outside_docs_is_refused(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    (docs / "posts").mkdir(parents=True)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "photo.png").write_bytes((POSTS / "images" / "photo.png").read_bytes())
+    os.symlink(outside, docs / "posts" / "images")
+    (docs / "posts" / "a.md").write_text("---\npinplan:\n  image: images/photo.png\n---\n")
+    (docs / "posts" / "b.md").write_text("---\npinplan:\n  image: ../posts/images/photo.png\n---\n")
+    images = PostImages(docs)
+    for name in ("a.md", "b.md"):
+        meta = parse_front_matter((docs / "posts" / name).read_text(), name)
+        reading = read_post(
+            f"posts/{name}",
+            meta,
+            url="/",
+            docs_dir=docs,
+            default_title="T",
+            default_slug="t",
+            images=images,
+        )
+        (problem,) = reading.problems
+        assert "points outside the docs directory" in str(problem)
+
+
+def test_an_unchanged_image_is_not_opened_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    photo = docs / "photo.png"
+    photo.write_bytes((POSTS / "images" / "photo.png").read_bytes())
+    past = time.time() - 3600
+    os.utime(photo, (past, past))
+    memo_file = tmp_path / "cache" / "files.json"
+
+    def build() -> PostReading:
+        memo = FileMemo(memo_file)
+        reading = read_post(
+            "post.md",
+            {"pinplan": {"image": "photo.png"}},
+            url="/",
+            docs_dir=docs,
+            default_title="T",
+            default_slug="t",
+            images=PostImages(docs, memo),
+        )
+        memo.save()
+        return reading
+
+    assert build().problems == []
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the image was opened again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Image, "open", never)
+        again = build()
+    assert again.problems == [] and again.post is not None and again.post.image == photo
+
+    photo.write_bytes(b"not a picture any more")  # a changed file is looked at again
+    os.utime(photo, (past, past))
+    (problem,) = build().problems
+    assert str(problem).startswith("post.md: pinplan.image: not an image")
 
 
 def test_image_inside_docs_resolves_to_the_file() -> None:

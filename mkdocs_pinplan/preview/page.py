@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar as _cal
 import functools
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
@@ -56,8 +57,9 @@ class PinInfo:
     """Whether the pin's image is in the built site (a published pin of a removed post is not)."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _PinView:
+    # Not frozen: a frozen dataclass's __init__ costs a few µs per field and pin.
     id: str
     post: str
     post_title: str
@@ -128,17 +130,17 @@ def _href(url: str) -> str | None:
 
 def _image_url(image: str) -> str | None:
     """The page-relative URL of a site-relative image path (absolute http(s) URLs kept)."""
-    if urlsplit(image).scheme:
+    if ":" in image and urlsplit(image).scheme:
         return _href(image)
     path = image.replace("\\", "/").lstrip("/")
     return _TO_ROOT + quote(path, safe="/") if path else None
 
 
-def _link_text(url: str) -> str:
+def _link(url: str) -> tuple[str | None, str]:
+    """The link's safe ``href`` (see :func:`_href`) and the text to show for it."""
     parts = urlsplit(url)
-    if parts.scheme in _SAFE_SCHEMES and parts.netloc:
-        return url.split("://", 1)[1]
-    return url
+    text = url.split("://", 1)[1] if parts.scheme in _SAFE_SCHEMES and parts.netloc else url
+    return _href(url), text
 
 
 def _day_label(day: date) -> str:
@@ -150,11 +152,15 @@ def _cap(rules: Rules, start: date, day: date) -> int | None:
     return rules.cap(index) if index >= 0 else None
 
 
+_NO_INFO = PinInfo()
+
+
 def _pin_view(
-    pin: CalendarPin, zone: tzinfo, info: PinInfo | None, now: datetime | None
+    pin: CalendarPin, local: datetime, info: PinInfo | None, now: datetime | None
 ) -> _PinView:
-    info = info or PinInfo()
-    local = pin.publish_at.astimezone(zone)
+    """The template's view of ``pin``, which is at ``local`` in the calendar's zone."""
+    info = info or _NO_INFO
+    href, link_text = _link(pin.link)
     return _PinView(
         id=pin.id,
         post=pin.post,
@@ -165,8 +171,8 @@ def _pin_view(
         title=pin.title,
         description=pin.description,
         link=pin.link,
-        link_text=_link_text(pin.link),
-        href=_href(pin.link),
+        link_text=link_text,
+        href=href,
         image_url=_image_url(pin.image) if info.rendered else None,
         alt=pin.alt_text or pin.title,
         layout=info.layout,
@@ -250,8 +256,9 @@ def render_preview(
     zone = _zone(calendar.timezone)
     by_day: dict[date, list[_PinView]] = {}
     for pin in sorted(calendar.pins, key=lambda p: (p.publish_at, p.id)):
-        view = _pin_view(pin, zone, info.get(pin.id), now)
-        by_day.setdefault(pin.publish_at.astimezone(zone).date(), []).append(view)
+        local = pin.publish_at.astimezone(zone)
+        view = _pin_view(pin, local, info.get(pin.id), now)
+        by_day.setdefault(local.date(), []).append(view)
     counts = {day: len(pins) for day, pins in by_day.items()}
     days = []
     for day, pins in sorted(by_day.items()):
@@ -330,11 +337,12 @@ def write_preview(
     """
     titles = {post.src_path: post.title for post in posts}
     layouts = {spec.id: spec.design.layout.name for spec in specs}
+    root = os.fspath(site_dir)
     info = {
         pin.id: PinInfo(
             post_title=titles.get(pin.post, ""),
             layout=layouts.get(pin.id, ""),
-            rendered=(site_dir / pin.image).is_file(),
+            rendered=os.path.isfile(os.path.join(root, pin.image)),
         )
         for pin in calendar.pins
     }

@@ -21,20 +21,16 @@ import json
 import os
 import shutil
 import tempfile
-import time
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ..filememo import FileMemo
 from ..model import Design
 
 CACHE_SCHEMA = 2
 """Bump when the entry layout or the key's canonical form changes."""
-
-RACY_SECONDS = 2.0
-"""A file changed this recently may change again within its mtime's resolution: not memoised
-on disk (the "racy git" problem), so a same-size edit in the same tick is never missed."""
 
 _NOT_PIXELS = frozenset({"__init__.py", "pipeline.py", "cache.py", "pool.py", "progress.py"})
 """Modules of the render package that move pins around but never change their pixels."""
@@ -42,50 +38,23 @@ _NOT_PIXELS = frozenset({"__init__.py", "pipeline.py", "cache.py", "pool.py", "p
 PRUNE_AFTER_DAYS = 30
 """Entries no build has needed for this long are deleted (by the first build of a day)."""
 
-_Stat = tuple[int, int, int, int]
-
-
-def _stat_key(st: os.stat_result) -> _Stat:
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-
 
 class FileHasher:
     """SHA-256 of files' bytes, each file read at most once while it stays unchanged.
 
-    Memoised by path and (size, mtime, ctime, inode); with ``memo_file`` the memo also survives
-    between processes, so a warm ``mkdocs build`` only stats its images and fonts.
+    Memoised by path and (size, mtime, ctime, inode) in a :class:`FileMemo`; with a memo file
+    it also survives between processes, so a warm ``mkdocs build`` only stats its images and
+    fonts.
     """
 
-    def __init__(self, memo_file: Path | None = None) -> None:
-        self.memo_file = memo_file
-        self._memo: dict[str, tuple[_Stat, str]] = {}
-        self._dirty = False
+    def __init__(self, memo: FileMemo | Path | None = None) -> None:
+        self.memo = memo if isinstance(memo, FileMemo) else FileMemo(memo)
         self._this_build: dict[str, str] = {}
         self._forms: dict[object, str] = {}
         self._by_id: dict[int, tuple[object, str]] = {}
+        self._paths: dict[str, str] = {}
         self.hashed = 0
         """How many files this hasher actually read (for tests and the benchmark)."""
-        if memo_file is not None:
-            self._load(memo_file)
-
-    def _load(self, memo_file: Path) -> None:
-        try:
-            raw = json.loads(memo_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return
-        if not isinstance(raw, dict) or raw.get("schema") != CACHE_SCHEMA:
-            return
-        files = raw.get("files")
-        if not isinstance(files, dict):
-            return
-        for path, entry in files.items():
-            if (
-                isinstance(entry, list)
-                and len(entry) == 5
-                and all(isinstance(v, int) for v in entry[:4])
-                and isinstance(entry[4], str)
-            ):
-                self._memo[path] = ((entry[0], entry[1], entry[2], entry[3]), entry[4])
 
     def digest(self, path: str | os.PathLike[str]) -> str:
         """Hex SHA-256 of ``path``'s bytes, or a marker naming the path when it is unreadable.
@@ -108,6 +77,9 @@ class FileHasher:
         if value is None or type(value) in (str, int, float, bool):
             # repr tells "1", 1, 1.0 and True apart, and is cheaper than a JSON dump.
             return repr(value)
+        if isinstance(value, os.PathLike):
+            # A post's photo is in each of its pins' designs: hashed (and dumped) once.
+            return self._path_form(value)
         if not (dataclasses.is_dataclass(value) and not isinstance(value, type)):
             return _dumps(_canonical(value, self))
         # Designs share the very same brand/palette/layout objects: look them up by identity
@@ -124,15 +96,21 @@ class FileHasher:
         self._by_id[id(value)] = (value, text)
         return text
 
+    def _path_form(self, path: os.PathLike[str]) -> str:
+        name = os.fspath(path)
+        text = self._paths.get(name)
+        if text is None:
+            text = self._paths[name] = _dumps(_canonical(path, self))
+        return text
+
     def _digest(self, name: str) -> str:
         try:
             st = os.stat(name)
         except OSError:
             return f"missing:{name}"
-        stat = _stat_key(st)
-        known = self._memo.get(name)
-        if known is not None and known[0] == stat:
-            return known[1]
+        known = self.memo.get(name, st, "sha256")
+        if isinstance(known, str):
+            return known
         sha = hashlib.sha256()
         try:
             with open(name, "rb") as handle:
@@ -142,30 +120,12 @@ class FileHasher:
             return f"missing:{name}"
         self.hashed += 1
         value = sha.hexdigest()
-        # Only trust (and persist) stats of files that were not being written just now.
-        if time.time_ns() - st.st_mtime_ns > RACY_SECONDS * 1e9:
-            self._memo[name] = (stat, value)
-            self._dirty = True
+        self.memo.put(name, st, "sha256", value)
         return value
 
     def save(self) -> None:
-        """Write the memo back to ``memo_file`` (atomically; best effort, it is only a cache)."""
-        if self.memo_file is None or not self._dirty:
-            return
-        # Only files this build looked at are kept, so renamed and deleted files drop out.
-        data = {
-            "schema": CACHE_SCHEMA,
-            "files": {
-                path: [*stat, value]
-                for path, (stat, value) in sorted(self._memo.items())
-                if path in self._this_build
-            },
-        }
-        try:
-            write_atomic(self.memo_file, json.dumps(data, separators=(",", ":")).encode())
-        except OSError:
-            return
-        self._dirty = False
+        """Write the memo back to its file (best effort: it is only a cache)."""
+        self.memo.save()
 
 
 def _dumps(form: Any) -> str:
@@ -267,9 +227,17 @@ def render_context(hasher: FileHasher) -> str:
 def design_key(design: Design, hasher: FileHasher, context: str) -> str:
     """The cache key of ``design``: equal exactly when the rendered bytes would be equal."""
     sha = hashlib.sha256(f"{context}\0{type(design).__name__}".encode())
-    for f in dataclasses.fields(design):
-        sha.update(f"\0{f.name}={hasher.form(getattr(design, f.name))}".encode())
+    names = _DESIGN_FIELDS if type(design) is Design else _field_names(design)
+    for name in names:
+        sha.update(f"\0{name}={hasher.form(getattr(design, name))}".encode())
     return sha.hexdigest()
+
+
+def _field_names(value: Any) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(value))
+
+
+_DESIGN_FIELDS = _field_names(Design)
 
 
 def extension(design: Design) -> str:
@@ -435,6 +403,6 @@ class PinCache:
             pass
         return removed
 
-    def hasher(self) -> FileHasher:
-        """A file hasher whose memo is kept in this cache between builds."""
-        return FileHasher(self.root / "files.json")
+    def memo(self) -> FileMemo:
+        """The memo of file facts (hashes, image sizes) kept in this cache between builds."""
+        return FileMemo(self.root / "files.json")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import PinplanError
+from ..filememo import FileMemo
 from ..model import Design, PinSpec
 from .cache import FileHasher, PinCache, design_key, extension, place, render_context, write_atomic
 
@@ -94,13 +95,16 @@ def render_pins(
     cache_dir: Path | None = None,
     workers: int = 1,
     progress: Progress | None = None,
+    memo: FileMemo | None = None,
 ) -> RenderStats:
     """Write every spec's image under ``site_dir``, drawing each distinct image at most once.
 
     With ``cache_dir``, images already in the cache are linked (or copied) into the site
     without drawing, and new ones are added to it. ``workers`` > 1 draws in that many worker
-    processes. Raises :class:`PinplanError` naming the post when a pin cannot be rendered
-    (unusable input, or its worker crashed); never waits on a dead worker.
+    processes. ``memo`` (used with ``cache_dir``) remembers file hashes between builds: the
+    cache's own by default; pass the build's when the post reader shares it. Raises
+    :class:`PinplanError` naming the post when a pin cannot be rendered (unusable input, or
+    its worker crashed); never waits on a dead worker.
     """
     started = time.perf_counter()
     cache: PinCache | None = None
@@ -111,7 +115,7 @@ def render_pins(
         except OSError as exc:
             raise PinplanError(str(cache_dir), "cache_dir", f"cannot create it: {exc}") from None
         cache = PinCache(cache_dir)
-        hasher = cache.hasher()
+        hasher = FileHasher(memo if memo is not None else cache.memo())
     context = render_context(hasher) if hasher is not None else ""
 
     groups: dict[str, list[PinSpec]] = {}
