@@ -104,9 +104,9 @@ def _stamp(path: Path, what: str = "image") -> tuple[int, int]:
     return (st.st_mtime_ns, st.st_size)
 
 
-@lru_cache(maxsize=4)
-def _photo(path: Path, stamp: tuple[int, int], size: tuple[int, int]) -> Image.Image:
-    """The photo scaled and centre-cropped to fill ``size`` (cached per file version)."""
+@lru_cache(maxsize=1)
+def _decoded(path: Path, stamp: tuple[int, int]) -> Image.Image:
+    """The photo upright and in RGB; kept for the next pin, which is often of the same post."""
     try:
         image = open_image(path)
     except ImageProblem as exc:
@@ -118,6 +118,13 @@ def _photo(path: Path, stamp: tuple[int, int], size: tuple[int, int]) -> Image.I
         flat = Image.new("RGB", rgba.size, color.WHITE)
         flat.paste(rgba, mask=rgba.getchannel("A"))
         image = flat
+    return image
+
+
+@lru_cache(maxsize=4)
+def _photo(path: Path, stamp: tuple[int, int], size: tuple[int, int]) -> Image.Image:
+    """The photo scaled and centre-cropped to fill ``size`` (cached per file version)."""
+    image = _decoded(path, stamp)
     # Cover: scale so the photo fills ``size``, cropping the overflow evenly on both sides.
     scale = max(size[0] / image.width, size[1] / image.height)
     crop_w, crop_h = size[0] / scale, size[1] / scale

@@ -22,7 +22,7 @@ import sys
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import BaseContext
 from typing import Any, Generic, TypeVar
@@ -89,9 +89,57 @@ def _worker_main(conn: Connection, fn: Callable[[Any], Any]) -> None:
             conn.send((False, f"result could not be sent back: {exc}"))
 
 
+class _Runs:
+    """Job indices grouped into runs of equal affinity, each run handed to one worker.
+
+    A worker keeps taking from its own run, in order, so what it loaded for one job (a
+    decoded photo) is still at hand for the next. When no run is left to start, an idle
+    worker takes from the far end of the longest run another worker holds, so none idles
+    while work remains.
+    """
+
+    def __init__(self, count: int, affinity: Sequence[Hashable] | None) -> None:
+        runs: dict[Hashable, deque[int]] = {}
+        for index in range(count):
+            key = affinity[index] if affinity is not None else index
+            runs.setdefault(key, deque()).append(index)
+        self.waiting: deque[deque[int]] = deque(runs.values())
+        self.owned: dict[int, deque[int]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.waiting) or any(self.owned.values())
+
+    def first(self) -> int:
+        """Some job not handed out yet (there must be one)."""
+        run = next(r for r in (*self.owned.values(), *self.waiting) if r)
+        return run[0]
+
+    def take(self, worker: int) -> int | None:
+        """The next job for ``worker``, or ``None`` when every job has been handed out."""
+        run = self.owned.get(worker)
+        if run:
+            return run.popleft()
+        if self.waiting:
+            run = self.owned[worker] = self.waiting.popleft()
+            return run.popleft()
+        longest = max(self.owned.values(), key=len, default=None)
+        return longest.pop() if longest else None
+
+    def put_back(self, worker: int, index: int) -> None:
+        """``index`` could not be sent to ``worker``: it goes first again."""
+        self.owned.setdefault(worker, deque()).appendleft(index)
+
+    def release(self, worker: int) -> None:
+        """``worker`` is gone: the rest of its run waits for another one."""
+        run = self.owned.pop(worker, None)
+        if run:
+            self.waiting.appendleft(run)
+
+
 class _Worker:
     def __init__(self, ctx: BaseContext, fn: Callable[[Any], Any], number: int) -> None:
         parent, child = ctx.Pipe(duplex=True)
+        self.number = number
         self.conn = parent
         self.process = ctx.Process(  # type: ignore[attr-defined]
             target=_worker_main, args=(child, fn), name=f"pinplan-render-{number}", daemon=True
@@ -141,22 +189,28 @@ class Pool(Generic[J, R]):
         """Process ids of the running workers."""
         return [w.process.pid for w in self.workers if w.process.pid is not None]
 
-    def run(self, jobs: Sequence[J]) -> Iterator[tuple[int, R]]:
+    def run(
+        self, jobs: Sequence[J], affinity: Sequence[Hashable] | None = None
+    ) -> Iterator[tuple[int, R]]:
         """Yield ``(index, result)`` for every job as it finishes (in no particular order).
 
-        Raises :class:`JobFailed` for the first job that raised, whose worker died, or that ran
-        longer than ``job_timeout``; the pool is unusable afterwards.
+        Jobs with equal ``affinity`` (one per job) go to the same worker one after the other
+        as far as that keeps every worker busy. Raises :class:`JobFailed` for the first job
+        that raised, whose worker died, or that ran longer than ``job_timeout``; the pool is
+        unusable afterwards.
         """
-        pending = deque(range(len(jobs)))
+        pending = _Runs(len(jobs), affinity)
 
         def feed(worker: _Worker) -> None:
-            while pending and len(worker.held) < DEPTH:
-                index = pending.popleft()
+            while len(worker.held) < DEPTH:
+                index = pending.take(worker.number)
+                if index is None:
+                    return
                 try:
                     worker.conn.send(jobs[index])
                 except (OSError, ValueError):
                     # The worker is gone; its sentinel reports it on the next wait.
-                    pending.appendleft(index)
+                    pending.put_back(worker.number, index)
                     return
                 worker.held.append((index, time.monotonic()))
 
@@ -165,7 +219,7 @@ class Pool(Generic[J, R]):
         while any(w.held for w in self.workers) or pending:
             alive = [w for w in self.workers if w.process.is_alive() or w.held]
             if not alive:
-                raise JobFailed(pending[0], "every render worker exited before this pin")
+                raise JobFailed(pending.first(), "every render worker exited before this pin")
             handles: list[Any] = [w.conn for w in alive] + [w.process.sentinel for w in alive]
             ready = set(wait(handles, timeout=1.0))
             for worker in alive:
@@ -173,6 +227,7 @@ class Pool(Generic[J, R]):
                     yield from self._collect(worker)
                     if worker.process.sentinel in ready and not worker.process.is_alive():
                         self._buried(worker)
+                        pending.release(worker.number)
                         continue
                     feed(worker)
             now = time.monotonic()
