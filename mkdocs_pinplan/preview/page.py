@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -57,9 +58,9 @@ class PinInfo:
     """Whether the pin's image is in the built site (a published pin of a removed post is not)."""
 
 
-@dataclass(slots=True)
-class _PinView:
-    # Not frozen: a frozen dataclass's __init__ costs a few µs per field and pin.
+# The template's views are named tuples: cheap to make per pin, and cheap to define (a
+# dataclass costs about a millisecond of import time each, paid by every build).
+class _PinView(NamedTuple):
     id: str
     post: str
     post_title: str
@@ -78,8 +79,7 @@ class _PinView:
     overdue: bool
 
 
-@dataclass(frozen=True)
-class _DayView:
+class _DayView(NamedTuple):
     key: str
     label: str
     pins: tuple[_PinView, ...]
@@ -87,11 +87,10 @@ class _DayView:
     over: bool
 
 
-@dataclass(frozen=True)
-class _CellView:
+class _CellView(NamedTuple):
     key: str
     day: int
-    count: int
+    pins: int
     cap: int | None
     cap_pct: int
     count_pct: int
@@ -100,14 +99,12 @@ class _CellView:
     ramp: bool
 
 
-@dataclass(frozen=True)
-class _MonthView:
+class _MonthView(NamedTuple):
     label: str
     weeks: tuple[tuple[_CellView | None, ...], ...]
 
 
-@dataclass(frozen=True)
-class _PostOption:
+class _PostOption(NamedTuple):
     key: str
     title: str
 
@@ -201,7 +198,7 @@ def _months(
                     _CellView(
                         key=day.isoformat(),
                         day=day.day,
-                        count=count,
+                        pins=count,
                         cap=cap,
                         cap_pct=round(100 * (cap or 0) / scale),
                         count_pct=round(100 * count / scale),
