@@ -5,8 +5,9 @@ from __future__ import annotations
 import fnmatch
 import os
 import posixpath
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 from urllib.parse import urlsplit
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -53,12 +54,23 @@ def site_name_for_pins(config: MkDocsConfig, name: str | None) -> str:
     return host.removeprefix("www.") or config.site_name
 
 
+class _PageFacts(NamedTuple):
+    """What the plugin needs of a page to read it as a post."""
+
+    src: str
+    meta: Mapping[str, object]
+    url: str
+    title: str
+    is_post: bool
+
+
 class PinplanPlugin(BasePlugin[PinplanConfig]):
     """Renders Pinterest pins for blog posts and keeps a spam-safe publishing calendar."""
 
     def __init__(self) -> None:
         self.is_serve = False
         self.posts: list[Post] = []
+        self.pages: list[_PageFacts] = []
         self.globs: list[str] = []
         self.images: PostImages | None = None
         self.docs_dir = Path()
@@ -70,6 +82,7 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         # Per-build state is reset here: under `mkdocs serve` the plugin object lives on.
         self.posts = []
+        self.pages = []
         if not self.config.enabled:
             return None
         self.globs = self.config.posts or default_post_globs(config)
@@ -98,7 +111,7 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
     def on_page_context(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext | None:
-        if not self.config.enabled or self.images is None:
+        if not self.config.enabled:
             return None
         src = page.file.src_uri
         is_post = any(fnmatch.fnmatchcase(src, g) for g in self.globs)
@@ -111,28 +124,46 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
                 if is_post or "pinplan" in (page.markdown or "")[:2000]:
                     log.warning(str(exc))
                 return None
-        reading = read_post(
-            src,
-            meta,
-            url=page.canonical_url or "/" + page.url,
-            docs_dir=self.docs_dir,
-            default_title=page.title or "",
-            default_slug=posixpath.splitext(posixpath.basename(src))[0],
-            default_lang=self.lang,
-            is_post_path=is_post,
-            images=self.images,
+        # Only noted here; read in on_post_build, all in one go (much cheaper than reading
+        # one post between two pages that MkDocs renders).
+        self.pages.append(
+            _PageFacts(
+                src,
+                meta,
+                page.canonical_url or "/" + page.url,
+                page.title or "",
+                is_post,
+            )
         )
-        for problem in reading.problems:
-            log.warning(str(problem))
-        if reading.post is not None and not reading.post.draft:
-            self.posts.append(reading.post)
         return None
+
+    def _read_posts(self) -> list[Post]:
+        """The posts among the pages noted in ``on_page_context``; warns about their problems."""
+        posts: list[Post] = []
+        for page in self.pages:
+            reading = read_post(
+                page.src,
+                page.meta,
+                url=page.url,
+                docs_dir=self.docs_dir,
+                default_title=page.title,
+                default_slug=posixpath.splitext(posixpath.basename(page.src))[0],
+                default_lang=self.lang,
+                is_post_path=page.is_post,
+                images=self.images,
+            )
+            for problem in reading.problems:
+                log.warning(str(problem))
+            if reading.post is not None and not reading.post.draft:
+                posts.append(reading.post)
+        return posts
 
     # Last: every page has been read and the site directory is complete.
     @event_priority(-100)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.config.enabled:
             return
+        self.posts = self._read_posts()
         root = config_dir(config)
         brand_cfg = self.config.brand
         brand = Brand(
