@@ -226,11 +226,11 @@ def render_context(hasher: FileHasher) -> str:
 
 def design_key(design: Design, hasher: FileHasher, context: str) -> str:
     """The cache key of ``design``: equal exactly when the rendered bytes would be equal."""
-    sha = hashlib.sha256(f"{context}\0{type(design).__name__}".encode())
     names = _DESIGN_FIELDS if type(design) is Design else _field_names(design)
-    for name in names:
-        sha.update(f"\0{name}={hasher.form(getattr(design, name))}".encode())
-    return sha.hexdigest()
+    form = hasher.form
+    parts = [context, type(design).__name__]
+    parts += [f"{name}={form(getattr(design, name))}" for name in names]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
 def _field_names(value: Any) -> tuple[str, ...]:

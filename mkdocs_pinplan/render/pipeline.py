@@ -120,14 +120,10 @@ def render_pins(
 
     groups: dict[str, list[PinSpec]] = {}
     designs: dict[str, Design] = {}
-    known: dict[Design, str] = {}
     for spec in specs:
-        key = known.get(spec.design)
-        if key is None:
-            key = known[spec.design] = (
-                design_key(spec.design, hasher, context) if hasher else _plain_key(spec.design)
-            )
-            designs.setdefault(key, spec.design)
+        # Equal designs get equal keys: grouping by key draws each distinct image once.
+        key = design_key(spec.design, hasher, context) if hasher else _plain_key(spec.design)
+        designs.setdefault(key, spec.design)
         groups.setdefault(key, []).append(spec)
 
     notes: dict[str, tuple[str, ...]] = {}
