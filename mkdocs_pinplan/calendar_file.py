@@ -235,9 +235,9 @@ def read_calendar(path: Path) -> Calendar | None:
     return loads(text, str(path)) if text is not None else None
 
 
-def write_text_atomic(path: Path, text: str) -> bool:
+def write_text_atomic(path: Path, text: str, *, durable: bool = True) -> bool:
     """Replace ``path`` with ``text`` atomically; return False when the content is unchanged."""
-    return write_bytes_atomic(path, text.encode("utf-8"))
+    return write_bytes_atomic(path, text.encode("utf-8"), durable=durable)
 
 
 def _default_mode() -> int:
@@ -246,11 +246,13 @@ def _default_mode() -> int:
     return 0o666 & ~umask
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> bool:
+def write_bytes_atomic(path: Path, data: bytes, *, durable: bool = True) -> bool:
     """Replace ``path`` with ``data`` (temp file + ``os.replace``); False when unchanged.
 
     The new file keeps the old one's permissions; a file without any write permission bit is
     refused (``PermissionError``) even for root, since the user marked it as not to be changed.
+    ``durable`` flushes the bytes to disk before the rename (the calendar: a power cut must
+    not leave it empty); files the next build remakes anyway can skip that.
     """
     try:
         if path.read_bytes() == data:
@@ -266,8 +268,9 @@ def write_bytes_atomic(path: Path, data: bytes) -> bool:
         os.chmod(tmp, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -103,7 +103,7 @@ class FileMemo:
         }
         text = json.dumps(data, separators=(",", ":"), sort_keys=True).encode()
         try:
-            write_bytes_atomic(self.path, text)
+            write_bytes_atomic(self.path, text, durable=False)  # only a cache
         except OSError:
             return
         self._dirty = False

@@ -345,5 +345,5 @@ def write_preview(
     }
     html = render_preview(calendar, rules, info=info, now=now, site_name=site_name, live=live)
     target = site_dir / PREVIEW_PATH
-    write_text_atomic(target, html)
+    write_text_atomic(target, html, durable=False)  # part of the site: rebuilt every time
     return target
