@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import gc
 import zlib
-from bisect import bisect_right, insort
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -181,8 +181,9 @@ class _Board:
         # cannot be within min_gap of a moment.
         self.reach = self.min_gap // (23 * 3600) + 1
         self.by_day: dict[int, list[int]] = {}
+        """Per local day, its pins' instants, sorted."""
         self.by_post: dict[str, list[int]] = {}
-        self.post_days: dict[str, set[int]] = {}
+        """Per post, its pins' instants, sorted."""
         self.skip: dict[int, int] = {}
         """Days known to take no more pins, pointing at a later day to try instead."""
         self.hints: dict[int, int] = {}
@@ -205,12 +206,21 @@ class _Board:
         mine = self.by_post.get(post)
         if mine is None:
             self.by_post[post] = [ts]
-            self.post_days[post] = {day}
         else:
             insort(mine, ts)
-            self.post_days[post].add(day)
         if len(pins) >= self.cap(day):
             self.skip[day] = day + 1
+
+    def has_pin_on(self, mine: Sequence[int], day: int) -> bool:
+        """Whether one of the instants ``mine`` (a post's pins, sorted) is on local ``day``.
+
+        An instant lies on one local day only, so this asks whether it is one of the day's.
+        """
+        for ts in self.by_day.get(day, ()):
+            i = bisect_left(mine, ts)
+            if i < len(mine) and mine[i] == ts:
+                return True
+        return False
 
     def open_day(self, day: int) -> int:
         """The first day from ``day`` on that is not known to be full (path-compressed)."""
@@ -226,7 +236,7 @@ class _Board:
         return day
 
     def near(self, day: int) -> list[int]:
-        """Pins close enough to local ``day`` to matter for ``min_gap``, sorted.
+        """A new sorted list of the pins close enough to local ``day`` to matter for ``min_gap``.
 
         Sorted because consecutive local days are consecutive stretches of time.
         """
@@ -260,81 +270,124 @@ class _Board:
         the planner's hot path. Raises ``ValueError`` if no day before the year 9999 fits.
         """
         intervals_of, cached = self.zone.intervals, self.zone._intervals
-        gap, link_gap, reach = self.min_gap, self.link_gap, self.reach
-        by_day, by_post, post_days = self.by_day, self.by_post, self.post_days
-        hints, skip, open_day, cap = self.hints, self.skip, self.open_day, self.cap
+        gap, link_gap = self.min_gap, self.link_gap
+        by_day, by_post, hints, skip = self.by_day, self.by_post, self.hints, self.skip
+        open_day, cap = self.open_day, self.cap
         # From this day on the cap is max_per_day (SPEC rule 1), without a call per pin.
         full_cap, warm_until = self.max_per_day, self.start + max(self.warmup_days, 0)
         placed: list[tuple[int, int]] = []
-        none, last = _NONE, _LAST_ORDINAL
-        # Days only ever fill up, so the first open day only moves forward.
+        last = _LAST_ORDINAL
+        # Days only ever fill up, so the first open day (the front) only moves forward, and
+        # most pins land on it: its windows, the pins near it and its hint are kept from pin
+        # to pin (state ``known``) instead of being looked up and put together per pin.
         front = open_day(first_day)
+        known = 0
+        intervals: tuple[tuple[int, int], ...] = ()
+        near: list[int] = []
+        on_front: list[int] | None = None
+        hint = far_lo = far_hi = front_cap = 0
         for post, delay in pins:
-            days = post_days.get(post, ())
-            mine = by_post.get(post, none)
-            if front in skip:
-                front = open_day(front)
-            day = front
+            mine = by_post.get(post)
             while True:
-                if day in days:
-                    day = open_day(day + 1)
-                    continue
-                if day > last:
-                    raise ValueError(f"no free slot left for a pin of {post}")
-                intervals = cached.get(day) or intervals_of(day)
-                if not intervals:
-                    skip[day] = day + 1
-                    day = open_day(day + 1)
-                    continue
-                if reach == 1:
-                    near = (
-                        by_day.get(day - 1, none)
-                        + by_day.get(day, none)
-                        + by_day.get(day + 1, none)
-                    )
-                else:
-                    near = self.near(day)
-                # The post's pins matter only when some lie within link_gap of this day
-                # (``mine`` is sorted); usually none do and the sweep ignores the post.
-                relevant = (
-                    mine
-                    if mine
-                    and mine[0] < intervals[-1][1] + link_gap
-                    and mine[-1] > intervals[0][0] - link_gap
-                    else ()
-                )
-                hint = hints.get(day, not_before)
-                found = _scan(intervals, near, relevant, hint, gap, link_gap, delay)
-                if found is not None:
-                    earliest, t = found
-                    if not relevant:
-                        # Nothing before `earliest` fits any pin: later scans start there.
-                        hints[day] = earliest
+                if known != front:
+                    front = open_day(front)
+                    if front > last:
+                        raise ValueError(f"no free slot left for a pin of {post}")
+                    intervals = cached.get(front) or intervals_of(front)
+                    if not intervals:
+                        skip[front] = front + 1
+                        continue
+                    known = front
+                    near = self.near(front)
+                    on_front = by_day.get(front)
+                    hint = hints.get(front, not_before)
+                    front_cap = full_cap if front >= warm_until else cap(front)
+                    # A post whose pins all lie before far_lo (or after far_hi) has none on
+                    # this local day and none within link_gap of its windows.
+                    midnight = (front - _EPOCH_ORDINAL) * DAY
+                    far_lo = min(midnight - _BEFORE, intervals[0][0] - link_gap)
+                    far_hi = max(midnight + _AFTER, intervals[-1][1] + link_gap)
+                if mine is not None and mine[-1] > far_lo and mine[0] < far_hi:
+                    # The post's own pins may matter here: the general search, after which
+                    # the front's state is rebuilt (it may have changed any day's pins).
+                    hints[front] = hint
+                    day, t = self._place_one(post, mine, delay, front, not_before)
+                    known = 0
+                    self.add(post, day, t)
                     break
-                if not relevant or _scan(intervals, near, (), hint, gap, link_gap) is None:
-                    # Nobody fits here any more (min_gap, or now is past the windows).
-                    skip[day] = day + 1
-                    day = open_day(day + 1)
+                found = _scan(intervals, near, (), hint, gap, link_gap, delay)
+                if found is None:
+                    # Nobody fits on the front any more (min_gap, or now is past the windows).
+                    skip[front] = front + 1
+                    front += 1
+                    continue
+                # Nothing before `hint` fits any pin: later scans start there.
+                hint, t = found
+                day = front
+                insort(near, t)
+                if on_front is None:
+                    by_day[day] = on_front = [t]
                 else:
-                    # Only this post is blocked: jump past its link_gap.
-                    free = self.post_free_from(post, intervals[-1][1])
-                    day = open_day(max(day + 1, self.zone.day(free)))
-            # self.add(), inlined.
-            on_day = by_day.get(day)
-            if on_day is None:
-                by_day[day] = on_day = [t]
-            else:
-                insort(on_day, t)
-            if mine:
-                insort(mine, t)
-                post_days[post].add(day)
-            else:
-                by_post[post] = [t]
-                post_days[post] = {day}
-            if len(on_day) >= (full_cap if day >= warm_until else cap(day)):
-                skip[day] = day + 1
+                    insort(on_front, t)
+                if mine is None:
+                    by_post[post] = [t]
+                else:
+                    insort(mine, t)
+                if len(on_front) >= front_cap:
+                    skip[day] = day + 1
+                    front += 1
+                break
             placed.append((day, t))
         return placed
+
+    def _place_one(
+        self, post: str, mine: list[int], delay: int, day: int, not_before: int
+    ) -> tuple[int, int]:
+        """The earliest legal ``(local day, instant)`` from open ``day`` on for a pin of
+        ``post``, whose pins ``mine`` lie near that day (``place_all``'s general case).
+        """
+        intervals_of, gap, link_gap, skip = (
+            self.zone.intervals,
+            self.min_gap,
+            self.link_gap,
+            self.skip,
+        )
+        open_day, hints = self.open_day, self.hints
+        while True:
+            if self.has_pin_on(mine, day):
+                day = open_day(day + 1)
+                continue
+            if day > _LAST_ORDINAL:
+                raise ValueError(f"no free slot left for a pin of {post}")
+            intervals = intervals_of(day)
+            if not intervals:
+                skip[day] = day + 1
+                day = open_day(day + 1)
+                continue
+            near = self.near(day)
+            # The post's pins matter only when some lie within link_gap of this day
+            # (``mine`` is sorted); usually none do and the sweep ignores the post.
+            relevant = (
+                mine
+                if mine[0] < intervals[-1][1] + link_gap and mine[-1] > intervals[0][0] - link_gap
+                else ()
+            )
+            hint = hints.get(day, not_before)
+            found = _scan(intervals, near, relevant, hint, gap, link_gap, delay)
+            if found is not None:
+                earliest, t = found
+                if not relevant:
+                    # Nothing before `earliest` fits any pin: later scans start there.
+                    hints[day] = earliest
+                return day, t
+            if not relevant or _scan(intervals, near, (), hint, gap, link_gap) is None:
+                # Nobody fits here any more (min_gap, or now is past the windows).
+                skip[day] = day + 1
+                day = open_day(day + 1)
+            else:
+                # Only this post is blocked: jump past its link_gap.
+                free = self.post_free_from(post, intervals[-1][1])
+                day = open_day(max(day + 1, self.zone.day(free)))
 
 
 def _scan(
