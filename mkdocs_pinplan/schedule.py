@@ -34,6 +34,8 @@ _BEFORE = 15 * 3600
 _AFTER = DAY + 13 * 3600
 # Guard against an endless search: ten thousand years of days is more than any calendar.
 _LAST_ORDINAL = date(9999, 12, 1).toordinal()
+_LEAP = 2 * DAY
+"""How far past the days asked for a calm stretch of UTC offset is checked ahead."""
 _NONE: list[int] = []
 """A shared empty list of instants, only ever read (saves an allocation per look-up)."""
 
@@ -93,16 +95,23 @@ class Zone:
     def _segments(self, a: int, b: int) -> list[tuple[int, int, int]]:
         """``[a, b)`` split into runs of constant UTC offset: ``(from, to, offset)``.
 
-        Assumes, like the tz database in practice, that the offset does not change and
-        change back within one stretch it is asked about (at most about two days).
+        Assumes, like the tz database, that the offset does not change and change back
+        within a few days: within the stretch asked about (about two days) or, going on
+        from a calm stretch, before ``_LEAP`` after it (after 2025 the database's closest
+        changes are 6.96 days apart: Gaza and Hebron, in 2040).
         """
         run_a, run_b, run_off = self._run
         if run_a <= a and b <= run_b:
             return [(a, b, run_off)]
-        if run_a <= a <= run_b and self.offset(b) == run_off:
-            # The next day of a calm stretch: extend the stretch, one look-up per day.
-            self._run = (run_a, b, run_off)
-            return [(a, b, run_off)]
+        if run_a <= a <= run_b:
+            # The next days of a calm stretch: one look-up ahead covers the next few days
+            # (a look-up is slow for years past the tz database's table).
+            if self.offset(b + _LEAP) == run_off:
+                self._run = (run_a, b + _LEAP, run_off)
+                return [(a, b, run_off)]
+            if self.offset(b) == run_off:
+                self._run = (run_a, b, run_off)
+                return [(a, b, run_off)]
         off_a, off_b = self.offset(a), self.offset(b)
         if off_a == off_b:
             self._run = (a, b, off_a)
@@ -129,18 +138,26 @@ class Zone:
 
     def _compute_intervals(self, day: int) -> tuple[tuple[int, int], ...]:
         midnight = (day - _EPOCH_ORDINAL) * DAY  # local midnight, counted as if it were UTC
-        segments = self._segments(midnight - _BEFORE, midnight + _AFTER)
-        if len(segments) == 1:
-            # No offset change near this day (almost every day): windows map one to one.
+        run_a, run_b, off = self._run
+        if run_a > midnight - _BEFORE or midnight + _AFTER > run_b:
+            segments = self._segments(midnight - _BEFORE, midnight + _AFTER)
+            if len(segments) > 1:
+                return self._split_intervals(day, midnight, segments)
             off = segments[0][2]
-            fixed = self._fixed.get(off)
-            if fixed is None:
-                fixed = self._fixed[off] = timezone(timedelta(seconds=off))
-            self.day_tz[day] = fixed
-            shift = midnight - off
-            plain = tuple([(shift + a, shift + b) for a, b in self.windows])
-            self._intervals[day] = plain
-            return plain
+        # No offset change near this day (almost every day): windows map one to one.
+        fixed = self._fixed.get(off)
+        if fixed is None:
+            fixed = self._fixed[off] = timezone(timedelta(seconds=off))
+        self.day_tz[day] = fixed
+        shift = midnight - off
+        plain = tuple([(shift + a, shift + b) for a, b in self.windows])
+        self._intervals[day] = plain
+        return plain
+
+    def _split_intervals(
+        self, day: int, midnight: int, segments: list[tuple[int, int, int]]
+    ) -> tuple[tuple[int, int], ...]:
+        """The intervals of a local ``day`` around an offset change (``segments``)."""
         pieces: list[tuple[int, int]] = []
         for seg_lo, seg_hi, off in segments:
             for start, end in self.windows:
@@ -170,8 +187,10 @@ class Zone:
 class _Board:
     """Occupied instants, indexed by local day and by post, for the spacing checks."""
 
-    def __init__(self, rules: Rules, zone: Zone, start: date) -> None:
+    def __init__(self, rules: Rules, zone: Zone, start: date, posts: Sequence[str] = ()) -> None:
         self.zone = zone
+        self.posts = posts
+        """The posts that get new pins, by number (``place_all`` takes numbers, not paths)."""
         self.start = start.toordinal()
         self.max_per_day = rules.max_per_day
         self.warmup_days = rules.warmup_days
@@ -182,8 +201,8 @@ class _Board:
         self.reach = self.min_gap // (23 * 3600) + 1
         self.by_day: dict[int, list[int]] = {}
         """Per local day, its pins' instants, sorted."""
-        self.by_post: dict[str, list[int]] = {}
-        """Per post, its pins' instants, sorted."""
+        self.by_post: list[list[int] | None] = [None] * len(posts)
+        """Per post number, its pins' instants, sorted."""
         self.skip: dict[int, int] = {}
         """Days known to take no more pins, pointing at a later day to try instead."""
         self.hints: dict[int, int] = {}
@@ -196,18 +215,22 @@ class _Board:
             return self.max_per_day
         return 1 + (self.max_per_day - 1) * max(k, 0) // self.warmup_days
 
-    def add(self, post: str, day: int, ts: int) -> None:
-        """Record a pin of ``post`` at instant ``ts`` on local ``day``."""
+    def add(self, day: int, ts: int, post: int | None = None) -> None:
+        """Record a pin at instant ``ts`` on local ``day``, of post number ``post`` if any.
+
+        Only posts that get new pins have a number: the others' pins matter by day alone.
+        """
         pins = self.by_day.get(day)
         if pins is None:
             self.by_day[day] = pins = [ts]
         else:
             insort(pins, ts)
-        mine = self.by_post.get(post)
-        if mine is None:
-            self.by_post[post] = [ts]
-        else:
-            insort(mine, ts)
+        if post is not None:
+            mine = self.by_post[post]
+            if mine is None:
+                self.by_post[post] = [ts]
+            else:
+                insort(mine, ts)
         if len(pins) >= self.cap(day):
             self.skip[day] = day + 1
 
@@ -248,9 +271,9 @@ class _Board:
             near.extend(by_day.get(d, ()))
         return near
 
-    def post_free_from(self, post: str, ts: int) -> int:
+    def post_free_from(self, post: int, ts: int) -> int:
         """The first instant ``>= ts`` that keeps ``link_gap`` from every pin of ``post``."""
-        mine = self.by_post.get(post, ())
+        mine = self.by_post[post] or ()
         moved = True
         while moved:
             moved = False
@@ -261,13 +284,14 @@ class _Board:
         return ts
 
     def place_all(
-        self, pins: Iterable[tuple[str, int]], first_day: int, not_before: int
-    ) -> list[tuple[int, int]]:
-        """Put pins ``(post, delay)``, in order, each at its earliest legal slot from
+        self, pins: Iterable[tuple[int, int]], first_day: int, not_before: int
+    ) -> tuple[list[int], list[int]]:
+        """Put pins ``(post number, delay)``, in order, each at its earliest legal slot from
         ``first_day`` and ``not_before`` on (later by its ``delay`` where that fits).
 
-        Returns ``(local day, instant)`` per pin. One loop for all pins, because this is
-        the planner's hot path. Raises ``ValueError`` if no day before the year 9999 fits.
+        Returns the pins' local days and instants (two lists). One loop for all pins, because
+        this is the planner's hot path. Raises ``ValueError`` if no day before the year 9999
+        fits.
         """
         intervals_of, cached = self.zone.intervals, self.zone._intervals
         gap, link_gap = self.min_gap, self.link_gap
@@ -275,7 +299,8 @@ class _Board:
         open_day, cap = self.open_day, self.cap
         # From this day on the cap is max_per_day (SPEC rule 1), without a call per pin.
         full_cap, warm_until = self.max_per_day, self.start + max(self.warmup_days, 0)
-        placed: list[tuple[int, int]] = []
+        days: list[int] = []
+        instants: list[int] = []
         last = _LAST_ORDINAL
         # Days only ever fill up, so the first open day (the front) only moves forward, and
         # most pins land on it: its windows, the pins near it and its hint are kept from pin
@@ -287,12 +312,12 @@ class _Board:
         on_front: list[int] | None = None
         hint = far_lo = far_hi = front_cap = 0
         for post, delay in pins:
-            mine = by_post.get(post)
+            mine = by_post[post]
             while True:
                 if known != front:
                     front = open_day(front)
                     if front > last:
-                        raise ValueError(f"no free slot left for a pin of {post}")
+                        raise ValueError(f"no free slot left for a pin of {self.posts[post]}")
                     intervals = cached.get(front) or intervals_of(front)
                     if not intervals:
                         skip[front] = front + 1
@@ -313,9 +338,9 @@ class _Board:
                     hints[front] = hint
                     day, t = self._place_one(post, mine, delay, front, not_before)
                     known = 0
-                    self.add(post, day, t)
+                    self.add(day, t, post)
                     break
-                found = _scan(intervals, near, (), hint, gap, link_gap, delay)
+                found = _free_slot(intervals, near, hint, gap, delay)
                 if found is None:
                     # Nobody fits on the front any more (min_gap, or now is past the windows).
                     skip[front] = front + 1
@@ -337,11 +362,12 @@ class _Board:
                     skip[day] = day + 1
                     front += 1
                 break
-            placed.append((day, t))
-        return placed
+            days.append(day)
+            instants.append(t)
+        return days, instants
 
     def _place_one(
-        self, post: str, mine: list[int], delay: int, day: int, not_before: int
+        self, post: int, mine: list[int], delay: int, day: int, not_before: int
     ) -> tuple[int, int]:
         """The earliest legal ``(local day, instant)`` from open ``day`` on for a pin of
         ``post``, whose pins ``mine`` lie near that day (``place_all``'s general case).
@@ -358,7 +384,7 @@ class _Board:
                 day = open_day(day + 1)
                 continue
             if day > _LAST_ORDINAL:
-                raise ValueError(f"no free slot left for a pin of {post}")
+                raise ValueError(f"no free slot left for a pin of {self.posts[post]}")
             intervals = intervals_of(day)
             if not intervals:
                 skip[day] = day + 1
@@ -439,6 +465,38 @@ def _scan(
     return (found, found) if found >= 0 else None
 
 
+def _free_slot(
+    intervals: tuple[tuple[int, int], ...], near: list[int], not_before: int, gap: int, delay: int
+) -> tuple[int, int] | None:
+    """``_scan(intervals, near, (), not_before, gap, 0, delay)``, shorter (the hot path)."""
+    count = len(near)
+    found = -1
+    target = not_before
+    i = bisect_right(near, target - gap)
+    for lo, hi in intervals:
+        if hi <= target:
+            continue
+        t = lo if lo > target else target
+        if t % MINUTE:
+            t += MINUTE - t % MINUTE
+        while t < hi:
+            while i < count and near[i] <= t - gap:
+                i += 1
+            if i < count and near[i] < t + gap:
+                # Blocked by near[i]: jump past it.
+                t = near[i] + gap
+                if t % MINUTE:
+                    t += MINUTE - t % MINUTE
+            elif found >= 0:
+                return found, t
+            elif not delay:
+                return t, t
+            else:
+                found = t
+                target = t = t + delay
+    return (found, found) if found >= 0 else None
+
+
 def _pin_from_spec(spec: PinSpec, publish_at: datetime, status: str = "scheduled") -> CalendarPin:
     return fast_calendar_pin(
         spec.id,
@@ -456,22 +514,26 @@ def _pin_from_spec(spec: PinSpec, publish_at: datetime, status: str = "scheduled
     )
 
 
-def placement_order(specs: Iterable[PinSpec]) -> list[PinSpec]:
+def placement_order(specs: Sequence[PinSpec]) -> tuple[list[int], list[str], list[int]]:
     """The order new pins are placed in: first pins of every post before second pins, and
     within a round newer posts first (undated last), ties by path.
+
+    Returns the positions in ``specs`` in that order, the posts in that order (a post's
+    number is its place here) and each spec's post number.
     """
-    specs = list(specs)
     # Built backwards, so each post keeps the date of its first spec (as setdefault would).
     dates = {spec.post: spec.post_date for spec in reversed(specs)}
-    ranked = sorted(dates, key=lambda post: (-_ordinal(dates[post]), post))
-    rank = {post: n for n, post in enumerate(ranked)}
-    size = len(rank)
+    dated = {post: day for post, day in dates.items() if day is not None}
+    # By path, then (stable) newest first; then the undated posts by path.
+    posts = sorted(dated)
+    posts.sort(key=dated.__getitem__, reverse=True)
+    posts += sorted(post for post, day in dates.items() if day is None)
+    number = dict(zip(posts, range(len(posts)), strict=True))
+    numbers = [number[spec.post] for spec in specs]
+    size = len(posts)
     # One integer per pin is a cheaper sort key than a tuple (this sorts every new pin).
-    return sorted(specs, key=lambda spec: spec.index * size + rank[spec.post])
-
-
-def _ordinal(day: date | None) -> int:
-    return day.toordinal() if day is not None else 0
+    keys = [spec.index * size + n for spec, n in zip(specs, numbers, strict=True)]
+    return sorted(range(len(specs)), key=keys.__getitem__), posts, numbers
 
 
 def sort_pins(pins: Iterable[CalendarPin]) -> tuple[CalendarPin, ...]:
@@ -534,7 +596,6 @@ def _plan(
         start = existing.start
     else:
         start = rules.start or (now.astimezone(tz).date() + timedelta(days=1))
-    board = _Board(rules, zone, start)
     by_id = {spec.id: spec for spec in specs}
 
     entries: list[tuple[int, str, CalendarPin]] = []
@@ -546,27 +607,62 @@ def _plan(
             kept = _pin_from_spec(spec, pin.publish_at.astimezone(tz), pin.status)
         else:
             continue
-        ts = epoch_seconds(pin.publish_at)
-        board.add(kept.post, zone.day(ts), ts)
-        entries.append((ts, kept.id, kept))
-
-    placed = {entry[1] for entry in entries}
-    first = max(start, rules.start or start, date.fromordinal(zone.day(now_ts))).toordinal()
-    append = entries.append
+        entries.append((epoch_seconds(pin.publish_at), kept.id, kept))
+    kept_ids = {entry[1] for entry in entries}
     # by_id, not specs: a repeated id would otherwise be placed twice.
-    new = placement_order(s for s in by_id.values() if s.id not in placed)
-    span = int(rules.jitter.total_seconds()) // MINUTE + 1
-    # jitter_seconds(), inlined for the hot path.
-    items = [(s.post, zlib.crc32(s.id.encode("utf-8")) % span * MINUTE) for s in new]
-    slots = board.place_all(items, first, now_ts)
-    # Zone.on_day(), inlined: place_all() computed the intervals, so day_tz holds every day.
-    day_tz, at = zone.day_tz, datetime.fromtimestamp
-    for spec, (day, ts) in zip(new, slots, strict=True):
-        append((ts, spec.id, _pin_from_spec(spec, at(ts, day_tz[day]))))
+    new = [s for s in by_id.values() if s.id not in kept_ids]
+    # The per-spec passes below go through `new` in its own order, not in placement order:
+    # the specs (and their strings) lie in memory in that order, and visiting 100,000 of
+    # them in placement order costs a cache miss each, several times the work.
+    order, posts, numbers = placement_order(new)
+    board = _Board(rules, zone, start, posts)
+    number = dict(zip(posts, range(len(posts)), strict=True))
+    for ts, _, pin in entries:
+        board.add(zone.day(ts), ts, number.get(pin.post))
 
-    # Ids are unique, so the tuples never compare their pins.
-    entries.sort()
-    pins = tuple(entry[2] for entry in entries)
+    first = max(start, rules.start or start, date.fromordinal(zone.day(now_ts))).toordinal()
+    span = int(rules.jitter.total_seconds()) // MINUTE + 1
+    if span > 1:
+        # jitter_seconds(), inlined for the hot path (the delays are shared objects).
+        minutes = [m * MINUTE for m in range(span)]
+        ids = map(str.encode, [spec.id for spec in new])
+        delays = [minutes[crc % span] for crc in map(zlib.crc32, ids)]
+    else:
+        delays = [0] * len(new)
+    pick = zip(map(numbers.__getitem__, order), map(delays.__getitem__, order), strict=True)
+    days, instants = board.place_all(pick, first, now_ts)
+    # Zone.on_day(), inlined: place_all() computed the intervals, so day_tz holds every day.
+    moments = map(datetime.fromtimestamp, instants, map(zone.day_tz.__getitem__, days))
+    times = [_EPOCH] * len(new)
+    for i, moment in zip(order, moments, strict=True):
+        times[i] = moment
+    made = [
+        fast_calendar_pin(
+            s.id,
+            s.post,
+            s.link,
+            s.image_path,
+            s.media_url,
+            s.title,
+            s.description,
+            s.alt_text,
+            s.board,
+            s.keywords,
+            moment,
+        )
+        for s, moment in zip(new, times, strict=True)
+    ]
+
+    # Calendar order: by instant, then id. With a min_gap no new pin shares its instant
+    # with another pin, so on a first plan the instants alone order the new pins.
+    if entries or not board.min_gap:
+        entries += [(ts, made[i].id, made[i]) for i, ts in zip(order, instants, strict=True)]
+        # Ids are unique, so the tuples never compare their pins.
+        entries.sort()
+        pins = tuple([entry[2] for entry in entries])
+    else:
+        by_instant = sorted(range(len(instants)), key=instants.__getitem__)
+        pins = tuple([made[order[j]] for j in by_instant])
     return Calendar(timezone=rules.timezone, start=start, pins=pins)
 
 

@@ -328,7 +328,9 @@ def test_the_planners_fast_pin_equals_the_constructors_and_stays_frozen() -> Non
     at = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     args = ("id", "post", "link", "image", "media", "title", "desc", "alt", "b", ("k",), at, "x")
     fast, slow = fast_calendar_pin(*args), CalendarPin(*args)
+    assert type(fast) is CalendarPin
     assert fast == slow and repr(fast) == repr(slow) and hash(fast) == hash(slow)
+    assert fast_calendar_pin(*args[:-1]) == CalendarPin(*args[:-1])  # the default status
     assert astuple(fast) == astuple(slow) == args
     assert replace(fast, status="published") == replace(slow, status="published")
     assert pickle.loads(pickle.dumps(fast)) == slow and copy.deepcopy(fast) == slow
