@@ -284,14 +284,20 @@ class _Board:
         return ts
 
     def place_all(
-        self, pins: Iterable[tuple[int, int]], first_day: int, not_before: int
+        self,
+        order: Iterable[int],
+        posts: Sequence[int],
+        delays: Sequence[int],
+        first_day: int,
+        not_before: int,
     ) -> tuple[list[int], list[int]]:
-        """Put pins ``(post number, delay)``, in order, each at its earliest legal slot from
-        ``first_day`` and ``not_before`` on (later by its ``delay`` where that fits).
+        """Place pin ``i`` for each ``i`` in ``order``: a pin of post number ``posts[i]`` at its
+        earliest legal slot from ``first_day`` and ``not_before`` on (later by ``delays[i]``
+        where that fits).
 
-        Returns the pins' local days and instants (two lists). One loop for all pins, because
-        this is the planner's hot path. Raises ``ValueError`` if no day before the year 9999
-        fits.
+        Returns the pins' local days and instants, indexed like ``posts``. One loop for all
+        pins, because this is the planner's hot path. Raises ``ValueError`` if no day before
+        the year 9999 fits.
         """
         intervals_of, cached = self.zone.intervals, self.zone._intervals
         gap, link_gap = self.min_gap, self.link_gap
@@ -299,8 +305,8 @@ class _Board:
         open_day, cap = self.open_day, self.cap
         # From this day on the cap is max_per_day (SPEC rule 1), without a call per pin.
         full_cap, warm_until = self.max_per_day, self.start + max(self.warmup_days, 0)
-        days: list[int] = []
-        instants: list[int] = []
+        days = [0] * len(posts)
+        instants = [0] * len(posts)
         last = _LAST_ORDINAL
         # Days only ever fill up, so the first open day (the front) only moves forward, and
         # most pins land on it: its windows, the pins near it and its hint are kept from pin
@@ -311,7 +317,8 @@ class _Board:
         near: list[int] = []
         on_front: list[int] | None = None
         hint = far_lo = far_hi = front_cap = 0
-        for post, delay in pins:
+        for i in order:
+            post = posts[i]
             mine = by_post[post]
             while True:
                 if known != front:
@@ -336,11 +343,11 @@ class _Board:
                     # The post's own pins may matter here: the general search, after which
                     # the front's state is rebuilt (it may have changed any day's pins).
                     hints[front] = hint
-                    day, t = self._place_one(post, mine, delay, front, not_before)
+                    day, t = self._place_one(post, mine, delays[i], front, not_before)
                     known = 0
                     self.add(day, t, post)
                     break
-                found = _free_slot(intervals, near, hint, gap, delay)
+                found = _free_slot(intervals, near, hint, gap, delays[i])
                 if found is None:
                     # Nobody fits on the front any more (min_gap, or now is past the windows).
                     skip[front] = front + 1
@@ -362,8 +369,8 @@ class _Board:
                     skip[day] = day + 1
                     front += 1
                 break
-            days.append(day)
-            instants.append(t)
+            days[i] = day
+            instants[i] = t
         return days, instants
 
     def _place_one(
@@ -629,13 +636,9 @@ def _plan(
         delays = [minutes[crc % span] for crc in map(zlib.crc32, ids)]
     else:
         delays = [0] * len(new)
-    pick = zip(map(numbers.__getitem__, order), map(delays.__getitem__, order), strict=True)
-    days, instants = board.place_all(pick, first, now_ts)
+    days, instants = board.place_all(order, numbers, delays, first, now_ts)
     # Zone.on_day(), inlined: place_all() computed the intervals, so day_tz holds every day.
     moments = map(datetime.fromtimestamp, instants, map(zone.day_tz.__getitem__, days))
-    times = [_EPOCH] * len(new)
-    for i, moment in zip(order, moments, strict=True):
-        times[i] = moment
     made = [
         fast_calendar_pin(
             s.id,
@@ -650,19 +653,19 @@ def _plan(
             s.keywords,
             moment,
         )
-        for s, moment in zip(new, times, strict=True)
+        for s, moment in zip(new, moments, strict=True)
     ]
 
-    # Calendar order: by instant, then id. With a min_gap no new pin shares its instant
-    # with another pin, so on a first plan the instants alone order the new pins.
+    # Calendar order: by instant, then id. Placement order is nearly that already.
+    final = sorted(order, key=instants.__getitem__)
     if entries or not board.min_gap:
-        entries += [(ts, made[i].id, made[i]) for i, ts in zip(order, instants, strict=True)]
+        entries += [(instants[i], made[i].id, made[i]) for i in final]
         # Ids are unique, so the tuples never compare their pins.
         entries.sort()
         pins = tuple([entry[2] for entry in entries])
     else:
-        by_instant = sorted(range(len(instants)), key=instants.__getitem__)
-        pins = tuple([made[order[j]] for j in by_instant])
+        # With a min_gap no new pin shares its instant with another: no ids to compare.
+        pins = tuple(map(made.__getitem__, final))
     return Calendar(timezone=rules.timezone, start=start, pins=pins)
 
 
