@@ -293,7 +293,7 @@ class _Board:
     ) -> tuple[list[int], list[int]]:
         """Place pin ``i`` for each ``i`` in ``order``: a pin of post number ``posts[i]`` at its
         earliest legal slot from ``first_day`` and ``not_before`` on (later by ``delays[i]``
-        where that fits).
+        minutes where that fits).
 
         Returns the pins' local days and instants, indexed like ``posts``. One loop for all
         pins, because this is the planner's hot path. Raises ``ValueError`` if no day before
@@ -309,20 +309,22 @@ class _Board:
         instants = [0] * len(posts)
         last = _LAST_ORDINAL
         # Days only ever fill up, so the first open day (the front) only moves forward, and
-        # most pins land on it: its windows, the pins near it and its hint are kept from pin
-        # to pin (state ``known``) instead of being looked up and put together per pin.
+        # most pins land on it. Its free minutes are kept from pin to pin (state ``known``),
+        # as ranges that each placement cuts, instead of sweeping its pins once per pin.
+        # They count minutes, not seconds: small integers are cheaper to add and compare.
+        reach = -(-gap // MINUTE)  # minutes m with |60 m - t| < gap, for a t at a whole minute
         front = open_day(first_day)
         known = 0
-        intervals: tuple[tuple[int, int], ...] = ()
-        near: list[int] = []
+        free: list[tuple[int, int]] = []
         on_front: list[int] | None = None
-        hint = far_lo = far_hi = front_cap = 0
+        far_lo = far_hi = front_cap = 0
         for i in order:
             post = posts[i]
             mine = by_post[post]
             while True:
                 if known != front:
-                    front = open_day(front)
+                    if front in skip:
+                        front = open_day(front)
                     if front > last:
                         raise ValueError(f"no free slot left for a pin of {self.posts[post]}")
                     intervals = cached.get(front) or intervals_of(front)
@@ -330,9 +332,10 @@ class _Board:
                         skip[front] = front + 1
                         continue
                     known = front
-                    near = self.near(front)
+                    free = _free_minutes(
+                        intervals, self.near(front), hints.get(front, not_before), gap
+                    )
                     on_front = by_day.get(front)
-                    hint = hints.get(front, not_before)
                     front_cap = full_cap if front >= warm_until else cap(front)
                     # A post whose pins all lie before far_lo (or after far_hi) has none on
                     # this local day and none within link_gap of its windows.
@@ -342,21 +345,38 @@ class _Board:
                 if mine is not None and mine[-1] > far_lo and mine[0] < far_hi:
                     # The post's own pins may matter here: the general search, after which
                     # the front's state is rebuilt (it may have changed any day's pins).
-                    hints[front] = hint
-                    day, t = self._place_one(post, mine, delays[i], front, not_before)
+                    hints[front] = free[0][0] * MINUTE if free else intervals[-1][1]
+                    day, t = self._place_one(post, mine, delays[i] * MINUTE, front, not_before)
                     known = 0
                     self.add(day, t, post)
                     break
-                found = _free_slot(intervals, near, hint, gap, delays[i])
-                if found is None:
+                if not free:
                     # Nobody fits on the front any more (min_gap, or now is past the windows).
                     skip[front] = front + 1
                     front += 1
                     continue
-                # Nothing before `hint` fits any pin: later scans start there.
-                hint, t = found
+                # The earliest free minute, or the first one ``delay`` after it, if any.
+                m = free[0][0]
+                delay = delays[i]
+                if delay:
+                    target = m + delay
+                    for a, b in free:
+                        if target < b:
+                            m = a if a > target else target
+                            break
+                if reach:
+                    a, b = free[0]
+                    if a > m - reach and (len(free) == 1 or free[1][0] >= m + reach):
+                        # The usual case, without a call: m is in the first range, and
+                        # nothing but that range lies within reach of it.
+                        if m + reach < b:
+                            free[0] = (m + reach, b)
+                        else:
+                            del free[0]
+                    else:
+                        _block(free, m - reach, m + reach)
+                t = m * MINUTE
                 day = front
-                insort(near, t)
                 if on_front is None:
                     by_day[day] = on_front = [t]
                 else:
@@ -472,36 +492,42 @@ def _scan(
     return (found, found) if found >= 0 else None
 
 
-def _free_slot(
-    intervals: tuple[tuple[int, int], ...], near: list[int], not_before: int, gap: int, delay: int
-) -> tuple[int, int] | None:
-    """``_scan(intervals, near, (), not_before, gap, 0, delay)``, shorter (the hot path)."""
-    count = len(near)
-    found = -1
-    target = not_before
-    i = bisect_right(near, target - gap)
+def _free_minutes(
+    intervals: tuple[tuple[int, int], ...], near: list[int], not_before: int, gap: int
+) -> list[tuple[int, int]]:
+    """The whole minutes ``>= not_before`` inside ``intervals`` that keep ``gap`` from every
+    instant in (sorted) ``near``, which ``_scan`` would find: as sorted ranges ``(a, b)`` of
+    minutes since the epoch, ``a`` included, ``b`` not.
+    """
+    free: list[tuple[int, int]] = []
     for lo, hi in intervals:
-        if hi <= target:
-            continue
-        t = lo if lo > target else target
-        if t % MINUTE:
-            t += MINUTE - t % MINUTE
-        while t < hi:
-            while i < count and near[i] <= t - gap:
-                i += 1
-            if i < count and near[i] < t + gap:
-                # Blocked by near[i]: jump past it.
-                t = near[i] + gap
-                if t % MINUTE:
-                    t += MINUTE - t % MINUTE
-            elif found >= 0:
-                return found, t
-            elif not delay:
-                return t, t
-            else:
-                found = t
-                target = t = t + delay
-    return (found, found) if found >= 0 else None
+        a = -(-max(lo, not_before) // MINUTE)
+        b = -(-hi // MINUTE)
+        if a < b:
+            free.append((a, b))
+    if gap and free:
+        start = bisect_right(near, free[0][0] * MINUTE - gap)
+        end = bisect_left(near, free[-1][1] * MINUTE + gap)
+        for s in near[start:end]:
+            # The minutes m with s - gap < 60 m < s + gap.
+            _block(free, (s - gap) // MINUTE, -(-(s + gap) // MINUTE))
+    return free
+
+
+def _block(free: list[tuple[int, int]], lo: int, hi: int) -> None:
+    """Drop the minutes ``m`` with ``lo < m < hi`` from the ranges ``free``."""
+    k, count = 0, len(free)
+    while k < count and free[k][1] <= lo + 1:
+        k += 1  # all of free[k] lies at or before lo
+    j = k
+    while j < count and free[j][0] < hi:
+        j += 1  # free[k:j] overlap (lo, hi)
+    if k < j:
+        a, b = free[k][0], free[j - 1][1]
+        if a <= lo:
+            free[k:j] = [(a, lo + 1), (hi, b)] if hi < b else [(a, lo + 1)]
+        else:
+            free[k:j] = [(hi, b)] if hi < b else []
 
 
 def _pin_from_spec(spec: PinSpec, publish_at: datetime, status: str = "scheduled") -> CalendarPin:
@@ -630,10 +656,9 @@ def _plan(
     first = max(start, rules.start or start, date.fromordinal(zone.day(now_ts))).toordinal()
     span = int(rules.jitter.total_seconds()) // MINUTE + 1
     if span > 1:
-        # jitter_seconds(), inlined for the hot path (the delays are shared objects).
-        minutes = [m * MINUTE for m in range(span)]
+        # jitter_seconds(), inlined for the hot path, in minutes.
         ids = map(str.encode, [spec.id for spec in new])
-        delays = [minutes[crc % span] for crc in map(zlib.crc32, ids)]
+        delays = [crc % span for crc in map(zlib.crc32, ids)]
     else:
         delays = [0] * len(new)
     days, instants = board.place_all(order, numbers, delays, first, now_ts)
