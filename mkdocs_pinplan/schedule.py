@@ -150,8 +150,10 @@ class Zone:
             fixed = self._fixed[off] = timezone(timedelta(seconds=off))
         self.day_tz[day] = fixed
         shift = midnight - off
-        plain = tuple([(shift + a, shift + b) for a, b in self.windows])
-        self._intervals[day] = plain
+        pieces = []
+        for start, end in self.windows:  # a loop is cheaper than a comprehension here
+            pieces.append((shift + start, shift + end))
+        plain = self._intervals[day] = tuple(pieces)
         return plain
 
     def _split_intervals(
@@ -299,7 +301,7 @@ class _Board:
         pins, because this is the planner's hot path. Raises ``ValueError`` if no day before
         the year 9999 fits.
         """
-        intervals_of, cached = self.zone.intervals, self.zone._intervals
+        compute_intervals, cached = self.zone._compute_intervals, self.zone._intervals
         gap, link_gap = self.min_gap, self.link_gap
         by_day, by_post, hints, skip = self.by_day, self.by_post, self.hints, self.skip
         open_day, cap = self.open_day, self.cap
@@ -327,7 +329,7 @@ class _Board:
                         front = open_day(front)
                     if front > last:
                         raise ValueError(f"no free slot left for a pin of {self.posts[post]}")
-                    intervals = cached.get(front) or intervals_of(front)
+                    intervals = cached.get(front) or compute_intervals(front)
                     if not intervals:
                         skip[front] = front + 1
                         continue
