@@ -62,7 +62,9 @@ class Zone:
 
     def __init__(self, name: str, windows: Iterable[tuple[int, int]]) -> None:
         self.tz = ZoneInfo(name)
-        self.windows = tuple((start * MINUTE, end * MINUTE) for start, end in windows)
+        self.minute_windows = tuple(windows)
+        """The windows as given: minutes since local midnight."""
+        self.windows = tuple((start * MINUTE, end * MINUTE) for start, end in self.minute_windows)
         self._intervals: dict[int, tuple[tuple[int, int], ...]] = {}
         self.day_tz: dict[int, tzinfo] = {}
         """Per local day whose intervals are known, the tzinfo for its instants (see ``on_day``)."""
@@ -92,8 +94,8 @@ class Zone:
         """
         return datetime.fromtimestamp(ts, self.day_tz.get(day, self.tz))
 
-    def _segments(self, a: int, b: int) -> list[tuple[int, int, int]]:
-        """``[a, b)`` split into runs of constant UTC offset: ``(from, to, offset)``.
+    def _calm(self, a: int, b: int) -> int | None:
+        """The UTC offset throughout ``[a, b]`` when it does not change there, else None.
 
         Assumes, like the tz database, that the offset does not change and change back
         within a few days: within the stretch asked about (about two days) or, going on
@@ -102,20 +104,29 @@ class Zone:
         """
         run_a, run_b, run_off = self._run
         if run_a <= a and b <= run_b:
-            return [(a, b, run_off)]
+            return run_off
         if run_a <= a <= run_b:
             # The next days of a calm stretch: one look-up ahead covers the next few days
             # (a look-up is slow for years past the tz database's table).
             if self.offset(b + _LEAP) == run_off:
                 self._run = (run_a, b + _LEAP, run_off)
-                return [(a, b, run_off)]
+                return run_off
             if self.offset(b) == run_off:
                 self._run = (run_a, b, run_off)
-                return [(a, b, run_off)]
-        off_a, off_b = self.offset(a), self.offset(b)
-        if off_a == off_b:
+                return run_off
+        off_a = self.offset(a)
+        if off_a == self.offset(b):
             self._run = (a, b, off_a)
-            return [(a, b, off_a)]
+            return off_a
+        return None
+
+    def _segments(self, a: int, b: int) -> list[tuple[int, int, int]]:
+        """``[a, b)`` split into runs of constant UTC offset: ``(from, to, offset)``
+        (with ``_calm``'s assumption)."""
+        off = self._calm(a, b)
+        if off is not None:
+            return [(a, b, off)]
+        off_a = self.offset(a)
         lo, hi = a, b
         while hi - lo > 1:
             mid = (lo + hi) // 2
@@ -136,19 +147,32 @@ class Zone:
             return cached
         return self._compute_intervals(day)
 
+    def calm_midnight(self, day: int) -> int | None:
+        """The instant of local ``day``'s midnight in whole minutes since the epoch, when
+        no UTC offset change is near the day and its offset is whole minutes (almost every
+        day): its windows are then ``minute_windows`` shifted by that. Else None: see
+        ``intervals``. Either way the day's tzinfo goes into ``day_tz``.
+        """
+        midnight = (day - _EPOCH_ORDINAL) * DAY  # local midnight, counted as if it were UTC
+        off = self._calm(midnight - _BEFORE, midnight + _AFTER)
+        if off is None or off % MINUTE:
+            self.intervals(day)
+            return None
+        self.day_tz[day] = self._fixed.get(off) or self._fixed_tz(off)
+        return (midnight - off) // MINUTE
+
+    def _fixed_tz(self, off: int) -> timezone:
+        fixed = self._fixed[off] = timezone(timedelta(seconds=off))
+        return fixed
+
     def _compute_intervals(self, day: int) -> tuple[tuple[int, int], ...]:
         midnight = (day - _EPOCH_ORDINAL) * DAY  # local midnight, counted as if it were UTC
-        run_a, run_b, off = self._run
-        if run_a > midnight - _BEFORE or midnight + _AFTER > run_b:
+        off = self._calm(midnight - _BEFORE, midnight + _AFTER)
+        if off is None:
             segments = self._segments(midnight - _BEFORE, midnight + _AFTER)
-            if len(segments) > 1:
-                return self._split_intervals(day, midnight, segments)
-            off = segments[0][2]
+            return self._split_intervals(day, midnight, segments)
         # No offset change near this day (almost every day): windows map one to one.
-        fixed = self._fixed.get(off)
-        if fixed is None:
-            fixed = self._fixed[off] = timezone(timedelta(seconds=off))
-        self.day_tz[day] = fixed
+        self.day_tz[day] = self._fixed.get(off) or self._fixed_tz(off)
         shift = midnight - off
         pieces = []
         for start, end in self.windows:  # a loop is cheaper than a comprehension here
@@ -301,7 +325,8 @@ class _Board:
         pins, because this is the planner's hot path. Raises ``ValueError`` if no day before
         the year 9999 fits.
         """
-        compute_intervals, cached = self.zone._compute_intervals, self.zone._intervals
+        zone = self.zone
+        calm_midnight, windows = zone.calm_midnight, zone.minute_windows
         gap, link_gap = self.min_gap, self.link_gap
         by_day, by_post, hints, skip = self.by_day, self.by_post, self.hints, self.skip
         open_day, cap = self.open_day, self.cap
@@ -319,7 +344,7 @@ class _Board:
         known = 0
         free: list[tuple[int, int]] = []
         on_front: list[int] | None = None
-        far_lo = far_hi = front_cap = 0
+        closes = far_lo = far_hi = front_cap = 0
         for i in order:
             post = posts[i]
             mine = by_post[post]
@@ -329,25 +354,33 @@ class _Board:
                         front = open_day(front)
                     if front > last:
                         raise ValueError(f"no free slot left for a pin of {self.posts[post]}")
-                    intervals = cached.get(front) or compute_intervals(front)
-                    if not intervals:
-                        skip[front] = front + 1
-                        continue
+                    base = calm_midnight(front)
+                    if base is not None:
+                        # A calm day (almost every day): the windows, shifted.
+                        free = []
+                        for start, end in windows:
+                            free.append((base + start, base + end))
+                        opens, closes = free[0][0] * MINUTE, free[-1][1] * MINUTE
+                    else:
+                        intervals = zone.intervals(front)
+                        if not intervals:
+                            skip[front] = front + 1
+                            continue
+                        free = _window_minutes(intervals)
+                        opens, closes = intervals[0][0], intervals[-1][1]
                     known = front
-                    free = _free_minutes(
-                        intervals, self.near(front), hints.get(front, not_before), gap
-                    )
+                    _narrow(free, self.near(front), hints.get(front, not_before), gap)
                     on_front = by_day.get(front)
                     front_cap = full_cap if front >= warm_until else cap(front)
                     # A post whose pins all lie before far_lo (or after far_hi) has none on
                     # this local day and none within link_gap of its windows.
                     midnight = (front - _EPOCH_ORDINAL) * DAY
-                    far_lo = min(midnight - _BEFORE, intervals[0][0] - link_gap)
-                    far_hi = max(midnight + _AFTER, intervals[-1][1] + link_gap)
+                    far_lo = min(midnight - _BEFORE, opens - link_gap)
+                    far_hi = max(midnight + _AFTER, closes + link_gap)
                 if mine is not None and mine[-1] > far_lo and mine[0] < far_hi:
                     # The post's own pins may matter here: the general search, after which
                     # the front's state is rebuilt (it may have changed any day's pins).
-                    hints[front] = free[0][0] * MINUTE if free else intervals[-1][1]
+                    hints[front] = free[0][0] * MINUTE if free else closes
                     day, t = self._place_one(post, mine, delays[i] * MINUTE, front, not_before)
                     known = 0
                     self.add(day, t, post)
@@ -494,26 +527,33 @@ def _scan(
     return (found, found) if found >= 0 else None
 
 
-def _free_minutes(
-    intervals: tuple[tuple[int, int], ...], near: list[int], not_before: int, gap: int
-) -> list[tuple[int, int]]:
-    """The whole minutes ``>= not_before`` inside ``intervals`` that keep ``gap`` from every
-    instant in (sorted) ``near``, which ``_scan`` would find: as sorted ranges ``(a, b)`` of
-    minutes since the epoch, ``a`` included, ``b`` not.
+def _window_minutes(intervals: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
+    """The whole minutes inside ``intervals``, as sorted ranges ``(a, b)`` of minutes since
+    the epoch, ``a`` included, ``b`` not: how place_all keeps a day's free minutes.
     """
     free: list[tuple[int, int]] = []
     for lo, hi in intervals:
-        a = -(-max(lo, not_before) // MINUTE)
-        b = -(-hi // MINUTE)
+        a, b = -(-lo // MINUTE), -(-hi // MINUTE)
         if a < b:
             free.append((a, b))
-    if gap and free:
+    return free
+
+
+def _narrow(free: list[tuple[int, int]], near: list[int], not_before: int, gap: int) -> None:
+    """Keep in the ranges ``free`` only the minutes ``>= not_before`` that keep ``gap`` from
+    every instant in (sorted) ``near``: those ``_scan`` would accept.
+    """
+    first = -(-not_before // MINUTE)
+    while free and free[0][1] <= first:
+        del free[0]
+    if free and free[0][0] < first:
+        free[0] = (first, free[0][1])
+    if gap and free and near:
         start = bisect_right(near, free[0][0] * MINUTE - gap)
         end = bisect_left(near, free[-1][1] * MINUTE + gap)
         for s in near[start:end]:
             # The minutes m with s - gap < 60 m < s + gap.
             _block(free, (s - gap) // MINUTE, -(-(s + gap) // MINUTE))
-    return free
 
 
 def _block(free: list[tuple[int, int]], lo: int, hi: int) -> None:

@@ -26,7 +26,14 @@ from mkdocs_pinplan.model import (
     Rules,
     fast_calendar_pin,
 )
-from mkdocs_pinplan.schedule import _block, _free_minutes, jitter_seconds, plan, violations
+from mkdocs_pinplan.schedule import (
+    _block,
+    _narrow,
+    _window_minutes,
+    jitter_seconds,
+    plan,
+    violations,
+)
 
 UTC = timezone.utc
 DESIGN = Design(
@@ -470,7 +477,9 @@ def test_the_front_days_free_minutes_are_what_a_minute_by_minute_check_allows() 
         not_before = base + rng.randrange(-3600, 6 * 3600)
         span = range(intervals[0][0] // 60, intervals[-1][1] // 60 + 1)
 
-        free = _free_minutes(intervals, near, not_before, gap)
+        free = _window_minutes(intervals)
+        assert _minutes(free) == _allowed(span, intervals, -(10**10), 0, [])
+        _narrow(free, near, not_before, gap)
         assert _minutes(free) == _allowed(span, intervals, not_before, gap, near)
         # Placing at free minutes cuts min_gap around them, as place_all does.
         reach = -(-gap // 60)
