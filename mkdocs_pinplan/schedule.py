@@ -391,16 +391,19 @@ class _Board:
                     front += 1
                     continue
                 # The earliest free minute, or the first one ``delay`` after it, if any.
-                m = free[0][0]
+                a, b = free[0]
+                m = a
                 delay = delays[i]
                 if delay:
-                    target = m + delay
-                    for a, b in free:
-                        if target < b:
-                            m = a if a > target else target
-                            break
+                    target = a + delay
+                    if target < b:
+                        m = target
+                    else:
+                        for lo, hi in free:
+                            if target < hi:
+                                m = lo if lo > target else target
+                                break
                 if reach:
-                    a, b = free[0]
                     if a > m - reach and (len(free) == 1 or free[1][0] >= m + reach):
                         # The usual case, without a call: m is in the first range, and
                         # nothing but that range lies within reach of it.
@@ -548,10 +551,11 @@ def _narrow(free: list[tuple[int, int]], near: list[int], not_before: int, gap: 
         del free[0]
     if free and free[0][0] < first:
         free[0] = (first, free[0][1])
-    if gap and free and near:
-        start = bisect_right(near, free[0][0] * MINUTE - gap)
-        end = bisect_left(near, free[-1][1] * MINUTE + gap)
-        for s in near[start:end]:
+    if not gap or not free or not near:
+        return
+    lo, hi = free[0][0] * MINUTE - gap, free[-1][1] * MINUTE + gap
+    if near[-1] > lo and near[0] < hi:  # else no pin is near enough to block a minute
+        for s in near[bisect_right(near, lo) : bisect_left(near, hi)]:
             # The minutes m with s - gap < 60 m < s + gap.
             _block(free, (s - gap) // MINUTE, -(-(s + gap) // MINUTE))
 
