@@ -21,7 +21,7 @@ from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from .durations import format_duration
-from .model import Calendar, CalendarPin, PinSpec, Rules, fast_calendar_pin
+from .model import Calendar, CalendarPin, PinSpec, Rules, pin_from_spec
 
 UTC = timezone.utc
 DAY = 86400
@@ -576,23 +576,6 @@ def _block(free: list[tuple[int, int]], lo: int, hi: int) -> None:
             free[k:j] = [(hi, b)] if hi < b else []
 
 
-def _pin_from_spec(spec: PinSpec, publish_at: datetime, status: str = "scheduled") -> CalendarPin:
-    return fast_calendar_pin(
-        spec.id,
-        spec.post,
-        spec.link,
-        spec.image_path,
-        spec.media_url,
-        spec.title,
-        spec.description,
-        spec.alt_text,
-        spec.board,
-        spec.keywords,
-        publish_at,
-        status,
-    )
-
-
 def placement_order(specs: Sequence[PinSpec]) -> tuple[list[int], list[str], list[int]]:
     """The order new pins are placed in: first pins of every post before second pins, and
     within a round newer posts first (undated last), ties by path.
@@ -683,13 +666,13 @@ def _plan(
         if pin.published:
             kept = pin
         elif spec is not None:
-            kept = _pin_from_spec(spec, pin.publish_at.astimezone(tz), pin.status)
+            kept = pin_from_spec(spec, pin.publish_at.astimezone(tz), pin.status)
         else:
             continue
         entries.append((epoch_seconds(pin.publish_at), kept.id, kept))
     kept_ids = {entry[1] for entry in entries}
     # by_id, not specs: a repeated id would otherwise be placed twice.
-    new = [s for s in by_id.values() if s.id not in kept_ids]
+    new = [s for s in by_id.values() if s.id not in kept_ids] if kept_ids else [*by_id.values()]
     # The per-spec passes below go through `new` in its own order, not in placement order:
     # the specs (and their strings) lie in memory in that order, and visiting 100,000 of
     # them in placement order costs a cache miss each, several times the work.
@@ -710,22 +693,7 @@ def _plan(
     days, instants = board.place_all(order, numbers, delays, first, now_ts)
     # Zone.on_day(), inlined: place_all() computed the intervals, so day_tz holds every day.
     moments = map(datetime.fromtimestamp, instants, map(zone.day_tz.__getitem__, days))
-    made = [
-        fast_calendar_pin(
-            s.id,
-            s.post,
-            s.link,
-            s.image_path,
-            s.media_url,
-            s.title,
-            s.description,
-            s.alt_text,
-            s.board,
-            s.keywords,
-            moment,
-        )
-        for s, moment in zip(new, moments, strict=True)
-    ]
+    made = [pin_from_spec(s, moment) for s, moment in zip(new, moments, strict=True)]
 
     # Calendar order: by instant, then id. Placement order is nearly that already.
     final = sorted(order, key=instants.__getitem__)

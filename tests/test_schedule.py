@@ -24,7 +24,7 @@ from mkdocs_pinplan.model import (
     Palette,
     PinSpec,
     Rules,
-    fast_calendar_pin,
+    pin_from_spec,
 )
 from mkdocs_pinplan.schedule import (
     _block,
@@ -335,14 +335,16 @@ def test_replanning_the_same_inputs_gives_the_same_bytes() -> None:
 
 def test_the_planners_fast_pin_equals_the_constructors_and_stays_frozen() -> None:
     at = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-    args = ("id", "post", "link", "image", "media", "title", "desc", "alt", "b", ("k",), at, "x")
-    fast, slow = fast_calendar_pin(*args), CalendarPin(*args)
+    s = spec("a", 2, title="A headline")
+    fields = (s.id, s.post, s.link, s.image_path, s.media_url, s.title, s.description)
+    args = (*fields, s.alt_text, s.board, s.keywords, at, "x")
+    fast, slow = pin_from_spec(s, at, "x"), CalendarPin(*args)
     assert type(fast) is CalendarPin
     assert fast == slow and repr(fast) == repr(slow) and hash(fast) == hash(slow)
-    assert fast_calendar_pin(*args[:-1]) == CalendarPin(*args[:-1])  # the default status
     assert astuple(fast) == astuple(slow) == args
     assert replace(fast, status="published") == replace(slow, status="published")
     assert pickle.loads(pickle.dumps(fast)) == slow and copy.deepcopy(fast) == slow
+    assert pin_from_spec(s, at) == CalendarPin(*args[:-1])  # the default status
     with pytest.raises(FrozenInstanceError):
         fast.status = "published"  # type: ignore[misc]
 
