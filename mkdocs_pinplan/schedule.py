@@ -36,6 +36,8 @@ _AFTER = DAY + 13 * 3600
 _LAST_ORDINAL = date(9999, 12, 1).toordinal()
 _LEAP = 2 * DAY
 """How far past the days asked for a calm stretch of UTC offset is checked ahead."""
+_MINUTES = tuple([timedelta(0, m * MINUTE) for m in range(24 * 60)])
+"""The minutes of a day, as timedeltas: a local midnight plus one is a cheap local time."""
 _NONE: list[int] = []
 """A shared empty list of instants, only ever read (saves an allocation per look-up)."""
 
@@ -316,24 +318,25 @@ class _Board:
         delays: Sequence[int],
         first_day: int,
         not_before: int,
-    ) -> tuple[list[int], list[int]]:
+    ) -> tuple[list[int], list[datetime]]:
         """Place pin ``i`` for each ``i`` in ``order``: a pin of post number ``posts[i]`` at its
         earliest legal slot from ``first_day`` and ``not_before`` on (later by ``delays[i]``
         minutes where that fits).
 
-        Returns the pins' local days and instants, indexed like ``posts``. One loop for all
-        pins, because this is the planner's hot path. Raises ``ValueError`` if no day before
-        the year 9999 fits.
+        Returns the pins' instants and their local times (see ``Zone.on_day``), indexed like
+        ``posts``. One loop for all pins, because this is the planner's hot path. Raises
+        ``ValueError`` if no day before the year 9999 fits.
         """
         zone = self.zone
-        calm_midnight, windows = zone.calm_midnight, zone.minute_windows
+        calm_midnight, windows, day_tz = zone.calm_midnight, zone.minute_windows, zone.day_tz
+        at, minutes = datetime.fromtimestamp, _MINUTES
         gap, link_gap = self.min_gap, self.link_gap
         by_day, by_post, hints, skip = self.by_day, self.by_post, self.hints, self.skip
         open_day, cap = self.open_day, self.cap
         # From this day on the cap is max_per_day (SPEC rule 1), without a call per pin.
         full_cap, warm_until = self.max_per_day, self.start + max(self.warmup_days, 0)
-        days = [0] * len(posts)
         instants = [0] * len(posts)
+        moments = [_EPOCH] * len(posts)
         last = _LAST_ORDINAL
         # Days only ever fill up, so the first open day (the front) only moves forward, and
         # most pins land on it. Its free minutes are kept from pin to pin (state ``known``),
@@ -344,7 +347,8 @@ class _Board:
         known = 0
         free: list[tuple[int, int]] = []
         on_front: list[int] | None = None
-        closes = far_lo = far_hi = front_cap = 0
+        local_midnight: datetime | None = None
+        base = closes = far_lo = far_hi = front_cap = 0
         for i in order:
             post = posts[i]
             mine = by_post[post]
@@ -354,13 +358,16 @@ class _Board:
                         front = open_day(front)
                     if front > last:
                         raise ValueError(f"no free slot left for a pin of {self.posts[post]}")
-                    base = calm_midnight(front)
-                    if base is not None:
-                        # A calm day (almost every day): the windows, shifted.
+                    calm = calm_midnight(front)
+                    if calm is not None:
+                        # A calm day (almost every day): the windows, shifted; its pins'
+                        # local times are its midnight plus whole minutes.
+                        base = calm
                         free = []
                         for start, end in windows:
                             free.append((base + start, base + end))
                         opens, closes = free[0][0] * MINUTE, free[-1][1] * MINUTE
+                        local_midnight = at(base * MINUTE, day_tz[front])
                     else:
                         intervals = zone.intervals(front)
                         if not intervals:
@@ -368,6 +375,7 @@ class _Board:
                             continue
                         free = _window_minutes(intervals)
                         opens, closes = intervals[0][0], intervals[-1][1]
+                        local_midnight = None
                     known = front
                     _narrow(free, self.near(front), hints.get(front, not_before), gap)
                     on_front = by_day.get(front)
@@ -384,6 +392,8 @@ class _Board:
                     day, t = self._place_one(post, mine, delays[i] * MINUTE, front, not_before)
                     known = 0
                     self.add(day, t, post)
+                    instants[i] = t
+                    moments[i] = at(t, day_tz[day])
                     break
                 if not free:
                     # Nobody fits on the front any more (min_gap, or now is past the windows).
@@ -414,9 +424,13 @@ class _Board:
                     else:
                         _block(free, m - reach, m + reach)
                 t = m * MINUTE
-                day = front
+                instants[i] = t
+                if local_midnight is not None:
+                    moments[i] = local_midnight + minutes[m - base]
+                else:
+                    moments[i] = at(t, day_tz[front])
                 if on_front is None:
-                    by_day[day] = on_front = [t]
+                    by_day[front] = on_front = [t]
                 else:
                     insort(on_front, t)
                 if mine is None:
@@ -424,12 +438,10 @@ class _Board:
                 else:
                     insort(mine, t)
                 if len(on_front) >= front_cap:
-                    skip[day] = day + 1
+                    skip[front] = front + 1
                     front += 1
                 break
-            days[i] = day
-            instants[i] = t
-        return days, instants
+        return instants, moments
 
     def _place_one(
         self, post: int, mine: list[int], delay: int, day: int, not_before: int
@@ -690,9 +702,7 @@ def _plan(
         delays = [crc % span for crc in map(zlib.crc32, ids)]
     else:
         delays = [0] * len(new)
-    days, instants = board.place_all(order, numbers, delays, first, now_ts)
-    # Zone.on_day(), inlined: place_all() computed the intervals, so day_tz holds every day.
-    moments = map(datetime.fromtimestamp, instants, map(zone.day_tz.__getitem__, days))
+    instants, moments = board.place_all(order, numbers, delays, first, now_ts)
     made = [pin_from_spec(s, moment) for s, moment in zip(new, moments, strict=True)]
 
     # Calendar order: by instant, then id. Placement order is nearly that already.
