@@ -38,6 +38,8 @@ _LEAP = 2 * DAY
 """How far past the days asked for a calm stretch of UTC offset is checked ahead."""
 _MINUTES = tuple([timedelta(0, m * MINUTE) for m in range(24 * 60)])
 """The minutes of a day, as timedeltas: a local midnight plus one is a cheap local time."""
+_DAY_MINUTES = DAY // MINUTE
+_ONE_DAY = timedelta(days=1)
 _NONE: list[int] = []
 """A shared empty list of instants, only ever read (saves an allocation per look-up)."""
 
@@ -286,14 +288,24 @@ class _Board:
             skip[full] = day
         return day
 
-    def near(self, day: int) -> list[int]:
-        """A new sorted list of the pins close enough to local ``day`` to matter for ``min_gap``.
+    def near(self, day: int, lo: int | None = None, hi: int | None = None) -> list[int]:
+        """A new sorted list of the pins close enough to local ``day`` to matter for ``min_gap``
+        (or, with ``lo`` and ``hi``, an empty one when none of them lies between).
 
         Sorted because consecutive local days are consecutive stretches of time.
         """
         by_day, none = self.by_day, _NONE
         if self.reach == 1:
-            return by_day.get(day - 1, none) + by_day.get(day, none) + by_day.get(day + 1, none)
+            before, on, after = by_day.get(day - 1), by_day.get(day), by_day.get(day + 1)
+            if (
+                lo is not None
+                and hi is not None
+                and (before is None or before[-1] <= lo)
+                and on is None
+                and (after is None or after[0] >= hi)
+            ):
+                return none
+            return (before or none) + (on or none) + (after or none)
         near: list[int] = []
         for d in range(day - self.reach, day + self.reach + 1):
             near.extend(by_day.get(d, ()))
@@ -362,12 +374,15 @@ class _Board:
                     if calm is not None:
                         # A calm day (almost every day): the windows, shifted; its pins'
                         # local times are its midnight plus whole minutes.
-                        base = calm
                         free = []
                         for start, end in windows:
-                            free.append((base + start, base + end))
+                            free.append((calm + start, calm + end))
                         opens, closes = free[0][0] * MINUTE, free[-1][1] * MINUTE
-                        local_midnight = at(base * MINUTE, day_tz[front])
+                        if local_midnight is not None and calm == base + _DAY_MINUTES:
+                            local_midnight += _ONE_DAY  # the day after, same offset
+                        else:
+                            local_midnight = at(calm * MINUTE, day_tz[front])
+                        base = calm
                     else:
                         intervals = zone.intervals(front)
                         if not intervals:
@@ -377,7 +392,10 @@ class _Board:
                         opens, closes = intervals[0][0], intervals[-1][1]
                         local_midnight = None
                     known = front
-                    _narrow(free, self.near(front), hints.get(front, not_before), gap)
+                    hint = hints.get(front, not_before)
+                    near = self.near(front, opens - gap, closes + gap + MINUTE) if gap else _NONE
+                    if near or hint > opens:
+                        _narrow(free, near, hint, gap)
                     on_front = by_day.get(front)
                     front_cap = full_cap if front >= warm_until else cap(front)
                     # A post whose pins all lie before far_lo (or after far_hi) has none on
