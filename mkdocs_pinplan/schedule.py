@@ -233,6 +233,8 @@ class _Board:
         """Per local day, its pins' instants, sorted."""
         self.by_post: list[list[int] | None] = [None] * len(posts)
         """Per post number, its pins' instants, sorted."""
+        self.post_days: list[set[int] | None] = [None] * len(posts)
+        """Per post number, the local days of its pins."""
         self.skip: dict[int, int] = {}
         """Days known to take no more pins, pointing at a later day to try instead."""
         self.hints: dict[int, int] = {}
@@ -256,24 +258,14 @@ class _Board:
         else:
             insort(pins, ts)
         if post is not None:
-            mine = self.by_post[post]
-            if mine is None:
-                self.by_post[post] = [ts]
+            mine, days = self.by_post[post], self.post_days[post]
+            if mine is None or days is None:
+                self.by_post[post], self.post_days[post] = [ts], {day}
             else:
                 insort(mine, ts)
+                days.add(day)
         if len(pins) >= self.cap(day):
             self.skip[day] = day + 1
-
-    def has_pin_on(self, mine: Sequence[int], day: int) -> bool:
-        """Whether one of the instants ``mine`` (a post's pins, sorted) is on local ``day``.
-
-        An instant lies on one local day only, so this asks whether it is one of the day's.
-        """
-        for ts in self.by_day.get(day, ()):
-            i = bisect_left(mine, ts)
-            if i < len(mine) and mine[i] == ts:
-                return True
-        return False
 
     def open_day(self, day: int) -> int:
         """The first day from ``day`` on that is not known to be full (path-compressed)."""
@@ -344,6 +336,7 @@ class _Board:
         at, minutes = datetime.fromtimestamp, _MINUTES
         gap, link_gap = self.min_gap, self.link_gap
         by_day, by_post, hints, skip = self.by_day, self.by_post, self.hints, self.skip
+        post_days = self.post_days
         open_day, cap = self.open_day, self.cap
         # From this day on the cap is max_per_day (SPEC rule 1), without a call per pin.
         full_cap, warm_until = self.max_per_day, self.start + max(self.warmup_days, 0)
@@ -404,11 +397,12 @@ class _Board:
                     far_lo = min(midnight - _BEFORE, opens - link_gap)
                     far_hi = max(midnight + _AFTER, closes + link_gap)
                 if mine is not None and mine[-1] > far_lo and mine[0] < far_hi:
-                    # The post's own pins may matter here: the general search, after which
-                    # the front's state is rebuilt (it may have changed any day's pins).
+                    # The post's own pins may matter here: the general search. The front's
+                    # state is rebuilt when the pin lands near enough to change it.
                     hints[front] = free[0][0] * MINUTE if free else closes
                     day, t = self._place_one(post, mine, delays[i] * MINUTE, front, not_before)
-                    known = 0
+                    if day - front <= self.reach:
+                        known = 0
                     self.add(day, t, post)
                     instants[i] = t
                     moments[i] = at(t, day_tz[day])
@@ -451,10 +445,12 @@ class _Board:
                     by_day[front] = on_front = [t]
                 else:
                     insort(on_front, t)
-                if mine is None:
-                    by_post[post] = [t]
+                days = post_days[post]
+                if mine is None or days is None:
+                    by_post[post], post_days[post] = [t], {front}
                 else:
                     insort(mine, t)
+                    days.add(front)
                 if len(on_front) >= front_cap:
                     skip[front] = front + 1
                     front += 1
@@ -474,8 +470,9 @@ class _Board:
             self.skip,
         )
         open_day, hints = self.open_day, self.hints
+        days = self.post_days[post] or ()
         while True:
-            if self.has_pin_on(mine, day):
+            if day in days:
                 day = open_day(day + 1)
                 continue
             if day > _LAST_ORDINAL:
