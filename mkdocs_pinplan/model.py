@@ -214,10 +214,10 @@ _new = object.__new__
 
 def pin_from_spec(spec: PinSpec, publish_at: datetime, status: str = "scheduled") -> CalendarPin:
     """``spec``'s calendar entry at ``publish_at``: ``CalendarPin(spec.id, spec.post, ...)``,
-    equal to the constructor's, at a third of the cost.
+    equal to the constructor's, at a fifth of the cost.
 
     A frozen dataclass's ``__init__`` stores each field through ``object.__setattr__``,
-    about 2 µs for these twelve; the planner makes one pin per new pin (100,000 in the
+    2-3 µs for these twelve; the planner makes one pin per new pin (100,000 in the
     benchmark). A twin class with the same slots takes plain stores, and assigning
     ``__class__`` (which Python allows between classes of the same slots) then makes the
     object a real, still frozen ``CalendarPin``. Only valid while ``CalendarPin`` has no

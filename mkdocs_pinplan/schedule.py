@@ -2,10 +2,13 @@
 
 The planner works in whole seconds since the Unix epoch and in local days (proleptic
 ordinals of the configured time zone) so that its work grows linearly with the pins
-(``bench/bench_plan.py`` times 100,000): each local day's windows are turned into UTC
-intervals once (DST-correct), full days are skipped through a "next open day" pointer,
-and a candidate time jumps straight past the pin that blocks it instead of stepping
-minute by minute.
+(``bench/bench_plan.py`` times 100,000): a local day's windows are turned into UTC
+intervals (DST-correct; on the days without an offset change near them, a plain shift of
+the windows), full days are skipped through a "next open day" pointer, and the first open
+day's free minutes are kept as ranges that each placement cuts, so a pin takes the
+earliest free minute without looking at the day's other pins. A pin whose post has pins
+near that day goes through the general search instead, where a candidate time jumps
+straight past the pin that blocks it instead of stepping minute by minute.
 """
 
 from __future__ import annotations
@@ -705,9 +708,10 @@ def _plan(
     # them in placement order costs a cache miss each, several times the work.
     order, posts, numbers = placement_order(new)
     board = _Board(rules, zone, start, posts)
-    number = dict(zip(posts, range(len(posts)), strict=True))
-    for ts, _, pin in entries:
-        board.add(zone.day(ts), ts, number.get(pin.post))
+    if entries:
+        number = dict(zip(posts, range(len(posts)), strict=True))
+        for ts, _, pin in entries:
+            board.add(zone.day(ts), ts, number.get(pin.post))
 
     first = max(start, rules.start or start, date.fromordinal(zone.day(now_ts))).toordinal()
     span = int(rules.jitter.total_seconds()) // MINUTE + 1

@@ -27,6 +27,7 @@ from mkdocs_pinplan.model import (
     pin_from_spec,
 )
 from mkdocs_pinplan.schedule import (
+    Zone,
     _block,
     _narrow,
     _window_minutes,
@@ -492,3 +493,27 @@ def test_the_front_days_free_minutes_are_what_a_minute_by_minute_check_allows() 
             _block(free, minute - reach, minute + reach)
             near = sorted([*near, minute * 60])
             assert _minutes(free) == _allowed(span, intervals, not_before, gap, near)
+
+
+@pytest.mark.parametrize(
+    "tz", ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Gaza", "Asia/Kolkata"]
+)
+@pytest.mark.parametrize("year", [2026, 2051])
+def test_a_calm_days_free_minutes_are_its_intervals_whole_minutes(tz: str, year: int) -> None:
+    """place_all takes a calm day's minutes from Zone.calm_midnight, other days' from
+    Zone.intervals: on every calm day the two must agree (also past the tz table, 2037)."""
+    windows = [(0, 90), (8 * 60, 11 * 60 + 30), (23 * 60, 24 * 60)]
+    fast, slow = Zone(tz, windows), Zone(tz, windows)
+    first = date(year, 1, 1).toordinal()
+    calm = 0
+    for day in range(first, first + 2 * 366):
+        base = fast.calm_midnight(day)
+        if base is not None:
+            calm += 1
+            assert [(base + a, base + b) for a, b in windows] == _window_minutes(
+                slow.intervals(day)
+            )
+        else:
+            slow.intervals(day)
+        assert fast.day_tz[day].utcoffset(None) == slow.day_tz[day].utcoffset(None)
+    assert calm > 2 * 366 - 40  # the offset changes a few times a year
