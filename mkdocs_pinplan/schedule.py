@@ -349,8 +349,8 @@ class _Board:
         # Days only ever fill up, so the first open day (the front) only moves forward, and
         # most pins land on it. Its free minutes are kept from pin to pin (state ``known``),
         # as ranges that each placement cuts, instead of sweeping its pins once per pin.
-        # They count minutes, not seconds: small integers are cheaper to add and compare.
-        reach = -(-gap // MINUTE)  # minutes m with |60 m - t| < gap, for a t at a whole minute
+        # They count minutes since the epoch: new pins go out at whole minutes.
+        spread = -(-gap // MINUTE)  # a pin at minute m blocks those strictly within m ± spread
         front = open_day(first_day)
         known = 0
         free: list[tuple[int, int]] = []
@@ -428,16 +428,16 @@ class _Board:
                             if target < hi:
                                 m = lo if lo > target else target
                                 break
-                if reach:
-                    if a > m - reach and (len(free) == 1 or free[1][0] >= m + reach):
+                if spread:
+                    if a > m - spread and (len(free) == 1 or free[1][0] >= m + spread):
                         # The usual case, without a call: m is in the first range, and
-                        # nothing but that range lies within reach of it.
-                        if m + reach < b:
-                            free[0] = (m + reach, b)
+                        # nothing but that range lies within spread of it.
+                        if m + spread < b:
+                            free[0] = (m + spread, b)
                         else:
                             del free[0]
                     else:
-                        _block(free, m - reach, m + reach)
+                        _block(free, m - spread, m + spread)
                 t = m * MINUTE
                 instants[i] = t
                 if local_midnight is not None:

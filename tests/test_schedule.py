@@ -485,12 +485,12 @@ def test_the_front_days_free_minutes_are_what_a_minute_by_minute_check_allows() 
         _narrow(free, near, not_before, gap)
         assert _minutes(free) == _allowed(span, intervals, not_before, gap, near)
         # Placing at free minutes cuts min_gap around them, as place_all does.
-        reach = -(-gap // 60)
+        spread = -(-gap // 60)
         for _ in range(4):
-            if not free or not reach:
+            if not free or not spread:
                 break
             minute = rng.choice(_minutes(free))
-            _block(free, minute - reach, minute + reach)
+            _block(free, minute - spread, minute + spread)
             near = sorted([*near, minute * 60])
             assert _minutes(free) == _allowed(span, intervals, not_before, gap, near)
 
