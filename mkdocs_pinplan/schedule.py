@@ -2,17 +2,20 @@
 
 The planner works in whole seconds since the Unix epoch and in local days (proleptic
 ordinals of the configured time zone) so that its work grows linearly with the pins
-(``bench/bench_plan.py`` times 100,000): each local day's windows are turned into UTC
-intervals once (DST-correct), full days are skipped through a "next open day" pointer,
-and a candidate time jumps straight past the pin that blocks it instead of stepping
-minute by minute.
+(``bench/bench_plan.py`` times 100,000): a local day's windows are turned into UTC
+intervals (DST-correct; on the days without an offset change near them, a plain shift of
+the windows), full days are skipped through a "next open day" pointer, and the first open
+day's free minutes are kept as ranges that each placement cuts, so a pin takes the
+earliest free minute without looking at the day's other pins. A pin whose post has pins
+near that day goes through the general search instead, where a candidate time jumps
+straight past the pin that blocks it instead of stepping minute by minute.
 """
 
 from __future__ import annotations
 
 import gc
 import zlib
-from bisect import bisect_right, insort
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +24,7 @@ from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from .durations import format_duration
-from .model import Calendar, CalendarPin, PinSpec, Rules, fast_calendar_pin
+from .model import Calendar, CalendarPin, PinSpec, Rules, pin_from_spec
 
 UTC = timezone.utc
 DAY = 86400
@@ -34,6 +37,12 @@ _BEFORE = 15 * 3600
 _AFTER = DAY + 13 * 3600
 # Guard against an endless search: ten thousand years of days is more than any calendar.
 _LAST_ORDINAL = date(9999, 12, 1).toordinal()
+_LEAP = 2 * DAY
+"""How far past the days asked for a calm stretch of UTC offset is checked ahead."""
+_MINUTES = tuple([timedelta(0, m * MINUTE) for m in range(24 * 60)])
+"""The minutes of a day, as timedeltas: a local midnight plus one is a cheap local time."""
+_DAY_MINUTES = DAY // MINUTE
+_ONE_DAY = timedelta(days=1)
 _NONE: list[int] = []
 """A shared empty list of instants, only ever read (saves an allocation per look-up)."""
 
@@ -60,7 +69,9 @@ class Zone:
 
     def __init__(self, name: str, windows: Iterable[tuple[int, int]]) -> None:
         self.tz = ZoneInfo(name)
-        self.windows = tuple((start * MINUTE, end * MINUTE) for start, end in windows)
+        self.minute_windows = tuple(windows)
+        """The windows as given: minutes since local midnight."""
+        self.windows = tuple((start * MINUTE, end * MINUTE) for start, end in self.minute_windows)
         self._intervals: dict[int, tuple[tuple[int, int], ...]] = {}
         self.day_tz: dict[int, tzinfo] = {}
         """Per local day whose intervals are known, the tzinfo for its instants (see ``on_day``)."""
@@ -90,23 +101,39 @@ class Zone:
         """
         return datetime.fromtimestamp(ts, self.day_tz.get(day, self.tz))
 
-    def _segments(self, a: int, b: int) -> list[tuple[int, int, int]]:
-        """``[a, b)`` split into runs of constant UTC offset: ``(from, to, offset)``.
+    def _calm(self, a: int, b: int) -> int | None:
+        """The UTC offset throughout ``[a, b]`` when it does not change there, else None.
 
-        Assumes, like the tz database in practice, that the offset does not change and
-        change back within one stretch it is asked about (at most about two days).
+        Assumes, like the tz database, that the offset does not change and change back
+        within a few days: within the stretch asked about (about two days) or, going on
+        from a calm stretch, before ``_LEAP`` after it (after 2025 the database's closest
+        changes are 6.96 days apart: Gaza and Hebron, in 2040).
         """
         run_a, run_b, run_off = self._run
         if run_a <= a and b <= run_b:
-            return [(a, b, run_off)]
-        if run_a <= a <= run_b and self.offset(b) == run_off:
-            # The next day of a calm stretch: extend the stretch, one look-up per day.
-            self._run = (run_a, b, run_off)
-            return [(a, b, run_off)]
-        off_a, off_b = self.offset(a), self.offset(b)
-        if off_a == off_b:
+            return run_off
+        if run_a <= a <= run_b:
+            # The next days of a calm stretch: one look-up ahead covers the next few days
+            # (a look-up is slow for years past the tz database's table).
+            if self.offset(b + _LEAP) == run_off:
+                self._run = (run_a, b + _LEAP, run_off)
+                return run_off
+            if self.offset(b) == run_off:
+                self._run = (run_a, b, run_off)
+                return run_off
+        off_a = self.offset(a)
+        if off_a == self.offset(b):
             self._run = (a, b, off_a)
-            return [(a, b, off_a)]
+            return off_a
+        return None
+
+    def _segments(self, a: int, b: int) -> list[tuple[int, int, int]]:
+        """``[a, b)`` split into runs of constant UTC offset: ``(from, to, offset)``
+        (with ``_calm``'s assumption)."""
+        off = self._calm(a, b)
+        if off is not None:
+            return [(a, b, off)]
+        off_a = self.offset(a)
         lo, hi = a, b
         while hi - lo > 1:
             mid = (lo + hi) // 2
@@ -127,20 +154,43 @@ class Zone:
             return cached
         return self._compute_intervals(day)
 
+    def calm_midnight(self, day: int) -> int | None:
+        """The instant of local ``day``'s midnight in whole minutes since the epoch, when
+        no UTC offset change is near the day and its offset is whole minutes (almost every
+        day): its windows are then ``minute_windows`` shifted by that. Else None: see
+        ``intervals``. Either way the day's tzinfo goes into ``day_tz``.
+        """
+        midnight = (day - _EPOCH_ORDINAL) * DAY  # local midnight, counted as if it were UTC
+        off = self._calm(midnight - _BEFORE, midnight + _AFTER)
+        if off is None or off % MINUTE:
+            self.intervals(day)
+            return None
+        self.day_tz[day] = self._fixed.get(off) or self._fixed_tz(off)
+        return (midnight - off) // MINUTE
+
+    def _fixed_tz(self, off: int) -> timezone:
+        fixed = self._fixed[off] = timezone(timedelta(seconds=off))
+        return fixed
+
     def _compute_intervals(self, day: int) -> tuple[tuple[int, int], ...]:
         midnight = (day - _EPOCH_ORDINAL) * DAY  # local midnight, counted as if it were UTC
-        segments = self._segments(midnight - _BEFORE, midnight + _AFTER)
-        if len(segments) == 1:
-            # No offset change near this day (almost every day): windows map one to one.
-            off = segments[0][2]
-            fixed = self._fixed.get(off)
-            if fixed is None:
-                fixed = self._fixed[off] = timezone(timedelta(seconds=off))
-            self.day_tz[day] = fixed
-            shift = midnight - off
-            plain = tuple([(shift + a, shift + b) for a, b in self.windows])
-            self._intervals[day] = plain
-            return plain
+        off = self._calm(midnight - _BEFORE, midnight + _AFTER)
+        if off is None:
+            segments = self._segments(midnight - _BEFORE, midnight + _AFTER)
+            return self._split_intervals(day, midnight, segments)
+        # No offset change near this day (almost every day): windows map one to one.
+        self.day_tz[day] = self._fixed.get(off) or self._fixed_tz(off)
+        shift = midnight - off
+        pieces = []
+        for start, end in self.windows:  # a loop is cheaper than a comprehension here
+            pieces.append((shift + start, shift + end))
+        plain = self._intervals[day] = tuple(pieces)
+        return plain
+
+    def _split_intervals(
+        self, day: int, midnight: int, segments: list[tuple[int, int, int]]
+    ) -> tuple[tuple[int, int], ...]:
+        """The intervals of a local ``day`` around an offset change (``segments``)."""
         pieces: list[tuple[int, int]] = []
         for seg_lo, seg_hi, off in segments:
             for start, end in self.windows:
@@ -170,8 +220,10 @@ class Zone:
 class _Board:
     """Occupied instants, indexed by local day and by post, for the spacing checks."""
 
-    def __init__(self, rules: Rules, zone: Zone, start: date) -> None:
+    def __init__(self, rules: Rules, zone: Zone, start: date, posts: Sequence[str] = ()) -> None:
         self.zone = zone
+        self.posts = posts
+        """The posts that get new pins, by number (``place_all`` takes numbers, not paths)."""
         self.start = start.toordinal()
         self.max_per_day = rules.max_per_day
         self.warmup_days = rules.warmup_days
@@ -181,8 +233,11 @@ class _Board:
         # cannot be within min_gap of a moment.
         self.reach = self.min_gap // (23 * 3600) + 1
         self.by_day: dict[int, list[int]] = {}
-        self.by_post: dict[str, list[int]] = {}
-        self.post_days: dict[str, set[int]] = {}
+        """Per local day, its pins' instants, sorted."""
+        self.by_post: list[list[int] | None] = [None] * len(posts)
+        """Per post number, its pins' instants, sorted."""
+        self.post_days: list[set[int] | None] = [None] * len(posts)
+        """Per post number, the local days of its pins."""
         self.skip: dict[int, int] = {}
         """Days known to take no more pins, pointing at a later day to try instead."""
         self.hints: dict[int, int] = {}
@@ -195,20 +250,23 @@ class _Board:
             return self.max_per_day
         return 1 + (self.max_per_day - 1) * max(k, 0) // self.warmup_days
 
-    def add(self, post: str, day: int, ts: int) -> None:
-        """Record a pin of ``post`` at instant ``ts`` on local ``day``."""
+    def add(self, day: int, ts: int, post: int | None = None) -> None:
+        """Record a pin at instant ``ts`` on local ``day``, of post number ``post`` if any.
+
+        Only posts that get new pins have a number: the others' pins matter by day alone.
+        """
         pins = self.by_day.get(day)
         if pins is None:
             self.by_day[day] = pins = [ts]
         else:
             insort(pins, ts)
-        mine = self.by_post.get(post)
-        if mine is None:
-            self.by_post[post] = [ts]
-            self.post_days[post] = {day}
-        else:
-            insort(mine, ts)
-            self.post_days[post].add(day)
+        if post is not None:
+            mine, days = self.by_post[post], self.post_days[post]
+            if mine is None or days is None:
+                self.by_post[post], self.post_days[post] = [ts], {day}
+            else:
+                insort(mine, ts)
+                days.add(day)
         if len(pins) >= self.cap(day):
             self.skip[day] = day + 1
 
@@ -225,22 +283,32 @@ class _Board:
             skip[full] = day
         return day
 
-    def near(self, day: int) -> list[int]:
-        """Pins close enough to local ``day`` to matter for ``min_gap``, sorted.
+    def near(self, day: int, lo: int | None = None, hi: int | None = None) -> list[int]:
+        """A new sorted list of the pins close enough to local ``day`` to matter for ``min_gap``
+        (or, with ``lo`` and ``hi``, an empty one when none of them lies between).
 
         Sorted because consecutive local days are consecutive stretches of time.
         """
         by_day, none = self.by_day, _NONE
         if self.reach == 1:
-            return by_day.get(day - 1, none) + by_day.get(day, none) + by_day.get(day + 1, none)
+            before, on, after = by_day.get(day - 1), by_day.get(day), by_day.get(day + 1)
+            if (
+                lo is not None
+                and hi is not None
+                and (before is None or before[-1] <= lo)
+                and on is None
+                and (after is None or after[0] >= hi)
+            ):
+                return none
+            return (before or none) + (on or none) + (after or none)
         near: list[int] = []
         for d in range(day - self.reach, day + self.reach + 1):
             near.extend(by_day.get(d, ()))
         return near
 
-    def post_free_from(self, post: str, ts: int) -> int:
+    def post_free_from(self, post: int, ts: int) -> int:
         """The first instant ``>= ts`` that keeps ``link_gap`` from every pin of ``post``."""
-        mine = self.by_post.get(post, ())
+        mine = self.by_post[post] or ()
         moved = True
         while moved:
             moved = False
@@ -251,90 +319,196 @@ class _Board:
         return ts
 
     def place_all(
-        self, pins: Iterable[tuple[str, int]], first_day: int, not_before: int
-    ) -> list[tuple[int, int]]:
-        """Put pins ``(post, delay)``, in order, each at its earliest legal slot from
-        ``first_day`` and ``not_before`` on (later by its ``delay`` where that fits).
+        self,
+        order: Iterable[int],
+        posts: Sequence[int],
+        delays: Sequence[int],
+        first_day: int,
+        not_before: int,
+    ) -> tuple[list[int], list[datetime]]:
+        """Place pin ``i`` for each ``i`` in ``order``: a pin of post number ``posts[i]`` at its
+        earliest legal slot from ``first_day`` and ``not_before`` on (later by ``delays[i]``
+        minutes where that fits).
 
-        Returns ``(local day, instant)`` per pin. One loop for all pins, because this is
-        the planner's hot path. Raises ``ValueError`` if no day before the year 9999 fits.
+        Returns the pins' instants and their local times (see ``Zone.on_day``), indexed like
+        ``posts``. One loop for all pins, because this is the planner's hot path. Raises
+        ``ValueError`` if no day before the year 9999 fits.
         """
-        intervals_of, cached = self.zone.intervals, self.zone._intervals
-        gap, link_gap, reach = self.min_gap, self.link_gap, self.reach
-        by_day, by_post, post_days = self.by_day, self.by_post, self.post_days
-        hints, skip, open_day, cap = self.hints, self.skip, self.open_day, self.cap
+        zone = self.zone
+        calm_midnight, windows, day_tz = zone.calm_midnight, zone.minute_windows, zone.day_tz
+        at, minutes = datetime.fromtimestamp, _MINUTES
+        gap, link_gap = self.min_gap, self.link_gap
+        by_day, by_post, hints, skip = self.by_day, self.by_post, self.hints, self.skip
+        post_days = self.post_days
+        open_day, cap = self.open_day, self.cap
         # From this day on the cap is max_per_day (SPEC rule 1), without a call per pin.
         full_cap, warm_until = self.max_per_day, self.start + max(self.warmup_days, 0)
-        placed: list[tuple[int, int]] = []
-        none, last = _NONE, _LAST_ORDINAL
-        # Days only ever fill up, so the first open day only moves forward.
+        instants = [0] * len(posts)
+        moments = [_EPOCH] * len(posts)
+        last = _LAST_ORDINAL
+        # Days only ever fill up, so the first open day (the front) only moves forward, and
+        # most pins land on it. Its free minutes are kept from pin to pin (state ``known``),
+        # as ranges that each placement cuts, instead of sweeping its pins once per pin.
+        # They count minutes since the epoch: new pins go out at whole minutes.
+        spread = -(-gap // MINUTE)  # a pin at minute m blocks those strictly within m ± spread
         front = open_day(first_day)
-        for post, delay in pins:
-            days = post_days.get(post, ())
-            mine = by_post.get(post, none)
-            if front in skip:
-                front = open_day(front)
-            day = front
+        known = 0
+        free: list[tuple[int, int]] = []
+        on_front: list[int] | None = None
+        local_midnight: datetime | None = None
+        base = closes = far_lo = far_hi = front_cap = 0
+        for i in order:
+            post = posts[i]
+            mine = by_post[post]
             while True:
-                if day in days:
-                    day = open_day(day + 1)
-                    continue
-                if day > last:
-                    raise ValueError(f"no free slot left for a pin of {post}")
-                intervals = cached.get(day) or intervals_of(day)
-                if not intervals:
-                    skip[day] = day + 1
-                    day = open_day(day + 1)
-                    continue
-                if reach == 1:
-                    near = (
-                        by_day.get(day - 1, none)
-                        + by_day.get(day, none)
-                        + by_day.get(day + 1, none)
-                    )
-                else:
-                    near = self.near(day)
-                # The post's pins matter only when some lie within link_gap of this day
-                # (``mine`` is sorted); usually none do and the sweep ignores the post.
-                relevant = (
-                    mine
-                    if mine
-                    and mine[0] < intervals[-1][1] + link_gap
-                    and mine[-1] > intervals[0][0] - link_gap
-                    else ()
-                )
-                hint = hints.get(day, not_before)
-                found = _scan(intervals, near, relevant, hint, gap, link_gap, delay)
-                if found is not None:
-                    earliest, t = found
-                    if not relevant:
-                        # Nothing before `earliest` fits any pin: later scans start there.
-                        hints[day] = earliest
+                if known != front:
+                    if front in skip:
+                        front = open_day(front)
+                    if front > last:
+                        raise ValueError(f"no free slot left for a pin of {self.posts[post]}")
+                    calm = calm_midnight(front)
+                    if calm is not None:
+                        # A calm day (almost every day): the windows, shifted; its pins'
+                        # local times are its midnight plus whole minutes.
+                        free = []
+                        for start, end in windows:
+                            free.append((calm + start, calm + end))
+                        opens, closes = free[0][0] * MINUTE, free[-1][1] * MINUTE
+                        if local_midnight is not None and calm == base + _DAY_MINUTES:
+                            local_midnight += _ONE_DAY  # the day after, same offset
+                        else:
+                            local_midnight = at(calm * MINUTE, day_tz[front])
+                        base = calm
+                    else:
+                        intervals = zone.intervals(front)
+                        if not intervals:
+                            skip[front] = front + 1
+                            continue
+                        free = _window_minutes(intervals)
+                        opens, closes = intervals[0][0], intervals[-1][1]
+                        local_midnight = None
+                    known = front
+                    hint = hints.get(front, not_before)
+                    near = self.near(front, opens - gap, closes + gap + MINUTE) if gap else _NONE
+                    if near or hint > opens:
+                        _narrow(free, near, hint, gap)
+                    on_front = by_day.get(front)
+                    front_cap = full_cap if front >= warm_until else cap(front)
+                    # A post whose pins all lie before far_lo (or after far_hi) has none on
+                    # this local day and none within link_gap of its windows.
+                    midnight = (front - _EPOCH_ORDINAL) * DAY
+                    far_lo = min(midnight - _BEFORE, opens - link_gap)
+                    far_hi = max(midnight + _AFTER, closes + link_gap)
+                if mine is not None and mine[-1] > far_lo and mine[0] < far_hi:
+                    # The post's own pins may matter here: the general search. The front's
+                    # state is rebuilt when the pin lands near enough to change it.
+                    hints[front] = free[0][0] * MINUTE if free else closes
+                    day, t = self._place_one(post, mine, delays[i] * MINUTE, front, not_before)
+                    if day - front <= self.reach:
+                        known = 0
+                    self.add(day, t, post)
+                    instants[i] = t
+                    moments[i] = at(t, day_tz[day])
                     break
-                if not relevant or _scan(intervals, near, (), hint, gap, link_gap) is None:
-                    # Nobody fits here any more (min_gap, or now is past the windows).
-                    skip[day] = day + 1
-                    day = open_day(day + 1)
+                if not free:
+                    # Nobody fits on the front any more (min_gap, or now is past the windows).
+                    skip[front] = front + 1
+                    front += 1
+                    continue
+                # The earliest free minute, or the first one ``delay`` after it, if any.
+                a, b = free[0]
+                m = a
+                delay = delays[i]
+                if delay:
+                    target = a + delay
+                    if target < b:
+                        m = target
+                    else:
+                        for lo, hi in free:
+                            if target < hi:
+                                m = lo if lo > target else target
+                                break
+                if spread:
+                    if a > m - spread and (len(free) == 1 or free[1][0] >= m + spread):
+                        # The usual case, without a call: m is in the first range, and
+                        # nothing but that range lies within spread of it.
+                        if m + spread < b:
+                            free[0] = (m + spread, b)
+                        else:
+                            del free[0]
+                    else:
+                        _block(free, m - spread, m + spread)
+                t = m * MINUTE
+                instants[i] = t
+                if local_midnight is not None:
+                    moments[i] = local_midnight + minutes[m - base]
                 else:
-                    # Only this post is blocked: jump past its link_gap.
-                    free = self.post_free_from(post, intervals[-1][1])
-                    day = open_day(max(day + 1, self.zone.day(free)))
-            # self.add(), inlined.
-            on_day = by_day.get(day)
-            if on_day is None:
-                by_day[day] = on_day = [t]
-            else:
-                insort(on_day, t)
-            if mine:
-                insort(mine, t)
-                post_days[post].add(day)
-            else:
-                by_post[post] = [t]
-                post_days[post] = {day}
-            if len(on_day) >= (full_cap if day >= warm_until else cap(day)):
+                    moments[i] = at(t, day_tz[front])
+                if on_front is None:
+                    by_day[front] = on_front = [t]
+                else:
+                    insort(on_front, t)
+                days = post_days[post]
+                if mine is None or days is None:
+                    by_post[post], post_days[post] = [t], {front}
+                else:
+                    insort(mine, t)
+                    days.add(front)
+                if len(on_front) >= front_cap:
+                    skip[front] = front + 1
+                    front += 1
+                break
+        return instants, moments
+
+    def _place_one(
+        self, post: int, mine: list[int], delay: int, day: int, not_before: int
+    ) -> tuple[int, int]:
+        """The earliest legal ``(local day, instant)`` from open ``day`` on for a pin of
+        ``post``, whose pins ``mine`` lie near that day (``place_all``'s general case).
+        """
+        intervals_of, gap, link_gap, skip = (
+            self.zone.intervals,
+            self.min_gap,
+            self.link_gap,
+            self.skip,
+        )
+        open_day, hints = self.open_day, self.hints
+        days = self.post_days[post] or ()
+        while True:
+            if day in days:
+                day = open_day(day + 1)
+                continue
+            if day > _LAST_ORDINAL:
+                raise ValueError(f"no free slot left for a pin of {self.posts[post]}")
+            intervals = intervals_of(day)
+            if not intervals:
                 skip[day] = day + 1
-            placed.append((day, t))
-        return placed
+                day = open_day(day + 1)
+                continue
+            near = self.near(day)
+            # The post's pins matter only when some lie within link_gap of this day
+            # (``mine`` is sorted); usually none do and the sweep ignores the post.
+            relevant = (
+                mine
+                if mine[0] < intervals[-1][1] + link_gap and mine[-1] > intervals[0][0] - link_gap
+                else ()
+            )
+            hint = hints.get(day, not_before)
+            found = _scan(intervals, near, relevant, hint, gap, link_gap, delay)
+            if found is not None:
+                earliest, t = found
+                if not relevant:
+                    # Nothing before `earliest` fits any pin: later scans start there.
+                    hints[day] = earliest
+                return day, t
+            if not relevant or _scan(intervals, near, (), hint, gap, link_gap) is None:
+                # Nobody fits here any more (min_gap, or now is past the windows).
+                skip[day] = day + 1
+                day = open_day(day + 1)
+            else:
+                # Only this post is blocked: jump past its link_gap.
+                free = self.post_free_from(post, intervals[-1][1])
+                day = open_day(max(day + 1, self.zone.day(free)))
 
 
 def _scan(
@@ -386,39 +560,72 @@ def _scan(
     return (found, found) if found >= 0 else None
 
 
-def _pin_from_spec(spec: PinSpec, publish_at: datetime, status: str = "scheduled") -> CalendarPin:
-    return fast_calendar_pin(
-        spec.id,
-        spec.post,
-        spec.link,
-        spec.image_path,
-        spec.media_url,
-        spec.title,
-        spec.description,
-        spec.alt_text,
-        spec.board,
-        spec.keywords,
-        publish_at,
-        status,
-    )
+def _window_minutes(intervals: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
+    """The whole minutes inside ``intervals``, as sorted ranges ``(a, b)`` of minutes since
+    the epoch, ``a`` included, ``b`` not: how place_all keeps a day's free minutes.
+    """
+    free: list[tuple[int, int]] = []
+    for lo, hi in intervals:
+        a, b = -(-lo // MINUTE), -(-hi // MINUTE)
+        if a < b:
+            free.append((a, b))
+    return free
 
 
-def placement_order(specs: Iterable[PinSpec]) -> list[PinSpec]:
+def _narrow(free: list[tuple[int, int]], near: list[int], not_before: int, gap: int) -> None:
+    """Keep in the ranges ``free`` only the minutes ``>= not_before`` that keep ``gap`` from
+    every instant in (sorted) ``near``: those ``_scan`` would accept.
+    """
+    first = -(-not_before // MINUTE)
+    while free and free[0][1] <= first:
+        del free[0]
+    if free and free[0][0] < first:
+        free[0] = (first, free[0][1])
+    if not gap or not free or not near:
+        return
+    lo, hi = free[0][0] * MINUTE - gap, free[-1][1] * MINUTE + gap
+    if near[-1] > lo and near[0] < hi:  # else no pin is near enough to block a minute
+        for s in near[bisect_right(near, lo) : bisect_left(near, hi)]:
+            # The minutes m with s - gap < 60 m < s + gap.
+            _block(free, (s - gap) // MINUTE, -(-(s + gap) // MINUTE))
+
+
+def _block(free: list[tuple[int, int]], lo: int, hi: int) -> None:
+    """Drop the minutes ``m`` with ``lo < m < hi`` from the ranges ``free``."""
+    k, count = 0, len(free)
+    while k < count and free[k][1] <= lo + 1:
+        k += 1  # all of free[k] lies at or before lo
+    j = k
+    while j < count and free[j][0] < hi:
+        j += 1  # free[k:j] overlap (lo, hi)
+    if k < j:
+        a, b = free[k][0], free[j - 1][1]
+        if a <= lo:
+            free[k:j] = [(a, lo + 1), (hi, b)] if hi < b else [(a, lo + 1)]
+        else:
+            free[k:j] = [(hi, b)] if hi < b else []
+
+
+def placement_order(specs: Sequence[PinSpec]) -> tuple[list[int], list[str], list[int]]:
     """The order new pins are placed in: first pins of every post before second pins, and
     within a round newer posts first (undated last), ties by path.
+
+    Returns the positions in ``specs`` in that order, the posts in that order (a post's
+    number is its place here) and each spec's post number.
     """
-    specs = list(specs)
     # Built backwards, so each post keeps the date of its first spec (as setdefault would).
     dates = {spec.post: spec.post_date for spec in reversed(specs)}
-    ranked = sorted(dates, key=lambda post: (-_ordinal(dates[post]), post))
-    rank = {post: n for n, post in enumerate(ranked)}
-    size = len(rank)
+    dated = {post: day for post, day in dates.items() if day is not None}
+    # By path, then (stable) newest first; then the undated posts by path.
+    posts = sorted(dated)
+    posts.sort(key=dated.__getitem__, reverse=True)
+    posts += sorted(post for post, day in dates.items() if day is None)
+    number = dict(zip(posts, range(len(posts)), strict=True))
+    numbers = [number[spec.post] for spec in specs]
+    size = len(posts)
     # One integer per pin is a cheaper sort key than a tuple (this sorts every new pin).
-    return sorted(specs, key=lambda spec: spec.index * size + rank[spec.post])
-
-
-def _ordinal(day: date | None) -> int:
-    return day.toordinal() if day is not None else 0
+    keys = [spec.index * size + n for spec, n in zip(specs, numbers, strict=True)]
+    return sorted(range(len(specs)), key=keys.__getitem__), posts, numbers
 
 
 def sort_pins(pins: Iterable[CalendarPin]) -> tuple[CalendarPin, ...]:
@@ -481,7 +688,6 @@ def _plan(
         start = existing.start
     else:
         start = rules.start or (now.astimezone(tz).date() + timedelta(days=1))
-    board = _Board(rules, zone, start)
     by_id = {spec.id: spec for spec in specs}
 
     entries: list[tuple[int, str, CalendarPin]] = []
@@ -490,30 +696,44 @@ def _plan(
         if pin.published:
             kept = pin
         elif spec is not None:
-            kept = _pin_from_spec(spec, pin.publish_at.astimezone(tz), pin.status)
+            kept = pin_from_spec(spec, pin.publish_at.astimezone(tz), pin.status)
         else:
             continue
-        ts = epoch_seconds(pin.publish_at)
-        board.add(kept.post, zone.day(ts), ts)
-        entries.append((ts, kept.id, kept))
-
-    placed = {entry[1] for entry in entries}
-    first = max(start, rules.start or start, date.fromordinal(zone.day(now_ts))).toordinal()
-    append = entries.append
+        entries.append((epoch_seconds(pin.publish_at), kept.id, kept))
+    kept_ids = {entry[1] for entry in entries}
     # by_id, not specs: a repeated id would otherwise be placed twice.
-    new = placement_order(s for s in by_id.values() if s.id not in placed)
-    span = int(rules.jitter.total_seconds()) // MINUTE + 1
-    # jitter_seconds(), inlined for the hot path.
-    items = [(s.post, zlib.crc32(s.id.encode("utf-8")) % span * MINUTE) for s in new]
-    slots = board.place_all(items, first, now_ts)
-    # Zone.on_day(), inlined: place_all() computed the intervals, so day_tz holds every day.
-    day_tz, at = zone.day_tz, datetime.fromtimestamp
-    for spec, (day, ts) in zip(new, slots, strict=True):
-        append((ts, spec.id, _pin_from_spec(spec, at(ts, day_tz[day]))))
+    new = [s for s in by_id.values() if s.id not in kept_ids] if kept_ids else [*by_id.values()]
+    # The per-spec passes below go through `new` in its own order, not in placement order:
+    # the specs (and their strings) lie in memory in that order, and visiting 100,000 of
+    # them in placement order costs a cache miss each, several times the work.
+    order, posts, numbers = placement_order(new)
+    board = _Board(rules, zone, start, posts)
+    if entries:
+        number = dict(zip(posts, range(len(posts)), strict=True))
+        for ts, _, pin in entries:
+            board.add(zone.day(ts), ts, number.get(pin.post))
 
-    # Ids are unique, so the tuples never compare their pins.
-    entries.sort()
-    pins = tuple(entry[2] for entry in entries)
+    first = max(start, rules.start or start, date.fromordinal(zone.day(now_ts))).toordinal()
+    span = int(rules.jitter.total_seconds()) // MINUTE + 1
+    if span > 1:
+        # jitter_seconds(), inlined for the hot path, in minutes.
+        ids = map(str.encode, [spec.id for spec in new])
+        delays = [crc % span for crc in map(zlib.crc32, ids)]
+    else:
+        delays = [0] * len(new)
+    instants, moments = board.place_all(order, numbers, delays, first, now_ts)
+    made = [pin_from_spec(s, moment) for s, moment in zip(new, moments, strict=True)]
+
+    # Calendar order: by instant, then id. Placement order is nearly that already.
+    final = sorted(order, key=instants.__getitem__)
+    if entries or not board.min_gap:
+        entries += [(instants[i], made[i].id, made[i]) for i in final]
+        # Ids are unique, so the tuples never compare their pins.
+        entries.sort()
+        pins = tuple([entry[2] for entry in entries])
+    else:
+        # With a min_gap no new pin shares its instant with another: no ids to compare.
+        pins = tuple(map(made.__getitem__, final))
     return Calendar(timezone=rules.timezone, start=start, pins=pins)
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import copy
 import pickle
+import random
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import FrozenInstanceError, astuple, replace
 from datetime import date, datetime, timedelta, timezone
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,9 +24,17 @@ from mkdocs_pinplan.model import (
     Palette,
     PinSpec,
     Rules,
-    fast_calendar_pin,
+    pin_from_spec,
 )
-from mkdocs_pinplan.schedule import jitter_seconds, plan, violations
+from mkdocs_pinplan.schedule import (
+    Zone,
+    _block,
+    _narrow,
+    _window_minutes,
+    jitter_seconds,
+    plan,
+    violations,
+)
 
 UTC = timezone.utc
 DESIGN = Design(
@@ -326,12 +336,16 @@ def test_replanning_the_same_inputs_gives_the_same_bytes() -> None:
 
 def test_the_planners_fast_pin_equals_the_constructors_and_stays_frozen() -> None:
     at = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-    args = ("id", "post", "link", "image", "media", "title", "desc", "alt", "b", ("k",), at, "x")
-    fast, slow = fast_calendar_pin(*args), CalendarPin(*args)
+    s = spec("a", 2, title="A headline")
+    fields = (s.id, s.post, s.link, s.image_path, s.media_url, s.title, s.description)
+    args = (*fields, s.alt_text, s.board, s.keywords, at, "x")
+    fast, slow = pin_from_spec(s, at, "x"), CalendarPin(*args)
+    assert type(fast) is CalendarPin
     assert fast == slow and repr(fast) == repr(slow) and hash(fast) == hash(slow)
     assert astuple(fast) == astuple(slow) == args
     assert replace(fast, status="published") == replace(slow, status="published")
     assert pickle.loads(pickle.dumps(fast)) == slow and copy.deepcopy(fast) == slow
+    assert pin_from_spec(s, at) == CalendarPin(*args[:-1])  # the default status
     with pytest.raises(FrozenInstanceError):
         fast.status = "published"  # type: ignore[misc]
 
@@ -424,3 +438,82 @@ def test_rule_changes_keep_existing_pins_where_they_are() -> None:
     assert [p.publish_at for p in second.pins] == [p.publish_at for p in first.pins]
     assert second.timezone == "America/New_York"
     assert all(p.publish_at.utcoffset() == timedelta(hours=-5) for p in second.pins)
+
+
+def _minutes(free: list[tuple[int, int]]) -> list[int]:
+    """The minutes in ``free``'s ranges, which must be non-empty, sorted and disjoint."""
+    assert all(a < b for a, b in free)
+    assert all(b1 <= a2 for (_, b1), (a2, _) in pairwise(free))
+    return [m for a, b in free for m in range(a, b)]
+
+
+def _allowed(
+    minutes: range,
+    intervals: tuple[tuple[int, int], ...],
+    not_before: int,
+    gap: int,
+    pins: list[int],
+) -> list[int]:
+    """The minutes a pin may take, checked one by one (epoch seconds, rules 2 and 4)."""
+    return [
+        m
+        for m in minutes
+        if m * 60 >= not_before
+        and any(lo <= m * 60 < hi for lo, hi in intervals)
+        and all(not s - gap < m * 60 < s + gap for s in pins)
+    ]
+
+
+def test_the_front_days_free_minutes_are_what_a_minute_by_minute_check_allows() -> None:
+    """place_all keeps a day's free minutes as ranges and cuts them at each placement:
+    they must hold exactly the whole minutes inside a window, from not_before on, and
+    min_gap from every pin (odd seconds and gaps included)."""
+    rng = random.Random(20261201)
+    for _ in range(200):
+        base = rng.randrange(10**9, 4 * 10**9)
+        marks = sorted(rng.sample(range(8 * 3600), 2 * rng.randint(1, 3)))
+        intervals = tuple(
+            (base + a, base + b) for a, b in zip(marks[::2], marks[1::2], strict=True)
+        )
+        gap = rng.choice([0, 1, 59, 60, 61, 45 * 60, 90 * 60 + 7, 25 * 3600])
+        near = sorted(base + rng.randrange(-26 * 3600, 34 * 3600) for _ in range(rng.randint(0, 6)))
+        not_before = base + rng.randrange(-3600, 6 * 3600)
+        span = range(intervals[0][0] // 60, intervals[-1][1] // 60 + 1)
+
+        free = _window_minutes(intervals)
+        assert _minutes(free) == _allowed(span, intervals, -(10**10), 0, [])
+        _narrow(free, near, not_before, gap)
+        assert _minutes(free) == _allowed(span, intervals, not_before, gap, near)
+        # Placing at free minutes cuts min_gap around them, as place_all does.
+        spread = -(-gap // 60)
+        for _ in range(4):
+            if not free or not spread:
+                break
+            minute = rng.choice(_minutes(free))
+            _block(free, minute - spread, minute + spread)
+            near = sorted([*near, minute * 60])
+            assert _minutes(free) == _allowed(span, intervals, not_before, gap, near)
+
+
+@pytest.mark.parametrize(
+    "tz", ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Gaza", "Asia/Kolkata"]
+)
+@pytest.mark.parametrize("year", [2026, 2051])
+def test_a_calm_days_free_minutes_are_its_intervals_whole_minutes(tz: str, year: int) -> None:
+    """place_all takes a calm day's minutes from Zone.calm_midnight, other days' from
+    Zone.intervals: on every calm day the two must agree (also past the tz table, 2037)."""
+    windows = [(0, 90), (8 * 60, 11 * 60 + 30), (23 * 60, 24 * 60)]
+    fast, slow = Zone(tz, windows), Zone(tz, windows)
+    first = date(year, 1, 1).toordinal()
+    calm = 0
+    for day in range(first, first + 2 * 366):
+        base = fast.calm_midnight(day)
+        if base is not None:
+            calm += 1
+            assert [(base + a, base + b) for a, b in windows] == _window_minutes(
+                slow.intervals(day)
+            )
+        else:
+            slow.intervals(day)
+        assert fast.day_tz[day].utcoffset(None) == slow.day_tz[day].utcoffset(None)
+    assert calm > 2 * 366 - 40  # the offset changes a few times a year
