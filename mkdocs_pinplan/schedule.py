@@ -717,7 +717,8 @@ def _plan(
     span = int(rules.jitter.total_seconds()) // MINUTE + 1
     if span > 1:
         # jitter_seconds(), inlined for the hot path, in minutes.
-        ids = map(str.encode, [spec.id for spec in new])
+        # by_id's keys are new's ids in new's order when no pin was kept.
+        ids = map(str.encode, [spec.id for spec in new] if kept_ids else by_id)
         delays = [crc % span for crc in map(zlib.crc32, ids)]
     else:
         delays = [0] * len(new)
