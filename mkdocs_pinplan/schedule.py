@@ -237,7 +237,7 @@ class _Board:
         self.by_post: list[list[int] | None] = [None] * len(posts)
         """Per post number, its pins' instants, sorted."""
         self.post_days: list[set[int] | None] = [None] * len(posts)
-        """Per post number, the local days of its pins."""
+        """Per post number, the local days of its pins, once asked for (see ``days_of``)."""
         self.skip: dict[int, int] = {}
         """Days known to take no more pins, pointing at a later day to try instead."""
         self.hints: dict[int, int] = {}
@@ -262,13 +262,24 @@ class _Board:
             insort(pins, ts)
         if post is not None:
             mine, days = self.by_post[post], self.post_days[post]
-            if mine is None or days is None:
-                self.by_post[post], self.post_days[post] = [ts], {day}
+            if mine is None:
+                self.by_post[post] = [ts]
             else:
                 insort(mine, ts)
+            if days is not None:
                 days.add(day)
         if len(pins) >= self.cap(day):
             self.skip[day] = day + 1
+
+    def days_of(self, post: int) -> set[int]:
+        """The local days of ``post``'s pins: worked out when first asked for (place_all's
+        general search only, which most pins never need), then kept up to date.
+        """
+        days = self.post_days[post]
+        if days is None:
+            day = self.zone.day
+            days = self.post_days[post] = {day(ts) for ts in self.by_post[post] or ()}
+        return days
 
     def open_day(self, day: int) -> int:
         """The first day from ``day`` on that is not known to be full (path-compressed)."""
@@ -448,12 +459,13 @@ class _Board:
                     by_day[front] = on_front = [t]
                 else:
                     insort(on_front, t)
-                days = post_days[post]
-                if mine is None or days is None:
-                    by_post[post], post_days[post] = [t], {front}
+                if mine is None:
+                    by_post[post] = [t]
                 else:
                     insort(mine, t)
-                    days.add(front)
+                    days = post_days[post]
+                    if days is not None:
+                        days.add(front)
                 if len(on_front) >= front_cap:
                     skip[front] = front + 1
                     front += 1
@@ -473,7 +485,7 @@ class _Board:
             self.skip,
         )
         open_day, hints = self.open_day, self.hints
-        days = self.post_days[post] or ()
+        days = self.days_of(post)
         while True:
             if day in days:
                 day = open_day(day + 1)
