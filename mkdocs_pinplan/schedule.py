@@ -74,7 +74,7 @@ class Zone:
         self.windows = tuple((start * MINUTE, end * MINUTE) for start, end in self.minute_windows)
         self._intervals: dict[int, tuple[tuple[int, int], ...]] = {}
         self.day_tz: dict[int, tzinfo] = {}
-        """Per local day whose intervals are known, the tzinfo for its instants (see ``on_day``)."""
+        """Per day seen by ``intervals`` or ``calm_midnight``: its pins' tzinfo (``on_day``)."""
         self._fixed: dict[int, timezone] = {}
         self._run = (0, -1, 0)
         """A stretch ``(from, to, offset)`` of constant UTC offset seen so far."""
