@@ -161,12 +161,14 @@ class Zone:
         ``intervals``. Either way the day's tzinfo goes into ``day_tz``.
         """
         midnight = (day - _EPOCH_ORDINAL) * DAY  # local midnight, counted as if it were UTC
-        off = self._calm(midnight - _BEFORE, midnight + _AFTER)
-        if off is None or off % MINUTE:
+        a, b = midnight - _BEFORE, midnight + _AFTER
+        run_a, run_b, off = self._run
+        calm = off if run_a <= a and b <= run_b else self._calm(a, b)  # (no call when inside)
+        if calm is None or calm % MINUTE:
             self.intervals(day)
             return None
-        self.day_tz[day] = self._fixed.get(off) or self._fixed_tz(off)
-        return (midnight - off) // MINUTE
+        self.day_tz[day] = self._fixed.get(calm) or self._fixed_tz(calm)
+        return (midnight - calm) // MINUTE
 
     def _fixed_tz(self, off: int) -> timezone:
         fixed = self._fixed[off] = timezone(timedelta(seconds=off))
@@ -368,6 +370,7 @@ class _Board:
         on_front: list[int] | None = None
         local_midnight: datetime | None = None
         base = closes = far_lo = far_hi = front_cap = 0
+        lead, trail = _BEFORE + link_gap, _AFTER + link_gap
         for i in order:
             post = posts[i]
             mine = by_post[post]
@@ -406,10 +409,9 @@ class _Board:
                     on_front = by_day.get(front)
                     front_cap = full_cap if front >= warm_until else cap(front)
                     # A post whose pins all lie before far_lo (or after far_hi) has none on
-                    # this local day and none within link_gap of its windows.
+                    # this local day and none within link_gap of it (so of its windows).
                     midnight = (front - _EPOCH_ORDINAL) * DAY
-                    far_lo = min(midnight - _BEFORE, opens - link_gap)
-                    far_hi = max(midnight + _AFTER, closes + link_gap)
+                    far_lo, far_hi = midnight - lead, midnight + trail
                 if mine is not None and mine[-1] > far_lo and mine[0] < far_hi:
                     # The post's own pins may matter here: the general search. The front's
                     # state is rebuilt when the pin lands near enough to change it.
