@@ -77,13 +77,9 @@ def slugify(text: str) -> str:
     return slug[:80].rstrip("-") or "post"
 
 
-def with_utm(url: str, index: int) -> str:
-    """The post link with ``utm_content=pin<index>`` so every pin has its own link."""
-    return utm_links(url)(index)
-
-
 def utm_links(url: str) -> Callable[[int], str]:
-    """:func:`with_utm` for one post's link, parsed once for all of its pins."""
+    """``index`` → the post link with ``utm_content=pin<index>``, so every pin has its own
+    link (the link is parsed once for all of a post's pins)."""
     parts = urlsplit(url)
     query = [
         (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "utm_content"

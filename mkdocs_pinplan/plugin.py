@@ -93,7 +93,7 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
         self.images = PostImages(self.docs_dir, PinCache(root / self.config.cache_dir).memo())
         self.lang = str(config.theme.get("language", "en") or "en")
         calendar = (root / self.config.calendar).resolve()
-        docs = Path(config.docs_dir).resolve()
+        docs = self.docs_dir.resolve()
         if calendar == docs or docs in calendar.parents:
             raise PluginError(
                 f"pinplan: calendar: {self.config.calendar} lies inside docs_dir; "
