@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import NamedTuple
 
 from .calendar_file import calendar_lock, loads, read_calendar_text, write_calendar
 from .filememo import FileMemo
@@ -28,8 +28,7 @@ def build_now(environ: os._Environ[str] | dict[str, str] | None = None) -> datet
     return datetime.now(timezone.utc)
 
 
-@dataclass(frozen=True)
-class BuildReport:
+class BuildReport(NamedTuple):
     """What a build did, for the summary line and the preview."""
 
     specs: tuple[PinSpec, ...]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
 from datetime import time, timedelta
+from typing import NamedTuple
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([mhd])\s*$")
 _UNITS = {"m": 60, "h": 3600, "d": 86400}
@@ -33,8 +33,7 @@ def format_duration(delta: timedelta) -> str:
     return f"{seconds // 60}m"
 
 
-@dataclass(frozen=True, order=True)
-class Window:
+class Window(NamedTuple):
     """Local time of day pins may go out: start included, end excluded (minutes since 00:00)."""
 
     start: int

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 import html
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
@@ -25,12 +24,11 @@ _TAG = re.compile(r"<[^>]*>")
 _FRONT_MATTER = re.compile(r"^-{3}[ \t]*\r?\n(.*?\r?\n)?(?:-{3}|\.{3})[ \t]*(?:\r?\n|$)", re.DOTALL)
 
 
-@dataclass
-class PostReading:
+class PostReading(NamedTuple):
     """Result of reading one page: the post (``None`` when the page opts out) and problems."""
 
     post: Post | None
-    problems: list[Problem] = field(default_factory=list)
+    problems: tuple[Problem, ...] = ()
 
 
 def parse_front_matter(text: str, file: str) -> dict[str, object]:
@@ -98,6 +96,8 @@ def parse_date(value: object) -> date:
 
 
 def _suggest(key: str, known: tuple[str, ...]) -> str:
+    import difflib  # only for a misspelt key: not worth its import time on every build
+
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -307,4 +307,4 @@ def read_post(
         link=link,
         draft=draft,
     )
-    return PostReading(post, problems)
+    return PostReading(post, tuple(problems))

@@ -18,9 +18,9 @@ import zlib
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from itertools import pairwise
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from .durations import format_duration
@@ -752,8 +752,7 @@ def _plan(
     return Calendar(timezone=rules.timezone, start=start, pins=pins)
 
 
-@dataclass(frozen=True)
-class Violation:
+class Violation(NamedTuple):
     """A scheduled pin that breaks a spacing rule (kept, SPEC rule 6, but worth reporting)."""
 
     pin_id: str

@@ -47,7 +47,7 @@ def messages(reading: PostReading) -> list[str]:
 )
 def test_every_date_form_a_blogger_writes_is_accepted(name: str, expected: date) -> None:
     reading = read_fixture(name)
-    assert reading.problems == []
+    assert reading.problems == ()
     assert reading.post is not None
     assert reading.post.date == expected
 
@@ -170,7 +170,7 @@ def test_an_unchanged_image_is_not_opened_again(
         memo.save()
         return reading
 
-    assert build().problems == []
+    assert build().problems == ()
 
     def never(*args: object, **kwargs: object) -> None:
         raise AssertionError("the image was opened again")
@@ -178,7 +178,7 @@ def test_an_unchanged_image_is_not_opened_again(
     with monkeypatch.context() as patched:
         patched.setattr(Image, "open", never)
         again = build()
-    assert again.problems == [] and again.post is not None and again.post.image == photo
+    assert again.problems == () and again.post is not None and again.post.image == photo
 
     photo.write_bytes(b"not a picture any more")  # a changed file is looked at again
     os.utime(photo, (past, past))
@@ -188,7 +188,7 @@ def test_an_unchanged_image_is_not_opened_again(
 
 def test_image_inside_docs_resolves_to_the_file() -> None:
     reading = read_fixture("image_ok.md")
-    assert reading.problems == []
+    assert reading.problems == ()
     assert reading.post is not None
     assert reading.post.image == (POSTS / "images" / "photo.png").resolve()
 

@@ -12,8 +12,8 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import PinplanError
 from ..filememo import FileMemo
@@ -29,8 +29,9 @@ worker's font caches costs about as much as drawing a dozen pins (and this cover
 ``mkdocs serve`` rebuild after editing a post or two)."""
 
 
-@dataclass(frozen=True)
-class RenderStats:
+# Named tuples rather than dataclasses: each dataclass costs a build over a millisecond to
+# define, and these three are plain records.
+class RenderStats(NamedTuple):
     """What a render pass did, plus content warnings naming the post."""
 
     rendered: int
@@ -43,8 +44,7 @@ class RenderStats:
     """Processes that drew (1: the build process itself)."""
 
 
-@dataclass(frozen=True)
-class RenderJob:
+class RenderJob(NamedTuple):
     """One image to draw and where to write it (picklable: it crosses to a worker)."""
 
     design: Design
@@ -54,8 +54,7 @@ class RenderJob:
     cache_root: str | None = None
 
 
-@dataclass(frozen=True)
-class JobOutcome:
+class JobOutcome(NamedTuple):
     """What a job reports back: the renderer's warnings, or why the inputs were unusable."""
 
     warnings: tuple[str, ...] = ()
