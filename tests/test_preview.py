@@ -342,7 +342,7 @@ def test_the_kept_pin_html_never_shows_a_stale_pin(
 def test_the_kept_pin_html_is_only_rewritten_when_the_pins_change(tmp_path: Path) -> None:
     cal = calendar_of(make_pin(1, berlin(1, 9)), make_pin(2, berlin(2, 9)))
     render_preview(cal, RULES, cache_dir=tmp_path)
-    (kept,) = tmp_path.glob("preview-pins.*")
+    (kept,) = tmp_path.glob("preview-*.marshal")
     stamp = kept.stat().st_mtime_ns
     os.utime(kept, ns=(stamp - 10**9, stamp - 10**9))
     render_preview(cal, RULES, cache_dir=tmp_path)
