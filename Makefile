@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all demo test lint typecheck unit fuzz bench bench-plan test-browser clean
+.PHONY: all demo test lint typecheck unit fuzz bench bench-plan bench-instructions test-browser clean
 
 all: test
 
@@ -49,6 +49,11 @@ bench: $(STAMP)
 # Planning 100,000 pins, timed as whole processes (median of 5 runs).
 bench-plan: $(STAMP)
 	$(BIN)/python bench/bench_plan.py
+
+# A warm build's overhead in instructions (valgrind), steady where wall time is not; after `make bench`.
+bench-instructions: $(STAMP)
+	@command -v valgrind >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq valgrind)
+	$(BIN)/python bench/instructions.py
 
 # Headless Chromium from Debian's package: Playwright drives it and never downloads a browser.
 test-browser: $(STAMP)

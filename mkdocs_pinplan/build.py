@@ -61,6 +61,9 @@ def run_build(
     # Read first: a calendar we cannot read stops the build before any rendering.
     text = read_calendar_text(calendar_path)
     existing = loads(text, str(calendar_path)) if text is not None else None
+    # Whether the file holds exactly what this plugin writes for ``existing`` (as the memo
+    # remembers from an earlier build, while the file is untouched).
+    canonical = text is not None and _memo_fact(memo, calendar_path, "canonical") is True
     specs = tuple(make_pin_specs(posts, settings))
     stats = render_pins(
         specs, site_dir, cache_dir=cache_dir, workers=workers, progress=progress, memo=memo
@@ -73,7 +76,12 @@ def run_build(
             if again != text:
                 existing = loads(again, str(calendar_path)) if again is not None else None
             calendar = plan(specs, rules, existing, now)
-            written = write_calendar(calendar_path, calendar)
+            if not (canonical and again == text and calendar == existing):
+                # Unchanged or not, the text is worked out and compared (or written).
+                written = write_calendar(calendar_path, calendar)
+                _memo_fact(memo, calendar_path, "canonical", True)
+        if memo is not None:
+            memo.save()
     else:
         calendar = plan(specs, rules, existing, now)
     return BuildReport(
@@ -83,3 +91,19 @@ def run_build(
         calendar_written=written,
         violations=tuple(violations(calendar, rules)),
     )
+
+
+def _memo_fact(
+    memo: FileMemo | None, path: Path, fact: str, value: bool | None = None
+) -> object | None:
+    """Read (or, with ``value``, record) a fact about ``path`` as the file is now."""
+    if memo is None:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if value is None:
+        return memo.get(os.fspath(path), st, fact)
+    memo.put(os.fspath(path), st, fact, value)
+    return value

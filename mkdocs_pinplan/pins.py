@@ -86,6 +86,10 @@ def utm_links(url: str) -> Callable[[int], str]:
     ]
     # urlencode joins its pairs with "&", so the pin's own pair can be appended as text.
     kept = urlencode(query) + "&" if query else ""
+    if not parts.fragment:
+        # The query ends the link: the pin's number goes at the very end.
+        base = urlunsplit(parts._replace(query=f"{kept}utm_content=pin"))
+        return lambda index: f"{base}{index}"
     return lambda index: urlunsplit(parts._replace(query=f"{kept}utm_content=pin{index}"))
 
 

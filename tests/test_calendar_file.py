@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
+import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -13,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mkdocs_pinplan import build
 from mkdocs_pinplan.calendar_file import (
     calendar_lock,
     dumps,
@@ -23,7 +26,9 @@ from mkdocs_pinplan.calendar_file import (
     write_calendar,
 )
 from mkdocs_pinplan.errors import PinplanError
-from mkdocs_pinplan.model import Calendar, CalendarPin
+from mkdocs_pinplan.filememo import FileMemo
+from mkdocs_pinplan.model import Calendar, CalendarPin, Rules
+from mkdocs_pinplan.pins import PinSettings
 
 HOLDER = textwrap.dedent(
     """
@@ -206,3 +211,45 @@ def test_a_time_at_the_ends_of_the_calendar_is_refused(at: str) -> None:
     with pytest.raises(PinplanError) as info:
         loads(text, "calendar.json")
     assert (info.value.field, info.value.message) == ("pins[0].publish_at", f"out of range: {at!r}")
+
+
+def test_a_build_rewrites_a_hand_edited_calendar_even_after_trusting_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A build that finds the file as it last wrote it skips working out the text again;
+    # any edit (even one that keeps every pin) must still be put back in the canonical form.
+    path = tmp_path / "calendar.json"
+    pin = CalendarPin(
+        id="a.md#1", post="a.md", link="https://e.x/a", image="i.jpg",
+        media_url="https://e.x/i.jpg", title="A", description="", alt_text="", board="B",
+        keywords=(), publish_at=datetime(2026, 12, 1, 9, tzinfo=timezone.utc),
+        status="published",
+    )  # fmt: skip
+    write_calendar(path, Calendar("UTC", date(2026, 12, 1), (pin,)))
+    canonical = path.read_text(encoding="utf-8")
+    memo = FileMemo(tmp_path / "files.json")
+    writes: list[Path] = []
+
+    def counting(target: Path, calendar: Calendar) -> bool:
+        writes.append(target)
+        return write_calendar(target, calendar)
+
+    monkeypatch.setattr(build, "write_calendar", counting)
+
+    def age() -> None:  # older than the memo's "just written" window
+        os.utime(path, (time.time() - 60, time.time() - 60))
+
+    def run() -> bool:
+        report = build.run_build(
+            [], settings=PinSettings(), rules=Rules(timezone="UTC"), site_dir=tmp_path / "site",
+            calendar_path=path, now=datetime(2026, 11, 20, tzinfo=timezone.utc), memo=memo,
+        )  # fmt: skip
+        return report.calendar_written
+
+    age()
+    assert run() is False and len(writes) == 1  # worked out, found equal, remembered
+    assert run() is False and len(writes) == 1  # trusted: nothing worked out
+    path.write_text(json.dumps(json.loads(canonical), indent=4), encoding="utf-8")
+    age()
+    assert run() is True and len(writes) == 2
+    assert path.read_text(encoding="utf-8") == canonical
