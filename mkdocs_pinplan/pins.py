@@ -124,15 +124,16 @@ def _unique(candidates: Sequence[str], taken: set[str]) -> str:
     Pinterest rejects duplicate titles in a bulk upload, and a title that adds the post's
     description reads better in the feed than ``Title (2)``.
     """
-    options = [_clip(c, TITLE_LIMIT) for c in candidates if c]
-    for option in options:
-        if option not in taken:
+    for candidate in candidates:
+        option = _clip(candidate, TITLE_LIMIT) if candidate else ""
+        if option and option not in taken:
             taken.add(option)
             return option
+    first = _clip(next(c for c in candidates if c), TITLE_LIMIT)
     n = 2
     while True:
         suffix = f" ({n})"
-        option = _clip(options[0], TITLE_LIMIT - len(suffix)) + suffix
+        option = _clip(first, TITLE_LIMIT - len(suffix)) + suffix
         if option not in taken:
             taken.add(option)
             return option

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from importlib import resources
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -281,13 +281,14 @@ class _Fragments:
             if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == self.version:
                 self.known = stored[1] if isinstance(stored[1], dict) else {}
 
-    def get(self, view: tuple[object, ...], render: Callable[[], str]) -> Markup:
+    def get(self, view: tuple[Any, ...], render: Callable[[], str]) -> Markup:
         """The HTML kept for ``view``, else what ``render`` makes of it now.
 
         ``view`` is everything the part shows, as (nested) tuples of strings, numbers, bools
-        and ``None``, whose ``repr`` is canonical.
+        and ``None``. Its digest is taken of its ``marshal`` form (version 2: no references),
+        from which the view could be read back: different views never share a key.
         """
-        key = hashlib.blake2b(repr(view).encode(), digest_size=16).digest()
+        key = hashlib.blake2b(marshal.dumps(view, 2), digest_size=16).digest()
         text = self.known.get(key)
         if text is None:
             text = render()
@@ -379,14 +380,15 @@ def render_preview(
             cap=cap,
             over=cap is not None and len(entries) > cap,
         )
-        # Every input of the day's view and of its pins' views, hence of its HTML.
+        # Every input of the day's view and of its pins' views, hence of its HTML (a pin's
+        # local time is its instant in the calendar's zone).
         shown = tuple(
-            (*_pin_fields(pin), local.isoformat(), *pin_info, overdue)
-            for pin, local, pin_info, overdue in entries
+            (*_pin_fields(pin), pin.publish_at.timestamp(), *pin_info, overdue)
+            for pin, _, pin_info, overdue in entries
         )
         days.append(
             fragments.get(
-                ("day", *view, shown),
+                ("day", *view, calendar.timezone, shown),
                 lambda: render_day(view, entries),  # noqa: B023 (called at once)
             )
         )
@@ -401,7 +403,7 @@ def render_preview(
     last = max([ramp_end, *by_day, first])
     months = [
         fragments.get(
-            ("month", month),
+            ("month", month.label, tuple(tuple(c and tuple(c) for c in w) for w in month.weeks)),
             lambda: month_template.render(month=month, weekdays=_WEEKDAYS),  # noqa: B023 (at once)
         )
         for month in _months(first, last, counts, rules, calendar.start, today or date.min)
