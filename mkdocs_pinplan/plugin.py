@@ -253,4 +253,5 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
                 site_name=config.site_name,
                 live=self.is_serve,
                 cache_dir=root / self.config.cache_dir,
+                placed={spec.image_path for spec in report.specs},
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 import time
 from pathlib import Path
@@ -223,3 +224,25 @@ def test_memo_forgets_files_the_build_did_not_use(tmp_path: Path) -> None:
     third = FileHasher(memo)
     third.digest(b)
     assert third.hashed == 1
+
+
+def test_a_build_hasher_gives_the_same_keys_as_a_fresh_one(tmp_path: Path) -> None:
+    # One hasher per build reuses the text of the fields after the headline; the keys must
+    # be exactly those of the plain definition, whatever order the designs come in.
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(b"photo")
+    layout, brand = design().layout, Brand("x")
+    designs = [
+        design(photo, headline=h, layout=layout, brand=brand, quality=q)
+        for h in ("One", "Two", "One")
+        for q in (80, 85)
+    ] + [design(headline="One", layout="block"), design(headline="One", subtitle="s")]
+    shared = FileHasher()
+    context = render_context(shared)
+    for d in designs:
+        fresh = FileHasher()
+        parts = [context, "Design"]
+        parts += [f"{f.name}={fresh.form(getattr(d, f.name))}" for f in dataclasses.fields(d)]
+        plain = hashlib.sha256("\0".join(parts).encode()).hexdigest()
+        assert design_key(d, shared, context) == plain == key(d)
+    assert len({design_key(d, shared, context) for d in designs}) == len(designs) - 2

@@ -12,7 +12,7 @@ import hashlib
 import marshal
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from importlib import resources
 from pathlib import Path
@@ -454,11 +454,13 @@ def write_preview(
     site_name: str = "",
     live: bool = False,
     cache_dir: Path | None = None,
+    placed: Collection[str] = (),
 ) -> Path:
     """Write the preview page to ``site_dir/pinplan/index.html`` and return its path.
 
     Pins whose image file is missing from ``site_dir`` get a placeholder instead of a
-    broken image. ``cache_dir`` is as for :func:`render_preview`.
+    broken image; ``placed`` names images (site-relative) the build has just put there, which
+    need no look. ``cache_dir`` is as for :func:`render_preview`.
     """
     titles = {post.src_path: post.title for post in posts}
     layouts = {spec.id: spec.design.layout.name for spec in specs}
@@ -467,7 +469,7 @@ def write_preview(
         pin.id: PinInfo(
             post_title=titles.get(pin.post, ""),
             layout=layouts.get(pin.id, ""),
-            rendered=os.path.isfile(os.path.join(root, pin.image)),
+            rendered=pin.image in placed or os.path.isfile(os.path.join(root, pin.image)),
         )
         for pin in calendar.pins
     }
