@@ -227,8 +227,8 @@ def test_memo_forgets_files_the_build_did_not_use(tmp_path: Path) -> None:
 
 
 def test_a_build_hasher_gives_the_same_keys_as_a_fresh_one(tmp_path: Path) -> None:
-    # One hasher per build reuses the text of the fields after the headline; the keys must
-    # be exactly those of the plain definition, whatever order the designs come in.
+    # One hasher per build remembers the text of shared parts (brand, layout, photo); the
+    # keys must be exactly those of the plain definition, whatever order designs come in.
     photo = tmp_path / "p.jpg"
     photo.write_bytes(b"photo")
     layout, brand = design().layout, Brand("x")

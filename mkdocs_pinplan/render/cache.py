@@ -55,9 +55,6 @@ class FileHasher:
         self._forms: dict[object, str] = {}
         self._by_id: dict[int, tuple[object, str]] = {}
         self._paths: dict[str, str] = {}
-        self.tails: dict[tuple[object, ...], tuple[str, object, object, object]] = {}
-        """Designs' key text after the headline, by those fields (see :func:`design_key`),
-        with the layout, palette and brand it was made of (kept alive: their ids are keys)."""
         self.hashed = 0
         """How many files this hasher actually read (for tests and the benchmark)."""
 
@@ -228,34 +225,12 @@ def render_context(hasher: FileHasher) -> str:
 
 
 def design_key(design: Design, hasher: FileHasher, context: str) -> str:
-    """The cache key of ``design``: equal exactly when the rendered bytes would be equal.
-
-    The SHA-256 of the context, the type's name and ``name=form`` of every field, joined by
-    NULs. A post's pins differ mostly in their headline (the first field): the text of the
-    other fields is worked out once per combination of them in a build.
-    """
+    """The cache key of ``design``: equal exactly when the rendered bytes would be equal."""
+    names = _DESIGN_FIELDS if type(design) is Design else _field_names(design)
     form = hasher.form
-    if type(design) is not Design:
-        parts = [context, type(design).__name__]
-        parts += [f"{name}={form(getattr(design, name))}" for name in _field_names(design)]
-        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
-    # The shared objects by identity (designs share the very same ones), checked on a hit.
-    shared = (design.layout, design.palette, design.brand)
-    rest = (*map(id, shared), design.lang, design.image, design.subtitle, design.image_format)
-    rest += (design.quality, design.width, design.height)
-    known = hasher.tails.get(rest)
-    if (
-        known is not None
-        and known[1] is shared[0]
-        and known[2] is shared[1]
-        and known[3] is shared[2]
-    ):
-        tail = known[0]
-    else:
-        tail = "\0".join(f"{name}={form(getattr(design, name))}" for name in _DESIGN_FIELDS[1:])
-        hasher.tails[rest] = (tail, *shared)
-    text = f"{context}\0Design\0headline={form(design.headline)}\0{tail}"
-    return hashlib.sha256(text.encode()).hexdigest()
+    parts = [context, type(design).__name__]
+    parts += [f"{name}={form(getattr(design, name))}" for name in names]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
 def _field_names(value: Any) -> tuple[str, ...]:
@@ -263,11 +238,6 @@ def _field_names(value: Any) -> tuple[str, ...]:
 
 
 _DESIGN_FIELDS = _field_names(Design)
-if _DESIGN_FIELDS != (
-    "headline", "layout", "palette", "brand", "lang", "image", "subtitle", "image_format",
-    "quality", "width", "height",
-):  # fmt: skip
-    raise ImportError("Design's fields changed: update design_key's shared fields")
 
 
 def extension(design: Design) -> str:
