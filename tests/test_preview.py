@@ -291,7 +291,7 @@ def test_no_jump_link_when_the_plan_starts_in_the_future() -> None:
     assert not page.find_all("p", "jump")
 
 
-# The pins' HTML is kept in the cache between builds; whatever changed in between, the page
+# Days' and months' HTML is kept in the cache between builds; whatever changed in between, the page
 # must be the one an empty cache gives.
 _PIECES = st.sampled_from([*"ab <>&\"'é", "javascript:", "https://x/"])
 _TEXT = st.lists(_PIECES, max_size=4).map("".join)
