@@ -7,6 +7,7 @@ so it works from any static host and fetches nothing from elsewhere.
 from __future__ import annotations
 
 import calendar as _cal
+import contextlib
 import functools
 import hashlib
 import marshal
@@ -17,7 +18,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
-from urllib.parse import quote, urlsplit
+from urllib.parse import SplitResult, quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
@@ -123,10 +124,15 @@ def _zone(name: str) -> tzinfo:
 
 def _href(url: str) -> str | None:
     """``url`` when a browser may follow it safely (http, https or relative), else ``None``."""
-    scheme = urlsplit(url.strip()).scheme.lower()
-    if scheme and scheme not in _SAFE_SCHEMES:
-        return None
-    return url.strip() or None
+    return _split_href(url)[0]
+
+
+def _split_href(url: str) -> tuple[str | None, SplitResult]:
+    """:func:`_href` of ``url``, and ``url`` split (once: this runs for every pin)."""
+    stripped = url.strip()
+    parts = urlsplit(stripped)
+    scheme = parts.scheme.lower()
+    return (None if scheme and scheme not in _SAFE_SCHEMES else stripped or None), parts
 
 
 def _image_url(image: str) -> str | None:
@@ -138,12 +144,9 @@ def _image_url(image: str) -> str | None:
 
 
 def _link(url: str) -> tuple[str | None, str]:
-    """The link's safe ``href`` (as :func:`_href` says) and the text to show for it."""
-    stripped = url.strip()
-    parts = urlsplit(stripped)  # one split per pin: this runs for every pin of every build
-    scheme = parts.scheme.lower()
-    href = None if scheme and scheme not in _SAFE_SCHEMES else (stripped or None)
-    text = url.split("://", 1)[1] if scheme in _SAFE_SCHEMES and parts.netloc else url
+    """The link's safe ``href`` (see :func:`_href`) and the text to show for it."""
+    href, parts = _split_href(url)
+    text = url.split("://", 1)[1] if parts.scheme in _SAFE_SCHEMES and parts.netloc else url
     return href, text
 
 
@@ -251,7 +254,7 @@ def _environment(cache_dir: str | None = None) -> Environment:
 
 
 _FRAGMENTS_FILE = "preview-html.marshal"
-"""In ``cache_dir``: the last page's rendered pins, days and months, for the next build."""
+"""In ``cache_dir``: the last page's rendered days (with their pins) and months."""
 _FRAGMENT_TEMPLATES = ("pin.html.j2", "day.html.j2", "month.html.j2")
 """Templates of the parts; the days and the months are kept (a day with its pins)."""
 
@@ -299,11 +302,8 @@ class _Fragments:
         """Keep this page's parts (and only those) for the next build, when they changed."""
         if self.path is None or self.used.keys() == self.known.keys():
             return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):  # only a cache
             write_bytes_atomic(self.path, marshal.dumps((self.version, self.used)), durable=False)
-        except OSError:
-            pass  # only a cache
 
 
 def _pin_fields(pin: CalendarPin) -> tuple[object, ...]:
