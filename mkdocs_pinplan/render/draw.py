@@ -130,7 +130,11 @@ def _photo(path: Path, stamp: tuple[int, int], size: tuple[int, int]) -> Image.I
     crop_w, crop_h = size[0] / scale, size[1] / scale
     left, top = (image.width - crop_w) / 2, (image.height - crop_h) / 2
     box = (left, top, left + crop_w, top + crop_h)
-    return image.resize(size, Image.Resampling.BICUBIC, box=box, reducing_gap=2.0)
+    # Bilinear (a triangle filter, widened when shrinking, so it does not alias) takes 40 %
+    # less time than bicubic here, the largest single cost of a pin. What it gives up is a
+    # little sharpness: on a fine-grained test photo the two differ by a third of what JPEG
+    # at quality 85 then changes anyway; on ordinary covers by under 1/255 (RMS).
+    return image.resize(size, Image.Resampling.BILINEAR, box=box, reducing_gap=2.0)
 
 
 @lru_cache(maxsize=4)
@@ -278,7 +282,10 @@ def _scrimmed(design: Design, base: Image.Image, has_photo: bool) -> Image.Image
     least = design.layout.scrim
     alpha = _scrim_alpha(base, zones, SCRIM, color.WHITE, least)
     mask = _scrim_mask(design, zones, alpha, least)
-    return Image.composite(Image.new("RGB", base.size, SCRIM), base, mask)
+    # The same blend as ``Image.composite`` with a plain SCRIM image, without making one.
+    scrimmed = base.copy()
+    scrimmed.paste(SCRIM, None, mask)
+    return scrimmed
 
 
 @lru_cache(maxsize=4)
