@@ -5,11 +5,20 @@ from __future__ import annotations
 import itertools
 import pickle
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mkdocs_pinplan.model import Brand, Design, Post
-from mkdocs_pinplan.pins import TITLE_LIMIT, PinSettings, default_palettes, make_pin_specs
+from mkdocs_pinplan.pins import (
+    TITLE_LIMIT,
+    PinSettings,
+    default_palettes,
+    make_pin_specs,
+    utm_links,
+)
 from mkdocs_pinplan.render.layouts import BUILTIN_LAYOUTS, DEFAULT_LAYOUTS
 
 
@@ -135,3 +144,37 @@ def test_designs_are_hashable_and_cross_process_boundaries(tmp_path: Path) -> No
     assert design.layout == BUILTIN_LAYOUTS["photo"]
     clone = pickle.loads(pickle.dumps(design))
     assert clone == design and hash(clone) == hash(design)
+
+
+def _parsed_links(url: str) -> list[str]:
+    """The pin links by the general rule: parse, drop any utm_content, add the pin's own."""
+    parts = urlsplit(url)
+    query = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "utm_content"
+    ]
+    return [
+        urlunsplit(parts._replace(query=urlencode([*query, ("utm_content", f"pin{n}")])))
+        for n in (1, 2, 13)
+    ]
+
+
+_URL_CHARS = "aZ09-._~%/:@!$&'()*+,;=?# \t\n\x00\x7fü[]H"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from(["", "https://", "http://", "HTTPS://", "ftp://", "//", "/", "https:"]),
+    st.text(alphabet=_URL_CHARS, max_size=30),
+)
+def test_pin_links_match_the_parsed_rule_for_any_link(prefix: str, rest: str) -> None:
+    # The common shape skips the parsing; both ways must give the very same links.
+    url = prefix + rest
+    try:
+        expected = _parsed_links(url)
+    except ValueError:  # e.g. a bad IPv6 host: the general rule refuses it too
+        with pytest.raises(ValueError):
+            utm_links(url)
+        return
+    link = utm_links(url)
+    assert [link(n) for n in (1, 2, 13)] == expected
+    assert "utm_content=pin1" in link(1)

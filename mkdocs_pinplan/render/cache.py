@@ -79,16 +79,19 @@ class FileHasher:
         if value is None or type(value) in (str, int, float, bool):
             # repr tells "1", 1, 1.0 and True apart, and is cheaper than a JSON dump.
             return repr(value)
-        if isinstance(value, os.PathLike):
-            # A post's photo is in each of its pins' designs: hashed (and dumped) once.
-            return self._path_form(value)
-        if not (dataclasses.is_dataclass(value) and not isinstance(value, type)):
-            return _dumps(_canonical(value, self))
-        # Designs share the very same brand/palette/layout objects: look them up by identity
-        # first (kept alive in the memo, so an id is never reused while it is there).
+        # Designs share the very same brand/palette/layout objects, and a post's pins its
+        # photo's path: look them up by identity first (kept alive in the memo, so an id is
+        # never reused while it is there).
         known = self._by_id.get(id(value))
         if known is not None and known[0] is value:
             return known[1]
+        if isinstance(value, os.PathLike):
+            # Equal paths are one file: hashed (and dumped) once.
+            text = self._path_form(value)
+            self._by_id[id(value)] = (value, text)
+            return text
+        if not (dataclasses.is_dataclass(value) and not isinstance(value, type)):
+            return _dumps(_canonical(value, self))
         try:
             text = self._forms.get(value)
         except TypeError:  # an unhashable dataclass
