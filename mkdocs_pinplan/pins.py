@@ -192,6 +192,7 @@ def make_pin_specs(posts: Iterable[Post], settings: PinSettings) -> list[PinSpec
     palettes = settings.palettes or default_palettes(settings.brand.name or "pinplan")
     layouts = resolve_layouts(settings.layouts or DEFAULT_LAYOUTS)
     ext = "png" if settings.image_format == "png" else "jpg"
+    assets_dir = settings.assets_dir.strip("/")
     taken: set[str] = set()
     specs: list[PinSpec] = []
     for post in live:
@@ -201,6 +202,10 @@ def make_pin_specs(posts: Iterable[Post], settings: PinSettings) -> list[PinSpec
         # pins do not repeat one design and colour in the feed.
         offset, tint = int(digest[:8], 16), int(digest[8:16], 16)
         link = utm_links(post.link or post.url)
+        stem = f"{assets_dir}/{stems[post.src_path]}"
+        description = post.pin_description or post.description or post.title
+        pin_description = _clip(description, DESCRIPTION_LIMIT)
+        board = post.board or settings.board
         for i in range(pin_count(post, settings.pins_per_post)):
             index = i + 1
             headline = headlines[i % len(headlines)]
@@ -214,8 +219,7 @@ def make_pin_specs(posts: Iterable[Post], settings: PinSettings) -> list[PinSpec
                 image_format=settings.image_format,
                 quality=settings.quality,
             )
-            image_path = f"{settings.assets_dir.strip('/')}/{stems[post.src_path]}-{index}.{ext}"
-            description = post.pin_description or post.description or post.title
+            image_path = f"{stem}-{index}.{ext}"
             alt = post.alt or (
                 f"{headline} – {description}" if description != headline else headline
             )
@@ -227,9 +231,9 @@ def make_pin_specs(posts: Iterable[Post], settings: PinSettings) -> list[PinSpec
                     design=design,
                     image_path=image_path,
                     title=_unique(_title_candidates(headline, post, settings.brand.name), taken),
-                    description=_clip(description, DESCRIPTION_LIMIT),
+                    description=pin_description,
                     alt_text=_clip(alt, ALT_LIMIT),
-                    board=post.board or settings.board,
+                    board=board,
                     keywords=post.keywords,
                     link=link(index),
                     media_url=absolute_url(settings.site_url, image_path),

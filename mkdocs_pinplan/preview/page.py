@@ -15,7 +15,6 @@ import os
 import sys
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
-from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import SplitResult, quote, urlsplit
@@ -240,10 +239,16 @@ class _TemplateCache(FileSystemBytecodeCache):
 
 
 @functools.cache
+def _loader() -> PackageLoader:
+    """The package's ``templates`` folder (also read directly for the inlined CSS and JS)."""
+    return PackageLoader("mkdocs_pinplan.preview", "templates")
+
+
+@functools.cache
 def _environment(cache_dir: str | None = None) -> Environment:
     # Autoescaping is the page's only defence against hostile titles; never turn it off.
     return Environment(
-        loader=PackageLoader("mkdocs_pinplan.preview", "templates"),
+        loader=_loader(),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -324,8 +329,9 @@ def _pin_fields(pin: CalendarPin) -> tuple[object, ...]:
 @functools.cache
 def _asset(name: str) -> Markup:
     # Our own CSS/JS, trusted and inlined so the page needs no other request.
-    text = resources.files("mkdocs_pinplan.preview").joinpath("templates").joinpath(name)
-    return Markup(text.read_text(encoding="utf-8"))
+    # Through the template loader: importlib.resources would be imported for this alone.
+    source, _, _ = _loader().get_source(_environment(), name)
+    return Markup(source)
 
 
 def render_preview(
