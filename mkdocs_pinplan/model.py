@@ -6,9 +6,13 @@ defensively, and so a design can be hashed for the render cache.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
+from operator import attrgetter
 from pathlib import Path
+from reprlib import recursive_repr
+from typing import Any, ClassVar
 
 from .durations import Window
 
@@ -16,8 +20,43 @@ CALENDAR_VERSION = 1
 STATUSES = ("scheduled", "published")
 
 
-@dataclass(frozen=True)
-class Post:
+_VALUES: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
+
+
+def _values(record: _Record) -> tuple[Any, ...]:
+    get = _VALUES.get(record.__class__)
+    if get is None:
+        get = _VALUES[record.__class__] = attrgetter(*(f.name for f in fields(record)))
+    return get(record)  # every record has two fields or more, so this is a tuple
+
+
+class _Record:
+    """``==``, ``hash`` and ``repr`` by field values, exactly as ``@dataclass`` makes them.
+
+    Shared instead of generated: ``dataclass`` compiles each method it makes with ``exec``,
+    and for the nine records here that was half of the plugin's import time, paid by every
+    ``mkdocs build``. ``tests/test_model.py`` holds each record to the generated methods.
+    """
+
+    __slots__ = ()
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return _values(self) == _values(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(_values(self))
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self))
+        return f"{self.__class__.__qualname__}({shown})"
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Post(_Record):
     """One blog post as the plugin needs it, validated from front-matter."""
 
     src_path: str
@@ -45,8 +84,8 @@ class Post:
         return self.titles or (self.title,)
 
 
-@dataclass(frozen=True)
-class Palette:
+@dataclass(frozen=True, eq=False, repr=False)
+class Palette(_Record):
     """Colours of one pin design, as ``#rrggbb``."""
 
     background: str
@@ -54,8 +93,8 @@ class Palette:
     accent: str
 
 
-@dataclass(frozen=True)
-class Brand:
+@dataclass(frozen=True, eq=False, repr=False)
+class Brand(_Record):
     """What identifies the blog on every pin."""
 
     name: str
@@ -69,8 +108,8 @@ Box = tuple[float, float, float, float]
 """A rectangle as fractions of the canvas: ``(left, top, right, bottom)``."""
 
 
-@dataclass(frozen=True)
-class Layout:
+@dataclass(frozen=True, eq=False, repr=False)
+class Layout(_Record):
     """A pin design as data: where the photo, the headline and the brand go.
 
     Built-ins live in ``render/layouts.py``; users derive their own in ``layouts:``. Every
@@ -103,8 +142,8 @@ class Layout:
     """Site name (and logo) at the bottom: ``left``, ``center`` or ``none``."""
 
 
-@dataclass(frozen=True)
-class Design:
+@dataclass(frozen=True, eq=False, repr=False)
+class Design(_Record):
     """Everything that decides a pin's pixels, and nothing else (the render cache key)."""
 
     headline: str
@@ -127,8 +166,8 @@ class Design:
             object.__setattr__(self, "layout", builtin_layout(self.layout))
 
 
-@dataclass(frozen=True)
-class PinSpec:
+@dataclass(frozen=True, eq=False, repr=False)
+class PinSpec(_Record):
     """One pin to render and schedule."""
 
     id: str
@@ -147,8 +186,8 @@ class PinSpec:
     post_date: date | None = None
 
 
-@dataclass(frozen=True)
-class Rules:
+@dataclass(frozen=True, eq=False, repr=False)
+class Rules(_Record):
     """The spacing rules of SPEC's schedule section."""
 
     timezone: str = "UTC"
@@ -169,8 +208,8 @@ class Rules:
         return 1 + (self.max_per_day - 1) * k // self.warmup_days
 
 
-@dataclass(frozen=True, slots=True)
-class CalendarPin:
+@dataclass(frozen=True, eq=False, repr=False, slots=True)
+class CalendarPin(_Record):
     """One entry of ``calendar.json`` (field names and order are the contract)."""
 
     id: str
@@ -191,8 +230,8 @@ class CalendarPin:
         return self.status == "published"
 
 
-class _PinBuilder:
-    """A mutable twin of ``CalendarPin``: the same slots, in the same order."""
+class _PinBuilder(_Record):
+    """A mutable twin of ``CalendarPin``: the same base and slots, in the same order."""
 
     __slots__ = CalendarPin.__slots__
     id: str
@@ -241,8 +280,8 @@ def pin_from_spec(spec: PinSpec, publish_at: datetime, status: str = "scheduled"
     return pin  # type: ignore[return-value]  # a CalendarPin now
 
 
-@dataclass(frozen=True)
-class Calendar:
+@dataclass(frozen=True, eq=False, repr=False)
+class Calendar(_Record):
     """The whole calendar file."""
 
     timezone: str
