@@ -315,3 +315,47 @@ def test_a_wide_logo_keeps_its_proportions(tmp_path: Path) -> None:
     assert 9 <= width / height <= 11
     with pytest.raises(RenderError, match="logo not found"):
         render_pin(design(layout, "x", brand=Brand(name="", logo=tmp_path / "gone.png")))
+
+
+@pytest.mark.parametrize(
+    ("stored", "orientation", "halved"),
+    [
+        ((4800, 3200), 1, True),  # a camera photo
+        ((6000, 2000), 6, True),  # a panorama shown upright by EXIF: tall and narrow
+        ((2000, 6000), 6, False),  # shown as a wide panorama: it needs every row it has
+    ],
+    ids=["camera", "turned tall", "turned wide"],
+)
+def test_a_large_jpeg_is_decoded_small_but_still_covers_the_pin(
+    tmp_path: Path, stored: tuple[int, int], orientation: int, halved: bool
+) -> None:
+    from PIL import ImageOps
+
+    from mkdocs_pinplan.images import open_image
+    from mkdocs_pinplan.render import draw
+
+    big = Image.open(COVER).convert("RGB").resize(stored, Image.Resampling.BICUBIC)
+    path = tmp_path / f"camera-{orientation}.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    big.save(path, quality=92, exif=exif)
+
+    shown = ImageOps.exif_transpose(open_image(path, cover=(W, H)))
+    full = ImageOps.exif_transpose(open_image(path))
+    smaller = shown.width * shown.height <= full.width * full.height / 4
+    assert smaller == halved  # libjpeg scaled it while decoding (a third of the time)
+    scale = max(W / full.width, H / full.height)  # what covering the pin needs of the photo
+    assert shown.width >= full.width * scale - 1 and shown.height >= full.height * scale - 1
+
+    # Same picture as scaling the full decode: only rounding and JPEG's own scaling differ.
+    pin = draw._photo(path, draw._stamp(path), (W, H), (W, H))
+    reference = full.resize((W, H), Image.Resampling.BILINEAR, box=_cover_box(full, (W, H)))
+    assert pin.size == (W, H)
+    assert max(ImageStat.Stat(ImageChops.difference(pin, reference)).mean) < 3
+
+
+def _cover_box(image: Image.Image, size: tuple[int, int]) -> tuple[float, float, float, float]:
+    scale = max(size[0] / image.width, size[1] / image.height)
+    w, h = size[0] / scale, size[1] / scale
+    left, top = (image.width - w) / 2, (image.height - h) / 2
+    return (left, top, left + w, top + h)

@@ -105,10 +105,11 @@ def _stamp(path: Path, what: str = "image") -> tuple[int, int]:
 
 
 @lru_cache(maxsize=1)
-def _decoded(path: Path, stamp: tuple[int, int]) -> Image.Image:
-    """The photo upright and in RGB; kept for the next pin, which is often of the same post."""
+def _decoded(path: Path, stamp: tuple[int, int], canvas: tuple[int, int]) -> Image.Image:
+    """The photo upright and in RGB, with enough pixels to cover ``canvas`` (and so any box
+    on it); kept for the next pin, which is often of the same post."""
     try:
-        image = open_image(path)
+        image = open_image(path, cover=canvas)
     except ImageProblem as exc:
         raise RenderError(str(exc)) from None
     image = ImageOps.exif_transpose(image)
@@ -122,9 +123,11 @@ def _decoded(path: Path, stamp: tuple[int, int]) -> Image.Image:
 
 
 @lru_cache(maxsize=4)
-def _photo(path: Path, stamp: tuple[int, int], size: tuple[int, int]) -> Image.Image:
+def _photo(
+    path: Path, stamp: tuple[int, int], size: tuple[int, int], canvas: tuple[int, int]
+) -> Image.Image:
     """The photo scaled and centre-cropped to fill ``size`` (cached per file version)."""
-    image = _decoded(path, stamp)
+    image = _decoded(path, stamp, canvas)
     # Cover: scale so the photo fills ``size``, cropping the overflow evenly on both sides.
     scale = max(size[0] / image.width, size[1] / image.height)
     crop_w, crop_h = size[0] / scale, size[1] / scale
@@ -295,7 +298,7 @@ def _scrimmed_photo(
     """The full-bleed photo under its scrim (cached: it depends on no palette or words)."""
     # Only the layout and size shape the scrim; the palette is a placeholder.
     design = Design("", layout, _NO_PALETTE, _NO_BRAND, width=size[0], height=size[1])
-    return _scrimmed(design, _photo(*photo_key, size), True)
+    return _scrimmed(design, _photo(*photo_key, size, size), True)
 
 
 @lru_cache(maxsize=4)
@@ -331,14 +334,15 @@ def _backdrop(design: Design, photo_key: tuple[Path, tuple[int, int]] | None) ->
         area = _rect(design, layout.photo_box)
         box = (area[2] - area[0], area[3] - area[1])
         if layout.photo == "box":
-            image.paste(_photo(*photo_key, box) if photo_key else _dotted(design, box), area[:2])
+            photo = _photo(*photo_key, box, size) if photo_key else _dotted(design, box)
+            image.paste(photo, area[:2])
         elif photo_key:
             radius, border = _scaled(design, 28), _scaled(design, 10)
             frame = (area[0] - border, area[1] - border, area[2] + border, area[3] + border)
             ImageDraw.Draw(image).rounded_rectangle(
                 frame, radius=radius + border, fill=palette.background
             )
-            image.paste(_photo(*photo_key, box), area[:2], _rounded_mask(box, radius))
+            image.paste(_photo(*photo_key, box, size), area[:2], _rounded_mask(box, radius))
     return image
 
 
