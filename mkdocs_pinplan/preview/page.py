@@ -289,7 +289,7 @@ class _Fragments:
             if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == self.version:
                 self.known = stored[1] if isinstance(stored[1], dict) else {}
 
-    def get(self, view: tuple[Any, ...], render: Callable[[], str]) -> Markup:
+    def get(self, view: tuple[Any, ...], render: Callable[[], str]) -> str:
         """The HTML kept for ``view``, else what ``render`` makes of it now.
 
         ``view`` is everything the part shows, as (nested) tuples of strings, numbers, bools
@@ -301,7 +301,7 @@ class _Fragments:
         if text is None:
             text = render()
         self.used[key] = text
-        return Markup(text)
+        return text
 
     def save(self) -> None:
         """Keep this page's parts (and only those) for the next build, when they changed."""
@@ -375,7 +375,7 @@ def render_preview(
         return day_template.render(day=view._replace(pins=pins))
 
     counts = {day: len(entries) for day, entries in by_day.items()}
-    days: list[Markup] = []
+    days: list[str] = []
     day_keys: list[str] = []
     for day, entries in sorted(by_day.items()):
         cap = _cap(rules, calendar.start, day)
@@ -440,9 +440,10 @@ def render_preview(
         published=statuses.get("published", 0),
         overdue=overdue_count,
         due=due,
-        days=days,
+        # Joined here, not in the template: one Markup for all days instead of one per day.
+        days=Markup("".join(days)),
         next_day=next_day if day_keys and day_keys[0] != next_day else "",
-        months=months,
+        months=Markup("".join(months)),
         posts=[_PostOption(key=key, title=title) for title, key in posts],
         css=_asset("preview.css"),
         js=_asset("preview.js"),
