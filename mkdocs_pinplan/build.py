@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import NamedTuple
 
+from . import __version__
 from .calendar_file import calendar_lock, loads, read_calendar_text, write_calendar
 from .filememo import FileMemo
 from .model import Calendar, PinSpec, Post, Rules
@@ -69,6 +70,7 @@ def run_build(
         specs, site_dir, cache_dir=cache_dir, workers=workers, progress=progress, memo=memo
     )
     written = False
+    found: tuple[Violation, ...] | None = None
     if write:
         # Read again under the lock: a concurrent build may have written in the meantime.
         with calendar_lock(calendar_path):
@@ -76,10 +78,15 @@ def run_build(
             if again != text:
                 existing = loads(again, str(calendar_path)) if again is not None else None
             calendar = plan(specs, rules, existing, now)
-            if not (canonical and again == text and calendar == existing):
+            untouched = canonical and again == text and calendar == existing
+            if not untouched:
                 # Unchanged or not, the text is worked out and compared (or written).
                 written = write_calendar(calendar_path, calendar)
                 _memo_fact(memo, calendar_path, "canonical", True)
+            found = _known_violations(memo, calendar_path, rules) if untouched else None
+            if found is None:
+                found = tuple(violations(calendar, rules))
+                _memo_fact(memo, calendar_path, "violations", _violations_fact(rules, found))
         if memo is not None:
             memo.save()
     else:
@@ -89,12 +96,34 @@ def run_build(
         calendar=calendar,
         render=stats,
         calendar_written=written,
-        violations=tuple(violations(calendar, rules)),
+        violations=found if found is not None else tuple(violations(calendar, rules)),
     )
 
 
+def _violations_fact(rules: Rules, found: Sequence[Violation]) -> list[str]:
+    """What the memo keeps of a calendar file's violations: for which rules (and plugin
+    version), then each violation's three fields."""
+    return [f"{__version__} {rules!r}", *(text for violation in found for text in violation)]
+
+
+def _known_violations(
+    memo: FileMemo | None, path: Path, rules: Rules
+) -> tuple[Violation, ...] | None:
+    """The violations an earlier build found in the calendar file as it still is, when it
+    checked them against the same rules and plugin version: a pure function of those (up to
+    time-zone data changing a zone's rules), and checking every pin again was a sizeable part
+    of a warm build."""
+    kept = _memo_fact(memo, path, "violations")
+    if not isinstance(kept, list) or not kept or kept[0] != f"{__version__} {rules!r}":
+        return None
+    fields = kept[1:]
+    if len(fields) % 3 or not all(isinstance(text, str) for text in fields):
+        return None
+    return tuple(Violation(*fields[i : i + 3]) for i in range(0, len(fields), 3))
+
+
 def _memo_fact(
-    memo: FileMemo | None, path: Path, fact: str, value: bool | None = None
+    memo: FileMemo | None, path: Path, fact: str, value: bool | list[str] | None = None
 ) -> object | None:
     """Read (or, with ``value``, record) a fact about ``path`` as the file is now."""
     if memo is None:

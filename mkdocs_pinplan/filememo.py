@@ -23,7 +23,7 @@ RACY_SECONDS = 2.0
 not remembered (the "racy git" problem), so a same-size edit in the same tick is never missed."""
 
 Stat = tuple[int, int, int, int]
-Fact = str | int | list[int]
+Fact = str | int | list[int] | list[str]
 
 
 def stat_key(st: os.stat_result) -> Stat:

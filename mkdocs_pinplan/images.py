@@ -39,8 +39,10 @@ def probe_image(path: Path, memo: FileMemo | None = None) -> tuple[int, int]:
             raise _as_problem(path, exc) from None
         known = memo.get(name, st, "size")
         if isinstance(known, list) and len(known) == 2:
-            # Checked again: the limits may have changed since the memo was written.
-            return _check_size(path, known[0], known[1])
+            width, height = known
+            if isinstance(width, int) and isinstance(height, int):
+                # Checked again: the limits may have changed since the memo was written.
+                return _check_size(path, width, height)
         size = probe_image(path)
         memo.put(name, st, "size", list(size))
         return size

@@ -253,3 +253,45 @@ def test_a_build_rewrites_a_hand_edited_calendar_even_after_trusting_it(
     age()
     assert run() is True and len(writes) == 2
     assert path.read_text(encoding="utf-8") == canonical
+
+
+def test_a_builds_violations_come_from_the_memo_only_while_file_and_rules_stay(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Rules that a kept pin breaks are reported on every build; an untouched calendar under
+    # the same rules reuses the last build's findings instead of checking every pin again.
+    from mkdocs_pinplan.durations import parse_windows
+    from mkdocs_pinplan.model import Post
+
+    path = tmp_path / "calendar.json"
+    memo = FileMemo(tmp_path / "files.json")
+    checks: list[int] = []
+    check = build.violations
+
+    def counting(calendar: Calendar, rules: Rules) -> list[build.Violation]:
+        checks.append(len(calendar.pins))
+        return check(calendar, rules)
+
+    monkeypatch.setattr(build, "violations", counting)
+    morning = Rules(timezone="UTC", jitter=timedelta(0), windows=parse_windows(["08:00-11:00"]))
+    evening = Rules(timezone="UTC", jitter=timedelta(0), windows=parse_windows(["19:00-22:00"]))
+    post = Post("a.md", "A post", "https://e.x/a/", "a")
+
+    def run(rules: Rules) -> tuple[str, ...]:
+        if path.exists() and path.stat().st_mtime > time.time() - 5:
+            os.utime(path, (time.time() - 60, time.time() - 60))  # past the memo's racy window
+        report = build.run_build(
+            [post], settings=PinSettings(pins_per_post=1), rules=rules,
+            site_dir=tmp_path / "site", calendar_path=path,
+            now=datetime(2026, 11, 20, tzinfo=timezone.utc), memo=memo,
+        )  # fmt: skip
+        return tuple(f"{v.rule}: {v}" for v in report.violations)
+
+    assert run(morning) == () and len(checks) == 1  # placed in the morning window
+    broken = run(evening)  # kept where it is, now outside the windows
+    assert len(broken) == 1 and broken[0].startswith("windows: a.md#1: ") and len(checks) == 2
+    assert run(evening) == broken and len(checks) == 2  # untouched: from the memo
+    assert run(morning) == () and len(checks) == 3  # other rules: checked again
+    assert run(evening) == broken and len(checks) == 4
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # a hand edit
+    assert run(evening) == broken and len(checks) == 5
