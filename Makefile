@@ -43,6 +43,8 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet 'mkdocs-material[imaging]'
 	@dpkg -s libcairo2 >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq libcairo2) \
 		|| echo 'libcairo2 could not be installed: run bench/run.py --skip-social'
+	@command -v valgrind >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq valgrind) \
+		|| echo 'valgrind could not be installed: the warm target is judged by wall time'
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/bench_plan.py
 

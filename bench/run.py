@@ -216,6 +216,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rss-pins", default="240,1000", help="pin counts for the memory runs")
     parser.add_argument("--skip-social", action="store_true")
     parser.add_argument("--skip-single", action="store_true", help="skip the workers: 1 runs")
+    parser.add_argument(
+        "--skip-counts",
+        action="store_true",
+        help="skip counting a plain and a warm build's instructions under valgrind (~7 min)",
+    )
     parser.add_argument("--out", type=Path, default=HERE / "out")
     args = parser.parse_args(argv)
 
@@ -288,8 +293,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     share: dict[str, float] = json.loads(shared.stdout.strip().splitlines()[-1])
     print(f"  warm share: {share}", flush=True)
 
+    counted: dict[str, float] | None = None
+    if not args.skip_counts and shutil.which("valgrind"):
+        from instructions import measure
+
+        counted = measure(blog.root)
+        print(f"  cachegrind counts: {counted}", flush=True)
+
     report = summarise(
-        pins, rendered, cards, plain, warm, cold, cold1, floor, social, memory, share
+        pins, rendered, cards, plain, warm, cold, cold1, floor, social, memory, share, counted
     )
     print("\n" + report)
     (out / "results.md").write_text(report + "\n", encoding="utf-8")
@@ -317,6 +329,7 @@ def summarise(
     social: Series,
     memory: list[dict[str, float]],
     share: dict[str, float],
+    counted: dict[str, float] | None = None,
 ) -> str:
     """The Markdown table and the targets, from the medians."""
     base = plain.median
@@ -381,10 +394,24 @@ def summarise(
         )
     over = (warm.median / base - 1) * 100
     over_cpu = (warm.cpu / plain.cpu - 1) * 100
-    lines.append(
-        f"- warm ≤ 3 % over plain: wall {over:+.1f} %, CPU {over_cpu:+.1f} % → "
-        f"{'met' if over <= 3 else 'NOT met'} (by wall time)"
+    walls = [sample.seconds for sample in plain.samples]
+    spread = (max(walls) / min(walls) - 1) * 100
+    clock = (
+        f"wall {over:+.1f} %, CPU {over_cpu:+.1f} % (the plain builds alone spread over "
+        f"{spread:.0f} % in this run)"
     )
+    if counted is None:
+        lines.append(
+            f"- warm ≤ 3 % over plain: {clock} → {'met' if over <= 3 else 'NOT met'} (by wall time)"
+        )
+    else:
+        instr = counted["warm_over_plain_instructions_percent"]
+        cycles = counted["warm_over_plain_estimated_cycles_percent"]
+        lines.append(
+            f"- warm ≤ 3 % over plain: instructions {instr:+.2f} %, estimated cycles "
+            f"{cycles:+.2f} % (cachegrind, whole processes) → "
+            f"{'met' if max(instr, cycles) <= 3 else 'NOT met'}; {clock}"
+        )
     if cold1.samples:
         one = (cold1.cpu - plain.cpu) / pins * 1000
         floor_cpu = floor.cpu / pins * 1000
