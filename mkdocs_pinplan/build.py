@@ -100,10 +100,15 @@ def run_build(
     )
 
 
+def _checked_by(rules: Rules) -> str:
+    """What a calendar's violations depend on besides the calendar itself."""
+    return f"{__version__} {rules!r}"
+
+
 def _violations_fact(rules: Rules, found: Sequence[Violation]) -> list[str]:
     """What the memo keeps of a calendar file's violations: for which rules (and plugin
     version), then each violation's three fields."""
-    return [f"{__version__} {rules!r}", *(text for violation in found for text in violation)]
+    return [_checked_by(rules), *(text for violation in found for text in violation)]
 
 
 def _known_violations(
@@ -114,7 +119,7 @@ def _known_violations(
     time-zone data changing a zone's rules), and checking every pin again was a sizeable part
     of a warm build."""
     kept = _memo_fact(memo, path, "violations")
-    if not isinstance(kept, list) or not kept or kept[0] != f"{__version__} {rules!r}":
+    if not isinstance(kept, list) or not kept or kept[0] != _checked_by(rules):
         return None
     fields = kept[1:]
     if len(fields) % 3 or not all(isinstance(text, str) for text in fields):
