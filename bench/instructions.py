@@ -40,7 +40,7 @@ COUNTS = {
 
 
 def count(blog: Path, config: str) -> subprocess.Popen[str]:
-    """Start one build under cachegrind; its stderr ends with the instruction count."""
+    """Start one build under cachegrind; its stderr ends with the instruction and miss counts."""
     cmd = ["valgrind", "--tool=cachegrind", "--cache-sim=yes", "--cachegrind-out-file=/dev/null"]
     cmd += [str(MKDOCS), "build", "-q", "-f", str(blog / config)]
     return subprocess.Popen(

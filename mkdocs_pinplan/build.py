@@ -70,7 +70,6 @@ def run_build(
         specs, site_dir, cache_dir=cache_dir, workers=workers, progress=progress, memo=memo
     )
     written = False
-    found: tuple[Violation, ...] | None = None
     if write:
         # Read again under the lock: a concurrent build may have written in the meantime.
         with calendar_lock(calendar_path):
@@ -83,20 +82,22 @@ def run_build(
                 # Unchanged or not, the text is worked out and compared (or written).
                 written = write_calendar(calendar_path, calendar)
                 _memo_fact(memo, calendar_path, "canonical", True)
-            found = _known_violations(memo, calendar_path, rules) if untouched else None
-            if found is None:
-                found = tuple(violations(calendar, rules))
-                _memo_fact(memo, calendar_path, "violations", _violations_fact(rules, found))
+            known = _known_violations(memo, calendar_path, rules) if untouched else None
+            if known is None:
+                known = tuple(violations(calendar, rules))
+                _memo_fact(memo, calendar_path, "violations", _violations_fact(rules, known))
+            found = known
         if memo is not None:
             memo.save()
     else:
         calendar = plan(specs, rules, existing, now)
+        found = tuple(violations(calendar, rules))
     return BuildReport(
         specs=specs,
         calendar=calendar,
         render=stats,
         calendar_written=written,
-        violations=found if found is not None else tuple(violations(calendar, rules)),
+        violations=found,
     )
 
 
