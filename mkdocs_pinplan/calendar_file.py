@@ -35,6 +35,8 @@ PIN_FIELDS = (
     "publish_at",
     "status",
 )
+OPTIONAL_FIELDS = ("pinterest_id", "error")
+"""Written after ``status`` only when set: a published pin's Pinterest id, a failed one's error."""
 
 
 def pin_to_dict(pin: CalendarPin) -> dict[str, Any]:
@@ -52,6 +54,7 @@ def pin_to_dict(pin: CalendarPin) -> dict[str, Any]:
         "keywords": list(pin.keywords),
         "publish_at": pin.publish_at.isoformat(timespec="seconds"),
         "status": pin.status,
+        **{key: getattr(pin, key) for key in OPTIONAL_FIELDS if getattr(pin, key) is not None},
     }
 
 
@@ -90,7 +93,13 @@ def _pin_text(pin: CalendarPin) -> str:
         f'      "description": {s(pin.description)},\n      "alt_text": {s(pin.alt_text)},\n'
         f'      "board": {s(pin.board)},\n      "keywords": {keywords},\n'
         f'      "publish_at": {s(pin.publish_at.isoformat(timespec="seconds"))},\n'
-        f'      "status": {s(pin.status)}\n    }}'
+        f'      "status": {s(pin.status)}'
+        + "".join(
+            f',\n      "{key}": {s(value)}'
+            for key in OPTIONAL_FIELDS
+            if (value := getattr(pin, key)) is not None
+        )
+        + "\n    }"
     )
 
 
@@ -131,6 +140,9 @@ def _parse_valid_pin(obj: object) -> CalendarPin | None:
         or status not in STATUSES
     ):
         return None
+    extra = [obj.get(key) for key in OPTIONAL_FIELDS]
+    if any(value is not None and type(value) is not str for value in extra):
+        return None
     try:
         publish_at = datetime.fromisoformat(raw_at)
     except ValueError:
@@ -139,7 +151,7 @@ def _parse_valid_pin(obj: object) -> CalendarPin | None:
         return None
     return CalendarPin(
         id_, post, link, image, media_url, title, description, alt_text, board,
-        tuple(keywords), publish_at, status,
+        tuple(keywords), publish_at, status, *extra,
     )  # fmt: skip
 
 
@@ -173,10 +185,20 @@ def _parse_pin_checked(file: str, index: int, obj: object) -> CalendarPin:
     if not _in_range(publish_at):
         raise PinplanError(file, f"{where}.publish_at", f"out of range: {raw_at!r}")
     if text["status"] not in STATUSES:
+        expected = ", ".join(repr(s) for s in STATUSES)
         raise PinplanError(
-            file, f"{where}.status", f"expected 'scheduled' or 'published', got {text['status']!r}"
+            file, f"{where}.status", f"expected one of {expected}, got {text['status']!r}"
         )
-    return CalendarPin(keywords=tuple(keywords), publish_at=publish_at, **text)
+    for key in OPTIONAL_FIELDS:
+        if obj.get(key) is not None and not isinstance(obj[key], str):
+            raise PinplanError(file, f"{where}.{key}", f"expected text, got {obj[key]!r}")
+    return CalendarPin(
+        keywords=tuple(keywords),
+        publish_at=publish_at,
+        pinterest_id=obj.get("pinterest_id"),
+        error=obj.get("error"),
+        **text,
+    )
 
 
 def loads(text: str, file: str) -> Calendar:

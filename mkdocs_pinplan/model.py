@@ -17,7 +17,9 @@ from typing import Any, ClassVar
 from .durations import Window
 
 CALENDAR_VERSION = 1
-STATUSES = ("scheduled", "published")
+STATUSES = ("scheduled", "published", "failed")
+"""``scheduled``: placed, not yet taken by an uploader; ``published``: posted by ``pinplan
+publish`` or handed over through a recorded CSV export; ``failed``: refused by Pinterest."""
 
 
 _VALUES: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
@@ -224,60 +226,36 @@ class CalendarPin(_Record):
     keywords: tuple[str, ...]
     publish_at: datetime
     status: str = "scheduled"
+    pinterest_id: str | None = None
+    """Pinterest's id of the pin, once ``pinplan publish`` posted (or found) it."""
+    error: str | None = None
+    """Pinterest's message for a ``failed`` pin."""
 
     @property
     def published(self) -> bool:
         return self.status == "published"
 
-
-class _PinBuilder(_Record):
-    """A mutable twin of ``CalendarPin``: the same base and slots, in the same order."""
-
-    __slots__ = CalendarPin.__slots__
-    id: str
-    post: str
-    link: str
-    image: str
-    media_url: str
-    title: str
-    description: str
-    alt_text: str
-    board: str
-    keywords: tuple[str, ...]
-    publish_at: datetime
-    status: str
-
-
-_new = object.__new__
+    @property
+    def failed(self) -> bool:
+        return self.status == "failed"
 
 
 def pin_from_spec(spec: PinSpec, publish_at: datetime, status: str = "scheduled") -> CalendarPin:
-    """``spec``'s calendar entry at ``publish_at``: ``CalendarPin(spec.id, spec.post, ...)``,
-    equal to the constructor's, at a fifth of the cost.
-
-    A frozen dataclass's ``__init__`` stores each field through ``object.__setattr__``,
-    2-3 µs for these twelve; the planner makes one pin per new pin (100,000 in the
-    benchmark). A twin class with the same slots takes plain stores, and assigning
-    ``__class__`` (which Python allows between classes of the same slots) then makes the
-    object a real, still frozen ``CalendarPin``. Only valid while ``CalendarPin`` has no
-    ``__post_init__`` nor computed defaults (``tests/test_schedule.py`` checks it against
-    the constructor).
-    """
-    pin = _new(_PinBuilder)
-    pin.id = spec.id
-    pin.post = spec.post
-    pin.link = spec.link
-    pin.image = spec.image_path
-    pin.media_url = spec.media_url
-    pin.title = spec.title
-    pin.description = spec.description
-    pin.alt_text = spec.alt_text
-    pin.board = spec.board
-    pin.keywords = spec.keywords
-    pin.publish_at = publish_at
-    pin.status = status
-    pin.__class__ = CalendarPin  # type: ignore[assignment]
-    return pin  # type: ignore[return-value]  # a CalendarPin now
+    """``spec``'s calendar entry at ``publish_at``."""
+    return CalendarPin(
+        id=spec.id,
+        post=spec.post,
+        link=spec.link,
+        image=spec.image_path,
+        media_url=spec.media_url,
+        title=spec.title,
+        description=spec.description,
+        alt_text=spec.alt_text,
+        board=spec.board,
+        keywords=spec.keywords,
+        publish_at=publish_at,
+        status=status,
+    )
 
 
 @dataclass(frozen=True, eq=False, repr=False)

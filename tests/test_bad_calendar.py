@@ -24,7 +24,11 @@ CASES = [
     ("duplicate_ids.json", "pins[1].id", "duplicate id 'blog/posts/slow-pinning.md#1'"),
     ("bad_time.json", "pins[0].publish_at", "not an ISO 8601 time: '2026-12-01 morning'"),
     ("naive_time.json", "pins[0].publish_at", "needs a UTC offset"),
-    ("bad_status.json", "pins[0].status", "expected 'scheduled' or 'published', got 'queued'"),
+    (
+        "bad_status.json",
+        "pins[0].status",
+        "expected one of 'scheduled', 'published', 'failed', got",
+    ),
     ("bad_start.json", "start", "expected a date such as 2026-12-01, got 'soon'"),
     ("pins_not_list.json", "calendar.pins", "expected list"),
 ]

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import copy
-import pickle
 import random
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import FrozenInstanceError, astuple, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from itertools import pairwise
 from zoneinfo import ZoneInfo
@@ -24,7 +22,6 @@ from mkdocs_pinplan.model import (
     Palette,
     PinSpec,
     Rules,
-    pin_from_spec,
 )
 from mkdocs_pinplan.schedule import (
     Zone,
@@ -332,22 +329,6 @@ def test_replanning_the_same_inputs_gives_the_same_bytes() -> None:
     again = plan(specs, r, first, NOW + timedelta(hours=5))
     assert dumps(again) == dumps(first)
     assert dumps(plan(list(reversed(specs)), r, None, NOW)) == dumps(first)
-
-
-def test_the_planners_fast_pin_equals_the_constructors_and_stays_frozen() -> None:
-    at = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-    s = spec("a", 2, title="A headline")
-    fields = (s.id, s.post, s.link, s.image_path, s.media_url, s.title, s.description)
-    args = (*fields, s.alt_text, s.board, s.keywords, at, "x")
-    fast, slow = pin_from_spec(s, at, "x"), CalendarPin(*args)
-    assert type(fast) is CalendarPin
-    assert fast == slow and repr(fast) == repr(slow) and hash(fast) == hash(slow)
-    assert astuple(fast) == astuple(slow) == args
-    assert replace(fast, status="published") == replace(slow, status="published")
-    assert pickle.loads(pickle.dumps(fast)) == slow and copy.deepcopy(fast) == slow
-    assert pin_from_spec(s, at) == CalendarPin(*args[:-1])  # the default status
-    with pytest.raises(FrozenInstanceError):
-        fast.status = "published"  # type: ignore[misc]
 
 
 def test_existing_pins_keep_their_slots_and_new_ones_fill_free_slots() -> None:
