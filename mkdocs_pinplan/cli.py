@@ -10,6 +10,7 @@ from __future__ import annotations
 import fnmatch
 import logging
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -250,14 +251,20 @@ def check(config_file: str) -> None:
     since they were placed) are listed too: delete such an entry and the next build
     places the pin again.
     """
+    from .plugin import calendar_place_problem, site_url_problem
+
     site = load_site(config_file)
     problems = list(site.warnings)
     name = str(site.config_file)
-    if not site.config.site_url:
-        problems.append(f"{name}: site_url: not set, so pin links and image URLs are not absolute")
-    docs = Path(site.config.docs_dir).resolve()
-    if docs in site.calendar_path.resolve().parents:
-        problems.append(f"{name}: plugins.pinplan.calendar: lies inside docs_dir")
+    place = calendar_place_problem(
+        site.options.calendar,
+        site.calendar_path,
+        docs_dir=Path(site.config.docs_dir),
+        site_dir=Path(site.config.site_dir),
+    )
+    for problem in (site_url_problem(site.config.site_url), place and f"plugins.pinplan.{place}"):
+        if problem:
+            problems.append(f"{name}: {problem}")
     posts, lines = _post_problems(site)
     problems.extend(lines)
     pins = 0
@@ -351,7 +358,7 @@ def _write(path: Path, data: bytes) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
     help="Write to FILE instead of stdout.",
 )
@@ -360,10 +367,10 @@ def export(config_file: str, fmt: str, days: int | None, output: Path | None) ->
 
     csv and json hold the scheduled pins due from now to --days ahead (csv: at most 14,
     as Pinterest schedules no further). Pinterest takes at most 100 rows per CSV file,
-    so more pins are split: with -o out.csv into out.csv, out-2.csv, out-3.csv … (older
-    extra parts are removed); on stdout only the first 100 are written and a note on
-    stderr says how many are left. ics holds every pin on the calendar (published too),
-    or with --days the pins of that many days ahead.
+    so more pins are split: with -o out.csv into out.csv, out-2.csv, out-3.csv … (other
+    files are never removed: older extra parts are named on stderr); on stdout only the
+    first 100 are written and a note on stderr says how many are left. ics holds every
+    pin on the calendar (published too), or with --days the pins of that many days ahead.
     """
     site = load_site(config_file)
     calendar = _read(site)
@@ -393,19 +400,20 @@ def export(config_file: str, fmt: str, days: int | None, output: Path | None) ->
             )
         return
     paths = part_paths(output, len(parts))
-    for path, data in zip(paths, parts, strict=True):
-        _write(path, data)
-    stale = part_paths(output, len(parts) + 50)[len(parts) :]
-    removed = [p for p in stale if p.is_file()]
-    for path in removed:
-        # An old part left next to the new ones would be uploaded twice.
-        try:
-            path.unlink()
-        except OSError as exc:
-            raise Failure(f"{path}: an old part that would upload pins twice: {exc}") from None
+    targets = [_target(path) for path in paths]
+    for target, data in zip(targets, parts, strict=True):
+        _write(target, data)
+    # Files we did not write in this run are never removed, but an old part left next to
+    # the new ones would upload its pins twice: name them.
+    others = [p for p in part_paths(output, len(parts) + 50)[len(parts) :] if os.path.lexists(p)]
     names = ", ".join(str(p) for p in paths)
-    note = f"; removed old {', '.join(str(p) for p in removed)}" if removed else ""
-    click.echo(f"pinplan: {len(due)} pins due within {span} days → {names}{note}", err=True)
+    click.echo(f"pinplan: {len(due)} pins due within {span} days → {names}", err=True)
+    if others:
+        click.echo(
+            f"pinplan: not from this export, left as they are (do not upload them): "
+            f"{', '.join(str(p) for p in others)}",
+            err=True,
+        )
 
 
 def _emit(output: Path | None, data: bytes) -> None:
@@ -414,7 +422,22 @@ def _emit(output: Path | None, data: bytes) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
     else:
-        _write(output, data)
+        _write(_target(output), data)
+
+
+def _target(path: Path) -> Path:
+    """Where writing ``path`` goes: the path itself when new, the regular file it names (a
+    symbolic link is followed). Anything else (a folder, a device, a pipe) is refused."""
+    real = Path(os.path.realpath(path))
+    try:
+        st = os.stat(real)
+    except FileNotFoundError:
+        return real
+    except OSError as exc:
+        raise Failure(f"{path}: cannot write: {exc}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise Failure(f"{path}: not a regular file; name a new file or a file to replace")
+    return real
 
 
 def parse_time(text: str, tz: ZoneInfo, now: datetime) -> datetime:
