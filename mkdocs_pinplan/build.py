@@ -8,8 +8,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import NamedTuple
 
-from .calendar_file import calendar_lock, loads, read_calendar_text, write_calendar
+from .calendar_file import loads, read_calendar_text, write_calendar
 from .filememo import FileMemo
+from .fs import calendar_lock
 from .model import Calendar, PinSpec, Post, Rules
 from .pins import PinSettings, make_pin_specs
 from .render.pipeline import Progress, RenderStats, render_pins
@@ -71,8 +72,6 @@ def run_build(
         calendar, written = write_planned_calendar(specs, rules, calendar_path, now)
     else:
         calendar = plan(specs, rules, existing, now)
-    if memo is not None:
-        memo.save()
     found = tuple(violations(calendar, rules))
     return BuildReport(
         specs=specs,

@@ -23,12 +23,13 @@ from zoneinfo import ZoneInfo
 import click
 
 from .build import build_now
-from .calendar_file import calendar_lock, read_calendar, write_bytes_atomic, write_calendar
+from .calendar_file import read_calendar, write_calendar
 from .errors import PinplanError
 from .export import due_pins, pins_within
 from .export.csv import MAX_ROWS, export_csv
 from .export.ics import export_ics
 from .export.json import export_json
+from .fs import calendar_lock, write_bytes_atomic
 from .model import Calendar, CalendarPin, Rules
 from .schedule import sort_pins, violations
 
@@ -105,8 +106,7 @@ def load_site(config_file: str) -> Site:
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    from .config import rules_from_config
-    from .plugin import config_dir
+    from .config import config_dir, rules_from_config
 
     name = config_file
     path = Path(config_file)
@@ -195,7 +195,7 @@ def _post_problems(site: Site) -> tuple[int, list[str]]:
     """Problems in the front-matter of every page that is a post: ``(posts, lines)``."""
     from mkdocs.utils.meta import get_data
 
-    from .plugin import default_post_globs
+    from .config import default_post_globs
     from .posts import parse_front_matter, read_post
 
     docs_dir = Path(site.config.docs_dir)
@@ -251,7 +251,7 @@ def check(config_file: str) -> None:
     since they were placed) are listed too: delete such an entry and the next build
     places the pin again.
     """
-    from .plugin import calendar_place_problem, site_url_problem
+    from .config import calendar_place_problem, site_url_problem
 
     site = load_site(config_file)
     problems = list(site.warnings)

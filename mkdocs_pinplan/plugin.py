@@ -20,7 +20,15 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from .build import build_now, run_build, write_planned_calendar
-from .config import PinplanConfig, palettes_from_config, rules_from_config
+from .config import (
+    PinplanConfig,
+    calendar_place_problem,
+    config_dir,
+    default_post_globs,
+    palettes_from_config,
+    rules_from_config,
+    site_url_problem,
+)
 from .errors import PinplanError
 from .model import Brand, PinSpec, Post, Rules
 from .pins import PinSettings
@@ -33,53 +41,12 @@ from .schedule import collector_paused
 log = get_plugin_logger(__name__)
 
 
-def config_dir(config: MkDocsConfig) -> Path:
-    """Directory of mkdocs.yml: every relative option path is resolved against it."""
-    return Path(config.config_file_path or ".").resolve().parent
-
-
-def default_post_globs(config: MkDocsConfig) -> list[str]:
-    """The blog plugin's post directory when that plugin is on, else ``blog/posts/**``."""
-    for name, plugin in config.plugins.items():
-        if name.split("/")[-1] == "blog" and hasattr(plugin, "config"):
-            blog_dir = posixpath.normpath(plugin.config.get("blog_dir", "blog"))
-            post_dir = plugin.config.get("post_dir", "{blog}/posts").format(blog=blog_dir)
-            prefix = posixpath.normpath(post_dir).lstrip("./")
-            return [f"{prefix}/**"] if prefix not in ("", ".") else ["**"]
-    return ["blog/posts/**"]
-
-
 def site_name_for_pins(config: MkDocsConfig, name: str | None) -> str:
     """The footer text: the brand name, else the site's domain, else ``site_name``."""
     if name:
         return name
     host = urlsplit(config.site_url or "").hostname or ""
     return host.removeprefix("www.") or config.site_name
-
-
-def calendar_place_problem(
-    name: str, calendar: Path, *, docs_dir: Path, site_dir: Path
-) -> str | None:
-    """Why the calendar cannot live at ``calendar`` (inside docs_dir or site_dir), else None."""
-    where = calendar.resolve()
-    for option, folder, why in (
-        ("docs_dir", docs_dir, "rewriting docs would loop `mkdocs serve`"),
-        ("site_dir", site_dir, "every build empties site_dir"),
-    ):
-        inside = folder.resolve()
-        if where == inside or inside in where.parents:
-            return f"calendar: {name} lies inside {option}; keep it next to mkdocs.yml ({why})"
-    return None
-
-
-def site_url_problem(site_url: str | None) -> str | None:
-    """Why ``site_url`` cannot make the absolute links pins need, else None."""
-    if not site_url or not urlsplit(site_url).netloc:
-        return (
-            f"site_url: {site_url!r} is not an absolute URL such as https://example.com/; "
-            "pins need absolute links and image URLs"
-        )
-    return None
 
 
 class _PageFacts(NamedTuple):
@@ -326,6 +293,5 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
                 now=now,
                 site_name=config.site_name,
                 live=self.is_serve,
-                cache_dir=root / self.config.cache_dir,
                 placed={spec.image_path for spec in report.specs},
             )
