@@ -7,6 +7,10 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+try:
+    import mkdocs.config  # noqa: F401
+except ModuleNotFoundError:  # ProperDocs alone: importing this makes it answer for mkdocs.*
+    import properdocs.replacement  # noqa: F401
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.base import BaseConfigOption, ValidationError
