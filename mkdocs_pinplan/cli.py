@@ -1,6 +1,6 @@
 """The ``pinplan`` command: a second front door onto the same core.
 
-Every verb reads ``mkdocs.yml`` (for the plugin's options and the calendar's path) and the
+Every verb reads the site's config file (for the plugin's options and the calendar's path) and the
 calendar file, never builds the site, and reports bad input as one line per problem with
 a non-zero exit status, never a traceback.
 """
@@ -19,12 +19,13 @@ from zoneinfo import ZoneInfo
 import click
 
 from .build import build_now
-from .calendar_file import calendar_lock, read_calendar, write_bytes_atomic, write_calendar
+from .calendar_file import read_calendar, write_calendar
 from .errors import PinplanError
 from .export import due_pins, pins_within
 from .export.csv import MAX_ROWS, export_csv
 from .export.ics import export_ics
 from .export.json import export_json
+from .fs import calendar_lock, write_bytes_atomic
 from .model import Calendar, CalendarPin, Rules
 from .schedule import sort_pins, violations
 from .site_config import CONFIG_NAMES, SiteConfig, find_config_file, read_site_config
@@ -133,7 +134,9 @@ def _read(site: Site) -> Calendar:
     except PinplanError as exc:
         raise Failure(str(replace_file(exc, site.calendar_name))) from None
     if calendar is None:
-        raise Failure(f"{site.calendar_name}: no calendar yet; run `mkdocs build` (or `pinplan build`) first")
+        raise Failure(
+            f"{site.calendar_name}: no calendar yet; run `mkdocs build` (or `pinplan build`) first"
+        )
     return calendar
 
 
