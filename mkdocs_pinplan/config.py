@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import posixpath
 import re
 from datetime import date
 from pathlib import Path
@@ -10,6 +9,10 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+try:
+    import mkdocs.config  # noqa: F401
+except ModuleNotFoundError:  # ProperDocs alone: importing this makes it answer for mkdocs.*
+    import properdocs.replacement  # noqa: F401
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.base import BaseConfigOption, ValidationError
@@ -18,6 +21,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from .durations import Window, parse_duration, parse_windows
 from .layouts import DEFAULT_LAYOUTS, resolve_layouts
 from .model import Layout, Palette, Rules
+from .site_config import blog_post_globs
 
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 
@@ -276,8 +280,8 @@ def default_post_globs(config: MkDocsConfig) -> list[str]:
     """The blog plugin's post directory when that plugin is on, else ``blog/posts/**``."""
     for name, plugin in config.plugins.items():
         if name.split("/")[-1] == "blog" and hasattr(plugin, "config"):
-            blog_dir = posixpath.normpath(plugin.config.get("blog_dir", "blog"))
-            post_dir = plugin.config.get("post_dir", "{blog}/posts").format(blog=blog_dir)
-            prefix = posixpath.normpath(post_dir).lstrip("./")
-            return [f"{prefix}/**"] if prefix not in ("", ".") else ["**"]
+            options = plugin.config
+            return blog_post_globs(
+                options.get("blog_dir", "blog"), options.get("post_dir", "{blog}/posts")
+            )
     return ["blog/posts/**"]
