@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 import click
 
 from .build import build_now
-from .calendar_file import read_calendar, write_calendar
-from .errors import PinplanError
+from .calendar_file import EARLIEST_YEAR, LATEST_YEAR, read_calendar, write_calendar
+from .errors import PinplanError, shown
 from .export import due_pins, pins_within
 from .export.csv import MAX_ROWS, export_csv
 from .export.ics import export_ics
@@ -35,6 +35,8 @@ from .site_pages import markdown_pages
 
 F = TypeVar("F", bound=Callable[..., Any])
 MAX_DAYS_AHEAD = 14
+MAX_DAYS = 3660
+"""Furthest ``--days`` reaches (ten years): far enough for any plan, never past the calendar."""
 """Furthest a CSV export reaches: sources give 14 or 30 days for Pinterest; the safe one."""
 
 
@@ -172,7 +174,7 @@ def config_option(func: F) -> F:
 def days_option(func: F) -> F:
     return click.option(
         "--days",
-        type=click.IntRange(min=1),
+        type=click.IntRange(min=1, max=MAX_DAYS),
         default=None,
         help="How many days ahead, from now (default: schedule.horizon_days).",
     )(func)
@@ -443,8 +445,8 @@ def parse_time(text: str, tz: ZoneInfo, now: datetime) -> datetime:
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
-    if not 2 <= moment.year <= 9998:
-        raise Failure(f"--at: out of range: {text!r}")
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise Failure(f"--at: out of range (years {EARLIEST_YEAR}-{LATEST_YEAR}): {shown(text)}")
     return moment.astimezone(tz).replace(microsecond=0)
 
 
