@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -36,16 +37,6 @@ class PostReading(NamedTuple):
 
     post: Post | None
     problems: tuple[Problem, ...] = ()
-
-
-class _NoAliasLoader(yaml.SafeLoader):
-    """YAML without aliases (``*name``): a few hundred bytes of them expand to gigabytes."""
-
-    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        if self.check_event(yaml.AliasEvent):
-            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
-            raise yaml.MarkedYAMLError(problem="aliases (*name) are not allowed", problem_mark=mark)
-        return super().compose_node(parent, index)
 
 
 def front_matter_problem(meta: Mapping[str, object]) -> str | None:
@@ -76,7 +67,8 @@ def parse_front_matter(text: str, file: str) -> dict[str, object]:
     if not match:
         return {}
     try:
-        data = yaml.load(match.group(1) or "", _NoAliasLoader)  # a SafeLoader, without aliases
+        # Aliases stay shared here, as in MkDocs' reader; read_post refuses what they expand to.
+        data = yaml.safe_load(match.group(1) or "")
     except RecursionError:
         raise PinplanError(file, "front-matter", "nested too deeply") from None
     except yaml.YAMLError as exc:
@@ -130,6 +122,18 @@ def parse_date(value: object) -> date:
             raise ValueError("has 'updated' but no 'created' date")
         raise ValueError("expected a date or a mapping with a 'created' date")
     raise ValueError(f"expected a date such as 2026-11-20, got {shown(value)}")
+
+
+def _is_web_link(text: str) -> bool:
+    """Whether ``text`` is an absolute http(s) URL that Python's URL functions take apart."""
+    if not re.match(r"^https?://\S+$", text):
+        return False
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 (raises for a port that is no number)
+    except ValueError:  # e.g. "https://[::1" (an unclosed IPv6 address)
+        return False
+    return bool(parts.hostname)
 
 
 def _suggest(key: str, known: tuple[str, ...]) -> str:
@@ -331,7 +335,7 @@ def read_post(
                 problems.append(problem)
         elif key == "link":
             text = _text(value, file, name, problems)
-            if text and not re.match(r"^https?://\S+$", text):
+            if text and not _is_web_link(text):
                 problems.append(Problem(file, name, f"expected an http(s) URL, got {shown(text)}"))
             elif text:
                 link = text
