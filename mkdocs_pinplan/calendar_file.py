@@ -17,8 +17,8 @@ from .errors import PinplanError, shown
 from .fs import LOCK_TIMEOUT as LOCK_TIMEOUT
 from .fs import calendar_lock as calendar_lock
 from .fs import lock_path as lock_path
+from .fs import read_regular, write_text_atomic
 from .fs import write_bytes_atomic as write_bytes_atomic
-from .fs import write_text_atomic
 from .model import CALENDAR_VERSION, STATUSES, Calendar, CalendarPin
 
 PIN_FIELDS = (
@@ -254,7 +254,7 @@ def loads(text: str, file: str) -> Calendar:
 def read_calendar_text(path: Path) -> str | None:
     """The text of the calendar file at ``path``, or ``None`` when there is none yet."""
     try:
-        return path.read_text(encoding="utf-8")
+        return read_regular(path).decode("utf-8")
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:

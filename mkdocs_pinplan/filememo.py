@@ -13,7 +13,7 @@ import os
 import time
 from pathlib import Path
 
-from .fs import write_bytes_atomic
+from .fs import read_regular, write_bytes_atomic
 
 MEMO_SCHEMA = 3
 """Bump when the file's layout changes (an older memo is then ignored, never misread)."""
@@ -48,8 +48,8 @@ class FileMemo:
 
     def _load(self, path: Path) -> None:
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            raw = json.loads(read_regular(path).decode("utf-8"))
+        except (OSError, ValueError, RecursionError):
             return
         if not isinstance(raw, dict) or raw.get("schema") != MEMO_SCHEMA:
             return

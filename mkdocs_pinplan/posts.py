@@ -39,6 +39,10 @@ class PostReading(NamedTuple):
     problems: tuple[Problem, ...] = ()
 
 
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""LibYAML's safe loader when PyYAML has it (MkDocs reads front-matter with it too)."""
+
+
 def front_matter_problem(meta: Mapping[str, object]) -> str | None:
     """Why ``meta`` is too big to read (counted with aliases expanded), else None."""
     budget = MAX_VALUES
@@ -67,10 +71,12 @@ def parse_front_matter(text: str, file: str) -> dict[str, object]:
     if not match:
         return {}
     try:
-        # Aliases stay shared here, as in MkDocs' reader; read_post refuses what they expand to.
-        data = yaml.safe_load(match.group(1) or "")
+        # As MkDocs reads it (aliases stay shared; read_post refuses what they expand to).
+        data = yaml.load(match.group(1) or "", _SAFE_LOADER)
     except RecursionError:
         raise PinplanError(file, "front-matter", "nested too deeply") from None
+    except ValueError:  # a number of more than 4,300 digits, which Python refuses to read
+        raise PinplanError(file, "front-matter", "holds a number too long to read") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import tracemalloc
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -11,12 +12,15 @@ import pytest
 from click.testing import CliRunner
 
 from mkdocs_pinplan.build import build_now
-from mkdocs_pinplan.calendar_file import dumps, loads
+from mkdocs_pinplan.calendar_file import dumps, loads, read_calendar_text
 from mkdocs_pinplan.cli import main
 from mkdocs_pinplan.durations import parse_duration
 from mkdocs_pinplan.errors import PinplanError
+from mkdocs_pinplan.filememo import FileMemo
 from mkdocs_pinplan.model import Calendar
 from mkdocs_pinplan.posts import MAX_HEADLINE, parse_front_matter, read_post
+
+from conftest import Builder
 
 DOCS = Path(__file__).parent / "fixtures" / "posts"
 
@@ -182,3 +186,38 @@ def test_a_malformed_link_is_a_problem_naming_file_and_field(link: str) -> None:
     assert read({"pinplan": {"link": link}}) == [
         f"blog/posts/p.md: pinplan.link: expected an http(s) URL, got {link!r}"
     ]
+
+
+@pytest.mark.parametrize("damage", ["root is a file", "pins is a file", "memo is a folder"])
+def test_cache_folders_replaced_by_files_and_files_by_folders(
+    site_copy: Path, mkdocs_build: Builder, damage: str
+) -> None:
+    cache = site_copy / ".cache" / "plugin" / "pinplan"
+    if damage == "root is a file":
+        cache.parent.mkdir(parents=True)
+        cache.write_text("x")
+    elif damage == "pins is a file":
+        cache.mkdir(parents=True)
+        (cache / "pins").write_text("x")
+    else:
+        (cache / "files.json").mkdir(parents=True)
+    result = mkdocs_build(site_copy)
+    assert "Traceback" not in result.stderr
+    if damage == "memo is a folder":
+        assert result.returncode == 0, result.stderr  # only a memo: ignored
+        return
+    assert result.returncode != 0
+    errors = [line for line in result.stderr.splitlines() if line.startswith("ERROR")]
+    assert len(errors) == 1 and ": cache_dir: cannot create it: " in errors[0], result.stderr
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_a_calendar_that_is_a_fifo_or_a_folder_is_one_line_not_a_hang(
+    tmp_path: Path, kind: str
+) -> None:
+    path = tmp_path / "calendar.json"
+    os.mkfifo(path) if kind == "fifo" else path.mkdir()
+    with pytest.raises(PinplanError) as info:
+        read_calendar_text(path)
+    assert "not a regular file" in str(info.value)
+    assert FileMemo(path).get("x", os.stat(tmp_path), "size") is None  # a memo: ignored

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..filememo import FileMemo
-from ..fs import write_bytes_atomic
+from ..fs import read_regular, write_bytes_atomic
 from ..model import Design
 
 CACHE_SCHEMA = 2
@@ -283,8 +283,8 @@ class PinCache:
 
     def _read_warnings(self, key: str) -> tuple[str, ...]:
         try:
-            raw = json.loads(Path(self.entry(key, "json")).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            raw = json.loads(read_regular(Path(self.entry(key, "json"))).decode("utf-8"))
+        except (OSError, ValueError, RecursionError):
             return ()
         if isinstance(raw, list) and all(isinstance(w, str) for w in raw):
             return tuple(raw)

@@ -111,7 +111,8 @@ def render_pins(
     hasher: FileHasher | None = None
     if cache_dir is not None:
         try:
-            cache_dir.mkdir(parents=True, exist_ok=True)
+            # Its pins folder too: a file in its place would fail every pin, blamed on its post.
+            (cache_dir / "pins").mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise PinplanError(str(cache_dir), "cache_dir", f"cannot create it: {exc}") from None
         cache = PinCache(cache_dir)
