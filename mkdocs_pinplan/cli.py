@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import click
@@ -30,6 +30,11 @@ from .model import Calendar, CalendarPin, Rules
 from .schedule import sort_pins, violations
 from .site_config import CONFIG_NAMES, SiteConfig, find_config_file, read_site_config
 from .site_pages import markdown_pages
+
+if TYPE_CHECKING:
+    from .filememo import FileMemo
+    from .model import Post
+    from .site_build import SiteFacts
 
 F = TypeVar("F", bound=Callable[..., Any])
 MAX_DAYS_AHEAD = 14
@@ -264,6 +269,78 @@ def check(config_file: str) -> None:
     if problems:
         raise SystemExit(1)
     click.echo(f"pinplan check: {posts} posts, {pins} pins on the calendar, no problems", err=True)
+
+
+@main.command(short_help="Pins, calendar and preview for a site already built.")
+@config_option
+@click.option(
+    "--site-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The built site (default: site_dir of the config file).",
+)
+@click.option(
+    "--strict", is_flag=True, help="Fail on content problems, as `mkdocs build --strict`."
+)
+def build(config_file: str | None, site_dir: Path | None, strict: bool) -> None:
+    """Do the plugin's work on a site another generator has built (Zensical, ProperDocs,
+    MkDocs without the plugin): render the pins into it, plan and write the calendar, write
+    the preview page.
+
+    Run it after the site generator, which may delete files it did not make. Every post's
+    page must be in the built site with the canonical link its URL implies: otherwise
+    nothing is written and each such post is named on one line.
+    """
+    from .site_build import SiteFacts, build_site
+
+    site = load_site(config_file)
+    cfg = site.config
+    root = site.config_file.resolve().parent
+    facts = SiteFacts(root, site_dir or Path(cfg.site_dir), cfg.site_url, cfg.site_name)
+    posts, memo, warnings = _built_posts(site, facts)
+    for line in warnings:
+        click.echo(f"pinplan: warning: {line}", err=True)
+    if strict and warnings:
+        raise Failure(f"{len(warnings)} warnings in strict mode: nothing written")
+    try:
+        build_site(
+            posts,
+            site.options,
+            facts,
+            rules=site.rules,
+            serve=False,
+            memo=memo,
+            info=lambda line: click.echo(f"pinplan: {line}", err=True),
+            warn=lambda line: click.echo(f"pinplan: warning: {line}", err=True),
+        )
+    except (PinplanError, ValueError) as exc:
+        raise Failure(str(exc)) from None
+
+
+def _built_posts(site: Site, facts: SiteFacts) -> tuple[list[Post], FileMemo, list[str]]:
+    """The site's posts, the build's file memo and the content problems, once every post is
+    known to have its page in the built site (:class:`Failure` otherwise)."""
+    from .posts import PostImages
+    from .render.cache import PinCache
+    from .site_pages import missing_pages, read_site_posts
+
+    cfg, name = site.config, str(site.config_file)
+    docs = Path(cfg.docs_dir).resolve()
+    if docs == site.calendar_path.resolve() or docs in site.calendar_path.resolve().parents:
+        raise Failure(f"{name}: plugins.pinplan.calendar: lies inside docs_dir")
+    if not facts.site_dir.is_dir():
+        raise Failure(f"{facts.site_dir}: no built site here; build the site first")
+    memo = PinCache(facts.root / site.options.cache_dir).memo()
+    globs = site.options.posts or post_globs(cfg)
+    found, problems = read_site_posts(cfg, globs, PostImages(Path(cfg.docs_dir), memo))
+    shown = _display(Path(cfg.docs_dir))
+    warnings = [str(replace_file(p, f"{shown}/{p.file}")) for p in problems]
+    if not cfg.site_url:
+        warnings.insert(0, f"{name}: site_url: not set, so pin links are not absolute")
+    missing = missing_pages(cfg, found, facts.site_dir, _display(facts.site_dir))
+    if missing:
+        raise Failure("\n".join(f"{shown}/{line}" for line in missing))
+    return [item.post for item in found], memo, warnings
 
 
 def _table(rows: Sequence[tuple[str, ...]], header: tuple[str, ...]) -> str:
