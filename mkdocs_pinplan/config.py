@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 try:
@@ -234,6 +235,31 @@ def rules_from_config(schedule: ScheduleConfig) -> Rules:
         jitter=parse_duration(schedule.jitter),
         horizon_days=schedule.horizon_days,
     )
+
+
+def calendar_place_problem(
+    name: str, calendar: Path, *, docs_dir: Path, site_dir: Path
+) -> str | None:
+    """Why the calendar cannot live at ``calendar`` (inside docs_dir or site_dir), else None."""
+    where = calendar.resolve()
+    for option, folder, why in (
+        ("docs_dir", docs_dir, "rewriting docs would loop `mkdocs serve`"),
+        ("site_dir", site_dir, "every build empties site_dir"),
+    ):
+        inside = folder.resolve()
+        if where == inside or inside in where.parents:
+            return f"calendar: {name} lies inside {option}; keep it next to mkdocs.yml ({why})"
+    return None
+
+
+def site_url_problem(site_url: str | None) -> str | None:
+    """Why ``site_url`` cannot make the absolute links pins need, else None."""
+    if not site_url or not urlsplit(site_url).netloc:
+        return (
+            f"site_url: {site_url!r} is not an absolute URL such as https://example.com/; "
+            "pins need absolute links and image URLs"
+        )
+    return None
 
 
 __all__ = ["PinplanConfig", "Window", "rules_from_config"]

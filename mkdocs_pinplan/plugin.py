@@ -6,6 +6,7 @@ import fnmatch
 import posixpath
 import re
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Literal, NamedTuple
 
@@ -16,18 +17,21 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
+from .build import build_now, write_planned_calendar
 from .config import (
     PinplanConfig,
+    calendar_place_problem,
     config_dir,
     default_post_globs,
     rules_from_config,
+    site_url_problem,
 )
 from .errors import PinplanError
-from .model import Post
+from .model import PinSpec, Post, Rules
 from .posts import PostImages, parse_front_matter, read_post
 from .render.cache import PinCache
 from .schedule import collector_paused
-from .site_build import SiteFacts, build_site
+from .site_build import SiteFacts, finish_site_build, run_site_build
 
 log = get_plugin_logger(__name__)
 
@@ -40,6 +44,15 @@ class _PageFacts(NamedTuple):
     url: str
     title: str
     is_post: bool
+
+
+class _PendingWrite(NamedTuple):
+    """A planned calendar waiting for the build to succeed before it is written."""
+
+    specs: tuple[PinSpec, ...]
+    rules: Rules
+    path: Path
+    now: datetime
 
 
 class PinplanPlugin(BasePlugin[PinplanConfig]):
@@ -55,14 +68,42 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
         self.images: PostImages | None = None
         self.docs_dir = Path()
         self.lang = "en"
+        self.dirty = False
+        # Under the `mkdocs` command the calendar is written in on_shutdown, once the build
+        # (and --strict's count of warnings, made after on_post_build) has succeeded.
+        self._deferred = False
+        self._pending: _PendingWrite | None = None
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.is_serve = command == "serve"
+        self.dirty = dirty
+        self._deferred = True
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self._pending is not None:
+            self._pending = None
+            log.info(f"{self.config.calendar} unchanged: the build failed")
+
+    def on_shutdown(self) -> None:
+        self._deferred = False
+        self._write_pending()
+
+    def _write_pending(self) -> None:
+        """Write the calendar planned by a build that has succeeded."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        try:
+            _, written = write_planned_calendar(*pending)
+        except (PinplanError, OSError, ValueError) as exc:
+            raise PluginError(f"pinplan: {exc}") from None
+        log.info(f"{self.config.calendar} " + ("updated" if written else "unchanged"))
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         # Per-build state is reset here: under `mkdocs serve` the plugin object lives on.
         self.posts = []
         self.pages = []
+        self._pending = None
         # Read once: MkDocs' config attribute access costs more than the rest of a page's turn.
         self._enabled = bool(self.config.enabled)
         if not self._enabled:
@@ -76,18 +117,14 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
         self.docs_dir = Path(config.docs_dir)
         self.images = PostImages(self.docs_dir, PinCache(root / self.config.cache_dir).memo())
         self.lang = str(config.theme.get("language", "en") or "en")
-        calendar = (root / self.config.calendar).resolve()
-        docs = self.docs_dir.resolve()
-        if calendar == docs or docs in calendar.parents:
-            raise PluginError(
-                f"pinplan: calendar: {self.config.calendar} lies inside docs_dir; "
-                "keep it next to mkdocs.yml (rewriting docs would loop `mkdocs serve`)"
-            )
-        if not config.site_url:
-            log.warning(
-                "site_url is not set in mkdocs.yml: pin links and media URLs are not absolute, "
-                "so Pinterest cannot use them"
-            )
+        problem = calendar_place_problem(
+            self.config.calendar,
+            root / self.config.calendar,
+            docs_dir=self.docs_dir,
+            site_dir=Path(config.site_dir),
+        ) or site_url_problem(config.site_url)
+        if problem:
+            raise PluginError(f"pinplan: {problem}")
         return None
 
     # After Material's blog plugin (-100 on on_page_context): titles, URLs and meta are final.
@@ -156,19 +193,56 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
 
     def _post_build(self, config: MkDocsConfig) -> None:
         self.posts = self._read_posts()
-        site = SiteFacts(
-            config_dir(config), Path(config.site_dir), config.site_url, config.site_name
-        )
+        root = config_dir(config)
+        site = SiteFacts(root, Path(config.site_dir), config.site_url, config.site_name)
+        calendar_path = root / self.config.calendar
+        rules = rules_from_config(self.config.schedule)
+        # A --dirty build sees only the pages that changed: planning from those would drop
+        # every other post's pins, so the calendar and the preview are left as they are.
+        write = not self.is_serve and not self.dirty
         try:
-            build_site(
+            now = build_now()
+            report = run_site_build(
                 self.posts,
                 self.config,
                 site,
-                rules=rules_from_config(self.config.schedule),
-                serve=self.is_serve,
+                rules=rules,
+                now=now,
+                write=write and not self._deferred,
                 memo=self.images.memo if self.images is not None else None,
                 info=log.info,
                 warn=log.warning,
             )
         except (PinplanError, ValueError) as exc:
             raise PluginError(f"pinplan: {exc}") from None
+        if write and self._deferred:
+            self._pending = _PendingWrite(report.specs, rules, calendar_path, now)
+        if self.dirty:
+            log.info(
+                f"{len(report.specs)} pins for {len(self.posts)} changed posts; "
+                f"{self.config.calendar} and the preview left as they are (--dirty sees only "
+                "changed pages; a full build plans the calendar)"
+            )
+            return
+        where = (
+            "not written (serve)"
+            if self.is_serve
+            else (
+                f"{self.config.calendar} written once the build succeeds"
+                if self._deferred
+                else f"{self.config.calendar} "
+                + ("updated" if report.calendar_written else "unchanged")
+            )
+        )
+        finish_site_build(
+            report,
+            self.posts,
+            self.config,
+            site,
+            rules=rules,
+            now=now,
+            where=where,
+            live=self.is_serve,
+            info=log.info,
+            warn=log.warning,
+        )

@@ -1,16 +1,17 @@
 """The work after a site is built, shared by the plugin and ``pinplan build``: the plugin's
-options → pin settings and rules → :func:`run_build` → warnings, summary and preview."""
+options → pin settings → :func:`run_build` → warnings, summary and preview."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .build import BuildReport, build_now, run_build
+from .build import BuildReport, run_build
 from .filememo import FileMemo
 from .model import Brand, Palette, Post, Rules
 from .pins import PinSettings
@@ -61,24 +62,24 @@ def pin_settings(options: Any, site: SiteFacts) -> PinSettings:
     )
 
 
-def build_site(
+def run_site_build(
     posts: Sequence[Post],
     options: Any,
     site: SiteFacts,
     *,
     rules: Rules,
-    serve: bool,
+    now: datetime,
+    write: bool,
     memo: FileMemo | None,
     info: Say,
     warn: Say,
 ) -> BuildReport:
-    """Render the pins of ``posts`` into the built site, plan and (unless ``serve``) write the
-    calendar, and write the preview page; reports through ``info`` and ``warn``. ``options``
-    is the plugin's validated ``PinplanConfig``, ``rules`` its ``schedule``.
+    """Render the pins of ``posts`` into the built site and plan the calendar (written now
+    only with ``write``); the renderer's warnings go to ``warn``. ``options`` is the plugin's
+    validated ``PinplanConfig``, ``rules`` its ``schedule``.
 
     Raises :class:`PinplanError` or ``ValueError`` for input that stops the build.
     """
-    now = build_now()
     report = run_build(
         posts,
         settings=pin_settings(options, site),
@@ -86,7 +87,7 @@ def build_site(
         site_dir=site.site_dir,
         calendar_path=site.root / options.calendar,
         now=now,
-        write=not serve,
+        write=write,
         cache_dir=site.root / options.cache_dir,
         workers=options.workers or (os.cpu_count() or 1),
         memo=memo,
@@ -94,6 +95,24 @@ def build_site(
     )
     for warning in report.render.warnings:
         warn(warning)
+    return report
+
+
+def finish_site_build(
+    report: BuildReport,
+    posts: Sequence[Post],
+    options: Any,
+    site: SiteFacts,
+    *,
+    rules: Rules,
+    now: datetime,
+    where: str,
+    live: bool,
+    info: Say,
+    warn: Say,
+) -> None:
+    """Warn about upcoming pins that break the rules, say what the build did (``where``: what
+    became of the calendar file) and write the preview page (``live`` under a dev server)."""
     upcoming = {p.id for p in report.calendar.pins if p.publish_at >= now}
     for violation in report.violations:
         # Kept in its slot (SPEC rule 6), but a hand edit or a rule change deserves a word.
@@ -102,8 +121,6 @@ def build_site(
                 f"{options.calendar}: {violation} (kept in its slot; delete the entry "
                 "to have the next build place it again)"
             )
-    written = "updated" if report.calendar_written else "unchanged"
-    where = "not written (serve)" if serve else f"{options.calendar} {written}"
     info(
         f"{len(report.specs)} pins for {len(posts)} posts: "
         f"{report.render.rendered} rendered, {report.render.cached} cached "
@@ -120,7 +137,6 @@ def build_site(
             posts=posts,
             now=now,
             site_name=site.site_name,
-            live=serve,
+            live=live,
             placed={spec.image_path for spec in report.specs},
         )
-    return report
