@@ -57,15 +57,15 @@ def run_build(
     """Render every pin into ``site_dir`` and merge them into the calendar at ``calendar_path``.
 
     With ``write=False`` (``mkdocs serve``) the calendar is planned but the file is left alone.
-    ``memo`` is the build's memo of file facts (see :func:`render_pins`).
+    ``memo`` is the memo of image sizes the posts were read with; it is saved here.
     """
     # Read first: a calendar we cannot read stops the build before any rendering.
     text = read_calendar_text(calendar_path)
     existing = loads(text, str(calendar_path)) if text is not None else None
     specs = tuple(make_pin_specs(posts, settings))
-    stats = render_pins(
-        specs, site_dir, cache_dir=cache_dir, workers=workers, progress=progress, memo=memo
-    )
+    stats = render_pins(specs, site_dir, cache_dir=cache_dir, workers=workers, progress=progress)
+    if memo is not None:
+        memo.save()
     written = False
     if write:
         # Read again under the lock: a concurrent build may have written in the meantime.

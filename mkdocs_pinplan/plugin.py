@@ -27,11 +27,11 @@ from .config import (
     rules_from_config,
 )
 from .errors import PinplanError
+from .images import image_size_memo
 from .model import Brand, Post
 from .pins import PinSettings
 from .posts import PostImages, parse_front_matter, read_post
 from .preview import write_preview
-from .render.cache import PinCache
 from .render.progress import ProgressReport
 from .schedule import collector_paused
 
@@ -88,7 +88,7 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
         # One per build: it resolves each folder once and remembers which images passed
         # (in the cache, beside the file hashes the renderer keeps).
         self.docs_dir = Path(config.docs_dir)
-        self.images = PostImages(self.docs_dir, PinCache(root / self.config.cache_dir).memo())
+        self.images = PostImages(self.docs_dir, image_size_memo(root / self.config.cache_dir))
         self.lang = str(config.theme.get("language", "en") or "en")
         calendar = (root / self.config.calendar).resolve()
         docs = self.docs_dir.resolve()
