@@ -58,15 +58,15 @@ def run_build(
 
     With ``write=False`` (``mkdocs serve``, or a build that writes the calendar only once it
     has succeeded: :func:`write_planned_calendar`) the calendar is planned, the file left alone.
-    ``memo`` is the build's memo of file facts (see :func:`render_pins`).
+    ``memo`` is the memo of image sizes the posts were read with; it is saved here.
     """
     # Read first: a calendar we cannot read stops the build before any rendering.
     text = read_calendar_text(calendar_path)
     existing = loads(text, str(calendar_path)) if text is not None else None
     specs = tuple(make_pin_specs(posts, settings))
-    stats = render_pins(
-        specs, site_dir, cache_dir=cache_dir, workers=workers, progress=progress, memo=memo
-    )
+    stats = render_pins(specs, site_dir, cache_dir=cache_dir, workers=workers, progress=progress)
+    if memo is not None:
+        memo.save()
     written = False
     if write:
         calendar, written = write_planned_calendar(specs, rules, calendar_path, now)

@@ -357,8 +357,8 @@ def _built_posts(site: Site, facts: SiteFacts) -> tuple[list[Post], FileMemo, li
     """The site's posts, the build's file memo and the content problems, once every post is
     known to have its page in the built site (:class:`Failure` otherwise)."""
     from .config import calendar_place_problem, site_url_problem
+    from .images import image_size_memo
     from .posts import PostImages
-    from .render.cache import PinCache
     from .site_pages import missing_pages, read_site_posts
 
     cfg, name = site.config, str(site.config_file)
@@ -373,7 +373,7 @@ def _built_posts(site: Site, facts: SiteFacts) -> tuple[list[Post], FileMemo, li
         raise Failure(f"{name}: {problem}")
     if not facts.site_dir.is_dir():
         raise Failure(f"{facts.site_dir}: no built site here; build the site first")
-    memo = PinCache(facts.root / site.options.cache_dir).memo()
+    memo = image_size_memo(facts.root / site.options.cache_dir)
     globs = site.options.posts or post_globs(cfg)
     found, problems = read_site_posts(cfg, globs, PostImages(Path(cfg.docs_dir), memo))
     shown = _display(Path(cfg.docs_dir))
