@@ -11,10 +11,10 @@ from typing import NamedTuple
 from . import __version__
 from .calendar_file import calendar_lock, loads, read_calendar_text, write_calendar
 from .filememo import FileMemo
-from .model import Calendar, PinSpec, Post, Rules
+from .model import Calendar, CalendarPin, PinSpec, Post, Rules
 from .pins import PinSettings, make_pin_specs
 from .render.pipeline import Progress, RenderStats, render_pins
-from .schedule import Violation, plan, violations
+from .schedule import Violation, evergreen_variants, plan, violations
 
 
 def build_now(environ: os._Environ[str] | dict[str, str] | None = None) -> datetime:
@@ -38,6 +38,10 @@ class BuildReport(NamedTuple):
     calendar_written: bool
     violations: tuple[Violation, ...] = ()
     """Scheduled pins that break the current spacing rules (hand edits, changed rules)."""
+    queue: tuple[CalendarPin, ...] = ()
+    """The pins waiting beyond the window, at their projected times (not stored)."""
+    returned: int = 0
+    """Scheduled pins beyond the window that went back to the queue (an old calendar)."""
 
 
 def run_build(
@@ -66,6 +70,9 @@ def run_build(
     # remembers from an earlier build, while the file is untouched).
     canonical = text is not None and _memo_fact(memo, calendar_path, "canonical") is True
     specs = tuple(make_pin_specs(posts, settings))
+    extra = evergreen_variants(specs, existing, rules, now)
+    if extra:
+        specs = tuple(make_pin_specs(posts, settings, extra))
     stats = render_pins(
         specs, site_dir, cache_dir=cache_dir, workers=workers, progress=progress, memo=memo
     )
@@ -76,7 +83,8 @@ def run_build(
             again = read_calendar_text(calendar_path)
             if again != text:
                 existing = loads(again, str(calendar_path)) if again is not None else None
-            calendar = plan(specs, rules, existing, now)
+            planned = plan(specs, rules, existing, now)
+            calendar = planned.calendar
             untouched = canonical and again == text and calendar == existing
             if not untouched:
                 # Unchanged or not, the text is worked out and compared (or written).
@@ -90,7 +98,8 @@ def run_build(
         if memo is not None:
             memo.save()
     else:
-        calendar = plan(specs, rules, existing, now)
+        planned = plan(specs, rules, existing, now)
+        calendar = planned.calendar
         found = tuple(violations(calendar, rules))
     return BuildReport(
         specs=specs,
@@ -98,6 +107,8 @@ def run_build(
         render=stats,
         calendar_written=written,
         violations=found,
+        queue=planned.queue,
+        returned=planned.returned,
     )
 
 
