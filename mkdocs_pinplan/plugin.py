@@ -228,6 +228,12 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
                     f"{self.config.calendar}: {violation} (kept in its slot; delete the entry "
                     "to have the next build place it again)"
                 )
+        if report.returned:
+            log.info(
+                f"{self.config.calendar}: {report.returned} scheduled pins lay beyond the "
+                f"{rules.horizon_days}-day window and went back to the queue (the calendar now "
+                "commits only the window; the queue is worked out again at every build)"
+            )
         where = (
             "not written (serve)"
             if self.is_serve
@@ -238,7 +244,8 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
         log.info(
             f"{len(report.specs)} pins for {len(self.posts)} posts: "
             f"{report.render.rendered} rendered, {report.render.cached} cached "
-            f"in {report.render.seconds:.2f}s; {len(report.calendar.pins)} on the calendar, {where}"
+            f"in {report.render.seconds:.2f}s; {len(report.calendar.pins)} on the calendar, "
+            f"{len(report.queue)} queued, {where}"
         )
         if self.config.preview:
             # Written here, not as a MkDocs page, so it stays out of the nav, search and sitemap;
