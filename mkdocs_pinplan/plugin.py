@@ -7,6 +7,7 @@ import os
 import posixpath
 import re
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Literal, NamedTuple
 from urllib.parse import urlsplit
@@ -18,10 +19,18 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from .build import build_now, run_build
-from .config import PinplanConfig, palettes_from_config, rules_from_config
+from .build import build_now, run_build, write_planned_calendar
+from .config import (
+    PinplanConfig,
+    calendar_place_problem,
+    config_dir,
+    default_post_globs,
+    palettes_from_config,
+    rules_from_config,
+    site_url_problem,
+)
 from .errors import PinplanError
-from .model import Brand, Post
+from .model import Brand, PinSpec, Post, Rules
 from .pins import PinSettings
 from .posts import PostImages, parse_front_matter, read_post
 from .preview import write_preview
@@ -30,22 +39,6 @@ from .render.progress import ProgressReport
 from .schedule import collector_paused
 
 log = get_plugin_logger(__name__)
-
-
-def config_dir(config: MkDocsConfig) -> Path:
-    """Directory of mkdocs.yml: every relative option path is resolved against it."""
-    return Path(config.config_file_path or ".").resolve().parent
-
-
-def default_post_globs(config: MkDocsConfig) -> list[str]:
-    """The blog plugin's post directory when that plugin is on, else ``blog/posts/**``."""
-    for name, plugin in config.plugins.items():
-        if name.split("/")[-1] == "blog" and hasattr(plugin, "config"):
-            blog_dir = posixpath.normpath(plugin.config.get("blog_dir", "blog"))
-            post_dir = plugin.config.get("post_dir", "{blog}/posts").format(blog=blog_dir)
-            prefix = posixpath.normpath(post_dir).lstrip("./")
-            return [f"{prefix}/**"] if prefix not in ("", ".") else ["**"]
-    return ["blog/posts/**"]
 
 
 def site_name_for_pins(config: MkDocsConfig, name: str | None) -> str:
@@ -66,6 +59,15 @@ class _PageFacts(NamedTuple):
     is_post: bool
 
 
+class _PendingWrite(NamedTuple):
+    """A planned calendar waiting for the build to succeed before it is written."""
+
+    specs: tuple[PinSpec, ...]
+    rules: Rules
+    path: Path
+    now: datetime
+
+
 class PinplanPlugin(BasePlugin[PinplanConfig]):
     """Renders Pinterest pins for blog posts and keeps a spam-safe publishing calendar."""
 
@@ -79,14 +81,42 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
         self.images: PostImages | None = None
         self.docs_dir = Path()
         self.lang = "en"
+        self.dirty = False
+        # Under the `mkdocs` command the calendar is written in on_shutdown, once the build
+        # (and --strict's count of warnings, made after on_post_build) has succeeded.
+        self._deferred = False
+        self._pending: _PendingWrite | None = None
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.is_serve = command == "serve"
+        self.dirty = dirty
+        self._deferred = True
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self._pending is not None:
+            self._pending = None
+            log.info(f"{self.config.calendar} unchanged: the build failed")
+
+    def on_shutdown(self) -> None:
+        self._deferred = False
+        self._write_pending()
+
+    def _write_pending(self) -> None:
+        """Write the calendar planned by a build that has succeeded."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        try:
+            _, written = write_planned_calendar(*pending)
+        except (PinplanError, OSError, ValueError) as exc:
+            raise PluginError(f"pinplan: {exc}") from None
+        log.info(f"{self.config.calendar} " + ("updated" if written else "unchanged"))
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         # Per-build state is reset here: under `mkdocs serve` the plugin object lives on.
         self.posts = []
         self.pages = []
+        self._pending = None
         # Read once: MkDocs' config attribute access costs more than the rest of a page's turn.
         self._enabled = bool(self.config.enabled)
         if not self._enabled:
@@ -100,18 +130,14 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
         self.docs_dir = Path(config.docs_dir)
         self.images = PostImages(self.docs_dir, PinCache(root / self.config.cache_dir).memo())
         self.lang = str(config.theme.get("language", "en") or "en")
-        calendar = (root / self.config.calendar).resolve()
-        docs = self.docs_dir.resolve()
-        if calendar == docs or docs in calendar.parents:
-            raise PluginError(
-                f"pinplan: calendar: {self.config.calendar} lies inside docs_dir; "
-                "keep it next to mkdocs.yml (rewriting docs would loop `mkdocs serve`)"
-            )
-        if not config.site_url:
-            log.warning(
-                "site_url is not set in mkdocs.yml: pin links and media URLs are not absolute, "
-                "so Pinterest cannot use them"
-            )
+        problem = calendar_place_problem(
+            self.config.calendar,
+            root / self.config.calendar,
+            docs_dir=self.docs_dir,
+            site_dir=Path(config.site_dir),
+        ) or site_url_problem(config.site_url)
+        if problem:
+            raise PluginError(f"pinplan: {problem}")
         return None
 
     # After Material's blog plugin (-100 on on_page_context): titles, URLs and meta are final.
@@ -201,6 +227,9 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
         )
         calendar_path = root / self.config.calendar
         rules = rules_from_config(self.config.schedule)
+        # A --dirty build sees only the pages that changed: planning from those would drop
+        # every other post's pins, so the calendar and the preview are left as they are.
+        write = not self.is_serve and not self.dirty
         try:
             now = build_now()
             report = run_build(
@@ -210,7 +239,7 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
                 site_dir=Path(config.site_dir),
                 calendar_path=calendar_path,
                 now=now,
-                write=not self.is_serve,
+                write=write and not self._deferred,
                 cache_dir=root / self.config.cache_dir,
                 workers=self.config.workers or (os.cpu_count() or 1),
                 memo=self.images.memo if self.images is not None else None,
@@ -220,6 +249,15 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
             raise PluginError(f"pinplan: {exc}") from None
         for warning in report.render.warnings:
             log.warning(warning)
+        if write and self._deferred:
+            self._pending = _PendingWrite(report.specs, rules, calendar_path, now)
+        if self.dirty:
+            log.info(
+                f"{len(report.specs)} pins for {len(self.posts)} changed posts; "
+                f"{self.config.calendar} and the preview left as they are (--dirty sees only "
+                "changed pages; a full build plans the calendar)"
+            )
+            return
         upcoming = {p.id for p in report.calendar.pins if p.publish_at >= now}
         for violation in report.violations:
             # Kept in its slot (SPEC rule 6), but a hand edit or a rule change deserves a word.
@@ -238,7 +276,10 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
             "not written (serve)"
             if self.is_serve
             else (
-                f"{self.config.calendar} " + ("updated" if report.calendar_written else "unchanged")
+                f"{self.config.calendar} written once the build succeeds"
+                if self._deferred
+                else f"{self.config.calendar} "
+                + ("updated" if report.calendar_written else "unchanged")
             )
         )
         log.info(
@@ -259,6 +300,5 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
                 now=now,
                 site_name=config.site_name,
                 live=self.is_serve,
-                cache_dir=root / self.config.cache_dir,
                 placed={spec.image_path for spec in report.specs},
             )
