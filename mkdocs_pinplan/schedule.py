@@ -182,10 +182,17 @@ class Board:
             for k in range(-self.reach, self.reach + 1)
             for t in self.by_day.get(day + timedelta(days=k), ())
         ]
-        for gap, pins in ((self.gap, near), (self.link_gap, mine)):
-            for t in pins if gap else ():
-                # The minutes m with t - gap < 60 m < t + gap.
-                free = _cut(free, (t - gap) // MINUTE + 1, -(-(t + gap) // MINUTE))
+        for t in near if self.gap else ():
+            # The minutes m with t - gap < 60 m < t + gap.
+            free = _cut(free, (t - self.gap) // MINUTE + 1, -(-(t + self.gap) // MINUTE))
+        for t in mine if self.link_gap else ():
+            # A day partly within link_gap of the post's pins would leave its pin only the
+            # end (or start) of a window, the same minutes pin after pin: the day is skipped.
+            if (
+                _cut(free, (t - self.link_gap) // MINUTE + 1, -(-(t + self.link_gap) // MINUTE))
+                != free
+            ):
+                return []
         return free
 
 
@@ -196,6 +203,8 @@ class _Pass:
         self.board, self.lo, self.hi, self.guard = board, lo, hi, guard
         self.full: set[date] = set()
         """Days where no pin of any post fits any more (pins are only added)."""
+        self.closed: set[date] = set()
+        """Days where ``guard`` turned a pin away: closed to guarded pins for the pass."""
         self.first = board.zone.day(lo)
         self.last = board.zone.day(hi - 1)
 
@@ -208,12 +217,13 @@ class _Pass:
             self.first += ONE_DAY
         day = self.first
         while day <= self.last:
-            if day not in self.full:
+            if day not in self.full and not (guarded and day in self.closed):
                 free = board.free(day, spec.post, self.lo, self.hi)
                 if free:
                     t = pick(free, spec.id)
                     if not guarded or self.guard(t):
                         return t
+                    self.closed.add(day)
                 elif not board.free(day, None, self.lo, self.hi):
                     self.full.add(day)
             day += ONE_DAY

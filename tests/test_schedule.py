@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -234,7 +235,7 @@ def test_min_gap_and_link_gap_hold_for_every_new_pin() -> None:
     whole = everything(result.calendar, result.queue)
     assert broken_rules(whole, r, NOW, [p.id for p in whole.pins]) == []
     days = [local(p).date() for p in whole.pins if p.post.endswith("p00.md")]
-    assert len(days) == 3 and all((b - a).days >= 3 for a, b in zip(days, days[1:]))
+    assert len(days) == 3 and all((b - a).days >= 3 for a, b in pairwise(days))
 
 
 # --- The plan: window, queue and order ------------------------------------------------------
