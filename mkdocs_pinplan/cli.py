@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import click
@@ -28,10 +28,15 @@ from .export.csv import MAX_ROWS, export_csv
 from .export.ics import export_ics
 from .export.json import export_json
 from .fs import calendar_lock, write_bytes_atomic
-from .model import Brand, Calendar, CalendarPin, Post, Rules
+from .model import Calendar, CalendarPin, Post, Rules
 from .schedule import evergreen_variants, plan, sort_pins, violations
 from .site_config import CONFIG_NAMES, SiteConfig, find_config_file, read_site_config
 from .site_pages import markdown_pages
+
+if TYPE_CHECKING:
+    from .filememo import FileMemo
+    from .model import Post
+    from .site_build import SiteFacts
 
 F = TypeVar("F", bound=Callable[..., Any])
 MAX_DAYS_AHEAD = 14
@@ -277,6 +282,105 @@ def check(config_file: str) -> None:
     click.echo(f"pinplan check: {posts} posts, {pins} pins on the calendar, no problems", err=True)
 
 
+@main.command(short_help="Pins, calendar and preview for a site already built.")
+@config_option
+@click.option(
+    "--site-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The built site (default: site_dir of the config file).",
+)
+@click.option(
+    "--strict", is_flag=True, help="Fail on content problems, as `mkdocs build --strict`."
+)
+def build(config_file: str | None, site_dir: Path | None, strict: bool) -> None:
+    """Do the plugin's work on a site another generator has built (Zensical, ProperDocs,
+    MkDocs without the plugin): render the pins into it, plan and write the calendar, write
+    the preview page.
+
+    Run it after the site generator, which may delete files it did not make. Every post's
+    page must be in the built site with the canonical link its URL implies: otherwise
+    nothing is written and each such post is named on one line.
+    """
+    from .site_build import SiteFacts, finish_site_build, run_site_build
+
+    site = load_site(config_file)
+    cfg = site.config
+    root = site.config_file.resolve().parent
+    facts = SiteFacts(root, site_dir or Path(cfg.site_dir), cfg.site_url, cfg.site_name)
+    posts, memo, warnings = _built_posts(site, facts)
+    for line in warnings:
+        click.echo(f"pinplan: warning: {line}", err=True)
+    if strict and warnings:
+        raise Failure(f"{len(warnings)} warnings in strict mode: nothing written")
+
+    def say(line: str) -> None:
+        click.echo(f"pinplan: {line}", err=True)
+
+    def warn(line: str) -> None:
+        click.echo(f"pinplan: warning: {line}", err=True)
+
+    try:
+        now = build_now()
+        report = run_site_build(
+            posts,
+            site.options,
+            facts,
+            rules=site.rules,
+            now=now,
+            write=True,
+            memo=memo,
+            info=say,
+            warn=warn,
+        )
+        written = "updated" if report.calendar_written else "unchanged"
+        finish_site_build(
+            report,
+            posts,
+            site.options,
+            facts,
+            rules=site.rules,
+            now=now,
+            where=f"{site.calendar_name} {written}",
+            live=False,
+            info=say,
+            warn=warn,
+        )
+    except (PinplanError, OSError, ValueError) as exc:
+        raise Failure(str(exc)) from None
+
+
+def _built_posts(site: Site, facts: SiteFacts) -> tuple[list[Post], FileMemo, list[str]]:
+    """The site's posts, the build's file memo and the content problems, once every post is
+    known to have its page in the built site (:class:`Failure` otherwise)."""
+    from .config import calendar_place_problem, site_url_problem
+    from .posts import PostImages
+    from .render.cache import PinCache
+    from .site_pages import missing_pages, read_site_posts
+
+    cfg, name = site.config, str(site.config_file)
+    place = calendar_place_problem(
+        site.options.calendar,
+        site.calendar_path,
+        docs_dir=Path(cfg.docs_dir),
+        site_dir=facts.site_dir,
+    )
+    problem = (place and f"plugins.pinplan.{place}") or site_url_problem(cfg.site_url)
+    if problem:
+        raise Failure(f"{name}: {problem}")
+    if not facts.site_dir.is_dir():
+        raise Failure(f"{facts.site_dir}: no built site here; build the site first")
+    memo = PinCache(facts.root / site.options.cache_dir).memo()
+    globs = site.options.posts or post_globs(cfg)
+    found, problems = read_site_posts(cfg, globs, PostImages(Path(cfg.docs_dir), memo))
+    shown = _display(Path(cfg.docs_dir))
+    warnings = [str(replace_file(p, f"{shown}/{p.file}")) for p in problems]
+    missing = missing_pages(cfg, found, facts.site_dir, _display(facts.site_dir))
+    if missing:
+        raise Failure("\n".join(f"{shown}/{line}" for line in missing))
+    return [item.post for item in found], memo, warnings
+
+
 def _table(rows: Sequence[tuple[str, ...]], header: tuple[str, ...]) -> str:
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
@@ -339,19 +443,15 @@ QUEUE_ROWS = 20
 def _queue(site: Site, calendar: Calendar, now: datetime) -> tuple[CalendarPin, ...]:
     """The pins waiting for a slot, at their projected times, as a build would plan them
     now (titles as close as the command can tell without building the site)."""
-    from .config import palettes_from_config
-    from .pins import PinSettings, make_pin_specs
+    from .pins import make_pin_specs
+    from .site_build import SiteFacts, pin_settings
 
     posts: list[Post] = []
     _post_problems(site, posts)
-    options = site.options
-    settings = PinSettings(
-        brand=Brand(name=options.brand.name or ""),
-        pins_per_post=options.pins_per_post,
-        board=options.board,
-        layouts=tuple(options.layouts),
-        palettes=palettes_from_config(options.brand.colors),
-    )
+    cfg = site.config
+    root = site.config_file.resolve().parent
+    facts = SiteFacts(root, Path(cfg.site_dir), cfg.site_url, cfg.site_name)
+    settings = pin_settings(site.options, facts)
     specs = make_pin_specs(posts, settings)
     extra = evergreen_variants(specs, calendar, site.rules, now)
     if extra:

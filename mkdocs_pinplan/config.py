@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -20,7 +19,7 @@ from mkdocs.config.defaults import MkDocsConfig
 
 from .durations import Window, parse_duration, parse_windows
 from .layouts import DEFAULT_LAYOUTS, resolve_layouts
-from .model import Layout, Palette, Rules
+from .model import Layout, Rules
 from .site_config import blog_post_globs
 
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
@@ -245,11 +244,6 @@ def rules_from_config(schedule: ScheduleConfig) -> Rules:
     )
 
 
-def palettes_from_config(colors: list[Any]) -> tuple[Palette, ...]:
-    """Configured palettes as core :class:`Palette` values."""
-    return tuple(Palette(background=p.background, text=p.text, accent=p.accent) for p in colors)
-
-
 def calendar_place_problem(
     name: str, calendar: Path, *, docs_dir: Path, site_dir: Path
 ) -> str | None:
@@ -275,7 +269,7 @@ def site_url_problem(site_url: str | None) -> str | None:
     return None
 
 
-__all__ = ["PinplanConfig", "Window", "palettes_from_config", "rules_from_config"]
+__all__ = ["PinplanConfig", "Window", "rules_from_config"]
 
 
 def config_dir(config: MkDocsConfig) -> Path:
