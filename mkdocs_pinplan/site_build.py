@@ -146,4 +146,5 @@ def finish_site_build(
             site_name=site.site_name,
             live=live,
             placed={spec.image_path for spec in report.specs},
+            queue=report.queue,
         )
