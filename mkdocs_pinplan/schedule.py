@@ -378,7 +378,7 @@ def _keeps_fresh_room(board: Board, t: int, today: date, lo: int) -> bool:
         and board.cap(near) > 1
         and board.free(near, None, lo, far)
     ]
-    board.add("", t)
+    board.add("", t, published=True)  # a stand-in for the backlog pin, taken away below
     try:
         return all(board.free(near, None, lo, far) for near in kept)
     finally:
@@ -394,6 +394,7 @@ def _fill(
     """Place waiting pins one at a time, each post's in index order, the post first in
     ``priority`` first. Returns the placements and the pins left waiting: a post whose
     next pin fits nowhere in the pass waits with all its pins."""
+    waiting, fresh = dict(waiting), set(fresh)
     heap = [(priority(post), post) for post in waiting]
     heapq.heapify(heap)
     placed: list[tuple[PinSpec, int]] = []
