@@ -62,7 +62,7 @@ def run_build(
 
     With ``write=False`` (``mkdocs serve``, or a build that writes the calendar only once it
     has succeeded: :func:`write_planned_calendar`) the calendar is planned, the file left alone.
-    ``memo`` is the build's memo of file facts (see :func:`render_pins`).
+    ``memo`` is the memo of image sizes the posts were read with; it is saved here.
     """
     # Read first: a calendar we cannot read stops the build before any rendering.
     text = read_calendar_text(calendar_path)
@@ -71,9 +71,9 @@ def run_build(
     extra = evergreen_variants(specs, existing, rules, now)
     if extra:
         specs = tuple(make_pin_specs(posts, settings, extra))
-    stats = render_pins(
-        specs, site_dir, cache_dir=cache_dir, workers=workers, progress=progress, memo=memo
-    )
+    stats = render_pins(specs, site_dir, cache_dir=cache_dir, workers=workers, progress=progress)
+    if memo is not None:
+        memo.save()
     written = False
     if write:
         planned, written = write_planned_calendar(specs, rules, calendar_path, now)

@@ -115,7 +115,8 @@ def load_site(config_file: str | None) -> Site:
     except PinplanError as exc:
         raise Failure(str(exc)) from None
     if cfg.pinplan is None:
-        raise Failure(f"{name}: plugins: the pinplan plugin is not enabled")
+        table = "a [project.plugins.pinplan] table" if path.suffix == ".toml" else "- pinplan"
+        raise Failure(f"{name}: plugins: the pinplan plugin is not listed (add {table})")
     options, warnings = _validated_options(cfg.pinplan, name)
     from .config import rules_from_config
 
@@ -305,6 +306,11 @@ def build(config_file: str | None, site_dir: Path | None, strict: bool) -> None:
     from .site_build import SiteFacts, finish_site_build, run_site_build
 
     site = load_site(config_file)
+    if not site.options.enabled:
+        click.echo(
+            f"pinplan: {site.config_file}: plugins.pinplan.enabled is false: nothing done", err=True
+        )
+        return
     cfg = site.config
     root = site.config_file.resolve().parent
     facts = SiteFacts(root, site_dir or Path(cfg.site_dir), cfg.site_url, cfg.site_name)
@@ -354,8 +360,8 @@ def _built_posts(site: Site, facts: SiteFacts) -> tuple[list[Post], FileMemo, li
     """The site's posts, the build's file memo and the content problems, once every post is
     known to have its page in the built site (:class:`Failure` otherwise)."""
     from .config import calendar_place_problem, site_url_problem
+    from .images import image_size_memo
     from .posts import PostImages
-    from .render.cache import PinCache
     from .site_pages import missing_pages, read_site_posts
 
     cfg, name = site.config, str(site.config_file)
@@ -370,7 +376,7 @@ def _built_posts(site: Site, facts: SiteFacts) -> tuple[list[Post], FileMemo, li
         raise Failure(f"{name}: {problem}")
     if not facts.site_dir.is_dir():
         raise Failure(f"{facts.site_dir}: no built site here; build the site first")
-    memo = PinCache(facts.root / site.options.cache_dir).memo()
+    memo = image_size_memo(facts.root / site.options.cache_dir)
     globs = site.options.posts or post_globs(cfg)
     found, problems = read_site_posts(cfg, globs, PostImages(Path(cfg.docs_dir), memo))
     shown = _display(Path(cfg.docs_dir))

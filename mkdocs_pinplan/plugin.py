@@ -27,9 +27,9 @@ from .config import (
     site_url_problem,
 )
 from .errors import PinplanError
+from .images import image_size_memo
 from .model import PinSpec, Post, Rules
 from .posts import PostImages, parse_front_matter, read_post
-from .render.cache import PinCache
 from .schedule import collector_paused
 from .site_build import SiteFacts, finish_site_build, run_site_build
 
@@ -115,7 +115,7 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
         # One per build: it resolves each folder once and remembers which images passed
         # (in the cache, beside the file hashes the renderer keeps).
         self.docs_dir = Path(config.docs_dir)
-        self.images = PostImages(self.docs_dir, PinCache(root / self.config.cache_dir).memo())
+        self.images = PostImages(self.docs_dir, image_size_memo(root / self.config.cache_dir))
         self.lang = str(config.theme.get("language", "en") or "en")
         problem = calendar_place_problem(
             self.config.calendar,
