@@ -199,7 +199,9 @@ def test_posts_the_due_pin_to_its_board_found_over_several_pages(
 def test_after_an_outage_the_backlog_goes_out_one_pin_per_min_gap(
     tmp_path: Path, account: Account
 ) -> None:
-    backlog = [make_pin(n, FIXED_NOW - timedelta(days=2, minutes=n), account.site) for n in range(5)]
+    backlog = [
+        make_pin(n, FIXED_NOW - timedelta(days=2, minutes=n), account.site) for n in range(5)
+    ]
     root = make_site(tmp_path, account.site, backlog)
     outputs = []
     for step in range(8):  # hourly runs from 12:06 in Berlin
@@ -214,12 +216,13 @@ def test_after_an_outage_the_backlog_goes_out_one_pin_per_min_gap(
     assert [p.publish_at for p in read_calendar(root).pins if p.published] == times
     for hours in (20, 21, 22):
         assert account.run(root, at=FIXED_NOW + hours * HOUR).exit_code == 0
-    assert [pin["created_at"] - FIXED_NOW for pin in account.fake.pins[3:]] == [20 * HOUR, 22 * HOUR]
+    assert [pin["created_at"] - FIXED_NOW for pin in account.fake.pins[3:]] == [
+        20 * HOUR,
+        22 * HOUR,
+    ]
 
 
-def test_the_days_cap_counts_pins_that_actually_went_out(
-    tmp_path: Path, account: Account
-) -> None:
+def test_the_days_cap_counts_pins_that_actually_went_out(tmp_path: Path, account: Account) -> None:
     morning = datetime(2026, 11, 19, 8, 0, tzinfo=BERLIN)
     root = make_site(tmp_path, account.site, [make_pin(n, morning, account.site) for n in range(5)])
     for hours in (0, 2, 4, 6, 8):
@@ -414,9 +417,7 @@ def test_an_image_not_deployed_yet_is_skipped_this_run(tmp_path: Path, account: 
     assert [pin["link"] for pin in account.fake.pins] == [fine.link]
 
 
-def test_a_refresh_token_is_exchanged_for_an_access_token(
-    tmp_path: Path, account: Account
-) -> None:
+def test_a_refresh_token_is_exchanged_for_an_access_token(tmp_path: Path, account: Account) -> None:
     root = make_site(tmp_path, account.site, [make_pin(1, FIXED_NOW - HOUR, account.site)])
     result = account.run(
         root,
