@@ -8,6 +8,7 @@ every due pin is on the account exactly once and recorded as published.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import tempfile
@@ -132,7 +133,7 @@ class Publishing(RuleBasedStateMachine):
     @invariant()
     def never_a_burst(self) -> None:
         times = sorted(pin["created_at"] for pin in self.fake.pins)
-        for a, b in zip(times, times[1:], strict=False):
+        for a, b in itertools.pairwise(times):
             assert b - a >= RULES.min_gap, f"{a} and {b} are closer than min_gap"
         days: dict[date, int] = {}
         for moment in times:
