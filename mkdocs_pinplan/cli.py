@@ -1,6 +1,6 @@
 """The ``pinplan`` command: a second front door onto the same core.
 
-Every verb reads ``mkdocs.yml`` (for the plugin's options and the calendar's path) and the
+Every verb reads the site's config file (for the plugin's options and the calendar's path) and the
 calendar file, never builds the site, and reports bad input as one line per problem with
 a non-zero exit status, never a traceback.
 """
@@ -8,31 +8,37 @@ a non-zero exit status, never a traceback.
 from __future__ import annotations
 
 import fnmatch
-import logging
 import os
+import stat
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import click
 
 from .build import build_now
-from .calendar_file import calendar_lock, read_calendar, write_bytes_atomic, write_calendar
+from .calendar_file import read_calendar, write_calendar
 from .errors import PinplanError
 from .export import due_pins, pins_within
 from .export.csv import MAX_ROWS, export_csv
 from .export.ics import export_ics
 from .export.json import export_json
+from .fs import calendar_lock, write_bytes_atomic
 from .model import Calendar, CalendarPin, Rules
 from .schedule import sort_pins, violations
+from .site_config import CONFIG_NAMES, SiteConfig, find_config_file, read_site_config
+from .site_pages import markdown_pages
+
+if TYPE_CHECKING:
+    from .filememo import FileMemo
+    from .model import Post
+    from .site_build import SiteFacts
 
 F = TypeVar("F", bound=Callable[..., Any])
-MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")
 MAX_DAYS_AHEAD = 14
 """Furthest a CSV export reaches: sources give 14 or 30 days for Pinterest; the safe one."""
 
@@ -55,11 +61,10 @@ def _display(path: Path) -> str:
 
 @dataclass(frozen=True)
 class Site:
-    """What the verbs need from ``mkdocs.yml``."""
+    """What the verbs need from the site's configuration file."""
 
     config_file: Path
-    config: Any
-    """The validated ``MkDocsConfig``."""
+    config: SiteConfig
     options: Any
     """The pinplan plugin's validated ``PinplanConfig``."""
     rules: Rules
@@ -71,70 +76,56 @@ class Site:
         return _display(self.calendar_path)
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.records: list[logging.LogRecord] = []
+def _validated_options(raw: Mapping[str, Any], name: str) -> tuple[Any, list[str]]:
+    """The plugin's options checked by its own schema: ``(options, warnings)``.
 
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-@contextmanager
-def _captured_mkdocs_log() -> Iterator[_Collect]:
-    # MkDocs logs config errors before raising; collect them instead of letting Python's
-    # last-resort handler print them as a second, differently worded copy.
-    logger = logging.getLogger("mkdocs")
-    handler = _Collect()
-    propagate = logger.propagate
-    logger.addHandler(handler)
-    logger.propagate = False
+    Raises :class:`Failure` with every error, one per line.
+    """
     try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
-        logger.propagate = propagate
+        from .config import PinplanConfig
+    except ModuleNotFoundError as exc:
+        raise Failure(
+            f"{name}: reading the plugin's options needs mkdocs or properdocs installed ({exc})"
+        ) from None
+    options = PinplanConfig(config_file_path=name)
+    options.load_dict(dict(raw))
+    errors, warnings = options.validate()
+    if errors:
+        raise Failure("\n".join(f"{name}: plugins.pinplan.{key}: {e}" for key, e in errors))
+    return options, [f"{name}: plugins.pinplan.{key}: {w}" for key, w in warnings]
 
 
-def load_site(config_file: str) -> Site:
-    """Load and validate ``config_file`` and find the pinplan plugin in it.
+def load_site(config_file: str | None) -> Site:
+    """Load ``config_file`` (default: the first of mkdocs.yml, properdocs.yml and
+    zensical.toml here) and validate the pinplan plugin's options in it, without MkDocs.
 
     Raises :class:`Failure` with every configuration error, one per line.
     """
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import MkDocsException
-
-    from .config import rules_from_config
-    from .plugin import config_dir
-
-    name = config_file
-    path = Path(config_file)
+    path = Path(config_file) if config_file else find_config_file()
+    if path is None:
+        raise Failure(
+            f"no {', '.join(CONFIG_NAMES)} in this folder: run pinplan next to the site's "
+            "config file, or name it with -f"
+        )
+    name = str(path)
     if not path.is_file():
-        raise Failure(f"{name}: no such config file (use -f to name mkdocs.yml)")
-    with _captured_mkdocs_log() as log:
-        try:
-            cfg = load_config(config_file=str(path))
-        except MkDocsException as exc:
-            errors = [r.getMessage() for r in log.records if r.levelno >= logging.ERROR]
-            raise Failure(
-                "\n".join(f"{name}: {e}" for e in errors or [exc.format_message()])
-            ) from None
-        except (OSError, ValueError) as exc:
-            raise Failure(f"{name}: {exc}") from None
-    warnings = tuple(f"{name}: {r.getMessage()}" for r in log.records)
-    plugin = next(
-        (p for key, p in cfg.plugins.items() if key.split(" #")[0] == "pinplan"),
-        None,
-    )
-    if plugin is None:
-        raise Failure(f"{name}: plugins: the pinplan plugin is not enabled")
-    options = plugin.config
+        raise Failure(f"{name}: no such config file (use -f to name the config file)")
+    try:
+        cfg = read_site_config(path)
+    except PinplanError as exc:
+        raise Failure(str(exc)) from None
+    if cfg.pinplan is None:
+        table = "a [project.plugins.pinplan] table" if path.suffix == ".toml" else "- pinplan"
+        raise Failure(f"{name}: plugins: the pinplan plugin is not listed (add {table})")
+    options, warnings = _validated_options(cfg.pinplan, name)
+    from .config import rules_from_config
+
     try:
         rules = rules_from_config(options.schedule)
     except ValueError as exc:
         raise Failure(f"{name}: plugins.pinplan.schedule: {exc}") from None
-    calendar_path = config_dir(cfg) / options.calendar
-    return Site(path, cfg, options, rules, calendar_path, warnings)
+    calendar_path = path.resolve().parent / options.calendar
+    return Site(path, cfg, options, rules, calendar_path, tuple(warnings))
 
 
 def _now() -> datetime:
@@ -151,7 +142,9 @@ def _read(site: Site) -> Calendar:
     except PinplanError as exc:
         raise Failure(str(replace_file(exc, site.calendar_name))) from None
     if calendar is None:
-        raise Failure(f"{site.calendar_name}: no calendar yet; run `mkdocs build` first")
+        raise Failure(
+            f"{site.calendar_name}: no calendar yet; run `mkdocs build` (or `pinplan build`) first"
+        )
     return calendar
 
 
@@ -160,15 +153,25 @@ def replace_file(error: PinplanError, file: str) -> PinplanError:
     return PinplanError(file, error.field, error.message)
 
 
+def _config_file(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A verb's ``-f``, else the one given before the verb."""
+    if value is None and ctx.parent is not None:
+        return ctx.parent.params.get("config_file")
+    return value
+
+
+CONFIG_HELP = "The site's config file (default: mkdocs.yml, properdocs.yml or zensical.toml)."
+
+
 def config_option(func: F) -> F:
     """The ``-f/--config-file`` option every verb takes, as ``mkdocs`` does."""
     return click.option(
         "-f",
         "--config-file",
-        default="mkdocs.yml",
-        show_default=True,
+        default=None,
         metavar="FILE",
-        help="The MkDocs configuration file.",
+        callback=_config_file,
+        help=CONFIG_HELP,
     )(func)
 
 
@@ -183,7 +186,8 @@ def days_option(func: F) -> F:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mkdocs-pinplan")
-def main() -> None:
+@click.option("-f", "--config-file", default=None, metavar="FILE", help=CONFIG_HELP)
+def main(config_file: str | None) -> None:
     """Check, show, export and mark published the pins planned by mkdocs-pinplan.
 
     "Now" is the clock, or SOURCE_DATE_EPOCH when that is set.
@@ -192,23 +196,14 @@ def main() -> None:
 
 def _post_problems(site: Site) -> tuple[int, list[str]]:
     """Problems in the front-matter of every page that is a post: ``(posts, lines)``."""
-    from mkdocs.utils.meta import get_data
-
-    from .plugin import default_post_globs
     from .posts import parse_front_matter, read_post
 
     docs_dir = Path(site.config.docs_dir)
-    globs = site.options.posts or default_post_globs(site.config)
+    globs = site.options.posts or post_globs(site.config)
     shown_docs = _display(docs_dir)
     lines: list[str] = []
     posts = 0
-    pages: list[str] = []
-    for root, dirs, files in os.walk(docs_dir):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for file in files:
-            if file.endswith(MARKDOWN_SUFFIXES) and not file.startswith("."):
-                pages.append((Path(root) / file).relative_to(docs_dir).as_posix())
-    for src in sorted(pages):
+    for src in markdown_pages(docs_dir):
         shown = f"{shown_docs}/{src}"
         is_post = any(fnmatch.fnmatchcase(src, g) for g in globs)
         try:
@@ -217,14 +212,12 @@ def _post_problems(site: Site) -> tuple[int, list[str]]:
             if is_post:
                 lines.append(f"{shown}: cannot be read: {exc}")
             continue
-        meta = get_data(text)[1]
-        if not meta and text.startswith("---"):
-            try:
-                meta = parse_front_matter(text, shown)
-            except PinplanError as exc:
-                if is_post or "pinplan" in text[:2000]:
-                    lines.append(str(exc))
-                continue
+        try:
+            meta = parse_front_matter(text, shown)
+        except PinplanError as exc:
+            if is_post or "pinplan" in text[:2000]:
+                lines.append(str(exc))
+            continue
         reading = read_post(
             src,
             meta,
@@ -240,6 +233,11 @@ def _post_problems(site: Site) -> tuple[int, list[str]]:
     return posts, lines
 
 
+def post_globs(config: SiteConfig) -> list[str]:
+    """The blog's posts when the blog plugin is on, else ``blog/posts/**`` (as the plugin)."""
+    return config.blog.post_globs() if config.blog is not None else ["blog/posts/**"]
+
+
 @main.command(short_help="Validate config, front-matter and calendar.")
 @config_option
 def check(config_file: str) -> None:
@@ -250,14 +248,20 @@ def check(config_file: str) -> None:
     since they were placed) are listed too: delete such an entry and the next build
     places the pin again.
     """
+    from .config import calendar_place_problem, site_url_problem
+
     site = load_site(config_file)
     problems = list(site.warnings)
     name = str(site.config_file)
-    if not site.config.site_url:
-        problems.append(f"{name}: site_url: not set, so pin links and image URLs are not absolute")
-    docs = Path(site.config.docs_dir).resolve()
-    if docs in site.calendar_path.resolve().parents:
-        problems.append(f"{name}: plugins.pinplan.calendar: lies inside docs_dir")
+    place = calendar_place_problem(
+        site.options.calendar,
+        site.calendar_path,
+        docs_dir=Path(site.config.docs_dir),
+        site_dir=Path(site.config.site_dir),
+    )
+    for problem in (site_url_problem(site.config.site_url), place and f"plugins.pinplan.{place}"):
+        if problem:
+            problems.append(f"{name}: {problem}")
     posts, lines = _post_problems(site)
     problems.extend(lines)
     pins = 0
@@ -274,6 +278,110 @@ def check(config_file: str) -> None:
     if problems:
         raise SystemExit(1)
     click.echo(f"pinplan check: {posts} posts, {pins} pins on the calendar, no problems", err=True)
+
+
+@main.command(short_help="Pins, calendar and preview for a site already built.")
+@config_option
+@click.option(
+    "--site-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The built site (default: site_dir of the config file).",
+)
+@click.option(
+    "--strict", is_flag=True, help="Fail on content problems, as `mkdocs build --strict`."
+)
+def build(config_file: str | None, site_dir: Path | None, strict: bool) -> None:
+    """Do the plugin's work on a site another generator has built (Zensical, ProperDocs,
+    MkDocs without the plugin): render the pins into it, plan and write the calendar, write
+    the preview page.
+
+    Run it after the site generator, which may delete files it did not make. Every post's
+    page must be in the built site with the canonical link its URL implies: otherwise
+    nothing is written and each such post is named on one line.
+    """
+    from .site_build import SiteFacts, finish_site_build, run_site_build
+
+    site = load_site(config_file)
+    if not site.options.enabled:
+        click.echo(
+            f"pinplan: {site.config_file}: plugins.pinplan.enabled is false: nothing done", err=True
+        )
+        return
+    cfg = site.config
+    root = site.config_file.resolve().parent
+    facts = SiteFacts(root, site_dir or Path(cfg.site_dir), cfg.site_url, cfg.site_name)
+    posts, memo, warnings = _built_posts(site, facts)
+    for line in warnings:
+        click.echo(f"pinplan: warning: {line}", err=True)
+    if strict and warnings:
+        raise Failure(f"{len(warnings)} warnings in strict mode: nothing written")
+
+    def say(line: str) -> None:
+        click.echo(f"pinplan: {line}", err=True)
+
+    def warn(line: str) -> None:
+        click.echo(f"pinplan: warning: {line}", err=True)
+
+    try:
+        now = build_now()
+        report = run_site_build(
+            posts,
+            site.options,
+            facts,
+            rules=site.rules,
+            now=now,
+            write=True,
+            memo=memo,
+            info=say,
+            warn=warn,
+        )
+        written = "updated" if report.calendar_written else "unchanged"
+        finish_site_build(
+            report,
+            posts,
+            site.options,
+            facts,
+            rules=site.rules,
+            now=now,
+            where=f"{site.calendar_name} {written}",
+            live=False,
+            info=say,
+            warn=warn,
+        )
+    except (PinplanError, OSError, ValueError) as exc:
+        raise Failure(str(exc)) from None
+
+
+def _built_posts(site: Site, facts: SiteFacts) -> tuple[list[Post], FileMemo, list[str]]:
+    """The site's posts, the build's file memo and the content problems, once every post is
+    known to have its page in the built site (:class:`Failure` otherwise)."""
+    from .config import calendar_place_problem, site_url_problem
+    from .images import image_size_memo
+    from .posts import PostImages
+    from .site_pages import missing_pages, read_site_posts
+
+    cfg, name = site.config, str(site.config_file)
+    place = calendar_place_problem(
+        site.options.calendar,
+        site.calendar_path,
+        docs_dir=Path(cfg.docs_dir),
+        site_dir=facts.site_dir,
+    )
+    problem = (place and f"plugins.pinplan.{place}") or site_url_problem(cfg.site_url)
+    if problem:
+        raise Failure(f"{name}: {problem}")
+    if not facts.site_dir.is_dir():
+        raise Failure(f"{facts.site_dir}: no built site here; build the site first")
+    memo = image_size_memo(facts.root / site.options.cache_dir)
+    globs = site.options.posts or post_globs(cfg)
+    found, problems = read_site_posts(cfg, globs, PostImages(Path(cfg.docs_dir), memo))
+    shown = _display(Path(cfg.docs_dir))
+    warnings = [str(replace_file(p, f"{shown}/{p.file}")) for p in problems]
+    missing = missing_pages(cfg, found, facts.site_dir, _display(facts.site_dir))
+    if missing:
+        raise Failure("\n".join(f"{shown}/{line}" for line in missing))
+    return [item.post for item in found], memo, warnings
 
 
 def _table(rows: Sequence[tuple[str, ...]], header: tuple[str, ...]) -> str:
@@ -351,7 +459,7 @@ def _write(path: Path, data: bytes) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
     help="Write to FILE instead of stdout.",
 )
@@ -360,10 +468,10 @@ def export(config_file: str, fmt: str, days: int | None, output: Path | None) ->
 
     csv and json hold the scheduled pins due from now to --days ahead (csv: at most 14,
     as Pinterest schedules no further). Pinterest takes at most 100 rows per CSV file,
-    so more pins are split: with -o out.csv into out.csv, out-2.csv, out-3.csv … (older
-    extra parts are removed); on stdout only the first 100 are written and a note on
-    stderr says how many are left. ics holds every pin on the calendar (published too),
-    or with --days the pins of that many days ahead.
+    so more pins are split: with -o out.csv into out.csv, out-2.csv, out-3.csv … (other
+    files are never removed: older extra parts are named on stderr); on stdout only the
+    first 100 are written and a note on stderr says how many are left. ics holds every
+    pin on the calendar (published too), or with --days the pins of that many days ahead.
     """
     site = load_site(config_file)
     calendar = _read(site)
@@ -393,19 +501,20 @@ def export(config_file: str, fmt: str, days: int | None, output: Path | None) ->
             )
         return
     paths = part_paths(output, len(parts))
-    for path, data in zip(paths, parts, strict=True):
-        _write(path, data)
-    stale = part_paths(output, len(parts) + 50)[len(parts) :]
-    removed = [p for p in stale if p.is_file()]
-    for path in removed:
-        # An old part left next to the new ones would be uploaded twice.
-        try:
-            path.unlink()
-        except OSError as exc:
-            raise Failure(f"{path}: an old part that would upload pins twice: {exc}") from None
+    targets = [_target(path) for path in paths]
+    for target, data in zip(targets, parts, strict=True):
+        _write(target, data)
+    # Files we did not write in this run are never removed, but an old part left next to
+    # the new ones would upload its pins twice: name them.
+    others = [p for p in part_paths(output, len(parts) + 50)[len(parts) :] if os.path.lexists(p)]
     names = ", ".join(str(p) for p in paths)
-    note = f"; removed old {', '.join(str(p) for p in removed)}" if removed else ""
-    click.echo(f"pinplan: {len(due)} pins due within {span} days → {names}{note}", err=True)
+    click.echo(f"pinplan: {len(due)} pins due within {span} days → {names}", err=True)
+    if others:
+        click.echo(
+            f"pinplan: not from this export, left as they are (do not upload them): "
+            f"{', '.join(str(p) for p in others)}",
+            err=True,
+        )
 
 
 def _emit(output: Path | None, data: bytes) -> None:
@@ -414,7 +523,22 @@ def _emit(output: Path | None, data: bytes) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
     else:
-        _write(output, data)
+        _write(_target(output), data)
+
+
+def _target(path: Path) -> Path:
+    """Where writing ``path`` goes: the path itself when new, the regular file it names (a
+    symbolic link is followed). Anything else (a folder, a device, a pipe) is refused."""
+    real = Path(os.path.realpath(path))
+    try:
+        st = os.stat(real)
+    except FileNotFoundError:
+        return real
+    except OSError as exc:
+        raise Failure(f"{path}: cannot write: {exc}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise Failure(f"{path}: not a regular file; name a new file or a file to replace")
+    return real
 
 
 def parse_time(text: str, tz: ZoneInfo, now: datetime) -> datetime:

@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from .color import readable
+from .layouts import DEFAULT_LAYOUTS, resolve_layouts
 from .model import Brand, Design, Layout, Palette, PinSpec, Post
-from .render.color import readable
-from .render.layouts import DEFAULT_LAYOUTS, resolve_layouts
 
 TITLE_LIMIT = 100
 DESCRIPTION_LIMIT = 500

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mkdocs_pinplan.layouts import BUILTIN_LAYOUTS, DEFAULT_LAYOUTS
 from mkdocs_pinplan.model import Brand, Design, Post
 from mkdocs_pinplan.pins import (
     TITLE_LIMIT,
@@ -19,7 +20,6 @@ from mkdocs_pinplan.pins import (
     make_pin_specs,
     utm_links,
 )
-from mkdocs_pinplan.render.layouts import BUILTIN_LAYOUTS, DEFAULT_LAYOUTS
 
 
 def _lin(c: int) -> float:

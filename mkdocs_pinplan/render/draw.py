@@ -17,10 +17,10 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageOps
 
+from .. import color
+from ..color import RGB
 from ..images import ImageProblem, open_image
 from ..model import Brand, Design, Layout, Palette
-from . import color
-from .color import RGB
 from .fonts import body_chain, headline_chain
 from .glyphs import FontChain, cover, describe
 from .problems import RenderError
