@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -34,11 +34,12 @@ from mkdocs_pinplan.calendar_file import dumps, loads
 from mkdocs_pinplan.cli import main
 from mkdocs_pinplan.model import Calendar, CalendarPin
 
-from conftest import FIXED_EPOCH, FIXED_NOW
-
 # openapi-core cannot check OAuth 2 schemes; the fake checks the bearer token itself.
 pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type")
 BERLIN = ZoneInfo("Europe/Berlin")
+FIXED_NOW = datetime(2026, 11, 18, 11, 6, 40, tzinfo=timezone.utc)
+"""The runs' "now" (12:06 in Berlin) unless a test moves it."""
+FIXED_EPOCH = int(FIXED_NOW.timestamp())
 START = date(2026, 11, 1)
 BOARDS = ["Recipes", "Travel", "Blog", "Garden", "Bloggen & Gründen", "Books", "Misc"]
 MKDOCS_YML = """\
