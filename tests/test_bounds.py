@@ -144,7 +144,7 @@ def cli_site(site_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     from mkdocs_pinplan.model import Rules
     from mkdocs_pinplan.schedule import plan
 
-    calendar = plan(specs_for(["a"]), Rules(timezone="Europe/Berlin"), None, start)
+    calendar = plan(specs_for(["a"]), Rules(timezone="Europe/Berlin"), None, start).calendar
     (site_copy / "pinplan/calendar.json").write_text(dumps(calendar))
     return site_copy
 
@@ -220,4 +220,4 @@ def test_a_calendar_that_is_a_fifo_or_a_folder_is_one_line_not_a_hang(
     with pytest.raises(PinplanError) as info:
         read_calendar_text(path)
     assert "not a regular file" in str(info.value)
-    assert FileMemo(path).get("x", os.stat(tmp_path), "size") is None  # a memo: ignored
+    assert FileMemo(path).get("x", os.stat(tmp_path)) is None  # a memo: ignored
