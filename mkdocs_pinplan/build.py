@@ -10,9 +10,11 @@ from typing import NamedTuple
 
 from . import __version__
 from .calendar_file import calendar_lock, loads, read_calendar_text, write_calendar
+from .errors import Problem
 from .filememo import FileMemo
 from .model import Calendar, PinSpec, Post, Rules
 from .pins import PinSettings, make_pin_specs
+from .render.coverage import check_fonts
 from .render.pipeline import Progress, RenderStats, render_pins
 from .schedule import Violation, plan, violations
 
@@ -38,6 +40,10 @@ class BuildReport(NamedTuple):
     calendar_written: bool
     violations: tuple[Violation, ...] = ()
     """Scheduled pins that break the current spacing rules (hand edits, changed rules)."""
+    refused: tuple[Problem, ...] = ()
+    """Posts left out because no font draws their headline (content problems)."""
+    notes: tuple[str, ...] = ()
+    """Things worth an info line: pictographs left out of pin images."""
 
 
 def run_build(
@@ -65,7 +71,9 @@ def run_build(
     # Whether the file holds exactly what this plugin writes for ``existing`` (as the memo
     # remembers from an earlier build, while the file is untouched).
     canonical = text is not None and _memo_fact(memo, calendar_path, "canonical") is True
-    specs = tuple(make_pin_specs(posts, settings))
+    # Before the plan: a post no font can draw must not reach the calendar.
+    fonts = check_fonts(make_pin_specs(posts, settings), system_fonts=settings.system_fonts)
+    specs = fonts.specs
     stats = render_pins(
         specs, site_dir, cache_dir=cache_dir, workers=workers, progress=progress, memo=memo
     )
@@ -98,6 +106,8 @@ def run_build(
         render=stats,
         calendar_written=written,
         violations=found,
+        refused=fonts.refused,
+        notes=fonts.notes,
     )
 
 

@@ -217,7 +217,7 @@ def _post_problems(site: Site) -> tuple[int, list[str]]:
             if is_post:
                 lines.append(f"{shown}: cannot be read: {exc}")
             continue
-        meta = get_data(text)[1]
+        body, meta = get_data(text)
         if not meta and text.startswith("---"):
             try:
                 meta = parse_front_matter(text, shown)
@@ -233,6 +233,7 @@ def _post_problems(site: Site) -> tuple[int, list[str]]:
             default_title=Path(src).stem,
             default_slug=Path(src).stem,
             is_post_path=is_post,
+            body=body,
         )
         if reading.post is not None and not reading.post.draft:
             posts += 1

@@ -64,6 +64,8 @@ class _PageFacts(NamedTuple):
     url: str
     title: str
     is_post: bool
+    markdown: str
+    """The page's Markdown without front-matter: photos and title texts come from it."""
 
 
 class PinplanPlugin(BasePlugin[PinplanConfig]):
@@ -141,6 +143,7 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
                 page.canonical_url or "/" + page.url,
                 page.title or "",
                 is_post,
+                page.markdown or "",
             )
         )
         return None
@@ -159,6 +162,7 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
                 default_lang=self.lang,
                 is_post_path=page.is_post,
                 images=self.images,
+                body=page.markdown,
             )
             for problem in reading.problems:
                 log.warning(str(problem))
@@ -220,6 +224,10 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
             raise PluginError(f"pinplan: {exc}") from None
         for warning in report.render.warnings:
             log.warning(warning)
+        for problem in report.refused:
+            log.warning(str(problem))
+        for note in report.notes:
+            log.info(note)
         upcoming = {p.id for p in report.calendar.pins if p.publish_at >= now}
         for violation in report.violations:
             # Kept in its slot (SPEC rule 6), but a hand edit or a rule change deserves a word.

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import io
 import math
-import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,10 +19,11 @@ from ..images import ImageProblem, open_image
 from ..model import Brand, Design, Layout, Palette
 from . import color
 from .color import RGB
+from .coverage import clean_headline, drawn_headline, pictograph
 from .fonts import body_chain, headline_chain
 from .glyphs import FontChain, cover, describe
 from .problems import RenderError
-from .text import TextBlock, draw_line, exact_width, fit_text, upper
+from .text import TextBlock, draw_line, exact_width, fit_text
 
 __all__ = ["Composition", "RenderError", "RenderResult", "compose", "render_pin"]
 
@@ -43,9 +42,6 @@ BAR = (120, 12, 30)
 """Accent bar: width, thickness and gap to the headline, in px at 1000 px wide."""
 _NO_BRAND = Brand(name="")
 _NO_PALETTE = Palette(background="#000000", text="#ffffff", accent="#ffffff")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_INVISIBLE = re.compile(r"[\u00ad\u200b\u2060\ufeff]")
-"""Soft hyphens and zero-width spaces: removed, never turned into a visible gap."""
 
 
 @dataclass(frozen=True)
@@ -347,20 +343,16 @@ def _backdrop(design: Design, photo_key: tuple[Path, tuple[int, int]] | None) ->
 
 
 def _drawable(text: str, chain: FontChain, what: str, warnings: list[str]) -> str:
-    """``text`` without the characters no font of ``chain`` has, warning once about them."""
+    """``text`` without the characters no font of ``chain`` has, warning once about letters
+    (emoji and other pictographs are left out quietly: the build notes them)."""
     coverage = cover(text, chain)
-    if coverage.missing:
+    missing = [c for c in coverage.missing if not pictograph(c)]
+    if missing:
         warnings.append(
-            f"{what}: no font has {describe(coverage.missing)}; left out "
+            f"{what}: no font has {describe(missing)}; left out "
             "(add a font that has them to brand.fallback_fonts)"
         )
     return " ".join(coverage.text.split())
-
-
-def _clean(text: str) -> str:
-    """Headline text as drawn: NFC, no control or zero-width characters, single spaces."""
-    text = _CONTROL.sub(" ", _INVISIBLE.sub("", unicodedata.normalize("NFC", text)))
-    return " ".join(text.split())
 
 
 def _surface_colors(design: Design) -> tuple[RGB, RGB, RGB]:
@@ -413,10 +405,7 @@ def compose(design: Design, *, keep_background: bool = False) -> Composition:
     draw = ImageDraw.Draw(image)
 
     chain = FontChain.of(headline_chain(brand))
-    headline = _clean(design.headline)
-    if layout.uppercase:
-        headline = upper(headline, design.lang)
-    headline = _drawable(headline, chain, "headline", warnings)
+    headline = _drawable(drawn_headline(design), chain, "headline", warnings)
 
     rect = _headline_rect(design, has_photo)
     bar_w, bar_h, bar_gap = (_scaled(design, v) for v in BAR)
@@ -530,7 +519,7 @@ def _footer(
         surface = color.rgb(palette.accent if layout.ground == "accent" else palette.background)
         fill = color.readable(surface, preferred)
     chain = FontChain.of(body_chain(brand))
-    name = _clean(brand.name)
+    name = clean_headline(brand.name)
     name = _drawable(name, chain, "brand name", warnings)
     gap = _scaled(design, 16)
     logo_w = logo.width + gap if logo else 0
@@ -587,7 +576,7 @@ def _footer(
 @lru_cache(maxsize=16)
 def _line_mask(line: str, chain: FontChain, size: int) -> tuple[Image.Image, Rect]:
     """``line`` drawn once as a coverage mask, with its box relative to the baseline start."""
-    font = chain.font(0, size)
+    font = chain.font(0, size, line)
     ascent, descent = font.getmetrics()
     mask = Image.new("L", (math.ceil(font.getlength(line)) + 2, ascent + descent), 0)
     box = draw_line(ImageDraw.Draw(mask), (0, ascent), line, chain, size, 255)
