@@ -8,10 +8,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import NamedTuple
 
-from . import __version__
-from .calendar_file import calendar_lock, loads, read_calendar_text, write_calendar
+from .calendar_file import loads, read_calendar_text, write_calendar
 from .errors import Problem
 from .filememo import FileMemo
+from .fs import calendar_lock
 from .model import Calendar, PinSpec, Post, Rules
 from .pins import PinSettings, make_pin_specs
 from .render.coverage import check_fonts
@@ -68,9 +68,6 @@ def run_build(
     # Read first: a calendar we cannot read stops the build before any rendering.
     text = read_calendar_text(calendar_path)
     existing = loads(text, str(calendar_path)) if text is not None else None
-    # Whether the file holds exactly what this plugin writes for ``existing`` (as the memo
-    # remembers from an earlier build, while the file is untouched).
-    canonical = text is not None and _memo_fact(memo, calendar_path, "canonical") is True
     # Before the plan: a post no font can draw must not reach the calendar.
     fonts = check_fonts(make_pin_specs(posts, settings), system_fonts=settings.system_fonts)
     specs = fonts.specs
@@ -85,21 +82,10 @@ def run_build(
             if again != text:
                 existing = loads(again, str(calendar_path)) if again is not None else None
             calendar = plan(specs, rules, existing, now)
-            untouched = canonical and again == text and calendar == existing
-            if not untouched:
-                # Unchanged or not, the text is worked out and compared (or written).
-                written = write_calendar(calendar_path, calendar)
-                _memo_fact(memo, calendar_path, "canonical", True)
-            known = _known_violations(memo, calendar_path, rules) if untouched else None
-            if known is None:
-                known = tuple(violations(calendar, rules))
-                _memo_fact(memo, calendar_path, "violations", _violations_fact(rules, known))
-            found = known
-        if memo is not None:
-            memo.save()
+            written = write_calendar(calendar_path, calendar)
     else:
         calendar = plan(specs, rules, existing, now)
-        found = tuple(violations(calendar, rules))
+    found = tuple(violations(calendar, rules))
     return BuildReport(
         specs=specs,
         calendar=calendar,
@@ -109,46 +95,3 @@ def run_build(
         refused=fonts.refused,
         notes=fonts.notes,
     )
-
-
-def _checked_by(rules: Rules) -> str:
-    """What a calendar's violations depend on besides the calendar itself."""
-    return f"{__version__} {rules!r}"
-
-
-def _violations_fact(rules: Rules, found: Sequence[Violation]) -> list[str]:
-    """What the memo keeps of a calendar file's violations: for which rules (and plugin
-    version), then each violation's three fields."""
-    return [_checked_by(rules), *(text for violation in found for text in violation)]
-
-
-def _known_violations(
-    memo: FileMemo | None, path: Path, rules: Rules
-) -> tuple[Violation, ...] | None:
-    """The violations an earlier build found in the calendar file as it still is, when it
-    checked them against the same rules and plugin version: a pure function of those (up to
-    time-zone data changing a zone's rules), and checking every pin again was a sizeable part
-    of a warm build."""
-    kept = _memo_fact(memo, path, "violations")
-    if not isinstance(kept, list) or not kept or kept[0] != _checked_by(rules):
-        return None
-    fields = kept[1:]
-    if len(fields) % 3 or not all(isinstance(text, str) for text in fields):
-        return None
-    return tuple(Violation(*fields[i : i + 3]) for i in range(0, len(fields), 3))
-
-
-def _memo_fact(
-    memo: FileMemo | None, path: Path, fact: str, value: bool | list[str] | None = None
-) -> object | None:
-    """Read (or, with ``value``, record) a fact about ``path`` as the file is now."""
-    if memo is None:
-        return None
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    if value is None:
-        return memo.get(os.fspath(path), st, fact)
-    memo.put(os.fspath(path), st, fact, value)
-    return value

@@ -1,25 +1,25 @@
-"""Reading, validating, locking and atomically writing ``calendar.json``."""
+"""Reading, validating and writing ``calendar.json``.
+
+The lock and the atomic write live in :mod:`mkdocs_pinplan.fs`; they are named here too for
+the callers that update the calendar.
+"""
 
 from __future__ import annotations
 
-import errno
 import json
 import operator
-import os
-import stat
-import sys
-import tempfile
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import PinplanError
+from .fs import LOCK_TIMEOUT as LOCK_TIMEOUT
+from .fs import calendar_lock as calendar_lock
+from .fs import lock_path as lock_path
+from .fs import write_bytes_atomic as write_bytes_atomic
+from .fs import write_text_atomic
 from .model import CALENDAR_VERSION, STATUSES, Calendar, CalendarPin
-from .schedule import collector_paused
 
 PIN_FIELDS = (
     "id",
@@ -231,8 +231,7 @@ def loads(text: str, file: str) -> Calendar:
             file, "start", f"expected a date such as 2026-12-01, got {raw_start!r}"
         ) from None
     raw_pins = _field(file, "calendar", data, "pins", list)
-    with collector_paused():
-        pins = [_parse_pin(file, i, obj) for i, obj in enumerate(raw_pins)]
+    pins = [_parse_pin(file, i, obj) for i, obj in enumerate(raw_pins)]
     seen: set[str] = set()
     for i, pin in enumerate(pins):
         if pin.id in seen:
@@ -257,49 +256,6 @@ def read_calendar(path: Path) -> Calendar | None:
     return loads(text, str(path)) if text is not None else None
 
 
-def write_text_atomic(path: Path, text: str, *, durable: bool = True) -> bool:
-    """Replace ``path`` with ``text`` atomically; return False when the content is unchanged."""
-    return write_bytes_atomic(path, text.encode("utf-8"), durable=durable)
-
-
-def _default_mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def write_bytes_atomic(path: Path, data: bytes, *, durable: bool = True) -> bool:
-    """Replace ``path`` with ``data`` (temp file + ``os.replace``); False when unchanged.
-
-    The new file keeps the old one's permissions; a file without any write permission bit is
-    refused (``PermissionError``) even for root, since the user marked it as not to be changed.
-    ``durable`` flushes the bytes to disk before the rename (the calendar: a power cut must
-    not leave it empty); files the next build remakes anyway can skip that.
-    """
-    try:
-        if path.read_bytes() == data:
-            return False
-        mode = stat.S_IMODE(path.stat().st_mode)
-        if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
-            raise PermissionError(f"{path.name} is read-only; not replacing it")
-    except FileNotFoundError:
-        mode = _default_mode()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            if durable:
-                handle.flush()
-                os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return True
-
-
 def write_calendar(path: Path, calendar: Calendar) -> bool:
     """Write the calendar atomically; return whether the file changed.
 
@@ -310,102 +266,3 @@ def write_calendar(path: Path, calendar: Calendar) -> bool:
         return write_text_atomic(path, dumps(calendar))
     except OSError as exc:
         raise PinplanError(str(path), None, f"cannot write the calendar: {exc}") from None
-
-
-LOCK_TIMEOUT = 120.0
-"""Seconds a build waits for another build to finish with the calendar."""
-
-
-def lock_path(path: Path) -> Path:
-    """The sidecar file that is locked while a build or command updates ``path``."""
-    return path.with_name(f".{path.name}.lock")
-
-
-@contextmanager
-def calendar_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold an exclusive lock for a read → change → write of the calendar at ``path``.
-
-    A second build (or ``pinplan mark-published``) waits here until the first is done, so
-    neither overwrites the other's pins. The lock is an OS file lock on a hidden sidecar
-    file (``.calendar.json.lock``) that exists only while it is held and is released by
-    the OS even when a build is killed. Where the sidecar cannot be created (a read-only
-    checkout) or the platform has no file locks, this goes on unlocked: a needed write
-    then fails with its own clear message.
-    Raises :class:`PinplanError` when another holder keeps the lock for ``timeout`` seconds.
-    """
-    sidecar = lock_path(path)
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            sidecar.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(sidecar, os.O_RDWR | os.O_CREAT, 0o666)
-        except OSError as exc:
-            if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-                yield
-                return
-            raise PinplanError(
-                str(path), None, f"cannot lock the calendar: {exc.strerror}"
-            ) from None
-        if _wait_for_lock(fd, deadline) and _still_there(fd, sidecar):
-            break
-        os.close(fd)
-        if time.monotonic() >= deadline:
-            raise PinplanError(
-                str(path),
-                None,
-                f"another build has held {sidecar.name} for {timeout:.0f} s; giving up",
-            )
-    try:
-        yield
-    finally:
-        # Remove the sidecar before closing (which releases the lock): a waiter that then
-        # gets the lock on the removed file notices and starts again (_still_there).
-        # Windows cannot remove an open file; the next holder then reuses it.
-        with suppress(OSError):
-            sidecar.unlink(missing_ok=True)
-        os.close(fd)
-
-
-def _still_there(fd: int, sidecar: Path) -> bool:
-    """Whether the locked descriptor is still the file at ``sidecar`` (not a removed one)."""
-    try:
-        return os.path.samestat(os.fstat(fd), sidecar.stat())
-    except FileNotFoundError:
-        return False
-
-
-def _wait_for_lock(fd: int, deadline: float) -> bool:
-    while not _try_lock(fd):
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.02)
-    return True
-
-
-if sys.platform == "win32":
-    import msvcrt
-
-    def _try_lock(fd: int) -> bool:
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-
-else:
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - every POSIX Python has fcntl
-        fcntl = None  # type: ignore[assignment]
-
-    def _try_lock(fd: int) -> bool:
-        if fcntl is None:  # pragma: no cover
-            return True
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        except OSError as exc:
-            # File systems without flock support: carry on unlocked rather than fail.
-            return exc.errno in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS)
-        return True

@@ -1,6 +1,6 @@
 """The ``pinplan`` command: a second front door onto the same core.
 
-Every verb reads ``mkdocs.yml`` (for the plugin's options and the calendar's path) and the
+Every verb reads the site's config file (for the plugin's options and the calendar's path) and the
 calendar file, never builds the site, and reports bad input as one line per problem with
 a non-zero exit status, never a traceback.
 """
@@ -8,11 +8,8 @@ a non-zero exit status, never a traceback.
 from __future__ import annotations
 
 import fnmatch
-import logging
-import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,17 +19,19 @@ from zoneinfo import ZoneInfo
 import click
 
 from .build import build_now
-from .calendar_file import calendar_lock, read_calendar, write_bytes_atomic, write_calendar
+from .calendar_file import read_calendar, write_calendar
 from .errors import PinplanError
 from .export import due_pins, pins_within
 from .export.csv import MAX_ROWS, export_csv
 from .export.ics import export_ics
 from .export.json import export_json
+from .fs import calendar_lock, write_bytes_atomic
 from .model import Calendar, CalendarPin, Rules
 from .schedule import sort_pins, violations
+from .site_config import CONFIG_NAMES, SiteConfig, find_config_file, read_site_config
+from .site_pages import markdown_pages
 
 F = TypeVar("F", bound=Callable[..., Any])
-MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")
 MAX_DAYS_AHEAD = 14
 """Furthest a CSV export reaches: sources give 14 or 30 days for Pinterest; the safe one."""
 
@@ -55,11 +54,10 @@ def _display(path: Path) -> str:
 
 @dataclass(frozen=True)
 class Site:
-    """What the verbs need from ``mkdocs.yml``."""
+    """What the verbs need from the site's configuration file."""
 
     config_file: Path
-    config: Any
-    """The validated ``MkDocsConfig``."""
+    config: SiteConfig
     options: Any
     """The pinplan plugin's validated ``PinplanConfig``."""
     rules: Rules
@@ -71,70 +69,55 @@ class Site:
         return _display(self.calendar_path)
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.records: list[logging.LogRecord] = []
+def _validated_options(raw: Mapping[str, Any], name: str) -> tuple[Any, list[str]]:
+    """The plugin's options checked by its own schema: ``(options, warnings)``.
 
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-@contextmanager
-def _captured_mkdocs_log() -> Iterator[_Collect]:
-    # MkDocs logs config errors before raising; collect them instead of letting Python's
-    # last-resort handler print them as a second, differently worded copy.
-    logger = logging.getLogger("mkdocs")
-    handler = _Collect()
-    propagate = logger.propagate
-    logger.addHandler(handler)
-    logger.propagate = False
+    Raises :class:`Failure` with every error, one per line.
+    """
     try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
-        logger.propagate = propagate
+        from .config import PinplanConfig
+    except ModuleNotFoundError as exc:
+        raise Failure(
+            f"{name}: reading the plugin's options needs mkdocs or properdocs installed ({exc})"
+        ) from None
+    options = PinplanConfig(config_file_path=name)
+    options.load_dict(dict(raw))
+    errors, warnings = options.validate()
+    if errors:
+        raise Failure("\n".join(f"{name}: plugins.pinplan.{key}: {e}" for key, e in errors))
+    return options, [f"{name}: plugins.pinplan.{key}: {w}" for key, w in warnings]
 
 
-def load_site(config_file: str) -> Site:
-    """Load and validate ``config_file`` and find the pinplan plugin in it.
+def load_site(config_file: str | None) -> Site:
+    """Load ``config_file`` (default: the first of mkdocs.yml, properdocs.yml and
+    zensical.toml here) and validate the pinplan plugin's options in it, without MkDocs.
 
     Raises :class:`Failure` with every configuration error, one per line.
     """
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import MkDocsException
-
-    from .config import rules_from_config
-    from .plugin import config_dir
-
-    name = config_file
-    path = Path(config_file)
+    path = Path(config_file) if config_file else find_config_file()
+    if path is None:
+        raise Failure(
+            f"no {', '.join(CONFIG_NAMES)} in this folder: run pinplan next to the site's "
+            "config file, or name it with -f"
+        )
+    name = str(path)
     if not path.is_file():
-        raise Failure(f"{name}: no such config file (use -f to name mkdocs.yml)")
-    with _captured_mkdocs_log() as log:
-        try:
-            cfg = load_config(config_file=str(path))
-        except MkDocsException as exc:
-            errors = [r.getMessage() for r in log.records if r.levelno >= logging.ERROR]
-            raise Failure(
-                "\n".join(f"{name}: {e}" for e in errors or [exc.format_message()])
-            ) from None
-        except (OSError, ValueError) as exc:
-            raise Failure(f"{name}: {exc}") from None
-    warnings = tuple(f"{name}: {r.getMessage()}" for r in log.records)
-    plugin = next(
-        (p for key, p in cfg.plugins.items() if key.split(" #")[0] == "pinplan"),
-        None,
-    )
-    if plugin is None:
+        raise Failure(f"{name}: no such config file (use -f to name the config file)")
+    try:
+        cfg = read_site_config(path)
+    except PinplanError as exc:
+        raise Failure(str(exc)) from None
+    if cfg.pinplan is None:
         raise Failure(f"{name}: plugins: the pinplan plugin is not enabled")
-    options = plugin.config
+    options, warnings = _validated_options(cfg.pinplan, name)
+    from .config import rules_from_config
+
     try:
         rules = rules_from_config(options.schedule)
     except ValueError as exc:
         raise Failure(f"{name}: plugins.pinplan.schedule: {exc}") from None
-    calendar_path = config_dir(cfg) / options.calendar
-    return Site(path, cfg, options, rules, calendar_path, warnings)
+    calendar_path = path.resolve().parent / options.calendar
+    return Site(path, cfg, options, rules, calendar_path, tuple(warnings))
 
 
 def _now() -> datetime:
@@ -151,7 +134,9 @@ def _read(site: Site) -> Calendar:
     except PinplanError as exc:
         raise Failure(str(replace_file(exc, site.calendar_name))) from None
     if calendar is None:
-        raise Failure(f"{site.calendar_name}: no calendar yet; run `mkdocs build` first")
+        raise Failure(
+            f"{site.calendar_name}: no calendar yet; run `mkdocs build` (or `pinplan build`) first"
+        )
     return calendar
 
 
@@ -160,15 +145,25 @@ def replace_file(error: PinplanError, file: str) -> PinplanError:
     return PinplanError(file, error.field, error.message)
 
 
+def _config_file(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A verb's ``-f``, else the one given before the verb."""
+    if value is None and ctx.parent is not None:
+        return ctx.parent.params.get("config_file")
+    return value
+
+
+CONFIG_HELP = "The site's config file (default: mkdocs.yml, properdocs.yml or zensical.toml)."
+
+
 def config_option(func: F) -> F:
     """The ``-f/--config-file`` option every verb takes, as ``mkdocs`` does."""
     return click.option(
         "-f",
         "--config-file",
-        default="mkdocs.yml",
-        show_default=True,
+        default=None,
         metavar="FILE",
-        help="The MkDocs configuration file.",
+        callback=_config_file,
+        help=CONFIG_HELP,
     )(func)
 
 
@@ -183,7 +178,8 @@ def days_option(func: F) -> F:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mkdocs-pinplan")
-def main() -> None:
+@click.option("-f", "--config-file", default=None, metavar="FILE", help=CONFIG_HELP)
+def main(config_file: str | None) -> None:
     """Check, show, export and mark published the pins planned by mkdocs-pinplan.
 
     "Now" is the clock, or SOURCE_DATE_EPOCH when that is set.
@@ -192,23 +188,14 @@ def main() -> None:
 
 def _post_problems(site: Site) -> tuple[int, list[str]]:
     """Problems in the front-matter of every page that is a post: ``(posts, lines)``."""
-    from mkdocs.utils.meta import get_data
-
-    from .plugin import default_post_globs
-    from .posts import parse_front_matter, read_post
+    from .posts import markdown_body, parse_front_matter, read_post
 
     docs_dir = Path(site.config.docs_dir)
-    globs = site.options.posts or default_post_globs(site.config)
+    globs = site.options.posts or post_globs(site.config)
     shown_docs = _display(docs_dir)
     lines: list[str] = []
     posts = 0
-    pages: list[str] = []
-    for root, dirs, files in os.walk(docs_dir):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for file in files:
-            if file.endswith(MARKDOWN_SUFFIXES) and not file.startswith("."):
-                pages.append((Path(root) / file).relative_to(docs_dir).as_posix())
-    for src in sorted(pages):
+    for src in markdown_pages(docs_dir):
         shown = f"{shown_docs}/{src}"
         is_post = any(fnmatch.fnmatchcase(src, g) for g in globs)
         try:
@@ -217,14 +204,12 @@ def _post_problems(site: Site) -> tuple[int, list[str]]:
             if is_post:
                 lines.append(f"{shown}: cannot be read: {exc}")
             continue
-        body, meta = get_data(text)
-        if not meta and text.startswith("---"):
-            try:
-                meta = parse_front_matter(text, shown)
-            except PinplanError as exc:
-                if is_post or "pinplan" in text[:2000]:
-                    lines.append(str(exc))
-                continue
+        try:
+            meta = parse_front_matter(text, shown)
+        except PinplanError as exc:
+            if is_post or "pinplan" in text[:2000]:
+                lines.append(str(exc))
+            continue
         reading = read_post(
             src,
             meta,
@@ -233,12 +218,17 @@ def _post_problems(site: Site) -> tuple[int, list[str]]:
             default_title=Path(src).stem,
             default_slug=Path(src).stem,
             is_post_path=is_post,
-            body=body,
+            body=markdown_body(text),
         )
         if reading.post is not None and not reading.post.draft:
             posts += 1
         lines.extend(str(replace_file(p, shown)) for p in reading.problems)
     return posts, lines
+
+
+def post_globs(config: SiteConfig) -> list[str]:
+    """The blog's posts when the blog plugin is on, else ``blog/posts/**`` (as the plugin)."""
+    return config.blog.post_globs() if config.blog is not None else ["blog/posts/**"]
 
 
 @main.command(short_help="Validate config, front-matter and calendar.")

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+try:
+    import mkdocs.config  # noqa: F401
+except ModuleNotFoundError:  # ProperDocs alone: importing this makes it answer for mkdocs.*
+    import properdocs.replacement  # noqa: F401
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.base import BaseConfigOption, ValidationError
+from mkdocs.config.defaults import MkDocsConfig
 
 from .durations import Window, parse_duration, parse_windows
+from .layouts import DEFAULT_LAYOUTS, resolve_layouts
 from .model import Layout, Palette, Rules
-from .render.layouts import DEFAULT_LAYOUTS, resolve_layouts
+from .site_config import blog_post_globs
 
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 
@@ -236,3 +243,19 @@ def palettes_from_config(colors: list[Any]) -> tuple[Palette, ...]:
 
 
 __all__ = ["PinplanConfig", "Window", "palettes_from_config", "rules_from_config"]
+
+
+def config_dir(config: MkDocsConfig) -> Path:
+    """Directory of mkdocs.yml: every relative option path is resolved against it."""
+    return Path(config.config_file_path or ".").resolve().parent
+
+
+def default_post_globs(config: MkDocsConfig) -> list[str]:
+    """The blog plugin's post directory when that plugin is on, else ``blog/posts/**``."""
+    for name, plugin in config.plugins.items():
+        if name.split("/")[-1] == "blog" and hasattr(plugin, "config"):
+            options = plugin.config
+            return blog_post_globs(
+                options.get("blog_dir", "blog"), options.get("post_dir", "{blog}/posts")
+            )
+    return ["blog/posts/**"]

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
+from .layouts import BUILTIN_LAYOUTS
 from .model import Brand, Design, Layout, Palette
 from .pins import default_palettes
 from .render.draw import compose
 from .render.fonts import default_font, load_font
-from .render.layouts import BUILTIN_LAYOUTS
 
 SAMPLE_HEADLINE = "Slow pinning: a week-ahead plan for a new account"
 SAMPLE_SITE = "feldnotizen.example.com"

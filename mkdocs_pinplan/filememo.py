@@ -13,7 +13,7 @@ import os
 import time
 from pathlib import Path
 
-from .calendar_file import write_bytes_atomic
+from .fs import write_bytes_atomic
 
 MEMO_SCHEMA = 3
 """Bump when the file's layout changes (an older memo is then ignored, never misread)."""

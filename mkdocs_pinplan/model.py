@@ -6,15 +6,13 @@ defensively, and so a design can be hashed for the render cache.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from operator import attrgetter
 from pathlib import Path
-from reprlib import recursive_repr
-from typing import Any, ClassVar
 
 from .durations import Window
+from .layouts import Layout as Layout
+from .layouts import builtin_layout
 
 CALENDAR_VERSION = 1
 STATUSES = ("scheduled", "published", "failed")
@@ -22,43 +20,8 @@ STATUSES = ("scheduled", "published", "failed")
 publish`` or handed over through a recorded CSV export; ``failed``: refused by Pinterest."""
 
 
-_VALUES: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
-
-
-def _values(record: _Record) -> tuple[Any, ...]:
-    get = _VALUES.get(record.__class__)
-    if get is None:
-        get = _VALUES[record.__class__] = attrgetter(*(f.name for f in fields(record)))
-    return get(record)  # every record has two fields or more, so this is a tuple
-
-
-class _Record:
-    """``==``, ``hash`` and ``repr`` by field values, exactly as ``@dataclass`` makes them.
-
-    Shared instead of generated: ``dataclass`` compiles each method it makes with ``exec``,
-    and for the nine records here that was half of the plugin's import time, paid by every
-    ``mkdocs build``. ``tests/test_model.py`` holds each record to the generated methods.
-    """
-
-    __slots__ = ()
-    __dataclass_fields__: ClassVar[dict[str, Any]]
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return _values(self) == _values(other)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(_values(self))
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self))
-        return f"{self.__class__.__qualname__}({shown})"
-
-
-@dataclass(frozen=True, eq=False, repr=False)
-class Post(_Record):
+@dataclass(frozen=True)
+class Post:
     """One blog post as the plugin needs it, validated from front-matter."""
 
     src_path: str
@@ -92,8 +55,8 @@ class Post(_Record):
         return self.titles or (self.title,)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Palette(_Record):
+@dataclass(frozen=True)
+class Palette:
     """Colours of one pin design, as ``#rrggbb``."""
 
     background: str
@@ -101,8 +64,8 @@ class Palette(_Record):
     accent: str
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Brand(_Record):
+@dataclass(frozen=True)
+class Brand:
     """What identifies the blog on every pin."""
 
     name: str
@@ -112,46 +75,8 @@ class Brand(_Record):
     fallback_fonts: tuple[Path, ...] = ()
 
 
-Box = tuple[float, float, float, float]
-"""A rectangle as fractions of the canvas: ``(left, top, right, bottom)``."""
-
-
-@dataclass(frozen=True, eq=False, repr=False)
-class Layout(_Record):
-    """A pin design as data: where the photo, the headline and the brand go.
-
-    Built-ins live in ``render/layouts.py``; users derive their own in ``layouts:``. Every
-    field is part of the design, so changing one re-renders exactly the pins that use it.
-    """
-
-    name: str
-    photo: str = "none"
-    """``full`` (whole canvas), ``box`` (a rectangle), ``card`` (a framed inset) or ``none``."""
-    photo_box: Box = (0.0, 0.0, 1.0, 1.0)
-    text_box: Box = (0.08, 0.1, 0.92, 0.86)
-    text_box_alone: Box | None = None
-    """Where the headline goes when the post has no photo (default: ``text_box``)."""
-    ground: str = "background"
-    """Canvas colour from the palette: ``background`` or ``accent``."""
-    panel: bool = False
-    """A solid panel in the background colour behind the headline (for text over photos)."""
-    align: str = "left"
-    valign: str = "center"
-    uppercase: bool = False
-    decorations: tuple[str, ...] = ("bar",)
-    """Accent shapes: ``bar`` (above the headline), ``rule`` (below it), ``frame``."""
-    max_size: int = 132
-    """Largest headline size in px on a 1000 px wide pin (it shrinks to fit)."""
-    max_lines: int = 4
-    """Lines the headline prefers to stay within (more only when it would not fit)."""
-    scrim: float = 0.35
-    """Least darkening of a full-bleed photo under text; raised as needed for contrast."""
-    footer: str = "left"
-    """Site name (and logo) at the bottom: ``left``, ``center`` or ``none``."""
-
-
-@dataclass(frozen=True, eq=False, repr=False)
-class Design(_Record):
+@dataclass(frozen=True)
+class Design:
     """Everything that decides a pin's pixels, and nothing else (the render cache key)."""
 
     headline: str
@@ -169,13 +94,11 @@ class Design(_Record):
     def __post_init__(self) -> None:
         # A built-in layout may be named (tests, scripts); the design always holds the data.
         if isinstance(self.layout, str):
-            from .render.layouts import builtin_layout
-
             object.__setattr__(self, "layout", builtin_layout(self.layout))
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class PinSpec(_Record):
+@dataclass(frozen=True)
+class PinSpec:
     """One pin to render and schedule."""
 
     id: str
@@ -194,8 +117,8 @@ class PinSpec(_Record):
     post_date: date | None = None
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Rules(_Record):
+@dataclass(frozen=True)
+class Rules:
     """The spacing rules of SPEC's schedule section."""
 
     timezone: str = "UTC"
@@ -216,8 +139,8 @@ class Rules(_Record):
         return 1 + (self.max_per_day - 1) * k // self.warmup_days
 
 
-@dataclass(frozen=True, eq=False, repr=False, slots=True)
-class CalendarPin(_Record):
+@dataclass(frozen=True, slots=True)
+class CalendarPin:
     """One entry of ``calendar.json`` (field names and order are the contract)."""
 
     id: str
@@ -264,8 +187,8 @@ def pin_from_spec(spec: PinSpec, publish_at: datetime, status: str = "scheduled"
     )
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Calendar(_Record):
+@dataclass(frozen=True)
+class Calendar:
     """The whole calendar file."""
 
     timezone: str

@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from .color import readable
+from .layouts import BUILTIN_LAYOUTS, DEFAULT_LAYOUTS, resolve_layouts
 from .model import Brand, Design, Layout, Palette, PinSpec, Post
-from .render.color import readable
-from .render.layouts import BUILTIN_LAYOUTS, DEFAULT_LAYOUTS, resolve_layouts
 
 TITLE_LIMIT = 100
 DESCRIPTION_LIMIT = 500
@@ -226,7 +226,7 @@ def file_stems(posts: Sequence[Post]) -> dict[str, str]:
     return stems
 
 
-NO_PHOTO_LAYOUTS = ("type", "block")
+NO_PHOTO_LAYOUTS = ("block", "type", "stripe")
 """Built-in layouts for a post without a photo when ``layouts:`` has none that suits one."""
 
 

@@ -19,7 +19,13 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from .build import build_now, run_build
-from .config import PinplanConfig, palettes_from_config, rules_from_config
+from .config import (
+    PinplanConfig,
+    config_dir,
+    default_post_globs,
+    palettes_from_config,
+    rules_from_config,
+)
 from .errors import PinplanError
 from .model import Brand, Post
 from .pins import PinSettings
@@ -30,22 +36,6 @@ from .render.progress import ProgressReport
 from .schedule import collector_paused
 
 log = get_plugin_logger(__name__)
-
-
-def config_dir(config: MkDocsConfig) -> Path:
-    """Directory of mkdocs.yml: every relative option path is resolved against it."""
-    return Path(config.config_file_path or ".").resolve().parent
-
-
-def default_post_globs(config: MkDocsConfig) -> list[str]:
-    """The blog plugin's post directory when that plugin is on, else ``blog/posts/**``."""
-    for name, plugin in config.plugins.items():
-        if name.split("/")[-1] == "blog" and hasattr(plugin, "config"):
-            blog_dir = posixpath.normpath(plugin.config.get("blog_dir", "blog"))
-            post_dir = plugin.config.get("post_dir", "{blog}/posts").format(blog=blog_dir)
-            prefix = posixpath.normpath(post_dir).lstrip("./")
-            return [f"{prefix}/**"] if prefix not in ("", ".") else ["**"]
-    return ["blog/posts/**"]
 
 
 def site_name_for_pins(config: MkDocsConfig, name: str | None) -> str:
@@ -260,6 +250,5 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
                 now=now,
                 site_name=config.site_name,
                 live=self.is_serve,
-                cache_dir=root / self.config.cache_dir,
                 placed={spec.image_path for spec in report.specs},
             )

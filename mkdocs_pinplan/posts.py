@@ -58,6 +58,13 @@ def parse_front_matter(text: str, file: str) -> dict[str, object]:
     return {str(k): v for k, v in data.items()}
 
 
+def markdown_body(text: str) -> str:
+    """A Markdown page without its YAML front-matter (what MkDocs renders)."""
+    text = text.lstrip("\ufeff")
+    match = _FRONT_MATTER.match(text)
+    return text[match.end() :] if match else text
+
+
 # Invisible characters that reorder or hide text (bidi overrides, controls): never wanted in
 # a headline, and a classic way to make a spreadsheet or calendar show something else.
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")

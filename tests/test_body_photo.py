@@ -11,11 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from mkdocs_pinplan.layouts import BUILTIN_LAYOUTS
 from mkdocs_pinplan.model import Post
 from mkdocs_pinplan.pins import PinSettings, make_pin_specs, works_without_photo
 from mkdocs_pinplan.posts import PostReading, read_body, read_post
 from mkdocs_pinplan.render.draw import compose
-from mkdocs_pinplan.render.layouts import BUILTIN_LAYOUTS
 
 LEFT, RIGHT = (220, 40, 30), (30, 60, 210)
 
@@ -170,4 +170,4 @@ def test_a_post_without_a_photo_never_gets_a_photo_layout(chosen: list[str], pin
 @pytest.mark.parametrize("name", sorted(BUILTIN_LAYOUTS))
 def test_layouts_that_need_a_photo_are_named_so(name: str) -> None:
     layout = BUILTIN_LAYOUTS[name]
-    assert works_without_photo(layout) == (name in ("type", "block"))
+    assert works_without_photo(layout) == (name in ("type", "block", "stripe"))

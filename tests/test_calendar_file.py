@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
-import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -26,7 +24,6 @@ from mkdocs_pinplan.calendar_file import (
     write_calendar,
 )
 from mkdocs_pinplan.errors import PinplanError
-from mkdocs_pinplan.filememo import FileMemo
 from mkdocs_pinplan.model import Calendar, CalendarPin, Rules
 from mkdocs_pinplan.pins import PinSettings
 
@@ -213,11 +210,7 @@ def test_a_time_at_the_ends_of_the_calendar_is_refused(at: str) -> None:
     assert (info.value.field, info.value.message) == ("pins[0].publish_at", f"out of range: {at!r}")
 
 
-def test_a_build_rewrites_a_hand_edited_calendar_even_after_trusting_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # A build that finds the file as it last wrote it skips working out the text again;
-    # any edit (even one that keeps every pin) must still be put back in the canonical form.
+def test_a_build_puts_a_hand_edited_calendar_back_in_its_written_form(tmp_path: Path) -> None:
     path = tmp_path / "calendar.json"
     pin = CalendarPin(
         id="a.md#1", post="a.md", link="https://e.x/a", image="i.jpg",
@@ -226,72 +219,43 @@ def test_a_build_rewrites_a_hand_edited_calendar_even_after_trusting_it(
         status="published",
     )  # fmt: skip
     write_calendar(path, Calendar("UTC", date(2026, 12, 1), (pin,)))
-    canonical = path.read_text(encoding="utf-8")
-    memo = FileMemo(tmp_path / "files.json")
-    writes: list[Path] = []
-
-    def counting(target: Path, calendar: Calendar) -> bool:
-        writes.append(target)
-        return write_calendar(target, calendar)
-
-    monkeypatch.setattr(build, "write_calendar", counting)
-
-    def age() -> None:  # older than the memo's "just written" window
-        os.utime(path, (time.time() - 60, time.time() - 60))
+    written = path.read_text(encoding="utf-8")
 
     def run() -> bool:
         report = build.run_build(
             [], settings=PinSettings(), rules=Rules(timezone="UTC"), site_dir=tmp_path / "site",
-            calendar_path=path, now=datetime(2026, 11, 20, tzinfo=timezone.utc), memo=memo,
+            calendar_path=path, now=datetime(2026, 11, 20, tzinfo=timezone.utc),
         )  # fmt: skip
         return report.calendar_written
 
-    age()
-    assert run() is False and len(writes) == 1  # worked out, found equal, remembered
-    assert run() is False and len(writes) == 1  # trusted: nothing worked out
-    path.write_text(json.dumps(json.loads(canonical), indent=4), encoding="utf-8")
-    age()
-    assert run() is True and len(writes) == 2
-    assert path.read_text(encoding="utf-8") == canonical
+    assert run() is False and run() is False
+    path.write_text(json.dumps(json.loads(written), indent=4), encoding="utf-8")
+    assert run() is True
+    assert path.read_text(encoding="utf-8") == written
 
 
-def test_a_builds_violations_come_from_the_memo_only_while_file_and_rules_stay(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Rules that a kept pin breaks are reported on every build; an untouched calendar under
-    # the same rules reuses the last build's findings instead of checking every pin again.
+def test_every_build_reports_the_pins_that_break_the_current_rules(tmp_path: Path) -> None:
+    # A kept pin stays in its slot when the rules change; each build says so again.
     from mkdocs_pinplan.durations import parse_windows
     from mkdocs_pinplan.model import Post
 
     path = tmp_path / "calendar.json"
-    memo = FileMemo(tmp_path / "files.json")
-    checks: list[int] = []
-    check = build.violations
-
-    def counting(calendar: Calendar, rules: Rules) -> list[build.Violation]:
-        checks.append(len(calendar.pins))
-        return check(calendar, rules)
-
-    monkeypatch.setattr(build, "violations", counting)
     morning = Rules(timezone="UTC", jitter=timedelta(0), windows=parse_windows(["08:00-11:00"]))
     evening = Rules(timezone="UTC", jitter=timedelta(0), windows=parse_windows(["19:00-22:00"]))
     post = Post("a.md", "A post", "https://e.x/a/", "a")
 
     def run(rules: Rules) -> tuple[str, ...]:
-        if path.exists() and path.stat().st_mtime > time.time() - 5:
-            os.utime(path, (time.time() - 60, time.time() - 60))  # past the memo's racy window
         report = build.run_build(
             [post], settings=PinSettings(pins_per_post=1), rules=rules,
             site_dir=tmp_path / "site", calendar_path=path,
-            now=datetime(2026, 11, 20, tzinfo=timezone.utc), memo=memo,
+            now=datetime(2026, 11, 20, tzinfo=timezone.utc),
         )  # fmt: skip
         return tuple(f"{v.rule}: {v}" for v in report.violations)
 
-    assert run(morning) == () and len(checks) == 1  # placed in the morning window
+    assert run(morning) == ()  # placed in the morning window
     broken = run(evening)  # kept where it is, now outside the windows
-    assert len(broken) == 1 and broken[0].startswith("windows: a.md#1: ") and len(checks) == 2
-    assert run(evening) == broken and len(checks) == 2  # untouched: from the memo
-    assert run(morning) == () and len(checks) == 3  # other rules: checked again
-    assert run(evening) == broken and len(checks) == 4
+    assert len(broken) == 1 and broken[0].startswith("windows: a.md#1: ")
+    assert run(evening) == broken
+    assert run(morning) == ()
     path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # a hand edit
-    assert run(evening) == broken and len(checks) == 5
+    assert run(evening) == broken

@@ -7,7 +7,7 @@ from pathlib import Path
 from PIL import Image
 
 from mkdocs_pinplan.contact_sheet import GAP, LABEL, SCALE, main
-from mkdocs_pinplan.render.layouts import BUILTIN_LAYOUTS
+from mkdocs_pinplan.layouts import BUILTIN_LAYOUTS
 
 
 def test_contact_sheet_has_a_thumbnail_per_layout_and_stays_small(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mkdocs_pinplan.layouts import BUILTIN_LAYOUTS, DEFAULT_LAYOUTS
 from mkdocs_pinplan.model import Brand, Design, Post
 from mkdocs_pinplan.pins import (
     TITLE_LIMIT,
@@ -21,7 +22,6 @@ from mkdocs_pinplan.pins import (
     thin_titles,
     utm_links,
 )
-from mkdocs_pinplan.render.layouts import BUILTIN_LAYOUTS, DEFAULT_LAYOUTS
 
 
 def _lin(c: int) -> float:
@@ -66,8 +66,8 @@ def test_different_sites_get_different_colours() -> None:
 
 
 def test_variants_rotate_layouts_and_palettes() -> None:
-    sections = ("Why new accounts get blocked", "A week-ahead plan")
-    with_photo = post(pins=5, image=Path("photo.jpg"), sections=sections)
+    sections = ("Why new accounts get blocked", "A week-ahead plan", "What to pin first")
+    with_photo = post(pins=len(DEFAULT_LAYOUTS), image=Path("photo.jpg"), sections=sections)
     specs = make_pin_specs([with_photo], PinSettings(brand=Brand(name="example.com")))
     layouts = [spec.design.layout.name for spec in specs]
     assert sorted(layouts) == sorted(DEFAULT_LAYOUTS)

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import os
-from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from preview_dom import Element, parse
 
 from mkdocs_pinplan.model import Calendar, CalendarPin, Post, Rules
@@ -289,66 +284,3 @@ def test_a_long_running_plan_shows_recent_months_and_a_jump_to_today() -> None:
 def test_no_jump_link_when_the_plan_starts_in_the_future() -> None:
     page = parse(render_preview(calendar_of(make_pin(1, berlin(3, 9))), RULES, now=berlin(1, 7)))
     assert not page.find_all("p", "jump")
-
-
-# Days' and months' HTML is kept in the cache between builds; whatever changed in between, the page
-# must be the one an empty cache gives.
-_PIECES = st.sampled_from([*"ab <>&\"'é", "javascript:", "https://x/"])
-_TEXT = st.lists(_PIECES, max_size=4).map("".join)
-
-
-@st.composite
-def _pins(draw: st.DrawFn) -> tuple[CalendarPin, ...]:
-    pins = []
-    for n in range(draw(st.integers(1, 4))):
-        pin = make_pin(
-            n + 1,
-            berlin(draw(st.integers(1, 3)), draw(st.integers(0, 23)), draw(st.integers(0, 59))),
-            post=draw(st.sampled_from(["blog/posts/a.md", "blog/posts/b.md"])),
-            title=draw(_TEXT) or None,
-            status=draw(st.sampled_from(["scheduled", "published"])),
-            link=draw(_TEXT) or None,
-            board=draw(_TEXT),
-        )
-        pins.append(replace(pin, alt_text=draw(_TEXT), image=draw(_TEXT)))
-    return tuple(pins)
-
-
-_INFO = st.dictionaries(
-    st.sampled_from([f"blog/posts/{p}.md#{n}" for p in "ab" for n in range(1, 5)]),
-    st.builds(PinInfo, _TEXT, _TEXT, st.booleans()),
-)
-
-
-@settings(max_examples=60, deadline=None)
-@given(before=_pins(), after=_pins(), info=_INFO, hour=st.integers(0, 72))
-def test_the_kept_pin_html_never_shows_a_stale_pin(
-    tmp_path_factory: pytest.TempPathFactory,
-    before: tuple[CalendarPin, ...],
-    after: tuple[CalendarPin, ...],
-    info: dict[str, PinInfo],
-    hour: int,
-) -> None:
-    cache = tmp_path_factory.mktemp("cache")
-    now = berlin(1, 0) + timedelta(hours=hour)
-    render_preview(calendar_of(*before), RULES, now=now, cache_dir=cache)
-    # Some pins the same, some changed in one field (or shown at another hour).
-    mixed = (*before[:2], *after)
-    for cal, moment in ((calendar_of(*mixed), now), (calendar_of(*mixed), now + timedelta(1))):
-        kept = render_preview(cal, RULES, now=moment, info=info, cache_dir=cache)
-        assert kept == render_preview(cal, RULES, now=moment, info=info)
-
-
-def test_the_kept_pin_html_is_only_rewritten_when_the_pins_change(tmp_path: Path) -> None:
-    cal = calendar_of(make_pin(1, berlin(1, 9)), make_pin(2, berlin(2, 9)))
-    render_preview(cal, RULES, cache_dir=tmp_path)
-    (kept,) = tmp_path.glob("preview-*.marshal")
-    stamp = kept.stat().st_mtime_ns
-    os.utime(kept, ns=(stamp - 10**9, stamp - 10**9))
-    render_preview(cal, RULES, cache_dir=tmp_path)
-    assert kept.stat().st_mtime_ns == stamp - 10**9
-    render_preview(calendar_of(make_pin(1, berlin(1, 9))), RULES, cache_dir=tmp_path)
-    assert kept.stat().st_mtime_ns != stamp - 10**9
-    # A damaged file is a miss, not an error.
-    kept.write_bytes(b"\x00garbage")
-    assert render_preview(cal, RULES, cache_dir=tmp_path) == render_preview(cal, RULES)

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from mkdocs_pinplan.config import PinplanConfig
+from mkdocs_pinplan.layouts import BUILTIN_LAYOUTS, DEFAULT_LAYOUTS, resolve_layouts
 from mkdocs_pinplan.model import Layout
-from mkdocs_pinplan.render.layouts import BUILTIN_LAYOUTS, DEFAULT_LAYOUTS, resolve_layouts
 
 
 def load(layouts: Any = None) -> PinplanConfig:

@@ -7,26 +7,20 @@ so it works from any static host and fetches nothing from elsewhere.
 from __future__ import annotations
 
 import calendar as _cal
-import contextlib
 import functools
-import hashlib
-import marshal
 import os
-import sys
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 from urllib.parse import SplitResult, quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import jinja2
-from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUndefined
-from jinja2.bccache import Bucket
+from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from ..calendar_file import write_bytes_atomic, write_text_atomic
 from ..durations import format_duration
+from ..fs import write_text_atomic
 from ..model import Calendar, CalendarPin, PinSpec, Post, Rules
 
 PREVIEW_PATH = "pinplan/index.html"
@@ -222,22 +216,6 @@ def _months(
     return tuple(months)
 
 
-class _TemplateCache(FileSystemBytecodeCache):
-    """Jinja's compiled template kept between builds; a cache that cannot be written is skipped.
-
-    Compiling the page's template takes about 40 ms, more than the rest of a warm build's
-    preview; loading it back takes about one. Jinja checks the template's checksum and the
-    Python version before it uses a stored copy.
-    """
-
-    def dump_bytecode(self, bucket: Bucket) -> None:
-        try:
-            os.makedirs(self.directory, exist_ok=True)
-            super().dump_bytecode(bucket)
-        except OSError:
-            pass
-
-
 @functools.cache
 def _loader() -> PackageLoader:
     """The package's ``templates`` folder (also read directly for the inlined CSS and JS)."""
@@ -245,7 +223,7 @@ def _loader() -> PackageLoader:
 
 
 @functools.cache
-def _environment(cache_dir: str | None = None) -> Environment:
+def _environment() -> Environment:
     # Autoescaping is the page's only defence against hostile titles; never turn it off.
     return Environment(
         loader=_loader(),
@@ -254,75 +232,6 @@ def _environment(cache_dir: str | None = None) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        bytecode_cache=_TemplateCache(cache_dir, "%s.jinja") if cache_dir else None,
-    )
-
-
-_FRAGMENTS_FILE = "preview-html.marshal"
-"""In ``cache_dir``: the last page's rendered days (with their pins) and months."""
-_FRAGMENT_TEMPLATES = ("pin.html.j2", "day.html.j2", "month.html.j2")
-"""Templates of the parts; the days and the months are kept (a day with its pins)."""
-
-
-class _Fragments:
-    """Rendered parts of the page (a day with its pins, a month), found by all they show.
-
-    A warm build shows the same pins as the one before. Rendering them through Jinja, which
-    autoescapes every field, was the largest part of a warm build's own time (some 30 µs a
-    pin); finding a day's HTML by a digest of its pins' views takes about 5 µs a pin. The file
-    is used only while the part templates, Jinja and Python stay the same, and holds only what
-    the last page showed. It is read with ``marshal``, which builds bytes and strings only.
-    """
-
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self.known: dict[bytes, str] = {}
-        self.used: dict[bytes, str] = {}
-        self.version = repr(
-            (*(_asset(name) for name in _FRAGMENT_TEMPLATES), jinja2.__version__, sys.version)
-        )
-        if path is not None:
-            try:
-                stored = marshal.loads(path.read_bytes())
-            except (OSError, EOFError, ValueError, TypeError):
-                stored = None
-            if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == self.version:
-                self.known = stored[1] if isinstance(stored[1], dict) else {}
-
-    def get(self, view: tuple[Any, ...], render: Callable[[], str]) -> str:
-        """The HTML kept for ``view``, else what ``render`` makes of it now.
-
-        ``view`` is everything the part shows, as (nested) tuples of strings, numbers, bools
-        and ``None``. Its digest is taken of its ``marshal`` form (version 2: no references),
-        from which the view could be read back: different views never share a key.
-        """
-        key = hashlib.blake2b(marshal.dumps(view, 2), digest_size=16).digest()
-        text = self.known.get(key)
-        if text is None:
-            text = render()
-        self.used[key] = text
-        return text
-
-    def save(self) -> None:
-        """Keep this page's parts (and only those) for the next build, when they changed."""
-        if self.path is None or self.used.keys() == self.known.keys():
-            return
-        with contextlib.suppress(OSError):  # only a cache
-            write_bytes_atomic(self.path, marshal.dumps((self.version, self.used)), durable=False)
-
-
-def _pin_fields(pin: CalendarPin) -> tuple[object, ...]:
-    """The fields of ``pin`` that :func:`_pin_view` reads (its time comes separately)."""
-    return (
-        pin.id,
-        pin.post,
-        pin.link,
-        pin.image,
-        pin.title,
-        pin.description,
-        pin.alt_text,
-        pin.board,
-        pin.status,
     )
 
 
@@ -342,21 +251,20 @@ def render_preview(
     now: datetime | None = None,
     site_name: str = "",
     live: bool = False,
-    cache_dir: Path | None = None,
 ) -> str:
     """The preview page for ``calendar``: every pin grouped by local day, and a month view.
 
     Days are counted in the calendar's time zone; each day's cap is ``rules.cap`` of its
     index from the calendar's ``start``. ``info`` adds post titles and says which images are
     in the site; ``now`` marks overdue pins and today; ``live`` labels the page as the
-    unsaved plan of ``mkdocs serve``; ``cache_dir`` keeps the compiled templates and the
-    days' and months' HTML for the next build. Same arguments ⇒ same text.
+    unsaved plan of ``mkdocs serve``. Same arguments ⇒ same text.
     """
     info = info or {}
     zone = _zone(calendar.timezone)
-    environment = _environment(os.fspath(cache_dir / "templates") if cache_dir else None)
-    pin_template, day_template, month_template = map(environment.get_template, _FRAGMENT_TEMPLATES)
-    fragments = _Fragments(cache_dir / _FRAGMENTS_FILE if cache_dir else None)
+    environment = _environment()
+    pin_template, day_template, month_template = map(
+        environment.get_template, ("pin.html.j2", "day.html.j2", "month.html.j2")
+    )
     by_day: dict[date, list[_Entry]] = {}
     posts_shown: set[tuple[str, str]] = set()
     statuses: dict[str, int] = {}
@@ -370,10 +278,6 @@ def render_preview(
         statuses[pin.status] = statuses.get(pin.status, 0) + 1
         overdue_count += overdue
 
-    def render_day(view: _DayView, entries: list[_Entry]) -> str:
-        pins = tuple(Markup(pin_template.render(pin=_pin_view(*entry))) for entry in entries)
-        return day_template.render(day=view._replace(pins=pins))
-
     counts = {day: len(entries) for day, entries in by_day.items()}
     days: list[str] = []
     day_keys: list[str] = []
@@ -382,22 +286,11 @@ def render_preview(
         view = _DayView(
             key=day.isoformat(),
             label=_day_label(day),
-            pins=(),
+            pins=tuple(Markup(pin_template.render(pin=_pin_view(*entry))) for entry in entries),
             cap=cap,
             over=cap is not None and len(entries) > cap,
         )
-        # Every input of the day's view and of its pins' views, hence of its HTML (a pin's
-        # local time is its instant in the calendar's zone).
-        shown = tuple(
-            (*_pin_fields(pin), pin.publish_at.timestamp(), *pin_info, overdue)
-            for pin, _, pin_info, overdue in entries
-        )
-        days.append(
-            fragments.get(
-                ("day", *view, calendar.timezone, shown),
-                lambda: render_day(view, entries),  # noqa: B023 (called at once)
-            )
-        )
+        days.append(day_template.render(day=view))
         day_keys.append(view.key)
     today = now.astimezone(zone).date() if now else None
     first = min([calendar.start, *by_day])
@@ -408,13 +301,9 @@ def render_preview(
     ramp_end = calendar.start + timedelta(days=max(rules.warmup_days - 1, 0))
     last = max([ramp_end, *by_day, first])
     months = [
-        fragments.get(
-            ("month", month.label, tuple(tuple(c and tuple(c) for c in w) for w in month.weeks)),
-            lambda: month_template.render(month=month, weekdays=_WEEKDAYS),  # noqa: B023 (at once)
-        )
+        month_template.render(month=month, weekdays=_WEEKDAYS)
         for month in _months(first, last, counts, rules, calendar.start, today or date.min)
     ]
-    fragments.save()
     next_day = next((d for d in day_keys if today is not None and d >= today.isoformat()), "")
     posts = sorted(posts_shown, key=lambda t: (t[0].lower(), t[1]))
     due: int | None = None
@@ -460,14 +349,13 @@ def write_preview(
     now: datetime | None = None,
     site_name: str = "",
     live: bool = False,
-    cache_dir: Path | None = None,
     placed: Collection[str] = (),
 ) -> Path:
     """Write the preview page to ``site_dir/pinplan/index.html`` and return its path.
 
     Pins whose image file is missing from ``site_dir`` get a placeholder instead of a
     broken image; ``placed`` names images (site-relative) the build has just put there, which
-    need no look. ``cache_dir`` is as for :func:`render_preview`.
+    need no look.
     """
     titles = {post.src_path: post.title for post in posts}
     layouts = {spec.id: spec.design.layout.name for spec in specs}
@@ -480,9 +368,7 @@ def write_preview(
         )
         for pin in calendar.pins
     }
-    html = render_preview(
-        calendar, rules, info=info, now=now, site_name=site_name, live=live, cache_dir=cache_dir
-    )
+    html = render_preview(calendar, rules, info=info, now=now, site_name=site_name, live=live)
     target = site_dir / PREVIEW_PATH
     write_text_atomic(target, html, durable=False)  # part of the site: rebuilt every time
     return target

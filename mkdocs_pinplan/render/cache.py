@@ -21,14 +21,13 @@ import hashlib
 import importlib.metadata
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from ..filememo import FileMemo
+from ..fs import write_bytes_atomic
 from ..model import Design
 
 CACHE_SCHEMA = 2
@@ -161,9 +160,10 @@ def _canonical(value: Any, hasher: FileHasher) -> Any:
 
 
 def render_sources() -> list[Path]:
-    """Files whose content decides how a design is drawn: the render package and image loading."""
+    """Files whose content decides how a design is drawn: the render package, image loading
+    and colour contrast."""
     package = Path(__file__).resolve().parent
-    files = [package.parent / "images.py"]
+    files = [package.parent / "images.py", package.parent / "color.py"]
     # os.walk rather than Path.rglob: a third of the time, and this runs in every build.
     for folder, subfolders, names in os.walk(package):
         subfolders[:] = [d for d in subfolders if d != "__pycache__"]
@@ -248,77 +248,9 @@ def extension(design: Design) -> str:
     return "png" if design.image_format == "png" else "jpg"
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` by rename, so readers see the old or the new file whole.
-
-    No fsync: these are rebuildable outputs; a torn entry (empty after a power cut) is treated
-    as missing by :meth:`PinCache.lookup`.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def place(source: str | Path, target: str | Path) -> None:
-    """Put ``source``'s bytes at ``target``: a hard link when possible, else a copy.
-
-    The target is replaced atomically when it exists (``mkdocs build --dirty``).
-    """
-    try:
-        _link_or_make_folder(source, target)
-        return
-    except FileExistsError:
-        try:
-            if os.path.samefile(source, target):
-                return
-        except OSError:
-            pass
-    except OSError:
-        # Another file system, or one without hard links: copy instead.
-        _copy_atomic(Path(source), Path(target))
-        return
-    target = Path(target)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    os.unlink(tmp)
-    try:
-        try:
-            os.link(source, tmp)
-        except OSError:
-            shutil.copyfile(source, tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _link_or_make_folder(source: str | Path, target: str | Path) -> None:
-    # Try the link first: the folder usually exists, and a mkdir per pin costs a warm build.
-    try:
-        os.link(source, target)
-    except FileNotFoundError:
-        folder = os.path.dirname(target)
-        if not os.path.exists(source) or os.path.isdir(folder):
-            raise
-        os.makedirs(folder, exist_ok=True)
-        os.link(source, target)
-
-
-def _copy_atomic(source: Path, target: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        shutil.copyfile(source, tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Put a copy of ``source``'s bytes at ``target`` (replaced atomically when it exists)."""
+    write_bytes_atomic(Path(target), Path(source).read_bytes(), durable=False)
 
 
 class PinCache:
@@ -362,11 +294,11 @@ class PinCache:
         """Write an entry; warnings first, so a visible image always has its warnings beside it."""
         notes = list(warnings)
         if notes:
-            write_atomic(
-                Path(self.entry(key, "json")), json.dumps(notes, ensure_ascii=False).encode()
-            )
+            warned = json.dumps(notes, ensure_ascii=False).encode()
+            write_bytes_atomic(Path(self.entry(key, "json")), warned, durable=False)
         path = self.entry(key, ext, warned=bool(notes))
-        write_atomic(Path(path), data)
+        # No fsync: a torn entry (empty after a power cut) is treated as missing by lookup.
+        write_bytes_atomic(Path(path), data, durable=False)
         return path
 
     def prune(

@@ -65,6 +65,10 @@ class FontCheck(NamedTuple):
     """Pictographs left out of the image (for the build's info lines)."""
 
 
+_Answer = tuple[Brand, tuple[str, ...], tuple[str, ...]]
+"""(brand to draw with, characters no font has, pictographs left out)"""
+
+
 class _Checker:
     """Coverage of each distinct headline, with the brands extended by system fonts."""
 
@@ -72,9 +76,7 @@ class _Checker:
         self.system_fonts = system_fonts
         self._chains: dict[tuple[Brand, tuple[object, ...]], FontChain] = {}
         self._brands: dict[tuple[Brand, tuple[object, ...]], Brand] = {}
-        self.answers: dict[
-            tuple[str, Brand, str], tuple[Brand, tuple[str, ...], tuple[str, ...]]
-        ] = {}
+        self.answers: dict[tuple[str, Brand, str], _Answer] = {}
 
     def chain(self, brand: Brand) -> FontChain:
         key = (brand, tuple(brand.fallback_fonts))
@@ -83,9 +85,7 @@ class _Checker:
             known = self._chains[key] = FontChain.of(headline_chain(brand))
         return known
 
-    def check(
-        self, text: str, brand: Brand, lang: str
-    ) -> tuple[Brand, tuple[str, ...], tuple[str, ...]]:
+    def check(self, text: str, brand: Brand, lang: str) -> _Answer:
         """``(brand to draw with, characters no font has, pictographs left out)``."""
         key = (text, brand, lang)
         known = self.answers.get(key)
@@ -94,8 +94,9 @@ class _Checker:
         chain = self.chain(brand)
         if set(map(ord, text)) <= chain.charsets()[0]:
             # The usual case, cheaply: the first font has every character.
-            answer = self.answers[key] = (brand, (), ())
-            return answer
+            plain: _Answer = (brand, (), ())
+            self.answers[key] = plain
+            return plain
         missing = cover(text, chain).missing
         if missing and self.system_fonts:
             from .sysfonts import fonts_for
@@ -112,7 +113,8 @@ class _Checker:
         dropped = tuple(c for c in missing if pictograph(c))
         if dropped and not lost and not cover(text, self.chain(brand)).text.strip():
             lost = dropped  # nothing but pictographs no font has: the pin would be empty
-        answer = self.answers[key] = (brand, lost, dropped)
+        answer: _Answer = (brand, lost, dropped)
+        self.answers[key] = answer
         return answer
 
 

@@ -17,8 +17,9 @@ from typing import NamedTuple
 
 from ..errors import PinplanError
 from ..filememo import FileMemo
+from ..fs import write_bytes_atomic
 from ..model import Design, PinSpec
-from .cache import FileHasher, PinCache, design_key, extension, place, render_context, write_atomic
+from .cache import FileHasher, PinCache, design_key, extension, place, render_context
 
 Progress = Callable[[int, int], None]
 """Called with (done, total) as pins finish rendering (total counts only pins to render)."""
@@ -78,7 +79,7 @@ def render_job(job: RenderJob) -> JobOutcome:
         )
     else:
         path = job.target
-        write_atomic(Path(path), result.data)
+        write_bytes_atomic(Path(path), result.data, durable=False)
     return JobOutcome(warnings=tuple(result.warnings), path=path)
 
 
@@ -98,7 +99,7 @@ def render_pins(
 ) -> RenderStats:
     """Write every spec's image under ``site_dir``, drawing each distinct image at most once.
 
-    With ``cache_dir``, images already in the cache are linked (or copied) into the site
+    With ``cache_dir``, images already in the cache are copied into the site
     without drawing, and new ones are added to it. ``workers`` > 1 draws in that many worker
     processes. ``memo`` (used with ``cache_dir``) remembers file hashes between builds: the
     cache's own by default; pass the build's when the post reader shares it. Raises

@@ -1,6 +1,6 @@
 """The built-in layouts, and user layouts derived from them in the ``layouts:`` option.
 
-A layout is plain data (:class:`~mkdocs_pinplan.model.Layout`); the drawing code reads it,
+A layout is plain data (:class:`Layout`, part of the model); the drawing code reads it,
 so a blogger adds a design by writing a mapping in ``mkdocs.yml`` instead of code::
 
     layouts:
@@ -15,8 +15,46 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from ..model import Box, Layout
+Box = tuple[float, float, float, float]
+"""A rectangle as fractions of the canvas: ``(left, top, right, bottom)``."""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A pin design as data: where the photo, the headline and the brand go.
+
+    Built-ins are below; users derive their own in ``layouts:``. Every
+    field is part of the design, so changing one re-renders exactly the pins that use it.
+    """
+
+    name: str
+    photo: str = "none"
+    """``full`` (whole canvas), ``box`` (a rectangle), ``card`` (a framed inset) or ``none``."""
+    photo_box: Box = (0.0, 0.0, 1.0, 1.0)
+    text_box: Box = (0.08, 0.1, 0.92, 0.86)
+    text_box_alone: Box | None = None
+    """Where the headline goes when the post has no photo (default: ``text_box``)."""
+    ground: str = "background"
+    """Canvas colour from the palette: ``background`` or ``accent``."""
+    panel: bool = False
+    """A solid panel in the background colour behind the headline (for text over photos)."""
+    align: str = "left"
+    valign: str = "center"
+    uppercase: bool = False
+    decorations: tuple[str, ...] = ("bar",)
+    """Accent shapes: ``bar`` (above the headline), ``rule`` (below it), ``frame``, and
+    ``stripe`` (down the left edge)."""
+    max_size: int = 132
+    """Largest headline size in px on a 1000 px wide pin (it shrinks to fit)."""
+    max_lines: int = 4
+    """Lines the headline prefers to stay within (more only when it would not fit)."""
+    scrim: float = 0.35
+    """Least darkening of a full-bleed photo under text; raised as needed for contrast."""
+    footer: str = "left"
+    """Site name (and logo) at the bottom: ``left``, ``center`` or ``none``."""
+
 
 BUILTIN_LAYOUTS: dict[str, Layout] = {
     layout.name: layout
@@ -74,11 +112,21 @@ BUILTIN_LAYOUTS: dict[str, Layout] = {
             scrim=0.0,
             footer="left",
         ),
+        # Headline only, set high on the page beside a stripe of the accent colour.
+        Layout(
+            name="stripe",
+            text_box=(0.12, 0.12, 0.9, 0.84),
+            valign="top",
+            decorations=("stripe", "bar"),
+            max_size=136,
+            max_lines=5,
+        ),
     )
 }
 
-DEFAULT_LAYOUTS = ("photo", "block", "type", "split", "band")
-"""The rotation when ``layouts:`` is not set: every built-in, photo first."""
+DEFAULT_LAYOUTS = ("photo", "block", "type", "split", "band", "stripe")
+"""The rotation when ``layouts:`` is not set: every built-in, photo first. A post without
+a photo rotates only those made for that (``block``, ``type``, ``stripe``)."""
 
 _CHOICES: dict[str, tuple[str, ...]] = {
     "photo": ("full", "box", "card", "none"),
@@ -87,7 +135,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "valign": ("top", "center", "bottom"),
     "footer": ("left", "center", "none"),
 }
-_DECORATIONS = ("bar", "rule", "frame")
+_DECORATIONS = ("bar", "rule", "frame", "stripe")
 _BOXES = ("photo_box", "text_box", "text_box_alone")
 
 

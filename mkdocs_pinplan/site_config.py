@@ -1,0 +1,261 @@
+"""A site's configuration read without MkDocs: ``mkdocs.yml``, ``properdocs.yml`` or
+``zensical.toml``, reduced to what pinplan needs (paths, URLs, the blog's URL rules and the
+plugin's raw options)."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import PinplanError
+
+CONFIG_NAMES = (
+    "mkdocs.yml",
+    "mkdocs.yaml",
+    "properdocs.yml",
+    "properdocs.yaml",
+    "zensical.toml",
+)
+"""Looked for, in this order, in the working directory when no file is named."""
+
+
+@dataclass(frozen=True)
+class BlogSettings:
+    """The options of Material's (or Zensical's) blog plugin that decide a post's URL."""
+
+    blog_dir: str = "blog"
+    post_dir: str = "{blog}/posts"
+    post_url_format: str = "{date}/{slug}"
+    post_url_date_format: str = "yyyy/MM/dd"
+    post_url_max_categories: int = 1
+    post_slugify_separator: str = "-"
+    categories_slugify_separator: str = "-"
+
+    def post_globs(self) -> list[str]:
+        """The globs (relative to docs_dir) of the blog's posts."""
+        return blog_post_globs(self.blog_dir, self.post_dir)
+
+
+def blog_post_globs(blog_dir: str, post_dir: str) -> list[str]:
+    """The posts glob of a blog with these ``blog_dir`` and ``post_dir`` options."""
+    prefix = posixpath.normpath(post_dir.format(blog=posixpath.normpath(blog_dir))).lstrip("./")
+    return [f"{prefix}/**"] if prefix not in ("", ".") else ["**"]
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """What pinplan needs of a site's configuration file (attribute names as MkDocs')."""
+
+    config_file_path: str
+    site_name: str
+    site_url: str | None
+    """Ends with ``/`` when set, as MkDocs makes it."""
+    docs_dir: str
+    """Absolute."""
+    site_dir: str
+    """Absolute."""
+    use_directory_urls: bool
+    language: str
+    blog: BlogSettings | None
+    """``None`` when the blog plugin is not on."""
+    pinplan: Mapping[str, Any] | None
+    """The plugin's options as written; ``None`` when the plugin is not listed."""
+
+
+def find_config_file(directory: Path | None = None) -> Path | None:
+    """The first of :data:`CONFIG_NAMES` that exists in ``directory`` (default: cwd)."""
+    base = directory or Path()
+    return next((base / name for name in CONFIG_NAMES if (base / name).is_file()), None)
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML as MkDocs reads it: ``!ENV`` is honoured; other tags (``!!python/name:…``,
+    ``!relative``) only matter to MkDocs itself and read as their plain value."""
+
+
+def _env_tag(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        names, default = [loader.construct_scalar(node)], None
+    else:
+        items = loader.construct_sequence(node)  # type: ignore[arg-type]
+        names, default = (items[:-1], items[-1]) if len(items) > 1 else (items, None)
+    for name in names:
+        if isinstance(name, str) and name in os.environ:
+            # As pyyaml_env_tag does: the variable's text is read as a YAML scalar.
+            return yaml.safe_load(os.environ[name]) if os.environ[name] else ""
+    return default
+
+
+def _other_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node) or None
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_mapping(node)  # type: ignore[arg-type]
+
+
+_Loader.add_constructor("!ENV", _env_tag)
+_Loader.add_multi_constructor("", _other_tag)
+
+
+def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """``override`` deep-merged onto ``base`` (as MkDocs merges ``INHERIT``)."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(dict(merged[key]), value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _read_yaml(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    name = str(path)
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_Loader)
+    except OSError as exc:
+        raise PinplanError(name, None, f"cannot be read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise PinplanError(name, None, f"not UTF-8 text: {exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        raise PinplanError(name, None, f"invalid YAML{where}: {exc}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise PinplanError(name, None, f"expected a mapping of options, got {type(data).__name__}")
+    parent = data.pop("INHERIT", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise PinplanError(name, "INHERIT", f"expected a file path, got {parent!r}")
+    parent_path = (path.parent / parent).resolve()
+    if parent_path in seen:
+        raise PinplanError(name, "INHERIT", f"inherits from itself through {parent}")
+    if not parent_path.is_file():
+        raise PinplanError(name, "INHERIT", f"no such file: {parent}")
+    return _merge(_read_yaml(parent_path, (*seen, path.resolve())), data)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    name = str(path)
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # Zensical itself needs 3.11; tomli is the same reader
+        try:
+            import tomli as tomllib
+        except ModuleNotFoundError:
+            raise PinplanError(
+                name, None, "reading TOML needs Python 3.11 or the tomli package"
+            ) from None
+    try:
+        with path.open("rb") as file:
+            data = tomllib.load(file)
+    except OSError as exc:
+        raise PinplanError(name, None, f"cannot be read: {exc.strerror or exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise PinplanError(name, None, f"invalid TOML: {exc}") from None
+    project = data.get("project", {})
+    if not isinstance(project, dict):
+        raise PinplanError(name, "project", "expected a table")
+    return project
+
+
+def _plugins(raw: object, name: str) -> dict[str, Any]:
+    """The ``plugins`` option (a list of names and one-key mappings, or a mapping) as a
+    mapping of name to options."""
+    if raw is None:
+        return {}
+    if isinstance(raw, Mapping):
+        return {str(k): v for k, v in raw.items()}
+    if not isinstance(raw, list):
+        raise PinplanError(name, "plugins", f"expected a list or mapping, got {raw!r}")
+    plugins: dict[str, Any] = {}
+    for item in raw:
+        if isinstance(item, str):
+            plugins[item] = {}
+        elif isinstance(item, Mapping) and len(item) == 1:
+            key, value = next(iter(item.items()))
+            plugins[str(key)] = value
+        else:
+            raise PinplanError(name, "plugins", f"expected a name or a one-key mapping: {item!r}")
+    return plugins
+
+
+def _text(data: Mapping[str, Any], key: str, default: str, name: str) -> str:
+    value = data.get(key)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise PinplanError(name, key, f"expected text, got {value!r}")
+    return value
+
+
+def _blog(plugins: Mapping[str, Any], name: str) -> BlogSettings | None:
+    options = next(
+        (v for k, v in plugins.items() if k in ("blog", "material/blog")),
+        False,
+    )
+    if options is False:
+        return None
+    options = options or {}
+    if not isinstance(options, Mapping):
+        raise PinplanError(name, "plugins.blog", f"expected a mapping, got {options!r}")
+    if options.get("enabled", True) is False:
+        return None
+    defaults = BlogSettings()
+    values: dict[str, Any] = {}
+    for field, default in vars(defaults).items():
+        value = options.get(field, default)
+        if type(value) is not type(default):
+            raise PinplanError(name, f"plugins.blog.{field}", f"unexpected value {value!r}")
+        values[field] = value
+    return BlogSettings(**values)
+
+
+def read_site_config(path: Path) -> SiteConfig:
+    """Read ``path`` (YAML for MkDocs and ProperDocs, TOML for Zensical).
+
+    Raises :class:`PinplanError` naming the file and option for anything it cannot use.
+    """
+    name = str(path)
+    data = _read_toml(path) if path.suffix == ".toml" else _read_yaml(path)
+    root = path.resolve().parent
+    plugins = _plugins(data.get("plugins"), name)
+    pinplan = next(
+        (v for k, v in plugins.items() if k.split(" #")[0] == "pinplan"),
+        False,
+    )
+    if pinplan is not False and not isinstance(pinplan, Mapping):
+        if pinplan is not None:
+            raise PinplanError(name, "plugins.pinplan", f"expected a mapping, got {pinplan!r}")
+        pinplan = {}
+    site_url = data.get("site_url") or None
+    if site_url is not None and not isinstance(site_url, str):
+        raise PinplanError(name, "site_url", f"expected a URL, got {site_url!r}")
+    if site_url and not site_url.endswith("/"):
+        site_url += "/"
+    theme = data.get("theme")
+    language = theme.get("language") if isinstance(theme, Mapping) else None
+    use_directory_urls = data.get("use_directory_urls", True)
+    if not isinstance(use_directory_urls, bool):
+        raise PinplanError(name, "use_directory_urls", "expected true or false")
+    return SiteConfig(
+        config_file_path=str(path),
+        site_name=_text(data, "site_name", "", name),
+        site_url=site_url,
+        docs_dir=str(root / _text(data, "docs_dir", "docs", name)),
+        site_dir=str(root / _text(data, "site_dir", "site", name)),
+        use_directory_urls=use_directory_urls,
+        language=str(language or "en"),
+        blog=_blog(plugins, name),
+        pinplan=pinplan if pinplan is not False else None,
+    )

@@ -1,0 +1,160 @@
+"""A site's posts read from its Markdown sources, without the site generator: each page's
+front-matter, title and the URL the generator gave it, checked against the built site."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urljoin
+
+from .errors import PinplanError, Problem
+from .model import Post
+from .posts import PostImages, markdown_body, parse_date, parse_front_matter, read_post
+from .site_config import SiteConfig
+from .site_urls import blog_post_src, page_file, page_url
+
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")
+_HEADING = re.compile(r"^#[ \t]+(.+?)[ \t]*(?:\{[^}]*\})?[ \t#]*$", re.MULTILINE)
+_FENCE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
+_CANONICAL = re.compile(r"<link\b[^>]*\brel=[\"']?canonical\b[^>]*>", re.IGNORECASE)
+_HREF = re.compile(r"\bhref=(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.IGNORECASE)
+
+
+def markdown_pages(docs_dir: Path) -> list[str]:
+    """Every Markdown page under ``docs_dir`` (``/``-separated, sorted), leaving out dot
+    files and folders as MkDocs does."""
+    pages: list[str] = []
+    for root, dirs, files in os.walk(docs_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for file in files:
+            if file.endswith(MARKDOWN_SUFFIXES) and not file.startswith("."):
+                pages.append((Path(root) / file).relative_to(docs_dir).as_posix())
+    return sorted(pages)
+
+
+def page_title(src: str, meta: dict[str, object], markdown: str) -> str:
+    """The title MkDocs gives a page: ``title`` in the front-matter, else the first level-1
+    heading, else one made of the file name."""
+    title = meta.get("title")
+    if isinstance(title, str) and title.strip():
+        return title
+    heading = _HEADING.search(_FENCE.sub("", markdown))
+    if heading:
+        return heading.group(1)
+    stem = Path(src).stem
+    if stem in ("index", "README"):
+        stem = Path(src).parent.name or "Home"
+    name = stem.replace("-", " ").replace("_", " ")
+    return name.capitalize() if name.lower() == name else name
+
+
+@dataclass(frozen=True)
+class SitePost:
+    """A post and the page the generator built for it."""
+
+    post: Post
+    page: str
+    """The built page's path relative to site_dir."""
+
+
+def _page_url(site: SiteConfig, src: str, meta: dict[str, object], title: str) -> str:
+    """The post's site-relative URL. Raises :class:`Problem` when the blog cannot place it."""
+    blog = site.blog
+    if blog is None or not any(fnmatch.fnmatchcase(src, g) for g in blog.post_globs()):
+        return page_url(src, site.use_directory_urls)
+    if meta.get("date") is None:
+        raise Problem(src, "date", "a blog post needs a date for its URL")
+    try:
+        day = parse_date(meta["date"])
+    except ValueError as exc:
+        raise Problem(src, "date", str(exc)) from None
+    categories = meta.get("categories") or []
+    slug = meta.get("slug")
+    try:
+        path = blog_post_src(
+            src,
+            blog=blog,
+            day=day,
+            slug=slug if isinstance(slug, str) else None,
+            title=title,
+            categories=[str(c) for c in categories] if isinstance(categories, list) else [],
+        )
+    except (ValueError, KeyError, IndexError) as exc:
+        raise Problem(src, "plugins.blog.post_url_format", str(exc)) from None
+    return page_url(path, site.use_directory_urls)
+
+
+def read_site_posts(
+    site: SiteConfig, globs: Sequence[str], images: PostImages | None = None
+) -> tuple[list[SitePost], list[Problem]]:
+    """The site's posts (drafts left out) with their URLs, and every problem found on the
+    way (each names the page, relative to docs_dir, and the key)."""
+    docs_dir = Path(site.docs_dir)
+    posts: list[SitePost] = []
+    problems: list[Problem] = []
+    for src in markdown_pages(docs_dir):
+        is_post = any(fnmatch.fnmatchcase(src, g) for g in globs)
+        try:
+            markdown = (docs_dir / src).read_text(encoding="utf-8-sig")
+            meta = parse_front_matter(markdown, src)
+        except (OSError, UnicodeDecodeError) as exc:
+            if is_post:
+                problems.append(Problem(src, None, f"cannot be read: {exc}"))
+            continue
+        except PinplanError as exc:
+            if is_post or "pinplan" in markdown[:2000]:
+                problems.append(Problem(exc.file, exc.field, exc.message))
+            continue
+        title = page_title(src, meta, markdown)
+        try:
+            url = _page_url(site, src, meta, title) if is_post or "pinplan" in meta else ""
+        except Problem as problem:
+            problems.append(problem)
+            continue
+        reading = read_post(
+            src,
+            meta,
+            url=urljoin(site.site_url, url) if site.site_url else "/" + url,
+            docs_dir=docs_dir,
+            default_title=title,
+            default_slug=Path(src).stem,
+            default_lang=site.language,
+            is_post_path=is_post,
+            images=images,
+            body=markdown_body(markdown),
+        )
+        problems.extend(reading.problems)
+        if reading.post is not None and not reading.post.draft:
+            posts.append(SitePost(reading.post, page_file(url)))
+    return posts, problems
+
+
+def canonical_link(html: str) -> str | None:
+    """The ``href`` of a page's ``<link rel="canonical">``, if it has one."""
+    tag = _CANONICAL.search(html)
+    href = _HREF.search(tag.group(0)) if tag else None
+    return next(g for g in href.groups() if g is not None) if href else None
+
+
+def missing_pages(site: SiteConfig, posts: Sequence[SitePost]) -> list[str]:
+    """One line per post whose page the built site lacks, or whose canonical link points
+    elsewhere: pinning it would pin a dead (or wrong) link."""
+    site_dir = Path(site.site_dir)
+    lines: list[str] = []
+    for item in posts:
+        post, path = item.post, site_dir / item.page
+        try:
+            html = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            lines.append(f"{post.src_path}: no page {path} in the built site (for {post.url})")
+            continue
+        canonical = canonical_link(html)
+        if site.site_url and canonical is not None and canonical != post.url:
+            lines.append(
+                f"{post.src_path}: {path} has the canonical link {canonical}, expected {post.url}"
+            )
+    return lines
