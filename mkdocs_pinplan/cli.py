@@ -26,7 +26,7 @@ from .export.csv import MAX_ROWS, export_csv
 from .export.ics import export_ics
 from .export.json import export_json
 from .fs import calendar_lock, write_bytes_atomic
-from .model import Calendar, CalendarPin, Rules
+from .model import Calendar, CalendarPin, Post, Rules
 from .schedule import sort_pins, violations
 from .site_config import CONFIG_NAMES, SiteConfig, find_config_file, read_site_config
 from .site_pages import markdown_pages
@@ -186,15 +186,15 @@ def main(config_file: str | None) -> None:
     """
 
 
-def _post_problems(site: Site) -> tuple[int, list[str]]:
+def _post_problems(site: Site) -> tuple[list[Post], list[str]]:
     """Problems in the front-matter of every page that is a post: ``(posts, lines)``."""
-    from .posts import markdown_body, parse_front_matter, read_post
+    from .posts import markdown_body, parse_front_matter, read_body, read_post
 
     docs_dir = Path(site.config.docs_dir)
     globs = site.options.posts or post_globs(site.config)
     shown_docs = _display(docs_dir)
     lines: list[str] = []
-    posts = 0
+    posts: list[Post] = []
     for src in markdown_pages(docs_dir):
         shown = f"{shown_docs}/{src}"
         is_post = any(fnmatch.fnmatchcase(src, g) for g in globs)
@@ -210,18 +210,20 @@ def _post_problems(site: Site) -> tuple[int, list[str]]:
             if is_post or "pinplan" in text[:2000]:
                 lines.append(str(exc))
             continue
+        body = markdown_body(text)
         reading = read_post(
             src,
             meta,
             url="",
             docs_dir=docs_dir,
-            default_title=Path(src).stem,
+            # As MkDocs titles a page: its first top-level heading, else its file name.
+            default_title=read_body(body).h1 or Path(src).stem,
             default_slug=Path(src).stem,
             is_post_path=is_post,
-            body=markdown_body(text),
+            body=body,
         )
         if reading.post is not None and not reading.post.draft:
-            posts += 1
+            posts.append(reading.post)
         lines.extend(str(replace_file(p, shown)) for p in reading.problems)
     return posts, lines
 
@@ -249,7 +251,8 @@ def check(config_file: str) -> None:
     docs = Path(site.config.docs_dir).resolve()
     if docs in site.calendar_path.resolve().parents:
         problems.append(f"{name}: plugins.pinplan.calendar: lies inside docs_dir")
-    posts, lines = _post_problems(site)
+    found, lines = _post_problems(site)
+    posts = len(found)
     problems.extend(lines)
     pins = 0
     try:
@@ -262,9 +265,31 @@ def check(config_file: str) -> None:
         problems.extend(f"{site.calendar_name}: {v}" for v in violations(calendar, site.rules))
     for line in problems:
         click.echo(line)
+    _title_hint(found, site)
     if problems:
         raise SystemExit(1)
     click.echo(f"pinplan check: {posts} posts, {pins} pins on the calendar, no problems", err=True)
+
+
+def _title_hint(posts: Sequence[Post], site: Site) -> None:
+    """A friendly note (not a problem) naming the posts whose own text gives fewer distinct
+    pin titles than they have pins: their pins share one headline, and without more text
+    some are left out rather than titled with filler."""
+    from .pins import thin_titles
+
+    thin = thin_titles(posts, site.options.pins_per_post)
+    if not thin:
+        return
+    docs = _display(Path(site.config.docs_dir))
+    click.echo(
+        f"pinplan check: hint: {len(thin)} posts would gain from their own pinplan.titles "
+        "(one headline per pin):",
+        err=True,
+    )
+    for post, titles, pins in thin:
+        click.echo(
+            f"  {docs}/{post.src_path}: its text gives {titles} of {pins} pin titles", err=True
+        )
 
 
 def _table(rows: Sequence[tuple[str, ...]], header: tuple[str, ...]) -> str:
