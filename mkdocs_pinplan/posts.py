@@ -333,7 +333,10 @@ def read_post(
 # What a post's body offers when its front-matter is silent: images, headings, a first
 # sentence. Read with a few regular expressions, not a Markdown parser: only the shapes
 # that show in a finished page matter, and code blocks (which show them as text) are skipped.
-_FENCE = re.compile(r"^[ \t>]*(`{3,}|~{3,})")
+# A fenced block, from its opening fence to a closing one of the same kind (or the end).
+_FENCED = re.compile(
+    r"^[ \t>]*(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t>]*\1[`~]*[ \t]*$|\Z)", re.MULTILINE | re.DOTALL
+)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _CODE_SPAN = re.compile(r"(`+)[^`].*?\1", re.DOTALL)
 _MD_IMAGE = re.compile(
@@ -348,6 +351,7 @@ _ATTRS = re.compile(r"\s*\{[^{}]*\}\s*$")
 _LINK = re.compile(r"!?\[((?:[^\[\]]|\[[^\]]*\])*)\](?:\([^)]*\)|\[[^\]]*\])?")
 _EMPHASIS = re.compile(r"(\*{1,3}|_{1,3}|~~|==)(?=\S)(.+?)(?<=\S)\1")
 _NOT_PROSE = re.compile(r"^\s*(?:[#>|<{!?*+=\-]|\d+[.)]\s|\[|:::|\$\$|---|\.\.\.)")
+_MARKUP = re.compile(r"[*_`\[\]<>&\\{}~=\x00-\x1f\u202a-\u202e\u2066-\u2069]")
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
 
 
@@ -366,6 +370,8 @@ class PostBody(NamedTuple):
 
 def _inline_text(markdown: str) -> str:
     """Markdown inline text as plain text: links to their words, no emphasis or attributes."""
+    if not _MARKUP.search(markdown):
+        return " ".join(markdown.split())  # the usual heading: nothing to undo
     text = _ATTRS.sub("", markdown)
     text = _CODE_SPAN.sub(lambda m: m.group(0).strip("`").strip(), text)
     text = _LINK.sub(lambda m: "" if m.group(0).startswith("!") else m.group(1), text)
@@ -376,19 +382,8 @@ def _inline_text(markdown: str) -> str:
 
 def _without_code(markdown: str) -> str:
     """``markdown`` without fenced code blocks and HTML comments (their text is not shown)."""
-    kept: list[str] = []
-    fence = ""
-    for line in _COMMENT.sub("", markdown).splitlines():
-        match = _FENCE.match(line)
-        if fence:
-            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
-                fence = ""
-            continue
-        if match:
-            fence = match.group(1)
-            continue
-        kept.append(line)
-    return "\n".join(kept)
+    text = _COMMENT.sub("", markdown) if "<!--" in markdown else markdown
+    return _FENCED.sub("", text) if "```" in text or "~~~" in text else text
 
 
 def _lead(text: str) -> str:
