@@ -62,8 +62,9 @@ def run_build(
 ) -> BuildReport:
     """Render every pin into ``site_dir`` and merge them into the calendar at ``calendar_path``.
 
-    With ``write=False`` (``mkdocs serve``) the calendar is planned but the file is left alone.
-    ``memo`` is the build's memo of file facts (see :func:`render_pins`).
+    With ``write=False`` (``mkdocs serve``, or a build that writes the calendar only once it
+    has succeeded: :func:`write_planned_calendar`) the calendar is planned, the file left alone.
+    ``memo`` is the memo of image sizes the posts were read with; it is saved here.
     """
     # Read first: a calendar we cannot read stops the build before any rendering.
     text = read_calendar_text(calendar_path)
@@ -71,18 +72,12 @@ def run_build(
     # Before the plan: a post no font can draw must not reach the calendar.
     fonts = check_fonts(make_pin_specs(posts, settings), system_fonts=settings.system_fonts)
     specs = fonts.specs
-    stats = render_pins(
-        specs, site_dir, cache_dir=cache_dir, workers=workers, progress=progress, memo=memo
-    )
+    stats = render_pins(specs, site_dir, cache_dir=cache_dir, workers=workers, progress=progress)
+    if memo is not None:
+        memo.save()
     written = False
     if write:
-        # Read again under the lock: a concurrent build may have written in the meantime.
-        with calendar_lock(calendar_path):
-            again = read_calendar_text(calendar_path)
-            if again != text:
-                existing = loads(again, str(calendar_path)) if again is not None else None
-            calendar = plan(specs, rules, existing, now)
-            written = write_calendar(calendar_path, calendar)
+        calendar, written = write_planned_calendar(specs, rules, calendar_path, now)
     else:
         calendar = plan(specs, rules, existing, now)
     found = tuple(violations(calendar, rules))
@@ -95,3 +90,22 @@ def run_build(
         refused=fonts.refused,
         notes=fonts.notes,
     )
+
+
+def write_planned_calendar(
+    specs: Sequence[PinSpec],
+    rules: Rules,
+    calendar_path: Path,
+    now: datetime,
+) -> tuple[Calendar, bool]:
+    """Plan ``specs`` into the calendar at ``calendar_path`` and write it atomically: the last
+    step of a build that succeeded. Returns the calendar and whether the file changed.
+
+    The file is read again under the calendar lock (a concurrent build or ``mark-published``
+    may have written it since the build first read it), so nothing written meanwhile is lost.
+    """
+    with calendar_lock(calendar_path):
+        text = read_calendar_text(calendar_path)
+        existing = loads(text, str(calendar_path)) if text is not None else None
+        calendar = plan(specs, rules, existing, now)
+        return calendar, write_calendar(calendar_path, calendar)

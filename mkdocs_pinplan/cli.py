@@ -8,12 +8,14 @@ a non-zero exit status, never a traceback.
 from __future__ import annotations
 
 import fnmatch
+import os
+import stat
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import click
@@ -30,6 +32,11 @@ from .model import Calendar, CalendarPin, Post, Rules
 from .schedule import sort_pins, violations
 from .site_config import CONFIG_NAMES, SiteConfig, find_config_file, read_site_config
 from .site_pages import markdown_pages
+
+if TYPE_CHECKING:
+    from .filememo import FileMemo
+    from .model import Post
+    from .site_build import SiteFacts
 
 F = TypeVar("F", bound=Callable[..., Any])
 MAX_DAYS_AHEAD = 14
@@ -243,14 +250,20 @@ def check(config_file: str) -> None:
     since they were placed) are listed too: delete such an entry and the next build
     places the pin again.
     """
+    from .config import calendar_place_problem, site_url_problem
+
     site = load_site(config_file)
     problems = list(site.warnings)
     name = str(site.config_file)
-    if not site.config.site_url:
-        problems.append(f"{name}: site_url: not set, so pin links and image URLs are not absolute")
-    docs = Path(site.config.docs_dir).resolve()
-    if docs in site.calendar_path.resolve().parents:
-        problems.append(f"{name}: plugins.pinplan.calendar: lies inside docs_dir")
+    place = calendar_place_problem(
+        site.options.calendar,
+        site.calendar_path,
+        docs_dir=Path(site.config.docs_dir),
+        site_dir=Path(site.config.site_dir),
+    )
+    for problem in (site_url_problem(site.config.site_url), place and f"plugins.pinplan.{place}"):
+        if problem:
+            problems.append(f"{name}: {problem}")
     found, lines = _post_problems(site)
     posts = len(found)
     problems.extend(lines)
@@ -290,6 +303,105 @@ def _title_hint(posts: Sequence[Post], site: Site) -> None:
         click.echo(
             f"  {docs}/{post.src_path}: its text gives {titles} of {pins} pin titles", err=True
         )
+
+
+@main.command(short_help="Pins, calendar and preview for a site already built.")
+@config_option
+@click.option(
+    "--site-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The built site (default: site_dir of the config file).",
+)
+@click.option(
+    "--strict", is_flag=True, help="Fail on content problems, as `mkdocs build --strict`."
+)
+def build(config_file: str | None, site_dir: Path | None, strict: bool) -> None:
+    """Do the plugin's work on a site another generator has built (Zensical, ProperDocs,
+    MkDocs without the plugin): render the pins into it, plan and write the calendar, write
+    the preview page.
+
+    Run it after the site generator, which may delete files it did not make. Every post's
+    page must be in the built site with the canonical link its URL implies: otherwise
+    nothing is written and each such post is named on one line.
+    """
+    from .site_build import SiteFacts, finish_site_build, run_site_build
+
+    site = load_site(config_file)
+    cfg = site.config
+    root = site.config_file.resolve().parent
+    facts = SiteFacts(root, site_dir or Path(cfg.site_dir), cfg.site_url, cfg.site_name)
+    posts, memo, warnings = _built_posts(site, facts)
+    for line in warnings:
+        click.echo(f"pinplan: warning: {line}", err=True)
+    if strict and warnings:
+        raise Failure(f"{len(warnings)} warnings in strict mode: nothing written")
+
+    def say(line: str) -> None:
+        click.echo(f"pinplan: {line}", err=True)
+
+    def warn(line: str) -> None:
+        click.echo(f"pinplan: warning: {line}", err=True)
+
+    try:
+        now = build_now()
+        report = run_site_build(
+            posts,
+            site.options,
+            facts,
+            rules=site.rules,
+            now=now,
+            write=True,
+            memo=memo,
+            info=say,
+            warn=warn,
+        )
+        written = "updated" if report.calendar_written else "unchanged"
+        finish_site_build(
+            report,
+            posts,
+            site.options,
+            facts,
+            rules=site.rules,
+            now=now,
+            where=f"{site.calendar_name} {written}",
+            live=False,
+            info=say,
+            warn=warn,
+        )
+    except (PinplanError, OSError, ValueError) as exc:
+        raise Failure(str(exc)) from None
+
+
+def _built_posts(site: Site, facts: SiteFacts) -> tuple[list[Post], FileMemo, list[str]]:
+    """The site's posts, the build's file memo and the content problems, once every post is
+    known to have its page in the built site (:class:`Failure` otherwise)."""
+    from .config import calendar_place_problem, site_url_problem
+    from .images import image_size_memo
+    from .posts import PostImages
+    from .site_pages import missing_pages, read_site_posts
+
+    cfg, name = site.config, str(site.config_file)
+    place = calendar_place_problem(
+        site.options.calendar,
+        site.calendar_path,
+        docs_dir=Path(cfg.docs_dir),
+        site_dir=facts.site_dir,
+    )
+    problem = (place and f"plugins.pinplan.{place}") or site_url_problem(cfg.site_url)
+    if problem:
+        raise Failure(f"{name}: {problem}")
+    if not facts.site_dir.is_dir():
+        raise Failure(f"{facts.site_dir}: no built site here; build the site first")
+    memo = image_size_memo(facts.root / site.options.cache_dir)
+    globs = site.options.posts or post_globs(cfg)
+    found, problems = read_site_posts(cfg, globs, PostImages(Path(cfg.docs_dir), memo))
+    shown = _display(Path(cfg.docs_dir))
+    warnings = [str(replace_file(p, f"{shown}/{p.file}")) for p in problems]
+    missing = missing_pages(cfg, found, facts.site_dir, _display(facts.site_dir))
+    if missing:
+        raise Failure("\n".join(f"{shown}/{line}" for line in missing))
+    return [item.post for item in found], memo, warnings
 
 
 def _table(rows: Sequence[tuple[str, ...]], header: tuple[str, ...]) -> str:
@@ -367,7 +479,7 @@ def _write(path: Path, data: bytes) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
     help="Write to FILE instead of stdout.",
 )
@@ -376,10 +488,10 @@ def export(config_file: str, fmt: str, days: int | None, output: Path | None) ->
 
     csv and json hold the scheduled pins due from now to --days ahead (csv: at most 14,
     as Pinterest schedules no further). Pinterest takes at most 100 rows per CSV file,
-    so more pins are split: with -o out.csv into out.csv, out-2.csv, out-3.csv … (older
-    extra parts are removed); on stdout only the first 100 are written and a note on
-    stderr says how many are left. ics holds every pin on the calendar (published too),
-    or with --days the pins of that many days ahead.
+    so more pins are split: with -o out.csv into out.csv, out-2.csv, out-3.csv … (other
+    files are never removed: older extra parts are named on stderr); on stdout only the
+    first 100 are written and a note on stderr says how many are left. ics holds every
+    pin on the calendar (published too), or with --days the pins of that many days ahead.
     """
     site = load_site(config_file)
     calendar = _read(site)
@@ -409,19 +521,20 @@ def export(config_file: str, fmt: str, days: int | None, output: Path | None) ->
             )
         return
     paths = part_paths(output, len(parts))
-    for path, data in zip(paths, parts, strict=True):
-        _write(path, data)
-    stale = part_paths(output, len(parts) + 50)[len(parts) :]
-    removed = [p for p in stale if p.is_file()]
-    for path in removed:
-        # An old part left next to the new ones would be uploaded twice.
-        try:
-            path.unlink()
-        except OSError as exc:
-            raise Failure(f"{path}: an old part that would upload pins twice: {exc}") from None
+    targets = [_target(path) for path in paths]
+    for target, data in zip(targets, parts, strict=True):
+        _write(target, data)
+    # Files we did not write in this run are never removed, but an old part left next to
+    # the new ones would upload its pins twice: name them.
+    others = [p for p in part_paths(output, len(parts) + 50)[len(parts) :] if os.path.lexists(p)]
     names = ", ".join(str(p) for p in paths)
-    note = f"; removed old {', '.join(str(p) for p in removed)}" if removed else ""
-    click.echo(f"pinplan: {len(due)} pins due within {span} days → {names}{note}", err=True)
+    click.echo(f"pinplan: {len(due)} pins due within {span} days → {names}", err=True)
+    if others:
+        click.echo(
+            f"pinplan: not from this export, left as they are (do not upload them): "
+            f"{', '.join(str(p) for p in others)}",
+            err=True,
+        )
 
 
 def _emit(output: Path | None, data: bytes) -> None:
@@ -430,7 +543,22 @@ def _emit(output: Path | None, data: bytes) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
     else:
-        _write(output, data)
+        _write(_target(output), data)
+
+
+def _target(path: Path) -> Path:
+    """Where writing ``path`` goes: the path itself when new, the regular file it names (a
+    symbolic link is followed). Anything else (a folder, a device, a pipe) is refused."""
+    real = Path(os.path.realpath(path))
+    try:
+        st = os.stat(real)
+    except FileNotFoundError:
+        return real
+    except OSError as exc:
+        raise Failure(f"{path}: cannot write: {exc}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise Failure(f"{path}: not a regular file; name a new file or a file to replace")
+    return real
 
 
 def parse_time(text: str, tz: ZoneInfo, now: datetime) -> datetime:

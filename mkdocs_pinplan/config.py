@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 try:
@@ -19,7 +19,7 @@ from mkdocs.config.defaults import MkDocsConfig
 
 from .durations import Window, parse_duration, parse_windows
 from .layouts import DEFAULT_LAYOUTS, resolve_layouts
-from .model import Layout, Palette, Rules
+from .model import Layout, Rules
 from .site_config import blog_post_globs
 
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
@@ -237,12 +237,32 @@ def rules_from_config(schedule: ScheduleConfig) -> Rules:
     )
 
 
-def palettes_from_config(colors: list[Any]) -> tuple[Palette, ...]:
-    """Configured palettes as core :class:`Palette` values."""
-    return tuple(Palette(background=p.background, text=p.text, accent=p.accent) for p in colors)
+def calendar_place_problem(
+    name: str, calendar: Path, *, docs_dir: Path, site_dir: Path
+) -> str | None:
+    """Why the calendar cannot live at ``calendar`` (inside docs_dir or site_dir), else None."""
+    where = calendar.resolve()
+    for option, folder, why in (
+        ("docs_dir", docs_dir, "rewriting docs would loop `mkdocs serve`"),
+        ("site_dir", site_dir, "every build empties site_dir"),
+    ):
+        inside = folder.resolve()
+        if where == inside or inside in where.parents:
+            return f"calendar: {name} lies inside {option}; keep it next to mkdocs.yml ({why})"
+    return None
 
 
-__all__ = ["PinplanConfig", "Window", "palettes_from_config", "rules_from_config"]
+def site_url_problem(site_url: str | None) -> str | None:
+    """Why ``site_url`` cannot make the absolute links pins need, else None."""
+    if not site_url or not urlsplit(site_url).netloc:
+        return (
+            f"site_url: {site_url!r} is not an absolute URL such as https://example.com/; "
+            "pins need absolute links and image URLs"
+        )
+    return None
+
+
+__all__ = ["PinplanConfig", "Window", "rules_from_config"]
 
 
 def config_dir(config: MkDocsConfig) -> Path:

@@ -29,19 +29,25 @@ def _default_mode() -> int:
 def write_bytes_atomic(path: Path, data: bytes, *, durable: bool = True) -> bool:
     """Replace ``path`` with ``data`` (temp file + ``os.replace``); False when unchanged.
 
-    The new file keeps the old one's permissions; a file without any write permission bit is
+    The new file is a regular file. It keeps the old one's permissions (a new one gets what
+    the umask allows, like any file the user makes); a file without any write permission bit is
     refused (``PermissionError``) even for root, since the user marked it as not to be changed.
     ``durable`` flushes the bytes to disk before the rename (the calendar: a power cut must
     not leave it empty); files the next build remakes anyway can skip that.
     """
     try:
-        if path.read_bytes() == data:
+        old = path.lstat()
+    except FileNotFoundError:
+        old = None
+    if old is None or not stat.S_ISREG(old.st_mode):
+        # Nothing to compare: a link is replaced, not followed; a FIFO or device could block.
+        mode = _default_mode()
+    else:
+        if old.st_size == len(data) and path.read_bytes() == data:
             return False
-        mode = stat.S_IMODE(path.stat().st_mode)
+        mode = stat.S_IMODE(old.st_mode)
         if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
             raise PermissionError(f"{path.name} is read-only; not replacing it")
-    except FileNotFoundError:
-        mode = _default_mode()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -20,6 +20,11 @@ MAX_PIXELS = 40_000_000
 """Largest background/logo we decode (40 MP, e.g. 8000×5000); above it we refuse, not guess."""
 
 
+def image_size_memo(cache_dir: Path) -> FileMemo:
+    """The memo of the sizes of images that passed :func:`probe_image`, kept in ``cache_dir``."""
+    return FileMemo(cache_dir / "image-sizes.json")
+
+
 class ImageProblem(Exception):
     """A user image cannot be used; the message says why (the caller adds file and field)."""
 
@@ -37,14 +42,11 @@ def probe_image(path: Path, memo: FileMemo | None = None) -> tuple[int, int]:
             st = os.stat(name)
         except OSError as exc:
             raise _as_problem(path, exc) from None
-        known = memo.get(name, st, "size")
-        if isinstance(known, list) and len(known) == 2:
-            width, height = known
-            if isinstance(width, int) and isinstance(height, int):
-                # Checked again: the limits may have changed since the memo was written.
-                return _check_size(path, width, height)
+        known = memo.get(name, st)
+        if isinstance(known, list) and len(known) == 2 and all(type(n) is int for n in known):
+            return _check_size(path, known[0], known[1])
         size = probe_image(path)
-        memo.put(name, st, "size", list(size))
+        memo.put(name, st, list(size))
         return size
     from PIL import Image
 

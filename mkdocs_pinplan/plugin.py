@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import fnmatch
-import os
 import posixpath
 import re
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Literal, NamedTuple
-from urllib.parse import urlsplit
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -18,32 +17,23 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from .build import build_now, run_build
+from .build import build_now, write_planned_calendar
 from .config import (
     PinplanConfig,
+    calendar_place_problem,
     config_dir,
     default_post_globs,
-    palettes_from_config,
     rules_from_config,
+    site_url_problem,
 )
 from .errors import PinplanError
-from .model import Brand, Post
-from .pins import PinSettings
+from .images import image_size_memo
+from .model import PinSpec, Post, Rules
 from .posts import PostImages, parse_front_matter, read_post
-from .preview import write_preview
-from .render.cache import PinCache
-from .render.progress import ProgressReport
 from .schedule import collector_paused
+from .site_build import SiteFacts, finish_site_build, run_site_build
 
 log = get_plugin_logger(__name__)
-
-
-def site_name_for_pins(config: MkDocsConfig, name: str | None) -> str:
-    """The footer text: the brand name, else the site's domain, else ``site_name``."""
-    if name:
-        return name
-    host = urlsplit(config.site_url or "").hostname or ""
-    return host.removeprefix("www.") or config.site_name
 
 
 class _PageFacts(NamedTuple):
@@ -56,6 +46,15 @@ class _PageFacts(NamedTuple):
     is_post: bool
     markdown: str
     """The page's Markdown without front-matter: photos and title texts come from it."""
+
+
+class _PendingWrite(NamedTuple):
+    """A planned calendar waiting for the build to succeed before it is written."""
+
+    specs: tuple[PinSpec, ...]
+    rules: Rules
+    path: Path
+    now: datetime
 
 
 class PinplanPlugin(BasePlugin[PinplanConfig]):
@@ -71,14 +70,42 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
         self.images: PostImages | None = None
         self.docs_dir = Path()
         self.lang = "en"
+        self.dirty = False
+        # Under the `mkdocs` command the calendar is written in on_shutdown, once the build
+        # (and --strict's count of warnings, made after on_post_build) has succeeded.
+        self._deferred = False
+        self._pending: _PendingWrite | None = None
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.is_serve = command == "serve"
+        self.dirty = dirty
+        self._deferred = True
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self._pending is not None:
+            self._pending = None
+            log.info(f"{self.config.calendar} unchanged: the build failed")
+
+    def on_shutdown(self) -> None:
+        self._deferred = False
+        self._write_pending()
+
+    def _write_pending(self) -> None:
+        """Write the calendar planned by a build that has succeeded."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        try:
+            _, written = write_planned_calendar(*pending)
+        except (PinplanError, OSError, ValueError) as exc:
+            raise PluginError(f"pinplan: {exc}") from None
+        log.info(f"{self.config.calendar} " + ("updated" if written else "unchanged"))
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         # Per-build state is reset here: under `mkdocs serve` the plugin object lives on.
         self.posts = []
         self.pages = []
+        self._pending = None
         # Read once: MkDocs' config attribute access costs more than the rest of a page's turn.
         self._enabled = bool(self.config.enabled)
         if not self._enabled:
@@ -90,20 +117,16 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
         # One per build: it resolves each folder once and remembers which images passed
         # (in the cache, beside the file hashes the renderer keeps).
         self.docs_dir = Path(config.docs_dir)
-        self.images = PostImages(self.docs_dir, PinCache(root / self.config.cache_dir).memo())
+        self.images = PostImages(self.docs_dir, image_size_memo(root / self.config.cache_dir))
         self.lang = str(config.theme.get("language", "en") or "en")
-        calendar = (root / self.config.calendar).resolve()
-        docs = self.docs_dir.resolve()
-        if calendar == docs or docs in calendar.parents:
-            raise PluginError(
-                f"pinplan: calendar: {self.config.calendar} lies inside docs_dir; "
-                "keep it next to mkdocs.yml (rewriting docs would loop `mkdocs serve`)"
-            )
-        if not config.site_url:
-            log.warning(
-                "site_url is not set in mkdocs.yml: pin links and media URLs are not absolute, "
-                "so Pinterest cannot use them"
-            )
+        problem = calendar_place_problem(
+            self.config.calendar,
+            root / self.config.calendar,
+            docs_dir=self.docs_dir,
+            site_dir=Path(config.site_dir),
+        ) or site_url_problem(config.site_url)
+        if problem:
+            raise PluginError(f"pinplan: {problem}")
         return None
 
     # After Material's blog plugin (-100 on on_page_context): titles, URLs and meta are final.
@@ -175,80 +198,55 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
     def _post_build(self, config: MkDocsConfig) -> None:
         self.posts = self._read_posts()
         root = config_dir(config)
-        brand_cfg = self.config.brand
-        brand = Brand(
-            name=site_name_for_pins(config, brand_cfg.name),
-            logo=(root / brand_cfg.logo) if brand_cfg.logo else None,
-            font=(root / brand_cfg.font) if brand_cfg.font else None,
-            font_bold=(root / brand_cfg.font_bold) if brand_cfg.font_bold else None,
-            fallback_fonts=tuple(root / f for f in brand_cfg.fallback_fonts),
-        )
-        settings = PinSettings(
-            site_url=config.site_url or "",
-            brand=brand,
-            pins_per_post=self.config.pins_per_post,
-            board=self.config.board,
-            layouts=tuple(self.config.layouts),
-            palettes=palettes_from_config(brand_cfg.colors),
-            image_format=self.config.image_format,
-            quality=self.config.quality,
-        )
+        site = SiteFacts(root, Path(config.site_dir), config.site_url, config.site_name)
         calendar_path = root / self.config.calendar
         rules = rules_from_config(self.config.schedule)
+        # A --dirty build sees only the pages that changed: planning from those would drop
+        # every other post's pins, so the calendar and the preview are left as they are.
+        write = not self.is_serve and not self.dirty
         try:
             now = build_now()
-            report = run_build(
+            report = run_site_build(
                 self.posts,
-                settings=settings,
+                self.config,
+                site,
                 rules=rules,
-                site_dir=Path(config.site_dir),
-                calendar_path=calendar_path,
                 now=now,
-                write=not self.is_serve,
-                cache_dir=root / self.config.cache_dir,
-                workers=self.config.workers or (os.cpu_count() or 1),
+                write=write and not self._deferred,
                 memo=self.images.memo if self.images is not None else None,
-                progress=ProgressReport(log.info),
+                info=log.info,
+                warn=log.warning,
             )
         except (PinplanError, ValueError) as exc:
             raise PluginError(f"pinplan: {exc}") from None
-        for warning in report.render.warnings:
-            log.warning(warning)
-        for problem in report.refused:
-            log.warning(str(problem))
-        for note in report.notes:
-            log.info(note)
-        upcoming = {p.id for p in report.calendar.pins if p.publish_at >= now}
-        for violation in report.violations:
-            # Kept in its slot (SPEC rule 6), but a hand edit or a rule change deserves a word.
-            if violation.pin_id in upcoming:
-                log.warning(
-                    f"{self.config.calendar}: {violation} (kept in its slot; delete the entry "
-                    "to have the next build place it again)"
-                )
+        if write and self._deferred:
+            self._pending = _PendingWrite(report.specs, rules, calendar_path, now)
+        if self.dirty:
+            log.info(
+                f"{len(report.specs)} pins for {len(self.posts)} changed posts; "
+                f"{self.config.calendar} and the preview left as they are (--dirty sees only "
+                "changed pages; a full build plans the calendar)"
+            )
+            return
         where = (
             "not written (serve)"
             if self.is_serve
             else (
-                f"{self.config.calendar} " + ("updated" if report.calendar_written else "unchanged")
+                f"{self.config.calendar} written once the build succeeds"
+                if self._deferred
+                else f"{self.config.calendar} "
+                + ("updated" if report.calendar_written else "unchanged")
             )
         )
-        log.info(
-            f"{len(report.specs)} pins for {len(self.posts)} posts: "
-            f"{report.render.rendered} rendered, {report.render.cached} cached "
-            f"in {report.render.seconds:.2f}s; {len(report.calendar.pins)} on the calendar, {where}"
+        finish_site_build(
+            report,
+            self.posts,
+            self.config,
+            site,
+            rules=rules,
+            now=now,
+            where=where,
+            live=self.is_serve,
+            info=log.info,
+            warn=log.warning,
         )
-        if self.config.preview:
-            # Written here, not as a MkDocs page, so it stays out of the nav, search and sitemap;
-            # under `mkdocs serve` it shows the planned but unsaved calendar.
-            write_preview(
-                Path(config.site_dir),
-                report.calendar,
-                rules,
-                specs=report.specs,
-                posts=self.posts,
-                now=now,
-                site_name=config.site_name,
-                live=self.is_serve,
-                placed={spec.image_path for spec in report.specs},
-            )

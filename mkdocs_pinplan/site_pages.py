@@ -140,21 +140,23 @@ def canonical_link(html: str) -> str | None:
     return next(g for g in href.groups() if g is not None) if href else None
 
 
-def missing_pages(site: SiteConfig, posts: Sequence[SitePost]) -> list[str]:
-    """One line per post whose page the built site lacks, or whose canonical link points
-    elsewhere: pinning it would pin a dead (or wrong) link."""
-    site_dir = Path(site.site_dir)
+def missing_pages(
+    site: SiteConfig, posts: Sequence[SitePost], site_dir: Path, shown: str
+) -> list[str]:
+    """One line per post whose page the built site in ``site_dir`` (``shown`` in messages)
+    lacks, or whose canonical link points elsewhere: pinning it would pin a dead link."""
     lines: list[str] = []
     for item in posts:
         post, path = item.post, site_dir / item.page
         try:
             html = path.read_text(encoding="utf-8", errors="replace")
         except OSError:
-            lines.append(f"{post.src_path}: no page {path} in the built site (for {post.url})")
+            lines.append(f"{post.src_path}: no page {item.page} in {shown} for {post.url}")
             continue
         canonical = canonical_link(html)
         if site.site_url and canonical is not None and canonical != post.url:
             lines.append(
-                f"{post.src_path}: {path} has the canonical link {canonical}, expected {post.url}"
+                f"{post.src_path}: {item.page} in {shown} has the canonical link "
+                f"{canonical}, expected {post.url}"
             )
     return lines

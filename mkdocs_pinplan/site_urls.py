@@ -14,7 +14,7 @@ from .site_config import BlogSettings
 
 _TAGS = re.compile(r"</?[^>]*>")
 _NOT_SLUG = re.compile(r"[^\w\- ]")
-_DATE_FIELD = re.compile(r"'[^']*'|y+|M+|d+|[A-Za-z]")
+_DATE_FIELD = re.compile(r"'[^']*'|([A-Za-z])\1*")
 
 
 def slugify(text: str, separator: str = "-") -> str:

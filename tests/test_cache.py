@@ -1,25 +1,25 @@
-"""The render cache: keys follow the bytes that decide pixels, entries are whole or absent."""
+"""The render cache and the file memo: keys follow everything that decides the output (the
+bytes of the inputs and of the code), and nothing in the cache is trusted as it is."""
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
+import json
 import os
+import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from mkdocs_pinplan.filememo import RACY_SECONDS
+from mkdocs_pinplan.filememo import FileMemo
 from mkdocs_pinplan.model import Brand, Design, Palette
-from mkdocs_pinplan.render import cache as cache_mod
-from mkdocs_pinplan.render.cache import (
-    FileHasher,
-    PinCache,
-    design_key,
-    place,
-    render_context,
-)
+from mkdocs_pinplan.render.keys import FileHasher, default_font_files, design_key, render_context
+from mkdocs_pinplan.render.store import PinCache
+
+PACKAGE = Path(__file__).resolve().parent.parent / "mkdocs_pinplan"
 
 PALETTE = Palette(background="#102030", text="#f0f0f0", accent="#ff8800")
 
@@ -72,73 +72,64 @@ def test_key_changes_with_every_pixel_field(tmp_path: Path) -> None:
     assert key(design(brand=Brand("x", font_bold=font))) != with_font
 
 
-def test_key_changes_with_render_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    source = tmp_path / "draw.py"
-    source.write_text("LAYOUT = 1\n")
-    monkeypatch.setattr(cache_mod, "render_sources", lambda: [source])
-    cache_mod.code_version.cache_clear()
-    before = key(design())
-    source.write_text("LAYOUT = 2\n")
-    # The running process still draws with the code it loaded: same key until a new process.
-    assert key(design()) == before
-    cache_mod.code_version.cache_clear()
-    assert key(design()) != before
-    cache_mod.code_version.cache_clear()
-
-
 def test_default_fonts_are_part_of_the_context() -> None:
-    names = {p.name for p in cache_mod.default_font_files()}
+    names = {p.name for p in default_font_files()}
     assert "Manrope-Bold.ttf" in names
 
 
-def test_hasher_reads_each_file_once_per_build(tmp_path: Path) -> None:
-    image = tmp_path / "bg.jpg"
-    image.write_bytes(b"x" * 1000)
-    hasher = FileHasher()
-    for _ in range(5):
-        hasher.digest(image)
-    assert hasher.hashed == 1
-
-
-def test_memo_on_disk_spares_rehashing_unchanged_files(tmp_path: Path) -> None:
+def test_a_changed_file_gets_a_new_digest_even_with_a_memo(tmp_path: Path) -> None:
     image = tmp_path / "bg.jpg"
     image.write_bytes(b"a" * 1000)
     age(image)
-    memo = tmp_path / "files.json"
-    first = FileHasher(memo)
+    memo = tmp_path / "file-hashes.json"
+    first = FileHasher(FileMemo(memo))
     digest = first.digest(image)
     first.save()
-
-    second = FileHasher(memo)
-    assert second.digest(image) == digest
-    assert second.hashed == 0
-
-    image.write_bytes(b"b" * 1000)  # same size, new bytes
-    third = FileHasher(memo)
-    assert third.digest(image) != digest
-    assert third.hashed == 1
-
-
-def test_freshly_written_files_are_not_trusted_on_disk(tmp_path: Path) -> None:
-    image = tmp_path / "bg.jpg"
-    image.write_bytes(b"a" * 10)
-    memo = tmp_path / "files.json"
-    first = FileHasher(memo)
-    first.digest(image)
-    first.save()
-    # Written "now": a same-size edit within the mtime's resolution could go unseen.
-    assert time.time() - image.stat().st_mtime < RACY_SECONDS
-    second = FileHasher(memo)
-    second.digest(image)
-    assert second.hashed == 1
+    assert FileHasher(FileMemo(memo)).digest(image) == digest
+    image.write_bytes(b"b" * 1000)  # same size, new bytes, and the same times as before
+    age(image)
+    assert FileHasher(FileMemo(memo)).digest(image) != digest
 
 
 def test_corrupt_memo_is_ignored(tmp_path: Path) -> None:
-    memo = tmp_path / "files.json"
+    memo = tmp_path / "file-hashes.json"
     memo.write_text("{not json")
     image = tmp_path / "bg.jpg"
     image.write_bytes(b"abc")
-    assert len(FileHasher(memo).digest(image)) == 64
+    assert len(FileHasher(FileMemo(memo)).digest(image)) == 64
+
+
+def test_memo_keeps_facts_a_build_did_not_read(tmp_path: Path) -> None:
+    # `mkdocs serve` rebuilds read only some files: the others' facts must survive its saves.
+    a, b, c = (tmp_path / f"{name}.jpg" for name in "abc")
+    for path in (a, b, c):
+        path.write_bytes(path.name.encode())
+        age(path)
+    memo_file = tmp_path / "image-sizes.json"
+    first = FileMemo(memo_file)
+    first.put(os.fspath(a), a.stat(), [1, 1])
+    first.put(os.fspath(b), b.stat(), [2, 2])
+    first.save()
+    second = FileMemo(memo_file)
+    second.put(os.fspath(c), c.stat(), [3, 3])
+    second.save()
+    b.unlink()  # a fact about a file that is gone is dropped at the next save
+    third = FileMemo(memo_file)
+    assert third.get(os.fspath(a), a.stat()) == [1, 1]
+    assert third.get(os.fspath(c), c.stat()) == [3, 3]
+    third.put(os.fspath(a), a.stat(), [4, 4])
+    third.save()
+    stored = json.loads(memo_file.read_text())["files"]
+    assert sorted(stored) == [os.fspath(a), os.fspath(c)]
+
+
+def test_freshly_written_files_are_not_remembered(tmp_path: Path) -> None:
+    image = tmp_path / "bg.jpg"
+    image.write_bytes(b"a" * 10)
+    memo = FileMemo()
+    # Written "now": a same-size edit within the mtime's resolution could go unseen.
+    memo.put(os.fspath(image), image.stat(), "digest")
+    assert memo.get(os.fspath(image), image.stat()) is None
 
 
 def test_missing_file_gets_a_key_of_its_own(tmp_path: Path) -> None:
@@ -148,101 +139,150 @@ def test_missing_file_gets_a_key_of_its_own(tmp_path: Path) -> None:
 def test_store_and_lookup_keep_warnings(tmp_path: Path) -> None:
     store = PinCache(tmp_path / "cache")
     assert store.lookup("ab" * 32, "jpg") is None
-    path = store.store("ab" * 32, "jpg", b"JPEGDATA", ["headline shortened"])
-    assert store.lookup("ab" * 32, "jpg") == (path, ("headline shortened",))
-    assert Path(path).read_bytes() == b"JPEGDATA"
-    quiet = store.store("cd" * 32, "jpg", b"OTHER", [])
-    assert store.lookup("cd" * 32, "jpg") == (quiet, ())
-    assert store.lookup("cd" * 32, "png") is None
-
-
-def test_empty_entry_counts_as_missing(tmp_path: Path) -> None:
-    store = PinCache(tmp_path / "cache")
-    entry = Path(store.entry("cd" * 32, "png"))
-    entry.parent.mkdir(parents=True)
-    entry.write_bytes(b"")
+    store.store("ab" * 32, "jpg", b"JPEGDATA", ["headline shortened"])
+    assert store.lookup("ab" * 32, "jpg") == (b"JPEGDATA", ("headline shortened",))
+    store.store("cd" * 32, "jpg", b"OTHER", [])
+    assert store.lookup("cd" * 32, "jpg") == (b"OTHER", ())
     assert store.lookup("cd" * 32, "png") is None
 
 
 def test_store_leaves_no_temp_files(tmp_path: Path) -> None:
     store = PinCache(tmp_path / "cache")
-    path = Path(store.store("ef" * 32, "jpg", b"data", ["w"]))
-    assert sorted(p.name for p in path.parent.iterdir()) == [
-        f"{'ef' * 32}.json",
-        f"{'ef' * 32}.w.jpg",
-    ]
+    store.store("ef" * 32, "jpg", b"data", ["w"])
+    folder = store.entry("ef" * 32, "jpg").parent
+    assert sorted(p.name for p in folder.iterdir()) == [f"{'ef' * 32}.jpg", f"{'ef' * 32}.json"]
 
 
-def test_place_links_and_replaces(tmp_path: Path) -> None:
-    source = tmp_path / "entry.jpg"
-    source.write_bytes(b"new")
-    target = tmp_path / "site" / "assets" / "pin.jpg"
-    place(source, target)
-    assert target.read_bytes() == b"new"
-    place(source, target)  # already there: nothing to do
-    target.unlink()
-    target.write_bytes(b"stale from a --dirty build")
-    place(source, target)
-    assert target.read_bytes() == b"new"
-    assert not [p for p in target.parent.iterdir() if p.name.endswith(".tmp")]
+@pytest.mark.parametrize(
+    "damage",
+    ["truncated", "overwritten", "emptied", "symlink", "fifo", "folder", "record", "no record"],
+)
+def test_a_damaged_entry_is_a_miss(tmp_path: Path, damage: str) -> None:
+    store = PinCache(tmp_path / "cache")
+    store.store("ab" * 32, "jpg", b"JPEG" * 100, [])
+    entry, record = store.entry("ab" * 32, "jpg"), store.entry("ab" * 32, "json")
+    age(entry)
+    assert store.lookup("ab" * 32, "jpg") is not None
+    assert store.lookup("ab" * 32, "jpg") is not None  # checked by the memo this time
+    outside = tmp_path / "secret.txt"
+    outside.write_bytes(b"JPEG" * 100)
+    if damage == "truncated":
+        entry.write_bytes(b"JPEG" * 50)
+    elif damage == "overwritten":
+        entry.write_bytes(b"EVIL" * 100)
+    elif damage == "emptied":
+        entry.write_bytes(b"")
+    elif damage == "symlink":
+        entry.unlink()
+        entry.symlink_to(outside)  # the very bytes the record names, but not our file
+    elif damage == "fifo":
+        entry.unlink()
+        os.mkfifo(entry)
+    elif damage == "folder":
+        entry.unlink()
+        entry.mkdir()
+    elif damage == "record":
+        record.write_text('{"size": 400, "sha256": [], "warnings": []}')
+    else:
+        record.unlink()
+    age(entry)
+    assert store.lookup("ab" * 32, "jpg") is None
 
 
 def test_prune_drops_old_unused_entries_once_a_day(tmp_path: Path) -> None:
     store = PinCache(tmp_path / "cache")
-    used = Path(store.store("aa" * 32, "jpg", b"used", []))
-    old = Path(store.store("ab" * 32, "jpg", b"old", ["w"]))
-    side = Path(store.entry("ab" * 32, "json"))
-    fresh = Path(store.store("ac" * 32, "jpg", b"fresh", []))
-    for path in (used, old, side):
+    for name in ("aa", "ab", "ac"):
+        store.store(name * 32, "jpg", name.encode(), [])
+    used, old, fresh = (store.entry(name * 32, "jpg") for name in ("aa", "ab", "ac"))
+    side = store.entry("ab" * 32, "json")
+    for path in (used, store.entry("aa" * 32, "json"), old, side):
         age(path, 40 * 86400)
     now = time.time()
     assert store.prune(["aa" * 32], now=now) == 2
     assert used.exists() and fresh.exists()
     assert not old.exists() and not side.exists()
     age(fresh, 40 * 86400)
+    age(store.entry("ac" * 32, "json"), 40 * 86400)
     assert store.prune(["aa" * 32], now=now + 3600) == 0  # already pruned today
-    assert store.prune(["aa" * 32], now=now + 2 * 86400) == 1
+    assert store.prune(["aa" * 32], now=now + 2 * 86400) == 2
 
 
-def test_memo_forgets_files_the_build_did_not_use(tmp_path: Path) -> None:
-    memo = tmp_path / "files.json"
-    a, b = tmp_path / "a.jpg", tmp_path / "b.jpg"
-    for path in (a, b):
-        path.write_bytes(path.name.encode())
-        age(path)
-    first = FileHasher(memo)
-    first.digest(a)
-    first.digest(b)
-    first.save()
-    c = tmp_path / "c.jpg"
-    c.write_bytes(b"c")
-    age(c)
-    second = FileHasher(memo)
-    second.digest(a)
-    second.digest(c)
-    second.save()
-    third = FileHasher(memo)
-    third.digest(b)
-    assert third.hashed == 1
+def package_copy(root: Path) -> Path:
+    """A copy of the package's source under ``root`` (to be edited like a new release)."""
+    shutil.copytree(PACKAGE, root / "mkdocs_pinplan", ignore=shutil.ignore_patterns("__pycache__"))
+    return root
 
 
-def test_a_build_hasher_gives_the_same_keys_as_a_fresh_one(tmp_path: Path) -> None:
-    # One hasher per build remembers the text of shared parts (brand, layout, photo); the
-    # keys must be exactly those of the plain definition, whatever order designs come in.
-    photo = tmp_path / "p.jpg"
-    photo.write_bytes(b"photo")
-    layout, brand = design().layout, Brand("x")
-    designs = [
-        design(photo, headline=h, layout=layout, brand=brand, quality=q)
-        for h in ("One", "Two", "One")
-        for q in (80, 85)
-    ] + [design(headline="One", layout="block"), design(headline="One", subtitle="s")]
-    shared = FileHasher()
-    context = render_context(shared)
-    for d in designs:
-        fresh = FileHasher()
-        parts = [context, "Design"]
-        parts += [f"{f.name}={fresh.form(getattr(d, f.name))}" for f in dataclasses.fields(d)]
-        plain = hashlib.sha256("\0".join(parts).encode()).hexdigest()
-        assert design_key(d, shared, context) == plain == key(d)
-    assert len({design_key(d, shared, context) for d in designs}) == len(designs) - 2
+def run_with(source: Path, script: str) -> str:
+    """Run ``script`` in a fresh interpreter that imports the package from ``source``."""
+    env = dict(os.environ, PYTHONPATH=os.fspath(source))
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=source,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_a_change_in_the_drawing_code_renders_new_pins(tmp_path: Path) -> None:
+    source = package_copy(tmp_path / "src")
+    script = """
+from pathlib import Path
+from mkdocs_pinplan.model import Brand, Design, Palette, PinSpec
+from mkdocs_pinplan.render.pipeline import render_pins
+design = Design("Slow pinning", "type", Palette("#102030", "#f0f0f0", "#ff8800"), Brand("x"),
+                width=250, height=375)
+spec = PinSpec("a.md#1", "a.md", 1, design, "pin.jpg", "T", "D", "A", "B", (), "l", "m")
+print(render_pins([spec], Path(SITE), cache_dir=Path(CACHE)).rendered)
+""".replace("CACHE", repr(os.fspath(tmp_path / "cache")))
+
+    def render(site: Path) -> tuple[int, bytes]:
+        rendered = run_with(source, script.replace("SITE", repr(os.fspath(site))))
+        return int(rendered), (site / "pin.jpg").read_bytes()
+
+    first = render(tmp_path / "site1")
+    assert first[0] == 1
+    assert render(tmp_path / "site2") == (0, first[1])  # same code: from the cache
+    edit(
+        source / "mkdocs_pinplan/render/draw.py",
+        'image.save(out, "JPEG", quality=design.quality)',
+        'image.save(out, "JPEG", quality=design.quality - 40)',
+    )
+    after = render(tmp_path / "site3")
+    assert after[0] == 1 and after[1] != first[1]
+
+
+def test_a_change_in_the_code_that_reads_images_is_not_answered_from_the_memo(
+    tmp_path: Path,
+) -> None:
+    source = package_copy(tmp_path / "src")
+    photo = tmp_path / "photo.png"
+    photo.write_bytes((Path(__file__).parent / "fixtures/posts/images/photo.png").read_bytes())
+    age(photo)
+    script = f"""
+from pathlib import Path
+from mkdocs_pinplan.images import image_size_memo, probe_image
+memo = image_size_memo(Path({os.fspath(tmp_path / "cache")!r}))
+print(*probe_image(Path({os.fspath(photo)!r}), memo))
+memo.save()
+"""
+    size = run_with(source, script)
+    assert run_with(source, script) == size
+    width, height = size.split()
+    # A release that reads the size another way (here: turned) must not get the old answer.
+    edit(
+        source / "mkdocs_pinplan/images.py",
+        "return _check_size(path, *probe.size)",
+        "return _check_size(path, *reversed(probe.size))",
+    )
+    assert run_with(source, script) == f"{height} {width}"

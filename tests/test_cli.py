@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import stat
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -112,7 +114,7 @@ def dense(site: Path) -> Rules:
     )
 
 
-def test_export_csv_splits_into_parts_and_removes_stale_ones(site: Path) -> None:
+def test_export_csv_splits_into_parts_and_leaves_other_files_alone(site: Path) -> None:
     rules = dense(site)
     now = datetime.fromtimestamp(DEC_1, tz=timezone.utc)
     write(site, plan(specs_for([f"p{i:03d}" for i in range(250)]), rules, None, now))
@@ -125,8 +127,10 @@ def test_export_csv_splits_into_parts_and_removes_stale_ones(site: Path) -> None
     assert [p.name for p in paths] == ["upload.csv", "upload-2.csv", "upload-3.csv"]
     counts = [len(list(csv.reader(io.StringIO(p.read_text())))) - 1 for p in paths]
     assert counts == [100, 100, 50]
-    assert not stale.exists()
-    assert "removed old" in result.stderr
+    # Not written by this export: never deleted, but named so it is not uploaded twice.
+    assert stale.read_text() == "old"
+    assert "not from this export, left as they are (do not upload them): " in result.stderr
+    assert "upload-4.csv" in result.stderr
 
     to_stdout = run("export", "--days", "14")
     assert to_stdout.exit_code == 0
@@ -231,3 +235,25 @@ def test_missing_or_corrupt_calendar_is_one_line(site: Path, verb: list[str]) ->
     path.write_text('{"version": 1, "timezone": ')
     assert_one_line_failure(run(*verb), "pinplan/calendar.json", "not valid JSON")
     assert path.read_text() == '{"version": 1, "timezone": '
+
+
+def test_export_refuses_a_target_that_is_not_a_regular_file(site: Path) -> None:
+    fifo = site / "upload.csv"
+    os.mkfifo(fifo)
+    folder = site / "folder.csv"
+    folder.mkdir()
+    link = site / "devnull.csv"
+    link.symlink_to("/dev/null")
+    for name in ("upload.csv", "folder.csv", "devnull.csv"):
+        result = run("export", "-o", name)
+        assert result.exit_code != 0
+        assert_one_line_failure(result, name)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert folder.is_dir() and link.is_symlink()
+    # A link to a regular file writes that file and keeps the link.
+    real = site / "real.csv"
+    real.write_text("old")
+    (site / "via-link.csv").symlink_to(real.name)
+    assert run("export", "-o", "via-link.csv").exit_code == 0
+    assert real.read_text().startswith("Title,")
+    assert (site / "via-link.csv").is_symlink()

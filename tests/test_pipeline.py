@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,6 @@ from mkdocs_pinplan.errors import PinplanError
 from mkdocs_pinplan.model import Brand, PinSpec, Post
 from mkdocs_pinplan.pins import PinSettings, make_pin_specs
 from mkdocs_pinplan.render import RenderResult
-from mkdocs_pinplan.render.cache import PinCache
 from mkdocs_pinplan.render.pipeline import MIN_POOL_JOBS, render_pins
 from mkdocs_pinplan.render.progress import ProgressReport
 
@@ -236,21 +237,67 @@ def test_progress_counts_live_on_a_terminal_and_clears_its_line() -> None:
     assert screen.getvalue().endswith("\r\x1b[K")
 
 
-def test_entry_pruned_after_lookup_is_drawn_again(
-    tmp_path: Path, posts: list[Post], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def cache_entries(cache: Path) -> list[Path]:
+    return sorted(p for p in (cache / "pins").rglob("*.jpg"))
+
+
+def test_a_symlinked_cache_entry_never_reaches_the_site(tmp_path: Path, posts: list[Post]) -> None:
+    # CI caches come from other branches: an entry turned into a link must not put the link
+    # (or what it points at) into the site.
     specs = specs_for(posts[:1])
     cache = tmp_path / "cache"
     render_pins(specs, tmp_path / "site1", cache_dir=cache)
-    original = PinCache.lookup
-
-    def vanishing(self: PinCache, key: str, ext: str) -> tuple[str, tuple[str, ...]] | None:
-        hit = original(self, key, ext)
-        if hit is not None:
-            Path(hit[0]).unlink()  # a concurrent build's prune, between lookup and link
-        return hit
-
-    monkeypatch.setattr(PinCache, "lookup", vanishing)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("deploy key")
+    for entry in cache_entries(cache):
+        entry.unlink()
+        entry.symlink_to(secret)
     again = render_pins(specs, tmp_path / "site2", cache_dir=cache)
-    assert (again.rendered, again.cached) == (len(specs), 0)
+    assert again.rendered == len(specs)
+    for spec in specs:
+        pin = tmp_path / "site2" / spec.image_path
+        assert not pin.is_symlink() and pin.is_file()
     assert site_bytes(tmp_path / "site1") == site_bytes(tmp_path / "site2")
+    assert not any(entry.is_symlink() for entry in cache_entries(cache))  # replaced
+
+
+def test_a_truncated_cache_entry_is_drawn_again(tmp_path: Path, posts: list[Post]) -> None:
+    specs = specs_for(posts[:1])
+    cache = tmp_path / "cache"
+    render_pins(specs, tmp_path / "site1", cache_dir=cache)
+    for entry in cache_entries(cache):
+        entry.write_bytes(entry.read_bytes()[:1000])
+    again = render_pins(specs, tmp_path / "site2", cache_dir=cache)
+    assert again.rendered == len(specs)
+    assert site_bytes(tmp_path / "site1") == site_bytes(tmp_path / "site2")
+
+
+def test_editing_a_site_pin_leaves_the_cache_alone(tmp_path: Path, posts: list[Post]) -> None:
+    specs = specs_for(posts[:1])
+    cache = tmp_path / "cache"
+    render_pins(specs, tmp_path / "site1", cache_dir=cache)
+    render_pins(specs, tmp_path / "site2", cache_dir=cache)  # from the cache
+    for spec in specs:
+        with open(tmp_path / "site2" / spec.image_path, "r+b") as pin:
+            pin.write(b"scribbled over in place")
+    third = render_pins(specs, tmp_path / "site3", cache_dir=cache)
+    assert third.rendered == 0
+    assert site_bytes(tmp_path / "site1") == site_bytes(tmp_path / "site3")
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_pins_are_world_readable_as_the_umask_allows(
+    tmp_path: Path, posts: list[Post], cached: bool
+) -> None:
+    specs = specs_for(posts[:1])
+    cache = tmp_path / "cache"
+    if cached:
+        render_pins(specs, tmp_path / "first", cache_dir=cache)
+    old = os.umask(0o022)
+    try:
+        stats = render_pins(specs, tmp_path / "site", cache_dir=cache)
+    finally:
+        os.umask(old)
+    assert stats.cached == (len(specs) if cached else 0)
+    for spec in specs:
+        assert stat.S_IMODE((tmp_path / "site" / spec.image_path).stat().st_mode) == 0o644

@@ -154,7 +154,7 @@ def test_an_unchanged_image_is_not_opened_again(
     photo.write_bytes((POSTS / "images" / "photo.png").read_bytes())
     past = time.time() - 3600
     os.utime(photo, (past, past))
-    memo_file = tmp_path / "cache" / "files.json"
+    memo_file = tmp_path / "cache" / "image-sizes.json"
 
     def build() -> PostReading:
         memo = FileMemo(memo_file)

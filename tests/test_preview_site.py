@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import pickle
 import re
+import shlex
+import shutil
 import socket
 import subprocess
 import time
@@ -14,6 +18,8 @@ from pathlib import Path
 import pytest
 from preview_dom import parse
 from shared_pin_cache import share_pin_cache
+
+import mkdocs_pinplan.preview
 
 from conftest import MKDOCS, Builder, build_env
 
@@ -146,6 +152,39 @@ def fetch_when_up(url: str, proc: subprocess.Popen[str], limit: float = 120.0) -
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.3)
     pytest.fail(f"mkdocs serve never answered {url}")
+
+
+class _Payload:
+    """Unpickling this runs a shell command (what a crafted cache file would carry)."""
+
+    def __init__(self, command: str) -> None:
+        self.command = command
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return os.system, (self.command,)
+
+
+def test_a_crafted_template_cache_file_does_not_run(blog: Path, mkdocs_build: Builder) -> None:
+    # Jinja's compiled-template cache unpickles what it finds; CI caches come from other
+    # branches. Plant a crafted file under every name Jinja would have looked for.
+    from jinja2.bccache import BytecodeCache, bc_magic
+
+    marker = blog / "ran"
+    payload = bc_magic + pickle.dumps(_Payload(f"touch {shlex.quote(os.fspath(marker))}"))
+    templates = Path(mkdocs_pinplan.preview.__file__).parent / "templates"
+    folder = blog / ".cache/plugin/pinplan/templates"
+    folder.mkdir(parents=True)
+    try:
+        for template in templates.iterdir():
+            for filename in (os.fspath(template), None):
+                key = BytecodeCache().get_cache_key(template.name, filename)
+                (folder / f"{key}.jinja").write_bytes(payload)
+        result = mkdocs_build(blog)
+        assert result.returncode == 0, result.stderr
+    finally:
+        shutil.rmtree(folder)  # inside the cache this session's builds share
+    assert (blog / "site/pinplan/index.html").is_file()
+    assert not marker.exists()
 
 
 def test_serve_shows_the_live_plan_without_writing_the_calendar(blog: Path) -> None:

@@ -2,7 +2,7 @@
 
 The work is decided up front: pins are grouped by cache key (equal keys mean equal bytes), the
 cache answers what it can, and only the rest is rendered, each distinct image once. Workers
-write their image straight to disk (the cache entry, or the site when there is no cache) and
+write their image straight to disk (the site's pin files, and the cache entry) and
 send back only warnings, so no process holds more than the pin it is drawing.
 """
 
@@ -12,14 +12,15 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import PinplanError
-from ..filememo import FileMemo
 from ..fs import write_bytes_atomic
 from ..model import Design, PinSpec
-from .cache import FileHasher, PinCache, design_key, extension, place, render_context
+from .keys import FileHasher, design_key, render_context
+from .store import PinCache, extension
 
 Progress = Callable[[int, int], None]
 """Called with (done, total) as pins finish rendering (total counts only pins to render)."""
@@ -50,8 +51,8 @@ class RenderJob(NamedTuple):
 
     design: Design
     key: str
-    target: str
-    """The first pin's file in the site, written directly when there is no cache."""
+    targets: tuple[str, ...]
+    """The files in the site that show this image."""
     cache_root: str | None = None
 
 
@@ -60,12 +61,10 @@ class JobOutcome(NamedTuple):
 
     warnings: tuple[str, ...] = ()
     error: str | None = None
-    path: str = ""
-    """Where the image was written."""
 
 
 def render_job(job: RenderJob) -> JobOutcome:
-    """Draw ``job.design`` and write it to disk; a module-level worker entry point."""
+    """Draw ``job.design`` and write it to the site (and the cache); a worker entry point."""
     # Imported here so a warm build, which draws nothing, never loads the drawing code.
     from . import RenderError, render_pin
 
@@ -74,13 +73,11 @@ def render_job(job: RenderJob) -> JobOutcome:
     except RenderError as exc:
         return JobOutcome(error=str(exc))
     if job.cache_root is not None:
-        path = PinCache(Path(job.cache_root)).store(
-            job.key, extension(job.design), result.data, result.warnings
-        )
-    else:
-        path = job.target
-        write_bytes_atomic(Path(path), result.data, durable=False)
-    return JobOutcome(warnings=tuple(result.warnings), path=path)
+        store = PinCache(Path(job.cache_root))
+        with suppress(OSError):  # a cache that cannot take the entry only costs the next build
+            store.store(job.key, extension(job.design), result.data, result.warnings)
+    _publish(result.data, job.targets)
+    return JobOutcome(warnings=tuple(result.warnings))
 
 
 def _plain_key(design: Design) -> str:
@@ -95,7 +92,6 @@ def render_pins(
     cache_dir: Path | None = None,
     workers: int = 1,
     progress: Progress | None = None,
-    memo: FileMemo | None = None,
 ) -> RenderStats:
     """Write every spec's image under ``site_dir``, drawing each distinct image at most once.
 
@@ -114,8 +110,8 @@ def render_pins(
             cache_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise PinplanError(str(cache_dir), "cache_dir", f"cannot create it: {exc}") from None
-        cache = PinCache(cache_dir)
-        hasher = FileHasher(memo if memo is not None else cache.memo())
+        hasher = FileHasher.in_cache(cache_dir)
+        cache = PinCache(cache_dir, hasher.memo)
     context = render_context(hasher) if hasher is not None else ""
 
     groups: dict[str, list[PinSpec]] = {}
@@ -130,24 +126,15 @@ def render_pins(
     jobs: list[RenderJob] = []
     for key, group in groups.items():
         design = designs[key]
+        targets = tuple(os.path.join(site_dir, spec.image_path) for spec in group)
         hit = cache.lookup(key, extension(design)) if cache else None
         if hit is not None:
-            try:
-                _publish(hit[0], group, site_dir)
-            except FileNotFoundError:
-                pass  # pruned by a concurrent build since the lookup: draw it again
-            else:
-                notes[key] = hit[1]
-                continue
-        jobs.append(
-            RenderJob(
-                design=design,
-                key=key,
-                target=os.path.join(site_dir, group[0].image_path),
-                cache_root=os.fspath(cache.root) if cache else None,
-            )
-        )
-    used = _render(jobs, groups, site_dir, notes, workers=workers, progress=progress)
+            _publish(hit.data, targets)
+            notes[key] = hit.warnings
+            continue
+        cache_root = os.fspath(cache.root) if cache else None
+        jobs.append(RenderJob(design=design, key=key, targets=targets, cache_root=cache_root))
+    used = _render(jobs, groups, notes, workers=workers, progress=progress)
     if hasher is not None and cache is not None:
         hasher.save()
         cache.prune(groups, now=time.time())
@@ -165,14 +152,11 @@ def render_pins(
     )
 
 
-def _publish(image: str, group: Sequence[PinSpec], site_dir: Path) -> None:
-    """Put one finished image at every pin path that shows it."""
-    # Plain strings: a warm build does this for every pin, and Path objects cost.
-    root = os.fspath(site_dir)
-    for spec in group:
-        target = os.path.join(root, spec.image_path)
-        if target != image:
-            place(image, target)
+def _publish(data: bytes, targets: Sequence[str]) -> None:
+    """Write one finished image to every pin file that shows it (regular files, world-readable
+    as the umask allows)."""
+    for target in targets:
+        write_bytes_atomic(Path(target), data, durable=False)
 
 
 def _failure(job_specs: Sequence[PinSpec], message: str, *, bad_input: bool) -> PinplanError:
@@ -188,13 +172,12 @@ def _failure(job_specs: Sequence[PinSpec], message: str, *, bad_input: bool) -> 
 def _render(
     jobs: Sequence[RenderJob],
     groups: dict[str, list[PinSpec]],
-    site_dir: Path,
     notes: dict[str, tuple[str, ...]],
     *,
     workers: int,
     progress: Progress | None,
 ) -> int:
-    """Draw ``jobs`` (in-process or in a pool), publishing each image as soon as it exists.
+    """Draw ``jobs`` (in-process or in a pool); each job writes its image as soon as it exists.
 
     Returns how many processes drew.
     """
@@ -203,7 +186,6 @@ def _render(
         if outcome.error is not None:
             raise _failure(groups[job.key], outcome.error, bad_input=True)
         notes[job.key] = outcome.warnings
-        _publish(outcome.path, groups[job.key], site_dir)
         if progress is not None:
             progress(done, len(jobs))
 

@@ -1,0 +1,141 @@
+"""Render cache keys: the bytes that decide a pin's pixels, hashed.
+
+A key is the SHA-256 of a canonical form of the :class:`~mkdocs_pinplan.model.Design` in which
+every file path is replaced by the hash of that file's bytes, plus a "render context": the
+package's code (:func:`~mkdocs_pinplan.codeversion.code_version`, every file of it), the
+versions of the libraries that draw, and the bundled default fonts' bytes. So a renamed
+background reuses its pins, a changed background re-renders exactly its pins, an option that
+is not part of the design (a board, a schedule) re-renders nothing, and any other release or
+edit of the code re-renders everything.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import importlib.metadata
+import json
+import os
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+from ..codeversion import code_version
+from ..filememo import FileMemo
+from ..model import Design
+
+KEY_SCHEMA = 3
+"""Bump when the key's canonical form changes."""
+
+
+class FileHasher:
+    """SHA-256 of files' bytes, each file read at most once while it stays unchanged.
+
+    Within a build each path is hashed once; with a memo (kept in the cache as
+    ``file-hashes.json``) an unchanged file is not read again in later builds either.
+    """
+
+    def __init__(self, memo: FileMemo | None = None) -> None:
+        self.memo = memo if memo is not None else FileMemo()
+        self._this_build: dict[str, str] = {}
+
+    @classmethod
+    def in_cache(cls, cache_dir: Path) -> FileHasher:
+        """A hasher whose memo lives in ``cache_dir``."""
+        return cls(FileMemo(cache_dir / "file-hashes.json"))
+
+    def digest(self, path: str | os.PathLike[str]) -> str:
+        """Hex SHA-256 of ``path``'s bytes, or a marker naming the path when it is unreadable.
+
+        An unreadable file gets a key of its own; rendering it fails and is never cached.
+        """
+        name = os.fspath(path)
+        seen = self._this_build.get(name)
+        if seen is None:
+            seen = self._this_build[name] = self._digest(name)
+        return seen
+
+    def _digest(self, name: str) -> str:
+        try:
+            st = os.stat(name)
+        except OSError:
+            return f"missing:{name}"
+        known = self.memo.get(name, st)
+        if isinstance(known, str):
+            return known
+        sha = hashlib.sha256()
+        try:
+            with open(name, "rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    sha.update(chunk)
+        except OSError:
+            return f"missing:{name}"
+        value = sha.hexdigest()
+        self.memo.put(name, st, value)
+        return value
+
+    def save(self) -> None:
+        """Write the memo back to its file (best effort: it is only a cache)."""
+        self.memo.save()
+
+
+def canonical(value: Any, hasher: FileHasher) -> Any:
+    """A JSON-able form of ``value`` in which file paths are replaced by their bytes' hash."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, os.PathLike):
+        return {"file": hasher.digest(value)}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        # Field names are part of the form so a reordered dataclass cannot collide.
+        fields = {
+            f.name: canonical(getattr(value, f.name), hasher) for f in dataclasses.fields(value)
+        }
+        return {"type": type(value).__name__, "fields": fields}
+    if isinstance(value, enum.Enum):
+        return {"enum": type(value).__name__, "value": canonical(value.value, hasher)}
+    if isinstance(value, (tuple, list)):
+        return [canonical(v, hasher) for v in value]
+    if isinstance(value, (frozenset, set)):
+        return sorted((canonical(v, hasher) for v in value), key=json.dumps)
+    if isinstance(value, dict):
+        return {"map": sorted([str(k), canonical(v, hasher)] for k, v in value.items())}
+    return {"repr": repr(value)}
+
+
+def _library_versions() -> dict[str, str]:
+    """Versions of the libraries that shape pixels."""
+    import PIL
+
+    versions = {"pillow": PIL.__version__}
+    # From its metadata: importing pyphen lists its ~150 dictionaries, and a warm build
+    # draws nothing.
+    with suppress(importlib.metadata.PackageNotFoundError):
+        versions["pyphen"] = importlib.metadata.version("pyphen")
+    return versions
+
+
+def default_font_files() -> list[Path]:
+    """Every bundled Manrope file: ``None`` fonts in a design mean these bytes."""
+    try:
+        import font_manrope
+    except ImportError:
+        return []
+    return sorted(Path(p) for p in font_manrope.font_files.values())
+
+
+def render_context(hasher: FileHasher) -> str:
+    """Hash of everything outside a design that changes pixels (code, libraries, default fonts)."""
+    context = {
+        "schema": KEY_SCHEMA,
+        "code": code_version(),
+        "versions": _library_versions(),
+        "fonts": {p.name: hasher.digest(p) for p in default_font_files()},
+    }
+    return hashlib.sha256(json.dumps(context, sort_keys=True).encode()).hexdigest()
+
+
+def design_key(design: Design, hasher: FileHasher, context: str) -> str:
+    """The cache key of ``design``: equal exactly when the rendered bytes would be equal."""
+    form = json.dumps(canonical(design, hasher), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(f"{context}\0{form}".encode()).hexdigest()

@@ -1,0 +1,167 @@
+"""The on-disk store of rendered pins, filed under their keys (see :mod:`.keys`).
+
+An entry is the image ``<cache_dir>/pins/<k[:2]>/<k>.<ext>`` and its index record ``<k>.json``:
+the image's size and SHA-256, and the render's warnings. Both are written by rename, the image
+first, so a record never points at half an image. Nothing in the cache is trusted as it is (CI
+caches are restored from other branches): an image is used only when it is a regular file (not
+a link, not a device) with the recorded size and hash; anything else is a miss, drawn again and
+replaced. The site gets a copy of the checked bytes, never a link into the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+from ..filememo import FileMemo
+from ..fs import write_bytes_atomic
+from ..model import Design
+
+PRUNE_AFTER_DAYS = 30
+"""Entries no build has needed for this long are deleted (by the first build of a day)."""
+
+MAX_RECORD_BYTES = 1 << 20
+"""An index record larger than this is not ours."""
+MAX_IMAGE_BYTES = 64 << 20
+"""Nor is an image larger than this (a pin is well under a megabyte)."""
+
+_NO_FOLLOW = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
+def extension(design: Design) -> str:
+    """File extension of a design's encoded image."""
+    return "png" if design.image_format == "png" else "jpg"
+
+
+class Hit(NamedTuple):
+    """A usable entry: the image's bytes (checked against the index) and its warnings."""
+
+    data: bytes
+    warnings: tuple[str, ...]
+
+
+class PinCache:
+    """The store under ``root`` (the plugin's ``cache_dir``).
+
+    ``memo`` remembers which entries were checked, by their stat, so that an unchanged entry
+    is not hashed again by every build (the file-hash memo of :class:`~.keys.FileHasher`).
+    """
+
+    def __init__(self, root: Path, memo: FileMemo | None = None) -> None:
+        self.root = root
+        self.pins = root / "pins"
+        self.memo = memo if memo is not None else FileMemo()
+
+    def entry(self, key: str, ext: str) -> Path:
+        """Where the image (``ext``) or the index record (``json``) of ``key`` lives."""
+        return self.pins / key[:2] / f"{key}.{ext}"
+
+    def lookup(self, key: str, ext: str) -> Hit | None:
+        """The entry's checked bytes and warnings, or ``None`` when it is missing or unusable."""
+        record = _record(_read_regular(self.entry(key, "json"), MAX_RECORD_BYTES))
+        if record is None:
+            return None
+        size, sha256, warnings = record
+        path = self.entry(key, ext)
+        image = _read_regular(path, min(size, MAX_IMAGE_BYTES))
+        if image is None or len(image[0]) != size:
+            return None
+        data, st = image
+        # Hashed again only when the file changed since an earlier build checked it.
+        if self.memo.get(os.fspath(path), st) != sha256:
+            if hashlib.sha256(data).hexdigest() != sha256:
+                return None
+            self.memo.put(os.fspath(path), st, sha256)
+        return Hit(data, warnings)
+
+    def store(self, key: str, ext: str, data: bytes, warnings: Sequence[str]) -> None:
+        """Write an entry: the image, then its index record."""
+        write_bytes_atomic(self.entry(key, ext), data, durable=False)
+        sha256 = hashlib.sha256(data).hexdigest()
+        record = {"size": len(data), "sha256": sha256, "warnings": list(warnings)}
+        text = json.dumps(record, ensure_ascii=False).encode()
+        write_bytes_atomic(self.entry(key, "json"), text, durable=False)
+
+    def prune(
+        self, keep: Iterable[str], *, now: float, max_age_days: float = PRUNE_AFTER_DAYS
+    ) -> int:
+        """Delete entries not in ``keep`` and older than ``max_age_days``, at most once a day.
+
+        Returns how many files were deleted. Leftover temp files of killed writers go too.
+        Another build may still want a deleted entry: it then simply renders it again.
+        """
+        marker = self.root / "pruned"
+        try:
+            if now - marker.stat().st_mtime < 86400:
+                return 0
+        except OSError:
+            pass
+        limit = now - max_age_days * 86400
+        wanted = set(keep)
+        removed = 0
+        for folder in self.pins.glob("??"):
+            for item in folder.iterdir():
+                key = item.name.split(".")[0]
+                # A temp file (".name.tmp") older than an hour belongs to a killed writer.
+                oldest = now - 3600 if not key else limit
+                try:
+                    if key in wanted or item.lstat().st_mtime >= oldest:
+                        continue
+                    item.unlink()
+                    removed += 1
+                except OSError:
+                    continue
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+            os.utime(marker, (now, now))
+        except OSError:
+            pass
+        return removed
+
+
+def _read_regular(path: Path, limit: int) -> tuple[bytes, os.stat_result] | None:
+    """The bytes of ``path`` and its stat when it is a regular file (links are not followed)
+    of at most ``limit`` bytes; else ``None``."""
+    try:
+        fd = os.open(path, _NO_FOLLOW)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        # islink: where O_NOFOLLOW does not exist (Windows), the open followed a link.
+        if not stat.S_ISREG(st.st_mode) or st.st_size > limit or os.path.islink(path):
+            return None
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            return handle.read(limit + 1), st
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _record(found: tuple[bytes, os.stat_result] | None) -> tuple[int, str, tuple[str, ...]] | None:
+    """An index record's size, hash and warnings, when it is one this store wrote."""
+    if found is None:
+        return None
+    try:
+        raw = json.loads(found[0])
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(raw, dict):
+        return None
+    size, sha256, warnings = raw.get("size"), raw.get("sha256"), raw.get("warnings")
+    if (
+        type(size) is not int
+        or size <= 0
+        or not isinstance(sha256, str)
+        or not isinstance(warnings, list)
+        or not all(isinstance(w, str) for w in warnings)
+    ):
+        return None
+    return size, sha256, tuple(warnings)
