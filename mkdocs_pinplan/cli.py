@@ -267,6 +267,7 @@ def check(config_file: str) -> None:
     found, lines = _post_problems(site)
     posts = len(found)
     problems.extend(lines)
+    problems.extend(_font_problems(found, site))
     pins = 0
     try:
         calendar = read_calendar(site.calendar_path)
@@ -282,6 +283,24 @@ def check(config_file: str) -> None:
     if problems:
         raise SystemExit(1)
     click.echo(f"pinplan check: {posts} posts, {pins} pins on the calendar, no problems", err=True)
+
+
+def _font_problems(posts: Sequence[Post], site: Site) -> list[str]:
+    """The posts a build would refuse because no font draws their headline (as it does)."""
+    from .pins import make_pin_specs
+    from .render.coverage import check_fonts
+    from .site_build import SiteFacts, pin_settings
+
+    cfg = site.config
+    facts = SiteFacts(site.config_file.resolve().parent, Path(cfg.site_dir), cfg.site_url, "")
+    try:
+        settings = pin_settings(site.options, facts)
+        specs = make_pin_specs(posts, settings)
+    except ValueError:
+        return []  # a bad layout: the config check reports it
+    docs = _display(Path(cfg.docs_dir))
+    refused = check_fonts(specs, system_fonts=settings.system_fonts).refused
+    return [str(replace_file(problem, f"{docs}/{problem.file}")) for problem in refused]
 
 
 def _title_hint(posts: Sequence[Post], site: Site) -> None:

@@ -221,3 +221,19 @@ def test_an_emoji_title_builds_under_strict(tmp_path: Path, mkdocs_build: Builde
     assert "'📌' (U+1F4CC) left out of the image" in result.stderr
     pins = json.loads((site / "pinplan" / "calendar.json").read_text())["pins"]
     assert len(pins) == 3 and pins[0]["title"].startswith("Pin it 📌 today")
+
+
+def test_check_names_the_posts_a_build_would_refuse(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from mkdocs_pinplan.cli import main
+
+    site = small_site(
+        tmp_path / "site",
+        {"ja.md": f"---\ntitle: {JAPANESE}\ndate: 2026-11-20\n---\n\n本文です。\n"},
+    )
+    config = site / "mkdocs.yml"
+    config.write_text(config.read_text() + "      brand:\n        system_fonts: false\n")
+    result = CliRunner().invoke(main, ["check", "-f", str(config)])
+    assert result.exit_code == 1
+    assert "docs/blog/posts/ja.md: headline: no font has 'ピ' (U+30D4)" in result.output
