@@ -115,7 +115,8 @@ def load_site(config_file: str | None) -> Site:
     except PinplanError as exc:
         raise Failure(str(exc)) from None
     if cfg.pinplan is None:
-        raise Failure(f"{name}: plugins: the pinplan plugin is not enabled")
+        table = "a [project.plugins.pinplan] table" if path.suffix == ".toml" else "- pinplan"
+        raise Failure(f"{name}: plugins: the pinplan plugin is not listed (add {table})")
     options, warnings = _validated_options(cfg.pinplan, name)
     from .config import rules_from_config
 
@@ -347,6 +348,11 @@ def build(config_file: str | None, site_dir: Path | None, strict: bool) -> None:
     from .site_build import SiteFacts, finish_site_build, run_site_build
 
     site = load_site(config_file)
+    if not site.options.enabled:
+        click.echo(
+            f"pinplan: {site.config_file}: plugins.pinplan.enabled is false: nothing done", err=True
+        )
+        return
     cfg = site.config
     root = site.config_file.resolve().parent
     facts = SiteFacts(root, site_dir or Path(cfg.site_dir), cfg.site_url, cfg.site_name)
