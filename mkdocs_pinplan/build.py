@@ -12,11 +12,11 @@ from .calendar_file import loads, read_calendar_text, write_calendar
 from .errors import Problem
 from .filememo import FileMemo
 from .fs import calendar_lock
-from .model import Calendar, PinSpec, Post, Rules
+from .model import Calendar, CalendarPin, PinSpec, Post, Rules
 from .pins import PinSettings, make_pin_specs
 from .render.coverage import check_fonts
 from .render.pipeline import Progress, RenderStats, render_pins
-from .schedule import Violation, plan, violations
+from .schedule import Plan, Violation, evergreen_variants, plan, violations
 
 
 def build_now(environ: os._Environ[str] | dict[str, str] | None = None) -> datetime:
@@ -44,6 +44,10 @@ class BuildReport(NamedTuple):
     """Posts left out because no font draws their headline (content problems)."""
     notes: tuple[str, ...] = ()
     """Things worth an info line: pictographs left out of pin images."""
+    queue: tuple[CalendarPin, ...] = ()
+    """The pins waiting beyond the window, at their projected times (not stored)."""
+    returned: int = 0
+    """Scheduled pins beyond the window that went back to the queue (an old calendar)."""
 
 
 def run_build(
@@ -69,17 +73,22 @@ def run_build(
     # Read first: a calendar we cannot read stops the build before any rendering.
     text = read_calendar_text(calendar_path)
     existing = loads(text, str(calendar_path)) if text is not None else None
+    specs = tuple(make_pin_specs(posts, settings))
+    extra = evergreen_variants(specs, existing, rules, now)
+    if extra:
+        specs = tuple(make_pin_specs(posts, settings, extra))
     # Before the plan: a post no font can draw must not reach the calendar.
-    fonts = check_fonts(make_pin_specs(posts, settings), system_fonts=settings.system_fonts)
+    fonts = check_fonts(specs, system_fonts=settings.system_fonts)
     specs = fonts.specs
     stats = render_pins(specs, site_dir, cache_dir=cache_dir, workers=workers, progress=progress)
     if memo is not None:
         memo.save()
     written = False
     if write:
-        calendar, written = write_planned_calendar(specs, rules, calendar_path, now)
+        planned, written = write_planned_calendar(specs, rules, calendar_path, now)
     else:
-        calendar = plan(specs, rules, existing, now)
+        planned = plan(specs, rules, existing, now)
+    calendar = planned.calendar
     found = tuple(violations(calendar, rules))
     return BuildReport(
         specs=specs,
@@ -89,6 +98,8 @@ def run_build(
         violations=found,
         refused=fonts.refused,
         notes=fonts.notes,
+        queue=planned.queue,
+        returned=planned.returned,
     )
 
 
@@ -97,9 +108,9 @@ def write_planned_calendar(
     rules: Rules,
     calendar_path: Path,
     now: datetime,
-) -> tuple[Calendar, bool]:
+) -> tuple[Plan, bool]:
     """Plan ``specs`` into the calendar at ``calendar_path`` and write it atomically: the last
-    step of a build that succeeded. Returns the calendar and whether the file changed.
+    step of a build that succeeded. Returns the plan and whether the file changed.
 
     The file is read again under the calendar lock (a concurrent build or ``mark-published``
     may have written it since the build first read it), so nothing written meanwhile is lost.
@@ -107,5 +118,5 @@ def write_planned_calendar(
     with calendar_lock(calendar_path):
         text = read_calendar_text(calendar_path)
         existing = loads(text, str(calendar_path)) if text is not None else None
-        calendar = plan(specs, rules, existing, now)
-        return calendar, write_calendar(calendar_path, calendar)
+        planned = plan(specs, rules, existing, now)
+        return planned, write_calendar(calendar_path, planned.calendar)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import colorsys
 import hashlib
+import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -245,14 +246,33 @@ def layouts_for(post: Post, layouts: Sequence[Layout]) -> tuple[Layout, ...]:
     return alone or tuple(BUILTIN_LAYOUTS[name] for name in NO_PHOTO_LAYOUTS)
 
 
-def _pin_titles(posts: Sequence[Post], pins_per_post: int) -> dict[tuple[str, int], str]:
+def _pin_counts(
+    posts: Sequence[Post],
+    settings: PinSettings,
+    layouts: Sequence[Layout],
+    palettes: Sequence[Palette],
+    extra: Mapping[str, int] | None,
+) -> list[int]:
+    """How many pins each post asks for: its own (SPEC), plus the evergreen variants ``extra``
+    asks for while the post has headline/layout/palette combinations it has not had."""
+    counts = []
+    for post in posts:
+        count = pin_count(post, settings.pins_per_post)
+        if extra and post.src_path in extra:
+            rotation = layouts_for(post, layouts)
+            combinations = math.lcm(len(post.headlines()), len(rotation), len(palettes))
+            count += min(extra[post.src_path], max(combinations - count, 0))
+        counts.append(count)
+    return counts
+
+
+def _pin_titles(posts: Sequence[Post], counts: Sequence[int]) -> dict[tuple[str, int], str]:
     """A distinct title for every pin that gets one, by ``(post, pin number - 1)``.
 
     Handed out in rounds (every post's first pin, then every second pin ...) so a post
     that shares its title with another is not left without a pin because the other came
     first in the file order.
     """
-    counts = [pin_count(post, pins_per_post) for post in posts]
     taken: set[str] = set()
     titles: dict[tuple[str, int], str] = {}
     for i in range(max(counts, default=0)):
@@ -273,17 +293,25 @@ def _description(post: Post) -> str:
     return next((t for t in (post.description, post.lead) if meaningful(t)), post.title)
 
 
-def make_pin_specs(posts: Iterable[Post], settings: PinSettings) -> list[PinSpec]:
-    """Every pin of every (non-draft) post, in a stable order, with distinct titles."""
+def make_pin_specs(
+    posts: Iterable[Post], settings: PinSettings, extra: Mapping[str, int] | None = None
+) -> list[PinSpec]:
+    """Every pin of every (non-draft) post, in a stable order, with distinct titles.
+
+    ``extra`` asks for variants beyond a post's pins (evergreen pins), by post path: they
+    continue the post's rotation, so each is a headline/layout/palette combination the post
+    has not had (fewer when the rotation has none left).
+    """
     live = sorted((p for p in posts if not p.draft), key=lambda p: p.src_path)
     stems = file_stems(live)
     palettes = settings.palettes or default_palettes(settings.brand.name or "pinplan")
     layouts = resolve_layouts(settings.layouts or DEFAULT_LAYOUTS)
     ext = "png" if settings.image_format == "png" else "jpg"
     assets_dir = settings.assets_dir.strip("/")
-    titles = _pin_titles(live, settings.pins_per_post)
+    counts = _pin_counts(live, settings, layouts, palettes, extra)
+    titles = _pin_titles(live, counts)
     specs: list[PinSpec] = []
-    for post in live:
+    for post, count in zip(live, counts, strict=True):
         headlines = post.headlines()
         digest = hashlib.sha1(post.src_path.encode()).hexdigest()
         # Each post starts the rotations at its own (stable) point, so neighbouring posts'
@@ -295,7 +323,7 @@ def make_pin_specs(posts: Iterable[Post], settings: PinSettings) -> list[PinSpec
         description = _description(post)
         pin_description = _clip(description, DESCRIPTION_LIMIT)
         board = post.board or settings.board
-        for i in range(pin_count(post, settings.pins_per_post)):
+        for i in range(count):
             index = i + 1
             headline = headlines[i % len(headlines)]
             title = titles.get((post.src_path, i))
