@@ -175,6 +175,7 @@ def small_site(root: Path, posts: dict[str, str]) -> Path:
     (root / "mkdocs.yml").write_text(
         "site_name: Scripts\nsite_url: https://scripts.example.com/\n"
         "plugins:\n  - pinplan:\n      schedule:\n        start: 2026-12-01\n"
+        "        warmup_days: 0\n        link_gap: 2d\n        horizon_days: 14\n"
     )
     return root
 
