@@ -11,6 +11,7 @@ import fnmatch
 import os
 import stat
 import sys
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
@@ -199,7 +200,7 @@ def main(config_file: str | None) -> None:
 def _post_problems(site: Site, found: list[Post] | None = None) -> tuple[int, list[str]]:
     """Problems in the front-matter of every page that is a post: ``(posts, lines)``; the
     posts read go into ``found`` when given."""
-    from .posts import parse_front_matter, read_post
+    from .posts import markdown_body, parse_front_matter, read_body, read_post
 
     docs_dir = Path(site.config.docs_dir)
     globs = site.options.posts or post_globs(site.config)
@@ -221,14 +222,17 @@ def _post_problems(site: Site, found: list[Post] | None = None) -> tuple[int, li
             if is_post or "pinplan" in text[:2000]:
                 lines.append(str(exc))
             continue
+        body = markdown_body(text)
         reading = read_post(
             src,
             meta,
             url="",
             docs_dir=docs_dir,
-            default_title=Path(src).stem,
+            # As MkDocs titles a page: its first top-level heading, else its file name.
+            default_title=read_body(body).h1 or Path(src).stem,
             default_slug=Path(src).stem,
             is_post_path=is_post,
+            body=body,
         )
         if reading.post is not None and not reading.post.draft:
             posts += 1
@@ -267,8 +271,10 @@ def check(config_file: str) -> None:
     for problem in (site_url_problem(site.config.site_url), place and f"plugins.pinplan.{place}"):
         if problem:
             problems.append(f"{name}: {problem}")
-    posts, lines = _post_problems(site)
+    found: list[Post] = []
+    posts, lines = _post_problems(site, found)
     problems.extend(lines)
+    problems.extend(_build_problems(found, site))
     pins = 0
     try:
         calendar = read_calendar(site.calendar_path)
@@ -280,9 +286,66 @@ def check(config_file: str) -> None:
         problems.extend(f"{site.calendar_name}: {v}" for v in violations(calendar, site.rules))
     for line in problems:
         click.echo(line)
+    _title_hint(found, site)
     if problems:
         raise SystemExit(1)
     click.echo(f"pinplan check: {posts} posts, {pins} pins on the calendar, no problems", err=True)
+
+
+def _build_problems(posts: Sequence[Post], site: Site) -> list[str]:
+    """What a build of ``posts`` would refuse or warn about, found by doing its work: the
+    fonts checked, every pin drawn (from the render cache where it can be; photos decoded in
+    full) into a folder removed afterwards, and planned. Only the render cache is written."""
+    from .build import run_build
+    from .site_build import SiteFacts, pin_settings
+
+    cfg = site.config
+    root = site.config_file.resolve().parent
+    docs = _display(Path(cfg.docs_dir))
+    with tempfile.TemporaryDirectory(prefix="pinplan-check-") as tmp:
+        facts = SiteFacts(root, Path(tmp), cfg.site_url, cfg.site_name)
+        try:
+            settings = pin_settings(site.options, facts)
+            report = run_build(
+                posts,
+                settings=settings,
+                rules=site.rules,
+                site_dir=Path(tmp) / "site",
+                calendar_path=Path(tmp) / "calendar.json",  # the real one is checked apart
+                now=_now(),
+                write=False,
+                cache_dir=root / site.options.cache_dir,
+                workers=site.options.workers or (os.cpu_count() or 1),
+            )
+        except PinplanError as exc:
+            # A post that cannot be drawn is named as the front-matter problems are.
+            post = not Path(exc.file).is_absolute()
+            return [str(replace_file(exc, f"{docs}/{exc.file}") if post else exc)]
+        except ValueError:
+            return []  # a bad layout or SOURCE_DATE_EPOCH: reported by the config check
+    refused = [str(replace_file(p, f"{docs}/{p.file}")) for p in report.refused]
+    return [*refused, *(f"{docs}/{warning}" for warning in report.render.warnings)]
+
+
+def _title_hint(posts: Sequence[Post], site: Site) -> None:
+    """A friendly note (not a problem) naming the posts whose own text gives fewer distinct
+    pin titles than they have pins: their pins share one headline, and without more text
+    some are left out rather than titled with filler."""
+    from .pins import thin_titles
+
+    thin = thin_titles(posts, site.options.pins_per_post)
+    if not thin:
+        return
+    docs = _display(Path(site.config.docs_dir))
+    click.echo(
+        f"pinplan check: hint: {len(thin)} posts would gain from their own pinplan.titles "
+        "(one headline per pin):",
+        err=True,
+    )
+    for post, titles, pins in thin:
+        click.echo(
+            f"  {docs}/{post.src_path}: its text gives {titles} of {pins} pin titles", err=True
+        )
 
 
 @main.command(short_help="Pins, calendar and preview for a site already built.")
