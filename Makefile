@@ -5,7 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all demo test lint typecheck unit fuzz bench bench-plan bench-instructions test-browser clean
+.PHONY: all demo test lint typecheck unit fuzz bench bench-plan bench-instructions test-browser \
+	test-without-mkdocs clean
 
 all: test
 
@@ -67,5 +68,17 @@ test-browser: $(STAMP)
 	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PINPLAN_REQUIRE_BROWSER=1 \
 		$(BIN)/python -m pytest -q -m browser -p no:cacheprovider tests/test_browser_preview.py
 
+# The pinplan command where only ProperDocs is installed, no mkdocs package: a venv of its own
+# with ProperDocs and pinplan's other dependencies, driven by tests/test_generators.py.
+PD_VENV := .venv-properdocs
+test-without-mkdocs: $(STAMP)
+	rm -rf $(PD_VENV) && $(PYTHON) -m venv $(PD_VENV)
+	$(BIN)/python -c 'import importlib.metadata as m, shlex; print(" ".join(shlex.quote(r.split(";")[0]) \
+		for r in m.requires("mkdocs-pinplan") if "extra ==" not in r and not r.startswith("mkdocs")))' \
+		| xargs $(PD_VENV)/bin/python -m pip install --quiet properdocs
+	$(PD_VENV)/bin/python -m pip install --quiet --no-deps -e .
+	PINPLAN_WITHOUT_MKDOCS=$(PD_VENV)/bin/pinplan $(BIN)/python -m pytest -q -p no:cacheprovider \
+		tests/test_generators.py -k without_the_mkdocs_package
+
 clean:
-	rm -rf $(VENV) example_site/site .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(PD_VENV) example_site/site .pytest_cache .mypy_cache .ruff_cache

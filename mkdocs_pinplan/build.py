@@ -11,10 +11,10 @@ from typing import NamedTuple
 from .calendar_file import loads, read_calendar_text, write_calendar
 from .filememo import FileMemo
 from .fs import calendar_lock
-from .model import Calendar, PinSpec, Post, Rules
+from .model import Calendar, CalendarPin, PinSpec, Post, Rules
 from .pins import PinSettings, make_pin_specs
 from .render.pipeline import Progress, RenderStats, render_pins
-from .schedule import Violation, plan, violations
+from .schedule import Plan, Violation, evergreen_variants, plan, violations
 
 
 def build_now(environ: os._Environ[str] | dict[str, str] | None = None) -> datetime:
@@ -38,6 +38,10 @@ class BuildReport(NamedTuple):
     calendar_written: bool
     violations: tuple[Violation, ...] = ()
     """Scheduled pins that break the current spacing rules (hand edits, changed rules)."""
+    queue: tuple[CalendarPin, ...] = ()
+    """The pins waiting beyond the window, at their projected times (not stored)."""
+    returned: int = 0
+    """Scheduled pins beyond the window that went back to the queue (an old calendar)."""
 
 
 def run_build(
@@ -64,14 +68,18 @@ def run_build(
     text = read_calendar_text(calendar_path)
     existing = loads(text, str(calendar_path)) if text is not None else None
     specs = tuple(make_pin_specs(posts, settings))
+    extra = evergreen_variants(specs, existing, rules, now)
+    if extra:
+        specs = tuple(make_pin_specs(posts, settings, extra))
     stats = render_pins(specs, site_dir, cache_dir=cache_dir, workers=workers, progress=progress)
     if memo is not None:
         memo.save()
     written = False
     if write:
-        calendar, written = write_planned_calendar(specs, rules, calendar_path, now)
+        planned, written = write_planned_calendar(specs, rules, calendar_path, now)
     else:
-        calendar = plan(specs, rules, existing, now)
+        planned = plan(specs, rules, existing, now)
+    calendar = planned.calendar
     found = tuple(violations(calendar, rules))
     return BuildReport(
         specs=specs,
@@ -79,6 +87,8 @@ def run_build(
         render=stats,
         calendar_written=written,
         violations=found,
+        queue=planned.queue,
+        returned=planned.returned,
     )
 
 
@@ -87,9 +97,9 @@ def write_planned_calendar(
     rules: Rules,
     calendar_path: Path,
     now: datetime,
-) -> tuple[Calendar, bool]:
+) -> tuple[Plan, bool]:
     """Plan ``specs`` into the calendar at ``calendar_path`` and write it atomically: the last
-    step of a build that succeeded. Returns the calendar and whether the file changed.
+    step of a build that succeeded. Returns the plan and whether the file changed.
 
     The file is read again under the calendar lock (a concurrent build or ``mark-published``
     may have written it since the build first read it), so nothing written meanwhile is lost.
@@ -97,5 +107,5 @@ def write_planned_calendar(
     with calendar_lock(calendar_path):
         text = read_calendar_text(calendar_path)
         existing = loads(text, str(calendar_path)) if text is not None else None
-        calendar = plan(specs, rules, existing, now)
-        return calendar, write_calendar(calendar_path, calendar)
+        planned = plan(specs, rules, existing, now)
+        return planned, write_calendar(calendar_path, planned.calendar)

@@ -28,8 +28,8 @@ from .export.csv import MAX_ROWS, export_csv
 from .export.ics import export_ics
 from .export.json import export_json
 from .fs import calendar_lock, write_bytes_atomic
-from .model import Calendar, CalendarPin, Rules
-from .schedule import sort_pins, violations
+from .model import Calendar, CalendarPin, Post, Rules
+from .schedule import evergreen_variants, plan, sort_pins, violations
 from .site_config import CONFIG_NAMES, SiteConfig, find_config_file, read_site_config
 from .site_pages import markdown_pages
 
@@ -115,7 +115,8 @@ def load_site(config_file: str | None) -> Site:
     except PinplanError as exc:
         raise Failure(str(exc)) from None
     if cfg.pinplan is None:
-        raise Failure(f"{name}: plugins: the pinplan plugin is not enabled")
+        table = "a [project.plugins.pinplan] table" if path.suffix == ".toml" else "- pinplan"
+        raise Failure(f"{name}: plugins: the pinplan plugin is not listed (add {table})")
     options, warnings = _validated_options(cfg.pinplan, name)
     from .config import rules_from_config
 
@@ -193,8 +194,9 @@ def main(config_file: str | None) -> None:
     """
 
 
-def _post_problems(site: Site) -> tuple[int, list[str]]:
-    """Problems in the front-matter of every page that is a post: ``(posts, lines)``."""
+def _post_problems(site: Site, found: list[Post] | None = None) -> tuple[int, list[str]]:
+    """Problems in the front-matter of every page that is a post: ``(posts, lines)``; the
+    posts read go into ``found`` when given."""
     from .posts import parse_front_matter, read_post
 
     docs_dir = Path(site.config.docs_dir)
@@ -228,6 +230,8 @@ def _post_problems(site: Site) -> tuple[int, list[str]]:
         )
         if reading.post is not None and not reading.post.draft:
             posts += 1
+            if found is not None:
+                found.append(reading.post)
         lines.extend(str(replace_file(p, shown)) for p in reading.problems)
     return posts, lines
 
@@ -302,6 +306,11 @@ def build(config_file: str | None, site_dir: Path | None, strict: bool) -> None:
     from .site_build import SiteFacts, finish_site_build, run_site_build
 
     site = load_site(config_file)
+    if not site.options.enabled:
+        click.echo(
+            f"pinplan: {site.config_file}: plugins.pinplan.enabled is false: nothing done", err=True
+        )
+        return
     cfg = site.config
     root = site.config_file.resolve().parent
     facts = SiteFacts(root, site_dir or Path(cfg.site_dir), cfg.site_url, cfg.site_name)
@@ -394,10 +403,12 @@ def _clip(text: str, width: int) -> str:
 @config_option
 @days_option
 def show(config_file: str, days: int | None) -> None:
-    """The pins due in the next days as a table, in the calendar's time zone.
+    """The pins due in the next days as a table, in the calendar's time zone, then the
+    queue: the pins waiting for a slot, at the dates they are projected to get one.
 
     Scheduled pins whose time has passed are listed first as "overdue": mark them
-    published once they are up on Pinterest.
+    published once they are up on Pinterest. Projected dates are estimates worked out
+    from the posts as they are now; the next build commits the window's share of them.
     """
     site = load_site(config_file)
     calendar = _read(site)
@@ -406,25 +417,52 @@ def show(config_file: str, days: int | None) -> None:
     tz = ZoneInfo(calendar.timezone)
     overdue = [p for p in calendar.pins if not p.published and p.publish_at < now]
     upcoming = pins_within(calendar.pins, now, span)
+    queue = _queue(site, calendar, now)
+    shown_queue = queue[:QUEUE_ROWS] if days is None else pins_within(queue, now, days)
     rows = [
         (
             pin.publish_at.astimezone(tz).strftime("%a %Y-%m-%d %H:%M"),
-            "overdue" if pin in overdue else pin.status,
+            "overdue" if pin in overdue else "projected" if pin in queue else pin.status,
             _clip(pin.board, 24),
             _clip(pin.title, 48),
             pin.id,
         )
-        for pin in [*overdue, *upcoming]
+        for pin in [*overdue, *upcoming, *shown_queue]
     ]
     header = (f"When ({calendar.timezone})", "Status", "Board", "Title", "Id")
     until = (now + timedelta(days=span)).astimezone(tz).strftime("%Y-%m-%d %H:%M")
     if rows:
         click.echo(_table(rows, header))
+    last = queue[-1].publish_at.astimezone(tz).strftime("%Y-%m-%d") if queue else ""
     click.echo(
         f"{len(upcoming)} pins until {until}"
         + (f", {len(overdue)} overdue" if overdue else "")
         + f"; {len(calendar.pins)} on the calendar"
+        + (f"; {len(queue)} queued (projected until {last})" if queue else "; nothing queued")
     )
+
+
+QUEUE_ROWS = 20
+"""Queued pins ``show`` lists without ``--days``."""
+
+
+def _queue(site: Site, calendar: Calendar, now: datetime) -> tuple[CalendarPin, ...]:
+    """The pins waiting for a slot, at their projected times, as a build would plan them
+    now (titles as close as the command can tell without building the site)."""
+    from .pins import make_pin_specs
+    from .site_build import SiteFacts, pin_settings
+
+    posts: list[Post] = []
+    _post_problems(site, posts)
+    cfg = site.config
+    root = site.config_file.resolve().parent
+    facts = SiteFacts(root, Path(cfg.site_dir), cfg.site_url, cfg.site_name)
+    settings = pin_settings(site.options, facts)
+    specs = make_pin_specs(posts, settings)
+    extra = evergreen_variants(specs, calendar, site.rules, now)
+    if extra:
+        specs = make_pin_specs(posts, settings, extra)
+    return plan(specs, site.rules, calendar, now).queue
 
 
 def part_paths(path: Path, count: int) -> list[Path]:
@@ -457,7 +495,15 @@ def _write(path: Path, data: bytes) -> None:
     default=None,
     help="Write to FILE instead of stdout.",
 )
-def export(config_file: str, fmt: str, days: int | None, output: Path | None) -> None:
+@click.option(
+    "--mark-published",
+    is_flag=True,
+    help="csv: record the exported rows as published (handed to Pinterest's scheduler), "
+    "so no later export offers them again and no build treats them as missed.",
+)
+def export(
+    config_file: str, fmt: str, days: int | None, output: Path | None, mark_published: bool
+) -> None:
     """Export what the uploader takes.
 
     csv and json hold the scheduled pins due from now to --days ahead (csv: at most 14,
@@ -466,11 +512,19 @@ def export(config_file: str, fmt: str, days: int | None, output: Path | None) ->
     files are never removed: older extra parts are named on stderr); on stdout only the
     first 100 are written and a note on stderr says how many are left. ics holds every
     pin on the calendar (published too), or with --days the pins of that many days ahead.
+
+    With --mark-published (csv only) the rows written are recorded as published in the
+    calendar, atomically and under the lock a build holds.
     """
     site = load_site(config_file)
-    calendar = _read(site)
     now = _now()
     span = days or site.rules.horizon_days
+    if mark_published:
+        if fmt != "csv":
+            raise Failure("--mark-published: only with --format csv")
+        _export_and_mark(site, now, span, output)
+        return
+    calendar = _read(site)
     if fmt == "ics":
         pins = calendar.pins if days is None else tuple(pins_within(calendar.pins, now, days))
         _emit(output, export_ics(pins, now))
@@ -483,6 +537,32 @@ def export(config_file: str, fmt: str, days: int | None, output: Path | None) ->
     if fmt == "json":
         _emit(output, export_json(calendar, due).encode("utf-8"))
         return
+    _write_csv(due, output, span)
+
+
+def _export_and_mark(site: Site, now: datetime, span: int, output: Path | None) -> None:
+    """The CSV workflow: export the due pins and record the rows written as published."""
+    if span > MAX_DAYS_AHEAD:
+        raise Failure(
+            f"--days: Pinterest schedules pins at most {MAX_DAYS_AHEAD} days ahead, got {span}"
+        )
+    try:
+        with calendar_lock(site.calendar_path):
+            calendar = _read(site)
+            handed = _write_csv(due_pins(calendar, now, span), output, span)
+            updated, changed, _ = _marked(calendar, [pin.id for pin in handed], None)
+            write_calendar(site.calendar_path, updated)
+    except PinplanError as exc:
+        raise Failure(str(exc)) from None
+    click.echo(
+        f"pinplan: {len(changed)} exported pins recorded as published in {site.calendar_name}",
+        err=True,
+    )
+
+
+def _write_csv(due: list[CalendarPin], output: Path | None, span: int) -> list[CalendarPin]:
+    """Write ``due`` as Pinterest's bulk CSV to ``output`` (or stdout); returns the pins
+    written (stdout takes only the first part)."""
     parts = [part.encode("utf-8") for part in export_csv(due)]
     if output is None:
         _emit(None, parts[0])
@@ -493,7 +573,7 @@ def export(config_file: str, fmt: str, days: int | None, output: Path | None) ->
                 f"{len(parts)} parts.",
                 err=True,
             )
-        return
+        return due[:MAX_ROWS]
     paths = part_paths(output, len(parts))
     targets = [_target(path) for path in paths]
     for target, data in zip(targets, parts, strict=True):
@@ -509,6 +589,7 @@ def export(config_file: str, fmt: str, days: int | None, output: Path | None) ->
             f"{', '.join(str(p) for p in others)}",
             err=True,
         )
+    return due
 
 
 def _emit(output: Path | None, data: bytes) -> None:
@@ -582,21 +663,29 @@ def mark_published(config_file: str, ids: tuple[str, ...], at: str | None) -> No
                 raise Failure(
                     f"{site.calendar_name}: no pin with id {', '.join(map(repr, unknown))}"
                 )
-            wanted = set(ids)
-            changed: list[CalendarPin] = []
-            already: list[str] = []
-            pins: list[CalendarPin] = []
-            for pin in calendar.pins:
-                if pin.id in wanted and pin.published:
-                    already.append(pin.id)
-                elif pin.id in wanted:
-                    pin = replace(pin, status="published", publish_at=moment or pin.publish_at)
-                    changed.append(pin)
-                pins.append(pin)
-            updated = replace(calendar, pins=sort_pins(pins))
+            updated, changed, already = _marked(calendar, ids, moment)
             write_calendar(site.calendar_path, updated)
     except PinplanError as exc:
         raise Failure(str(exc)) from None
     for pin_id in already:
         click.echo(f"pinplan: {pin_id} was already published; left as it was", err=True)
     click.echo(f"{len(changed)} pins marked published in {site.calendar_name}")
+
+
+def _marked(
+    calendar: Calendar, ids: Sequence[str], moment: datetime | None
+) -> tuple[Calendar, list[CalendarPin], list[str]]:
+    """``calendar`` with the pins ``ids`` published (at ``moment``, or their planned time);
+    also the pins changed and the ids that were published already."""
+    wanted = set(ids)
+    changed: list[CalendarPin] = []
+    already: list[str] = []
+    pins: list[CalendarPin] = []
+    for pin in calendar.pins:
+        if pin.id in wanted and pin.published:
+            already.append(pin.id)
+        elif pin.id in wanted:
+            pin = replace(pin, status="published", publish_at=moment or pin.publish_at)
+            changed.append(pin)
+        pins.append(pin)
+    return replace(calendar, pins=sort_pins(pins)), changed, already

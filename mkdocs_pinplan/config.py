@@ -26,13 +26,16 @@ _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 
 
 class Duration(BaseConfigOption[str]):
-    """A duration such as ``90m``, ``2h`` or ``3d``."""
+    """A duration such as ``90m``, ``2h`` or ``3d`` (with ``zero_off``, also ``0``: off)."""
 
-    def __init__(self, default: str) -> None:
+    def __init__(self, default: str, zero_off: bool = False) -> None:
         super().__init__()
         self.default = default
+        self.zero_off = zero_off
 
     def run_validation(self, value: object) -> str:
+        if self.zero_off and value in (0, "0"):
+            return "0m"
         try:
             parse_duration(value)
         except ValueError as exc:
@@ -183,9 +186,12 @@ class ScheduleConfig(base.Config):
     warmup_days = IntRange(14, 0, 365)
     """Days over which a new account's cap ramps from 1 to ``max_per_day``."""
     jitter = Duration("20m")
-    """Deterministic per-pin delay so times look human."""
+    """No longer used (each pin's minute is drawn over all of its day's windows); still
+    accepted so existing configs keep working."""
     horizon_days = IntRange(7, 1, 14)
-    """How far ahead exports for the uploader reach."""
+    """The committed window: how far ahead the calendar and the exports reach."""
+    evergreen_after = Duration("90d", zero_off=True)
+    """A post whose pins are all out gets a new variant this long after its latest (0: off)."""
 
 
 class PinplanConfig(base.Config):
@@ -234,6 +240,7 @@ def rules_from_config(schedule: ScheduleConfig) -> Rules:
         warmup_days=schedule.warmup_days,
         jitter=parse_duration(schedule.jitter),
         horizon_days=schedule.horizon_days,
+        evergreen_after=parse_duration(schedule.evergreen_after),
     )
 
 

@@ -123,7 +123,10 @@ class Rules:
     windows: tuple[Window, ...] = (Window(8 * 60, 11 * 60), Window(19 * 60, 22 * 60))
     warmup_days: int = 14
     jitter: timedelta = timedelta(minutes=20)
+    """Accepted for old configs; unused: a pin's minute is drawn over its day's windows."""
     horizon_days: int = 7
+    evergreen_after: timedelta = timedelta(days=90)
+    """How long after its latest pin an all-published post gets a new variant (0: never)."""
 
     def cap(self, day_index: int) -> int:
         """Most pins allowed on day ``start + day_index`` (SPEC rule 1)."""

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import colorsys
 import hashlib
+import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -185,8 +186,15 @@ def file_stems(posts: Sequence[Post]) -> dict[str, str]:
     return stems
 
 
-def make_pin_specs(posts: Iterable[Post], settings: PinSettings) -> list[PinSpec]:
-    """Every pin of every (non-draft) post, in a stable order, with distinct titles."""
+def make_pin_specs(
+    posts: Iterable[Post], settings: PinSettings, extra: Mapping[str, int] | None = None
+) -> list[PinSpec]:
+    """Every pin of every (non-draft) post, in a stable order, with distinct titles.
+
+    ``extra`` asks for variants beyond a post's pins (evergreen pins), by post path: they
+    continue the post's rotation, so each is a headline/layout/palette combination the post
+    has not had (fewer when the rotation has none left).
+    """
     live = sorted((p for p in posts if not p.draft), key=lambda p: p.src_path)
     stems = file_stems(live)
     palettes = settings.palettes or default_palettes(settings.brand.name or "pinplan")
@@ -206,7 +214,11 @@ def make_pin_specs(posts: Iterable[Post], settings: PinSettings) -> list[PinSpec
         description = post.pin_description or post.description or post.title
         pin_description = _clip(description, DESCRIPTION_LIMIT)
         board = post.board or settings.board
-        for i in range(pin_count(post, settings.pins_per_post)):
+        count = pin_count(post, settings.pins_per_post)
+        if extra and post.src_path in extra:
+            combinations = math.lcm(len(headlines), len(layouts), len(palettes))
+            count += min(extra[post.src_path], max(combinations - count, 0))
+        for i in range(count):
             index = i + 1
             headline = headlines[i % len(headlines)]
             design = Design(

@@ -121,10 +121,17 @@ def finish_site_build(
                 f"{options.calendar}: {violation} (kept in its slot; delete the entry "
                 "to have the next build place it again)"
             )
+    if report.returned:
+        info(
+            f"{options.calendar}: {report.returned} scheduled pins lay beyond the "
+            f"{rules.horizon_days}-day window and went back to the queue (the calendar now "
+            "commits only the window; the queue is worked out again at every build)"
+        )
     info(
         f"{len(report.specs)} pins for {len(posts)} posts: "
         f"{report.render.rendered} rendered, {report.render.cached} cached "
-        f"in {report.render.seconds:.2f}s; {len(report.calendar.pins)} on the calendar, {where}"
+        f"in {report.render.seconds:.2f}s; {len(report.calendar.pins)} on the calendar, "
+        f"{len(report.queue)} queued, {where}"
     )
     if options.preview:
         # Written into the built site, not as a page of it, so it stays out of the nav, search
@@ -139,4 +146,5 @@ def finish_site_build(
             site_name=site.site_name,
             live=live,
             placed={spec.image_path for spec in report.specs},
+            queue=report.queue,
         )

@@ -15,8 +15,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_SITE = ROOT / "example_site"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-# 2026-11-18 20:26:40 UTC: a fixed build time before the example calendar's start.
-FIXED_EPOCH = 1795000000
+# 2026-11-30 20:26:40 UTC: a fixed build time the evening before the example calendar's
+# start, so its 7-day window covers the first days of the plan.
+FIXED_EPOCH = 1796070400
 FIXED_NOW = datetime.fromtimestamp(FIXED_EPOCH, tz=timezone.utc)
 MKDOCS = Path(sys.executable).parent / "mkdocs"
 

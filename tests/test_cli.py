@@ -36,7 +36,10 @@ def site(site_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """example_site with a planned calendar of 12 pins, as the working directory."""
     monkeypatch.chdir(site_copy)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(DEC_1))
-    write(site_copy, plan(specs_for([f"p{i}" for i in range(4)], pins=3), RULES, None, FIXED_NOW))
+    write(
+        site_copy,
+        plan(specs_for([f"p{i}" for i in range(4)], pins=3), RULES, None, FIXED_NOW).calendar,
+    )
     return site_copy
 
 
@@ -117,7 +120,7 @@ def dense(site: Path) -> Rules:
 def test_export_csv_splits_into_parts_and_leaves_other_files_alone(site: Path) -> None:
     rules = dense(site)
     now = datetime.fromtimestamp(DEC_1, tz=timezone.utc)
-    write(site, plan(specs_for([f"p{i:03d}" for i in range(250)]), rules, None, now))
+    write(site, plan(specs_for([f"p{i:03d}" for i in range(250)]), rules, None, now).calendar)
     out = site / "upload.csv"
     stale = site / "upload-4.csv"
     stale.write_text("old")
@@ -193,7 +196,7 @@ def test_check_passes_a_clean_site(site: Path) -> None:
     result = run("check")
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    assert "5 posts, 12 pins on the calendar, no problems" in result.stderr
+    assert f"5 posts, {len(read(site).pins)} pins on the calendar, no problems" in result.stderr
 
 
 def test_check_lists_every_problem_one_line_each(site: Path) -> None:
@@ -257,3 +260,37 @@ def test_export_refuses_a_target_that_is_not_a_regular_file(site: Path) -> None:
     assert run("export", "-o", "via-link.csv").exit_code == 0
     assert real.read_text().startswith("Title,")
     assert (site / "via-link.csv").is_symlink()
+
+
+def test_show_lists_the_queue_marked_as_projected(site: Path) -> None:
+    result = run("show")
+    assert result.exit_code == 0, result.output
+    rows = [line.split() for line in result.stdout.splitlines()[2:-1]]
+    projected = [row for row in rows if "projected" in row]
+    assert projected, result.stdout
+    # The queue is the example site's posts as a build would plan them now.
+    assert all(row[-1].startswith("blog/posts/") for row in projected)
+    assert "queued (projected until" in result.stdout.splitlines()[-1]
+
+
+def test_export_csv_mark_published_hands_each_row_over_once(site: Path) -> None:
+    result = run("export", "--format", "csv", "--days", "7", "-o", "week.csv", "--mark-published")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO((site / "week.csv").read_text())))[1:]
+    assert rows
+    cal = read(site)
+    handed = {p.title for p in cal.pins if p.published}
+    assert handed == {r[0] for r in rows}
+    assert f"{len(rows)} exported pins recorded as published" in result.stderr
+    # Published at their planned time: the next export has nothing left to hand over.
+    again = run("export", "--format", "csv", "--days", "7")
+    assert again.exit_code == 0, again.output
+    assert again.stdout.strip() == HEADER_LINE
+
+
+def test_mark_published_goes_only_with_csv(site: Path) -> None:
+    before = (site / "pinplan" / "calendar.json").read_bytes()
+    assert_one_line_failure(
+        run("export", "--format", "ics", "--mark-published"), "--mark-published: only with"
+    )
+    assert (site / "pinplan" / "calendar.json").read_bytes() == before

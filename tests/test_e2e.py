@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from PIL import Image
@@ -38,7 +38,11 @@ def test_build_writes_pins_and_a_calendar_matching_the_spec(
     assert calendar["timezone"] == "Europe/Berlin"
     assert calendar["start"] == "2026-12-01"
     pins = calendar["pins"]
-    assert len(pins) == sum(POSTS.values())
+    # The calendar holds the 7-day window (warm-up caps 1, 1, 1, 1, 2, 2, 2); the rest of
+    # the pins wait in the queue, their images rendered all the same.
+    assert 5 <= len(pins) <= 10
+    rendered = sorted(p.name for p in (site_copy / "site" / "assets" / "pinplan").iterdir())
+    assert len(rendered) == sum(POSTS.values())
     for pin in pins:
         assert list(pin) == PIN_KEYS
         assert pin["status"] == "scheduled"
@@ -46,7 +50,7 @@ def test_build_writes_pins_and_a_calendar_matching_the_spec(
         assert pin["media_url"] == "https://feldnotizen.example.com/" + pin["image"]
         assert re.fullmatch(r".+\?utm_content=pin\d+", pin["link"])
         assert datetime.fromisoformat(pin["publish_at"]).tzinfo is not None
-        assert datetime.fromisoformat(pin["publish_at"]) > FIXED_NOW
+        assert FIXED_NOW < datetime.fromisoformat(pin["publish_at"]) < FIXED_NOW + timedelta(7)
     times = [datetime.fromisoformat(p["publish_at"]) for p in pins]
     assert times == sorted(times)
     for key in ("id", "link", "title", "image"):
@@ -60,7 +64,9 @@ def test_build_writes_pins_and_a_calendar_matching_the_spec(
             assert img.size == (1000, 1500)
             assert img.mode == "RGB"
             assert img.format == "JPEG"
-    assert counts == POSTS
+    # First pins first: every post has its first pin in the window.
+    assert set(counts) == set(POSTS) and all(counts[p] <= POSTS[p] for p in POSTS)
+    assert {p["id"].rpartition("#")[2] for p in pins} >= {"1"}
     # The draft is neither rendered nor scheduled.
     assert not any("newsletter" in p["image"] or "entwurf" in p["post"] for p in pins)
 
@@ -112,5 +118,5 @@ def test_plain_page_with_pinplan_block_becomes_a_post(
     assert result.returncode == 0, result.stderr
     pins = json.loads((site_copy / "pinplan" / "calendar.json").read_text())["pins"]
     promo = [p for p in pins if p["post"] == "promo.md"]
-    assert len(promo) == 2
+    assert len(promo) >= 1  # its second pin may wait in the queue
     assert promo[0]["link"].startswith("https://feldnotizen.example.com/promo/?utm_content=pin")

@@ -3,6 +3,7 @@ the CLI without the mkdocs package, and `pinplan build` after MkDocs, ProperDocs
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -67,6 +68,28 @@ def test_no_config_file_here_is_one_line_saying_where_to_run(
     assert "-f" in lines[0]
 
 
+def test_zensical_toml_without_the_plugin_says_which_table_to_add(site: Path) -> None:
+    (site / "mkdocs.yml").unlink()
+    text = (FIXTURES / "zensical.toml").read_text(encoding="utf-8")
+    (site / "zensical.toml").write_text(text.split("[project.plugins.pinplan]")[0])
+    result = run("check")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "pinplan: zensical.toml: plugins: the pinplan plugin is not listed "
+        "(add a [project.plugins.pinplan] table)"
+    )
+
+
+def test_build_with_the_plugin_off_does_nothing(site: Path) -> None:
+    config = site / "mkdocs.yml"
+    text = config.read_text().replace("  - pinplan:\n", "  - pinplan:\n      enabled: false\n")
+    config.write_text(text)
+    result = run("build")
+    assert result.exit_code == 0, result.output
+    assert "plugins.pinplan.enabled is false: nothing done" in result.stderr
+    assert not (site / "pinplan").exists()
+
+
 # Runs the CLI where `import mkdocs` fails as it does when the package is not installed.
 WITHOUT_MKDOCS = """
 import sys
@@ -96,6 +119,25 @@ def test_cli_runs_with_properdocs_and_without_the_mkdocs_package(site: Path) -> 
     assert "Traceback" not in result.stderr
     assert "pinplan check: 5 posts" in result.stderr
     assert "real mkdocs modules: []" in result.stderr
+
+
+def test_cli_in_a_venv_without_the_mkdocs_package(mkdocs_plain: Path, tmp_path: Path) -> None:
+    """`make test-without-mkdocs`: pinplan installed beside ProperDocs, and no mkdocs."""
+    pinplan = os.environ.get("PINPLAN_WITHOUT_MKDOCS")
+    if not pinplan:
+        pytest.skip("needs a venv without the mkdocs package: run `make test-without-mkdocs`")
+    pinplan = str(Path(pinplan).absolute())
+    python = Path(pinplan).parent / "python"
+    assert subprocess.run([python, "-c", "import mkdocs"], capture_output=True).returncode == 1
+    site = copy(mkdocs_plain, tmp_path / "site")
+    (site / "mkdocs.yml").rename(site / "properdocs.yml")
+    for verb in ("check", "build", "show"):
+        result = subprocess.run(
+            [pinplan, verb], cwd=site, env=build_env(), capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "Traceback" not in result.stderr
+    assert_every_pin_links_to_a_page(site, pins=19)
 
 
 BIN = Path(sys.executable).parent
@@ -137,11 +179,32 @@ def copy(site: Path, target: Path) -> Path:
     return target
 
 
+GUIDE = """---
+description: What to check before a pin goes out.
+pinplan:
+  board: Checklists
+---
+
+# A checklist for pins
+
+Outside the blog, a pin for it all the same.
+"""
+
+
+def add_guide(site: Path) -> None:
+    """A page outside the blog that asks for pins: its URL by MkDocs' rules (the file name has
+    a space and an umlaut), its title from its first heading."""
+    folder = site / "docs" / "guides"
+    folder.mkdir()
+    (folder / "Pin Prüfliste.md").write_text(GUIDE, encoding="utf-8")
+
+
 @pytest.fixture(scope="module")
 def mkdocs_plain(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """example_site built by MkDocs without the plugin (copy it before changing it)."""
     site = tmp_path_factory.mktemp("plain") / "site_src"
     shutil.copytree(EXAMPLE_SITE, site, ignore=shutil.ignore_patterns("site", ".cache", "pinplan"))
+    add_guide(site)
     built = tool("mkdocs", site, "build", "--strict", "-f", without_plugin(site))
     assert built.returncode == 0, built.stderr
     return site
@@ -154,9 +217,10 @@ def page_of(site_dir: Path, url: str) -> Path:
     return site_dir / (path + "index.html" if path == "" or path.endswith("/") else path)
 
 
-def assert_every_pin_links_to_a_page(site: Path) -> Calendar:
+def assert_every_pin_links_to_a_page(site: Path, pins: int = 16) -> Calendar:
     calendar = read_calendar(site / "pinplan" / "calendar.json")
-    assert calendar is not None and len(calendar.pins) == 16
+    # The 7-day window holds some of the pins (every post's first); the rest are queued.
+    assert calendar is not None and 5 <= len(calendar.pins) < pins
     for pin in calendar.pins:
         assert page_of(site / "site", pin.link).is_file(), pin.link
         assert (site / "site" / pin.image).is_file(), pin.image
@@ -168,7 +232,8 @@ def assert_preview_shows_every_pin_with_working_links(site: Path, calendar: Cale
     page = parse(preview.read_text(encoding="utf-8"))
     shown = page.find_all("li", "pin")
     ids = [li.find("p", "id").find("code").text for li in shown]
-    assert sorted(ids) == sorted(p.id for p in calendar.pins)
+    # The calendar's pins, then the queue's: every pin of the five posts.
+    assert ids[: len(calendar.pins)] == [p.id for p in calendar.pins] and len(ids) == 16
     for li in shown:
         link = li.find("p", "link").find("a").attrs["href"]
         assert page_of(site / "site", link).is_file(), link
@@ -179,12 +244,13 @@ def assert_preview_shows_every_pin_with_working_links(site: Path, calendar: Cale
 def test_plugin_and_pinplan_build_make_the_same_pins_calendar_and_preview(
     site_copy: Path, mkdocs_plain: Path, tmp_path: Path
 ) -> None:
+    add_guide(site_copy)
     with_plugin = tool("mkdocs", site_copy, "build", "--strict")
     assert with_plugin.returncode == 0, with_plugin.stderr
     after = copy(mkdocs_plain, tmp_path / "after")
     built = tool("pinplan", after, "build", "--strict")
     assert built.returncode == 0, built.stderr
-    assert "16 pins for 5 posts" in built.stderr
+    assert "19 pins for 6 posts" in built.stderr
 
     def outputs(site: Path) -> dict[str, bytes]:
         files = sorted((site / "site" / "assets" / "pinplan").iterdir())
@@ -192,7 +258,7 @@ def test_plugin_and_pinplan_build_make_the_same_pins_calendar_and_preview(
         return {str(f.relative_to(site)): f.read_bytes() for f in files}
 
     plugin_made, command_made = outputs(site_copy), outputs(after)
-    assert len(plugin_made) == 16 + 2
+    assert len(plugin_made) == 19 + 2
     assert command_made.keys() == plugin_made.keys()
     assert [k for k in plugin_made if plugin_made[k] != command_made[k]] == []
 
@@ -240,6 +306,7 @@ def test_pinplan_build_follows_the_blogs_url_rules(
 ) -> None:
     share_pin_cache(site_copy, tmp_path_factory)
     url_variant(site_copy)
+    add_guide(site_copy)
     if generator == "zensical":
         zensical()
         built = tool("zensical", site_copy, "build", "-f", without_plugin(site_copy))
@@ -248,8 +315,10 @@ def test_pinplan_build_follows_the_blogs_url_rules(
     assert built.returncode == 0, built.stderr
     result = tool("pinplan", site_copy, "build", "--strict")
     assert result.returncode == 0, result.stderr
-    calendar = assert_every_pin_links_to_a_page(site_copy)
+    calendar = assert_every_pin_links_to_a_page(site_copy, pins=19)
     links = {pin.link.split("?")[0] for pin in calendar.pins}
+    assert f"{SITE_URL}guides/Pin%20Pr%C3%BCfliste.html" in links
+    assert "A checklist for pins" in {pin.title for pin in calendar.pins}
     # Titles slugified by the blog's rules (umlaut kept, "_" between words, "-" kept).
     blog = f"{SITE_URL}blog"
     assert f"{blog}/schreiben/%C3%BCberschriften_die_auf_pinterest_funktionieren.html" in links
@@ -272,7 +341,7 @@ def test_zensical_build_then_pinplan_build(
     calendar = assert_every_pin_links_to_a_page(site_copy)
     checked = tool("pinplan", site_copy, "check")
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert "5 posts, 16 pins on the calendar, no problems" in checked.stderr
+    assert f"5 posts, {len(calendar.pins)} pins on the calendar, no problems" in checked.stderr
     assert_preview_shows_every_pin_with_working_links(site_copy, calendar)
 
 

@@ -205,6 +205,7 @@ def test_overdue_due_and_published_counts_follow_now() -> None:
         "Pins": "4",
         "Scheduled": "3",
         "Published": "1",
+        "Queued": "0",
         "Due in 7 days": "1",
         "Overdue": "1",
     }
@@ -284,3 +285,29 @@ def test_a_long_running_plan_shows_recent_months_and_a_jump_to_today() -> None:
 def test_no_jump_link_when_the_plan_starts_in_the_future() -> None:
     page = parse(render_preview(calendar_of(make_pin(1, berlin(3, 9))), RULES, now=berlin(1, 7)))
     assert not page.find_all("p", "jump")
+
+
+def test_the_queue_is_listed_after_the_calendar_with_projected_dates() -> None:
+    calendar = calendar_of(make_pin(1, berlin(1, 9)), make_pin(1, berlin(2, 20), post="b.md"))
+    queue = (
+        make_pin(2, berlin(9, 10, 5)),
+        make_pin(3, berlin(14, 19, 30)),
+    )
+    page = parse(render_preview(calendar, RULES, now=berlin(1, 6), queue=queue))
+    (section,) = [s for s in page.find_all("section", "queue")]
+    queued = pin_items(section)
+    assert [item.attrs.get("data-status") for item in queued] == ["projected", "projected"]
+    assert [i.find("code").text for i in queued] == ["blog/posts/a.md#2", "blog/posts/a.md#3"]
+    # Each says it is projected and when: the date too, since the queue is not in days.
+    assert all("projected" in item.text for item in queued)
+    assert "Wed 2026-12-09 10:05" in queued[0].text
+    assert "not on the calendar yet" in section.text
+    # The days and the month view hold only the calendar's pins.
+    days = [s for s in page.find_all("section", "day") if "queue" not in s.attrs.get("class", "")]
+    assert sum(len(pin_items(day)) for day in days) == 2
+    assert not [s for s in page.find_all("section", "day") if s.attrs.get("id") == "day-2026-12-09"]
+
+
+def test_no_queue_no_queue_section() -> None:
+    page = parse(render_preview(calendar_of(make_pin(1, berlin(1, 9))), RULES))
+    assert not page.find_all("section", "queue")

@@ -1,8 +1,8 @@
-"""The planner against SPEC's spacing rules, one rule (and one DST day) at a time."""
+"""The planner against SPEC's "The plan", "The spacing rules" and "Statuses", one promise at
+a time. ``broken_rules`` is the independent checker the property tests share."""
 
 from __future__ import annotations
 
-import random
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
@@ -23,17 +23,10 @@ from mkdocs_pinplan.model import (
     PinSpec,
     Rules,
 )
-from mkdocs_pinplan.schedule import (
-    Zone,
-    _block,
-    _narrow,
-    _window_minutes,
-    jitter_seconds,
-    plan,
-    violations,
-)
+from mkdocs_pinplan.schedule import Zone, evergreen_variants, plan, violations
 
 UTC = timezone.utc
+BERLIN = ZoneInfo("Europe/Berlin")
 DESIGN = Design(
     headline="x",
     layout="block",
@@ -67,7 +60,7 @@ def specs_for(posts: Iterable[str], pins: int = 1) -> list[PinSpec]:
 
 
 def rules(**changes: object) -> Rules:
-    """Rules that leave every slot open unless a test narrows them."""
+    """Rules that leave every slot open unless a test narrows them (a 14-day window)."""
     base: dict[str, object] = {
         "timezone": "Europe/Berlin",
         "start": None,
@@ -76,7 +69,7 @@ def rules(**changes: object) -> Rules:
         "link_gap": timedelta(0),
         "windows": parse_windows(["00:00-24:00"]),
         "warmup_days": 0,
-        "jitter": timedelta(0),
+        "horizon_days": 14,
     }
     base.update(changes)
     if isinstance(base["windows"], list):
@@ -84,7 +77,7 @@ def rules(**changes: object) -> Rules:
     return Rules(**base)  # type: ignore[arg-type]
 
 
-def local(pin: CalendarPin, tz: str) -> datetime:
+def local(pin: CalendarPin, tz: str = "Europe/Berlin") -> datetime:
     return pin.publish_at.astimezone(ZoneInfo(tz))
 
 
@@ -92,9 +85,10 @@ def broken_rules(
     calendar: Calendar, rules: Rules, now: datetime, new_ids: Iterable[str]
 ) -> list[str]:
     """Every SPEC rule a newly placed pin breaks, checked with plain datetime arithmetic
-    (independently of the planner's epoch-second machinery)."""
+    (independently of the planner's epoch-second machinery). Failed pins never went out
+    and do not count."""
     tz = ZoneInfo(rules.timezone)
-    pins = calendar.pins
+    pins = [p for p in calendar.pins if not p.failed]
     per_day = Counter(p.publish_at.astimezone(tz).date() for p in pins)
     errors: list[str] = []
     by_id = {p.id: p for p in pins}
@@ -133,81 +127,61 @@ def broken_rules(
     return errors
 
 
-def times(calendar: Calendar, tz: str, day: date) -> list[str]:
-    """Local wall times (with offset) of the pins on ``day``."""
-    return [local(p, tz).strftime("%H:%M%z") for p in calendar.pins if local(p, tz).date() == day]
+def everything(result: Calendar, queue: tuple[CalendarPin, ...]) -> Calendar:
+    """The calendar with the projected queue on it: the projection keeps the rules too."""
+    return replace(result, pins=(*result.pins, *queue))
 
 
 NOW = datetime(2026, 11, 18, 11, 6, 40, tzinfo=UTC)
 
 
-# --- Rule 4: windows in the IANA zone, DST-correct -------------------------------------------
-
-
-def test_berlin_spring_forward_skips_the_missing_hour() -> None:
-    # 2027-03-28: clocks jump from 02:00 CET to 03:00 CEST; 02:xx does not exist.
-    r = rules(start=date(2027, 3, 28), windows=["01:30-03:30"], min_gap=timedelta(minutes=10))
-    cal = plan(specs_for(f"p{i}" for i in range(6)), r, None, NOW)
-    assert times(cal, "Europe/Berlin", date(2027, 3, 28)) == [
-        "01:30+0100", "01:40+0100", "01:50+0100", "03:00+0200", "03:10+0200", "03:20+0200",
-    ]  # fmt: skip
-    assert broken_rules(cal, r, NOW, [p.id for p in cal.pins]) == []
-
-
-def test_berlin_fall_back_uses_both_passes_of_the_repeated_hour() -> None:
-    # 2027-10-31: 03:00 CEST falls back to 02:00 CET, so 02:00-03:00 happens twice.
-    r = rules(start=date(2027, 10, 31), windows=["02:00-03:00"], min_gap=timedelta(minutes=30))
-    cal = plan(specs_for(f"p{i}" for i in range(5)), r, None, NOW)
-    day = [p for p in cal.pins if local(p, "Europe/Berlin").date() == date(2027, 10, 31)]
-    assert [p.publish_at.astimezone(UTC).strftime("%H:%M") for p in day] == [
-        "00:00", "00:30", "01:00", "01:30",
-    ]  # fmt: skip
-    assert times(cal, "Europe/Berlin", date(2027, 10, 31)) == [
-        "02:00+0200", "02:30+0200", "02:00+0100", "02:30+0100",
-    ]  # fmt: skip
-    # The fifth pin goes to the next day's window.
-    assert local(cal.pins[4], "Europe/Berlin").isoformat() == "2027-11-01T02:00:00+01:00"
-
-
-def test_new_york_spring_forward_has_no_0200_window_that_day() -> None:
-    # 2027-03-14: 02:00 EST jumps to 03:00 EDT; a 02:00-03:00 window is empty that day.
-    r = rules(start=date(2027, 3, 14), windows=["02:00-03:00"], timezone="America/New_York")
-    cal = plan(specs_for(["only"]), r, None, NOW)
-    assert local(cal.pins[0], "America/New_York").isoformat() == "2027-03-15T02:00:00-04:00"
-
-
-def test_new_york_fall_back_repeats_the_0100_hour() -> None:
-    # 2026-11-01: 02:00 EDT falls back to 01:00 EST.
-    r = rules(
-        start=date(2026, 11, 1),
-        windows=["01:00-02:00"],
-        timezone="America/New_York",
-        min_gap=timedelta(minutes=30),
-    )
-    now = datetime(2026, 10, 1, tzinfo=UTC)
-    cal = plan(specs_for(f"p{i}" for i in range(4)), r, None, now)
-    assert [p.publish_at.isoformat() for p in cal.pins] == [
-        "2026-11-01T01:00:00-04:00",
-        "2026-11-01T01:30:00-04:00",
-        "2026-11-01T01:00:00-05:00",
-        "2026-11-01T01:30:00-05:00",
+def utc_span(zone: Zone, day: date) -> list[tuple[str, str]]:
+    return [
+        (
+            datetime.fromtimestamp(a, UTC).strftime("%H:%M"),
+            datetime.fromtimestamp(b, UTC).strftime("%H:%M"),
+        )
+        for a, b in zone.spans(day)
     ]
 
 
+# --- Rule 4: windows in the IANA zone, DST-correct -------------------------------------------
+
+
 @pytest.mark.parametrize(
-    ("tz", "day", "utc"),
+    ("tz", "windows", "day", "spans"),
     [
-        ("Europe/Berlin", date(2027, 3, 27), "07:00"),  # CET: 08:00 local is 07:00 UTC
-        ("Europe/Berlin", date(2027, 3, 28), "06:00"),  # CEST from this day on
-        ("America/New_York", date(2027, 3, 13), "13:00"),
-        ("America/New_York", date(2027, 3, 14), "12:00"),
+        # Berlin spring forward: 02:00 CET jumps to 03:00 CEST; 02:xx does not exist.
+        ("Europe/Berlin", ["01:30-03:30"], date(2027, 3, 28), [("00:30", "01:30")]),
+        # Berlin fall back: 02:00-03:00 happens twice, first in CEST, then in CET.
+        ("Europe/Berlin", ["02:00-03:00"], date(2027, 10, 31), [("00:00", "02:00")]),
+        # New York spring forward: a 02:00-03:00 window is empty that day.
+        ("America/New_York", ["02:00-03:00"], date(2027, 3, 14), []),
+        ("America/New_York", ["01:00-02:00"], date(2026, 11, 1), [("05:00", "07:00")]),
+        ("Europe/Berlin", ["08:00-11:00"], date(2027, 3, 27), [("07:00", "10:00")]),
+        ("Europe/Berlin", ["08:00-11:00"], date(2027, 3, 28), [("06:00", "09:00")]),
+        ("Australia/Lord_Howe", ["01:00-03:00"], date(2027, 4, 4), [("14:00", "16:30")]),
     ],
 )
-def test_a_morning_window_follows_local_time_across_dst(tz: str, day: date, utc: str) -> None:
-    r = rules(start=day, windows=["08:00-11:00"], timezone=tz)
-    cal = plan(specs_for(["a"]), r, None, NOW)
-    assert local(cal.pins[0], tz).strftime("%Y-%m-%d %H:%M") == f"{day} 08:00"
-    assert cal.pins[0].publish_at.astimezone(UTC).strftime("%H:%M") == utc
+def test_a_days_windows_follow_local_time_across_dst(
+    tz: str, windows: list[str], day: date, spans: list[tuple[str, str]]
+) -> None:
+    assert utc_span(Zone(rules(timezone=tz, windows=windows)), day) == spans
+
+
+def test_pins_go_only_where_the_local_windows_are_on_a_dst_day() -> None:
+    ny = rules(start=date(2027, 3, 14), windows=["02:00-03:00"], timezone="America/New_York")
+    result = plan(specs_for(["only"]), ny, None, datetime(2027, 3, 13, tzinfo=UTC)).calendar
+    assert local(result.pins[0], "America/New_York").date() == date(2027, 3, 15)
+
+    # Berlin's repeated hour holds room for twice the pins of a plain hour.
+    fall = rules(start=date(2027, 10, 31), windows=["02:00-03:00"], min_gap=timedelta(minutes=20))
+    now = datetime(2027, 10, 30, tzinfo=UTC)
+    result = plan(specs_for(f"p{i}" for i in range(20)), fall, None, now).calendar
+    assert broken_rules(result, fall, now, [p.id for p in result.pins]) == []
+    first = [p for p in result.pins if local(p).date() == date(2027, 10, 31)]
+    assert {local(p).utcoffset() for p in first} == {timedelta(hours=2), timedelta(hours=1)}
+    assert 3 <= len(first) <= 6
 
 
 # --- Rule 1: the daily cap with the warm-up ---------------------------------------------------
@@ -215,108 +189,237 @@ def test_a_morning_window_follows_local_time_across_dst(tz: str, day: date, utc:
 
 def test_daily_cap_ramps_up_from_one_over_the_warmup_from_start() -> None:
     r = rules(start=date(2026, 12, 1), max_per_day=5, warmup_days=14, min_gap=timedelta(hours=1))
-    cal = plan(specs_for(f"p{i:03d}" for i in range(120)), r, None, NOW)
-    per_day = Counter(local(p, "Europe/Berlin").date() for p in cal.pins)
-    counts = [per_day[date(2026, 12, 1) + timedelta(days=k)] for k in range(20)]
-    assert counts == [1 + 4 * k // 14 for k in range(14)] + [5] * 6
-    assert counts[:14] == [1, 1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4]
+    now = datetime(2026, 11, 30, 22, 59, tzinfo=UTC)  # a minute before the start, in Berlin
+    result = plan(specs_for(f"p{i:03d}" for i in range(120)), r, None, now)
+    per_day = Counter(local(p).date() for p in result.calendar.pins)
+    counts = [per_day[date(2026, 12, 1) + timedelta(days=k)] for k in range(14)]
+    assert counts == [1, 1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4]
+    assert not per_day.keys() - {date(2026, 12, 1) + timedelta(days=k) for k in range(14)}
+    assert len(result.queue) == 120 - sum(counts)
 
 
 def test_warmup_zero_means_the_full_cap_from_the_first_day() -> None:
-    r = rules(start=date(2026, 12, 1), max_per_day=3, warmup_days=0)
-    cal = plan(specs_for(f"p{i}" for i in range(7)), r, None, NOW)
-    per_day = Counter(local(p, "Europe/Berlin").date() for p in cal.pins)
-    assert [per_day[date(2026, 12, d)] for d in (1, 2, 3)] == [3, 3, 1]
+    r = rules(start=date(2026, 12, 1), max_per_day=3)
+    now = datetime(2026, 11, 30, 23, 0, tzinfo=UTC)
+    # The first day is today for a build at midnight: no room is kept for fresh posts.
+    result = plan(specs_for(f"p{i}" for i in range(7)), r, None, now).calendar
+    per_day = Counter(local(p).date() for p in result.pins)
+    assert per_day[date(2026, 12, 1)] == 3
 
 
 def test_warmup_is_anchored_at_the_calendar_start_not_at_now() -> None:
     existing = Calendar(timezone="Europe/Berlin", start=date(2026, 1, 1), pins=())
     r = rules(start=date(2026, 12, 1), max_per_day=5, warmup_days=14)
-    cal = plan(specs_for(f"p{i}" for i in range(5)), r, existing, NOW)
-    # The calendar began long ago: its start stays, the warm-up is over, 5 pins fit a day.
-    assert cal.start == date(2026, 1, 1)
-    assert len({local(p, "Europe/Berlin").date() for p in cal.pins}) == 1
+    result = plan(specs_for(f"p{i}" for i in range(30)), r, existing, NOW).calendar
+    assert result.start == date(2026, 1, 1)
+    # The calendar began long ago: its start stays, the warm-up is over.
+    assert Counter(local(p).date() for p in result.pins)[date(2026, 12, 2)] == 4
 
 
 # --- Rules 2 and 3: gaps -------------------------------------------------------------------
 
 
-def test_min_gap_spaces_every_pin() -> None:
-    r = rules(start=date(2026, 12, 1), windows=["08:00-12:00"], min_gap=timedelta(minutes=90))
-    cal = plan(specs_for(["a", "b", "c", "d"]), r, None, NOW)
-    assert times(cal, "Europe/Berlin", date(2026, 12, 1)) == [
-        "08:00+0100", "09:30+0100", "11:00+0100",
-    ]  # fmt: skip
-    assert local(cal.pins[3], "Europe/Berlin").isoformat() == "2026-12-02T08:00:00+01:00"
+def test_min_gap_and_link_gap_hold_for_every_new_pin() -> None:
+    r = rules(
+        windows=["08:00-11:00", "19:00-22:00"],
+        min_gap=timedelta(minutes=90),
+        link_gap=timedelta(days=3),
+        max_per_day=5,
+    )
+    specs = [
+        spec(f"p{i:02d}", k, day=date(2026, 1, 1) + timedelta(days=i))
+        for i in range(12)
+        for k in (1, 2, 3)
+    ]
+    result = plan(specs, r, None, NOW)
+    whole = everything(result.calendar, result.queue)
+    assert broken_rules(whole, r, NOW, [p.id for p in whole.pins]) == []
+    days = [local(p).date() for p in whole.pins if p.post.endswith("p00.md")]
+    assert len(days) == 3 and all((b - a).days >= 3 for a, b in pairwise(days))
 
 
-def test_pins_of_one_post_keep_link_gap_and_never_share_a_day() -> None:
-    r = rules(start=date(2026, 12, 1), link_gap=timedelta(days=3))
-    cal = plan(specs_for(["a"], pins=3), r, None, NOW)
-    days = [local(p, "Europe/Berlin").date() for p in cal.pins]
-    assert days == [date(2026, 12, 1), date(2026, 12, 4), date(2026, 12, 7)]
-
-    short = rules(start=date(2026, 12, 1), link_gap=timedelta(minutes=5))
-    cal = plan(specs_for(["a"], pins=3), short, None, NOW)
-    assert len({local(p, "Europe/Berlin").date() for p in cal.pins}) == 3
+# --- The plan: window, queue and order ------------------------------------------------------
 
 
-def test_first_pins_of_every_post_come_before_second_pins_newest_post_first() -> None:
+def test_the_calendar_holds_only_the_window_and_the_rest_is_a_projected_queue() -> None:
+    r = rules(max_per_day=2, horizon_days=7)
+    specs = specs_for([f"p{i:02d}" for i in range(30)], pins=2)
+    result = plan(specs, r, None, NOW)
+    end = NOW + timedelta(days=7)
+    assert result.calendar.pins and all(NOW <= p.publish_at < end for p in result.calendar.pins)
+    # Projected into the room kept for fresh posts (the backlog takes it on the day) and on.
+    assert all(p.publish_at >= NOW for p in result.queue)
+    assert result.queue[-1].publish_at >= end
+    ids = [p.id for p in (*result.calendar.pins, *result.queue)]
+    assert sorted(ids) == sorted(s.id for s in specs)
+    whole = everything(result.calendar, result.queue)
+    assert broken_rules(whole, r, NOW, ids) == []
+
+
+def test_first_pins_newest_post_first_then_variants_round_robin_then_evergreen() -> None:
+    r = rules(start=date(2026, 12, 1), max_per_day=1, evergreen_after=timedelta(days=30))
+    old = datetime(2026, 6, 1, 9, tzinfo=BERLIN)
+    done = [
+        replace(
+            _pin(spec("done", i, day=date(2025, 1, 1))),
+            status="published",
+            publish_at=old + timedelta(days=i),
+        )
+        for i in (1, 2)
+    ]
+    existing = Calendar("Europe/Berlin", date(2026, 1, 1), tuple(done))
     specs = [spec("old", i, day=date(2026, 1, 1)) for i in (1, 2)]
     specs += [spec("new", i, day=date(2026, 11, 1)) for i in (1, 2)]
-    r = rules(start=date(2026, 12, 1), max_per_day=1)
-    cal = plan(specs, r, None, NOW)
-    assert [p.id for p in cal.pins] == [
-        "blog/posts/new.md#1", "blog/posts/old.md#1", "blog/posts/new.md#2", "blog/posts/old.md#2",
-    ]  # fmt: skip
+    specs += [spec("done", i, day=date(2025, 1, 1)) for i in (1, 2, 3)]  # #3: evergreen
+    result = plan(specs, r, existing, NOW)
+    order = [p.id.removeprefix("blog/posts/") for p in (*result.calendar.pins, *result.queue)]
+    assert order[:2] == ["done.md#1", "done.md#2"]  # published long ago
+    assert order[2:] == ["new.md#1", "old.md#1", "new.md#2", "old.md#2", "done.md#3"]
 
 
-# --- Jitter, now and start -----------------------------------------------------------------
+def _pin(s: PinSpec, at: datetime = NOW) -> CalendarPin:
+    from mkdocs_pinplan.model import pin_from_spec
 
-
-def test_jitter_is_deterministic_per_pin_and_within_bounds() -> None:
-    jitter = timedelta(minutes=20)
-    r = rules(start=date(2026, 12, 1), windows=["08:00-11:00"], jitter=jitter)
-    specs = specs_for(f"p{i}" for i in range(40))
-    delays = {s.id: jitter_seconds(s.id, jitter) for s in specs}
-    assert all(0 <= d <= 20 * 60 and d % 60 == 0 for d in delays.values())
-    assert len(set(delays.values())) > 5  # not one fixed offset
-    first = plan(specs[:1], r, None, NOW)
-    assert (
-        local(first.pins[0], "Europe/Berlin").time()
-        == (datetime(2026, 12, 1, 8) + timedelta(seconds=delays[specs[0].id])).time()
-    )
-    assert dumps(plan(specs, r, None, NOW)) == dumps(plan(specs, r, None, NOW))
-
-
-def test_jitter_never_breaks_a_rule() -> None:
-    r = rules(
-        start=date(2026, 12, 1),
-        windows=["08:00-08:30", "19:00-19:10"],
-        min_gap=timedelta(minutes=25),
-        jitter=timedelta(minutes=45),
-        max_per_day=3,
-    )
-    cal = plan(specs_for(f"p{i}" for i in range(30)), r, None, NOW)
-    assert broken_rules(cal, r, NOW, [p.id for p in cal.pins]) == []
+    return pin_from_spec(s, at)
 
 
 def test_new_pins_are_never_before_now_nor_before_start() -> None:
     now = datetime(2026, 12, 5, 9, 40, 30, tzinfo=UTC)  # 10:40:30 in Berlin, inside the window
-    r = rules(start=date(2026, 12, 1), windows=["08:00-11:00"])
-    cal = plan(specs_for(["a", "b"]), r, None, now)
-    assert cal.start == date(2026, 12, 1)
-    assert local(cal.pins[0], "Europe/Berlin").isoformat() == "2026-12-05T10:41:00+01:00"
+    r = rules(start=date(2026, 12, 1), windows=["08:00-11:00"], horizon_days=1)
+    result = plan(specs_for(["a", "b"]), r, None, now).calendar
+    assert result.start == date(2026, 12, 1)
+    assert datetime(2026, 12, 5, 10, 41, tzinfo=BERLIN) <= result.pins[0].publish_at
+    assert result.pins[0].publish_at < datetime(2026, 12, 5, 11, tzinfo=BERLIN)
 
     later = rules(start=date(2027, 1, 10))
-    cal = plan(specs_for(["a"]), later, None, NOW)
-    assert local(cal.pins[0], "Europe/Berlin").date() == date(2027, 1, 10)
+    result = plan(specs_for(["a"]), later, None, NOW)
+    assert result.calendar.pins == () and local(result.queue[0]).date() == date(2027, 1, 10)
 
 
 def test_first_calendar_starts_the_day_after_now_without_a_configured_start() -> None:
-    cal = plan(specs_for(["a"]), rules(), None, NOW)
-    assert cal.start == date(2026, 11, 19)
-    assert local(cal.pins[0], "Europe/Berlin").date() == date(2026, 11, 19)
+    result = plan(specs_for(["a"]), rules(), None, NOW).calendar
+    assert result.start == date(2026, 11, 19)
+    assert local(result.pins[0]).date() == date(2026, 11, 19)
+
+
+# --- Fresh posts first ------------------------------------------------------------------------
+
+
+def test_past_the_warmup_a_fresh_post_gets_a_pin_within_two_days_though_the_backlog_waits() -> None:
+    r = Rules(timezone="Europe/Berlin", start=date(2026, 1, 1), horizon_days=7)
+    backlog = [
+        spec(f"b{i:02d}", k, day=date(2025, 1, 1) + timedelta(days=i))
+        for i in range(40)
+        for k in (1, 2, 3)
+    ]
+    # The newest post went out first (as the plan orders it); the rest wait.
+    pinned = [
+        replace(_pin(backlog[-3], datetime(2026, 11, 1, 9, tzinfo=BERLIN)), status="published")
+    ]
+    existing = Calendar("Europe/Berlin", date(2026, 1, 1), tuple(pinned))
+    first = plan(backlog, r, existing, NOW)
+    assert len(first.queue) > 50  # the window is full of backlog
+    # Every day after today keeps room: a day later, a fresh post is pinned within 48 h.
+    later = NOW + timedelta(hours=20)
+    out = replace(
+        first.calendar,
+        pins=tuple(
+            replace(p, status="published") if p.publish_at < later else p
+            for p in first.calendar.pins
+        ),
+    )
+    fresh = [spec("fresh", k, day=date(2026, 11, 19)) for k in (1, 2, 3)]
+    second = plan([*backlog, *fresh], r, out, later)
+    kept = {p.id: p.publish_at for p in out.pins}
+    assert {p.id: p.publish_at for p in second.calendar.pins if p.id in kept} == kept
+    mine = next(p for p in second.calendar.pins if p.id == "blog/posts/fresh.md#1")
+    assert later <= mine.publish_at <= later + timedelta(hours=48)
+    assert broken_rules(second.calendar, r, later, [mine.id]) == []
+
+
+# --- Missed, failed, migrated ------------------------------------------------------------------
+
+
+def test_a_missed_pin_goes_back_to_the_queue_and_is_placed_again_after_now() -> None:
+    r = rules(horizon_days=3)
+    first = plan(specs_for(["a", "b"]), r, None, NOW).calendar
+    late = NOW + timedelta(days=2)
+    result = plan(specs_for(["a", "b"]), r, first, late)
+    for before in first.pins:
+        after = next(p for p in (*result.calendar.pins, *result.queue) if p.id == before.id)
+        if before.publish_at < late - timedelta(hours=1):
+            assert after.publish_at >= late  # missed: a new slot, never before now
+        else:
+            assert after.publish_at == before.publish_at
+
+
+def test_a_pin_less_than_an_hour_late_is_not_missed_yet() -> None:
+    r = rules()
+    first = plan(specs_for(["a"]), r, None, NOW).calendar
+    soon = first.pins[0].publish_at + timedelta(minutes=59)
+    assert plan(specs_for(["a"]), r, first, soon).calendar == first
+
+
+def test_a_failed_pin_stays_until_its_post_changes_and_does_not_count_for_spacing() -> None:
+    r = rules(min_gap=timedelta(hours=2), max_per_day=1)
+    at = datetime(2026, 11, 19, 9, tzinfo=BERLIN)
+    failed = replace(_pin(spec("a"), at), status="failed", error="Sorry, this pin is spam")
+    existing = Calendar("Europe/Berlin", date(2026, 11, 19), (failed,))
+    result = plan(specs_for(["a", "b"]), r, existing, NOW).calendar
+    assert failed in result.pins
+    b = next(p for p in result.pins if p.post.endswith("b.md"))
+    assert local(b).date() == date(2026, 11, 19)  # the failed pin took no room
+    changed = plan([spec("a", title="Better"), spec("b")], r, existing, NOW)
+    again = [p for p in (*changed.calendar.pins, *changed.queue) if p.id == failed.id]
+    assert len(again) == 1 and again[0].status == "scheduled" and again[0].title == "Better"
+
+
+def test_an_old_calendar_planned_months_ahead_keeps_the_window_and_requeues_the_rest() -> None:
+    r = rules(max_per_day=1, horizon_days=7)
+    specs = specs_for([f"p{i:02d}" for i in range(40)])
+    far = plan(specs, replace(r, horizon_days=14), None, NOW).calendar
+    months = replace(
+        far,
+        pins=tuple(
+            replace(p, publish_at=p.publish_at + timedelta(days=30 * (i % 3)))
+            for i, p in enumerate(far.pins)
+        ),
+    )
+    result = plan(specs, r, months, NOW)
+    end = NOW + timedelta(days=7)
+    inside = {p.id: p.publish_at for p in months.pins if p.publish_at < end}
+    assert {p.id: p.publish_at for p in result.calendar.pins if p.id in inside} == inside
+    assert all(p.publish_at < end for p in result.calendar.pins)
+    assert result.returned == sum(1 for p in months.pins if p.publish_at >= end)
+
+
+# --- Rule 7: human rhythm ---------------------------------------------------------------------
+
+
+def test_minutes_spread_over_both_windows_in_proportion_and_not_at_their_openings() -> None:
+    r = Rules(
+        timezone="Europe/Berlin",
+        start=date(2026, 1, 1),
+        windows=parse_windows(["08:00-11:00", "19:00-21:00"]),
+    )
+    result = plan(specs_for([f"p{i:03d}" for i in range(300)]), r, None, NOW)
+    pins = (*result.calendar.pins, *result.queue)
+    minutes = [local(p).hour * 60 + local(p).minute for p in pins]
+    morning = [m - 480 for m in minutes if m < 12 * 60]
+    evening = [m - 1140 for m in minutes if m >= 12 * 60]
+    assert abs(len(morning) / len(pins) - 0.6) < 0.6 * 0.25
+    assert ks_uniform(morning, 180) <= 0.25 and ks_uniform(evening, 120) <= 0.25
+    assert sum(1 for m in morning if m < 20) / len(morning) < 0.25
+
+
+def ks_uniform(values: list[int], span: int) -> float:
+    """Kolmogorov-Smirnov distance between ``values`` (minutes into a window of ``span``
+    minutes) and the even spread over it."""
+    ordered = sorted(values)
+    n = len(ordered)
+    return max(
+        max((i + 1) / n - (v + 1) / span, (v + 1) / span - i / n) for i, v in enumerate(ordered)
+    )
 
 
 # --- Rules 5 and 6: determinism and stability ---------------------------------------------
@@ -326,28 +429,28 @@ def test_replanning_the_same_inputs_gives_the_same_bytes() -> None:
     r = Rules(timezone="Europe/Berlin", start=date(2026, 12, 1))
     specs = specs_for([f"p{i}" for i in range(12)], pins=3)
     first = plan(specs, r, None, NOW)
-    again = plan(specs, r, first, NOW + timedelta(hours=5))
-    assert dumps(again) == dumps(first)
-    assert dumps(plan(list(reversed(specs)), r, None, NOW)) == dumps(first)
+    assert plan(list(reversed(specs)), r, None, NOW) == first
+    again = plan(specs, r, first.calendar, NOW + timedelta(hours=5))
+    assert dumps(again.calendar) == dumps(first.calendar)
 
 
 def test_existing_pins_keep_their_slots_and_new_ones_fill_free_slots() -> None:
-    r = Rules(timezone="Europe/Berlin", start=date(2026, 12, 1))
+    r = Rules(timezone="Europe/Berlin", start=date(2026, 11, 1), warmup_days=0)
     specs = specs_for(["a", "b", "c"], pins=2)
-    first = plan(specs, r, None, NOW)
+    first = plan(specs, r, None, NOW).calendar
     added = [*specs, *specs_for(["d"], pins=2)]
-    second = plan(added, r, first, NOW + timedelta(days=3))
-    before = {p.id: p.publish_at for p in first.pins}
+    later = NOW + timedelta(days=3)
+    second = plan(added, r, first, later).calendar
+    before = {p.id: p.publish_at for p in first.pins if p.publish_at >= later}
     assert {p.id: p.publish_at for p in second.pins if p.id in before} == before
-    new = [p.id for p in second.pins if p.id not in before]
-    assert new == ["blog/posts/d.md#1", "blog/posts/d.md#2"]
-    assert broken_rules(second, r, NOW + timedelta(days=3), new) == []
+    new = [p.id for p in second.pins if p.id not in {q.id for q in first.pins}]
+    assert "blog/posts/d.md#1" in new
+    assert broken_rules(second, r, later, new) == []
 
 
 def test_deleted_posts_and_drafts_are_dropped_unless_published() -> None:
-    r = Rules(timezone="Europe/Berlin", start=date(2026, 12, 1))
-    specs = specs_for(["a", "b"], pins=2)
-    first = plan(specs, r, None, NOW)
+    r = Rules(timezone="Europe/Berlin", start=date(2026, 11, 1), link_gap=timedelta(hours=1))
+    first = plan(specs_for(["a", "b"], pins=2), r, None, NOW).calendar
     published_id = "blog/posts/b.md#1"
     marked = replace(
         first,
@@ -355,17 +458,17 @@ def test_deleted_posts_and_drafts_are_dropped_unless_published() -> None:
             replace(p, status="published") if p.id == published_id else p for p in first.pins
         ),
     )
-    # Post b is gone (deleted, or a draft: either way it has no specs any more).
-    second = plan(specs_for(["a"], pins=2), r, marked, NOW)
+    second = plan(specs_for(["a"], pins=2), r, marked, NOW).calendar
     ids = [p.id for p in second.pins]
     assert published_id in ids and "blog/posts/b.md#2" not in ids
-    kept = next(p for p in second.pins if p.id == published_id)
-    assert kept == next(p for p in marked.pins if p.id == published_id)
+    assert next(p for p in second.pins if p.id == published_id) == next(
+        p for p in marked.pins if p.id == published_id
+    )
 
 
 def test_a_changed_headline_keeps_the_slot_but_a_published_pin_keeps_its_text() -> None:
-    r = Rules(timezone="Europe/Berlin", start=date(2026, 12, 1))
-    first = plan(specs_for(["a", "b"]), r, None, NOW)
+    r = Rules(timezone="Europe/Berlin", start=date(2026, 11, 1))
+    first = plan(specs_for(["a", "b"]), r, None, NOW).calendar
     marked = replace(
         first,
         pins=tuple(
@@ -373,7 +476,7 @@ def test_a_changed_headline_keeps_the_slot_but_a_published_pin_keeps_its_text() 
         ),
     )
     edited = [spec("a", title="A better headline"), spec("b", title="Also new")]
-    second = plan(edited, r, marked, NOW)
+    second = plan(edited, r, marked, NOW).calendar
     a_old, b_old = (next(p for p in marked.pins if p.post.endswith(f"{n}.md")) for n in "ab")
     a_new, b_new = (next(p for p in second.pins if p.post.endswith(f"{n}.md")) for n in "ab")
     assert a_new.publish_at == a_old.publish_at and a_new.title == "A better headline"
@@ -381,120 +484,64 @@ def test_a_changed_headline_keeps_the_slot_but_a_published_pin_keeps_its_text() 
 
 
 def test_a_hand_placed_pin_in_an_illegal_slot_is_kept_avoided_and_reported() -> None:
-    r = Rules(timezone="Europe/Berlin", start=date(2026, 12, 1), jitter=timedelta(0))
-    first = plan(specs_for(["a"]), r, None, NOW)
-    illegal = datetime(2026, 12, 1, 3, 0, tzinfo=ZoneInfo("Europe/Berlin"))  # outside windows
+    r = Rules(timezone="Europe/Berlin", start=date(2026, 11, 19))
+    first = plan(specs_for(["a"]), r, None, NOW).calendar
+    illegal = datetime(2026, 11, 19, 3, 0, tzinfo=BERLIN)  # outside the windows
     edited = replace(first, pins=(replace(first.pins[0], publish_at=illegal),))
-    second = plan(specs_for(["a", "b"]), r, edited, NOW)
+    second = plan(specs_for(["a", "b"]), r, edited, NOW).calendar
     assert second.pins[0].publish_at == illegal
     found = violations(second, r)
     assert [(v.pin_id, v.rule) for v in found] == [("blog/posts/a.md#1", "windows")]
     assert "outside the windows 08:00-11:00, 19:00-22:00" in str(found[0])
-    # Published pins are history: not reported.
+    # Published pins are history, failed ones never went out: not reported.
     done = replace(second, pins=tuple(replace(p, status="published") for p in second.pins))
     assert violations(done, r) == []
+    gone = replace(second, pins=tuple(replace(p, status="failed") for p in second.pins))
+    assert violations(gone, r) == []
 
 
 def test_violations_reports_each_rule() -> None:
     r = Rules(timezone="Europe/Berlin", start=date(2026, 12, 1), max_per_day=1, warmup_days=0)
-    base = plan(specs_for(["a"], pins=2), rules(start=date(2026, 12, 1)), None, NOW)
-    tz = ZoneInfo("Europe/Berlin")
+    base = plan(specs_for(["a"], pins=2), rules(), None, NOW).calendar
     crowded = replace(
         base,
+        start=date(2026, 12, 1),
         pins=(
-            replace(base.pins[0], publish_at=datetime(2026, 12, 2, 9, 0, tzinfo=tz)),
-            replace(base.pins[1], publish_at=datetime(2026, 12, 2, 9, 30, tzinfo=tz)),
+            replace(base.pins[0], publish_at=datetime(2026, 12, 2, 9, 0, tzinfo=BERLIN)),
+            replace(base.pins[1], publish_at=datetime(2026, 12, 2, 9, 30, tzinfo=BERLIN)),
         ),
     )
-    rules_broken = {v.rule for v in violations(crowded, r)}
-    assert rules_broken == {"max_per_day", "min_gap", "link_gap"}
-    assert violations(plan(specs_for(["a"], pins=2), r, None, NOW), r) == []
+    assert {v.rule for v in violations(crowded, r)} == {"max_per_day", "min_gap", "link_gap"}
+    assert violations(plan(specs_for(["a"], pins=2), r, None, NOW).calendar, r) == []
 
 
 def test_rule_changes_keep_existing_pins_where_they_are() -> None:
-    r = Rules(timezone="Europe/Berlin", start=date(2026, 12, 1))
-    first = plan(specs_for(["a", "b", "c"]), r, None, NOW)
+    r = Rules(timezone="Europe/Berlin", start=date(2026, 11, 1))
+    first = plan(specs_for(["a", "b", "c"]), r, None, NOW).calendar
     stricter = replace(r, windows=parse_windows(["20:00-21:00"]), timezone="America/New_York")
-    second = plan(specs_for(["a", "b", "c"]), stricter, first, NOW)
+    second = plan(specs_for(["a", "b", "c"]), stricter, first, NOW).calendar
     assert [p.publish_at for p in second.pins] == [p.publish_at for p in first.pins]
     assert second.timezone == "America/New_York"
     assert all(p.publish_at.utcoffset() == timedelta(hours=-5) for p in second.pins)
 
 
-def _minutes(free: list[tuple[int, int]]) -> list[int]:
-    """The minutes in ``free``'s ranges, which must be non-empty, sorted and disjoint."""
-    assert all(a < b for a, b in free)
-    assert all(b1 <= a2 for (_, b1), (a2, _) in pairwise(free))
-    return [m for a, b in free for m in range(a, b)]
+# --- Evergreen ------------------------------------------------------------------------------
 
 
-def _allowed(
-    minutes: range,
-    intervals: tuple[tuple[int, int], ...],
-    not_before: int,
-    gap: int,
-    pins: list[int],
-) -> list[int]:
-    """The minutes a pin may take, checked one by one (epoch seconds, rules 2 and 4)."""
-    return [
-        m
-        for m in minutes
-        if m * 60 >= not_before
-        and any(lo <= m * 60 < hi for lo, hi in intervals)
-        and all(not s - gap < m * 60 < s + gap for s in pins)
+def test_evergreen_variants_are_asked_for_posts_whose_pins_are_all_out_and_old() -> None:
+    r = Rules(evergreen_after=timedelta(days=90))
+    specs = [spec(p, i) for p in ("old", "recent", "busy") for i in (1, 2)]
+    long_ago = datetime(2026, 6, 1, 9, tzinfo=UTC)
+    pins = [
+        replace(_pin(s, long_ago + timedelta(days=s.index * 3)), status="published") for s in specs
     ]
-
-
-def test_the_front_days_free_minutes_are_what_a_minute_by_minute_check_allows() -> None:
-    """place_all keeps a day's free minutes as ranges and cuts them at each placement:
-    they must hold exactly the whole minutes inside a window, from not_before on, and
-    min_gap from every pin (odd seconds and gaps included)."""
-    rng = random.Random(20261201)
-    for _ in range(200):
-        base = rng.randrange(10**9, 4 * 10**9)
-        marks = sorted(rng.sample(range(8 * 3600), 2 * rng.randint(1, 3)))
-        intervals = tuple(
-            (base + a, base + b) for a, b in zip(marks[::2], marks[1::2], strict=True)
-        )
-        gap = rng.choice([0, 1, 59, 60, 61, 45 * 60, 90 * 60 + 7, 25 * 3600])
-        near = sorted(base + rng.randrange(-26 * 3600, 34 * 3600) for _ in range(rng.randint(0, 6)))
-        not_before = base + rng.randrange(-3600, 6 * 3600)
-        span = range(intervals[0][0] // 60, intervals[-1][1] // 60 + 1)
-
-        free = _window_minutes(intervals)
-        assert _minutes(free) == _allowed(span, intervals, -(10**10), 0, [])
-        _narrow(free, near, not_before, gap)
-        assert _minutes(free) == _allowed(span, intervals, not_before, gap, near)
-        # Placing at free minutes cuts min_gap around them, as place_all does.
-        spread = -(-gap // 60)
-        for _ in range(4):
-            if not free or not spread:
-                break
-            minute = rng.choice(_minutes(free))
-            _block(free, minute - spread, minute + spread)
-            near = sorted([*near, minute * 60])
-            assert _minutes(free) == _allowed(span, intervals, not_before, gap, near)
-
-
-@pytest.mark.parametrize(
-    "tz", ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Gaza", "Asia/Kolkata"]
-)
-@pytest.mark.parametrize("year", [2026, 2051])
-def test_a_calm_days_free_minutes_are_its_intervals_whole_minutes(tz: str, year: int) -> None:
-    """place_all takes a calm day's minutes from Zone.calm_midnight, other days' from
-    Zone.intervals: on every calm day the two must agree (also past the tz table, 2037)."""
-    windows = [(0, 90), (8 * 60, 11 * 60 + 30), (23 * 60, 24 * 60)]
-    fast, slow = Zone(tz, windows), Zone(tz, windows)
-    first = date(year, 1, 1).toordinal()
-    calm = 0
-    for day in range(first, first + 2 * 366):
-        base = fast.calm_midnight(day)
-        if base is not None:
-            calm += 1
-            assert [(base + a, base + b) for a, b in windows] == _window_minutes(
-                slow.intervals(day)
-            )
-        else:
-            slow.intervals(day)
-        assert fast.day_tz[day].utcoffset(None) == slow.day_tz[day].utcoffset(None)
-    assert calm > 2 * 366 - 40  # the offset changes a few times a year
+    pins[3] = replace(pins[3], publish_at=NOW - timedelta(days=10))  # recent#2
+    pins[5] = replace(pins[5], status="scheduled")  # busy#2
+    extra = replace(_pin(spec("old", 3), long_ago), status="published")
+    calendar = Calendar("UTC", date(2026, 1, 1), (*pins, extra))
+    assert evergreen_variants(specs, calendar, r, NOW) == {"blog/posts/old.md": 2}
+    assert evergreen_variants(specs, replace(calendar, pins=tuple(pins)), r, NOW) == {
+        "blog/posts/old.md": 1
+    }
+    off = replace(r, evergreen_after=timedelta(0))
+    assert evergreen_variants(specs, calendar, off, NOW) == {"blog/posts/old.md": 1}

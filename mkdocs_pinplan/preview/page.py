@@ -251,8 +251,10 @@ def render_preview(
     now: datetime | None = None,
     site_name: str = "",
     live: bool = False,
+    queue: Sequence[CalendarPin] = (),
 ) -> str:
-    """The preview page for ``calendar``: every pin grouped by local day, and a month view.
+    """The preview page for ``calendar``: every pin grouped by local day, and a month view;
+    then the ``queue``, the pins waiting for a slot at their projected times.
 
     Days are counted in the calendar's time zone; each day's cap is ``rules.cap`` of its
     index from the calendar's ``start``. ``info`` adds post titles and says which images are
@@ -277,6 +279,17 @@ def render_preview(
         posts_shown.add((pin_info.post_title or pin.post, pin.post))
         statuses[pin.status] = statuses.get(pin.status, 0) + 1
         overdue_count += overdue
+
+    queued: list[str] = []
+    for pin in sorted(queue, key=lambda p: (p.publish_at, p.id)):
+        local = pin.publish_at.astimezone(zone)
+        pin_info = info.get(pin.id) or _NO_INFO
+        # Its date too: the queue is one list, not days.
+        projected = _pin_view(pin, local, pin_info, False)._replace(
+            status="projected", time=local.strftime("%a %Y-%m-%d %H:%M")
+        )
+        queued.append(pin_template.render(pin=projected))
+        posts_shown.add((pin_info.post_title or pin.post, pin.post))
 
     counts = {day: len(entries) for day, entries in by_day.items()}
     days: list[str] = []
@@ -333,6 +346,8 @@ def render_preview(
         days=Markup("".join(days)),
         next_day=next_day if day_keys and day_keys[0] != next_day else "",
         months=Markup("".join(months)),
+        queue=Markup("".join(queued)),
+        queued=len(queued),
         posts=[_PostOption(key=key, title=title) for title, key in posts],
         css=_asset("preview.css"),
         js=_asset("preview.js"),
@@ -350,6 +365,7 @@ def write_preview(
     site_name: str = "",
     live: bool = False,
     placed: Collection[str] = (),
+    queue: Sequence[CalendarPin] = (),
 ) -> Path:
     """Write the preview page to ``site_dir/pinplan/index.html`` and return its path.
 
@@ -366,9 +382,11 @@ def write_preview(
             layout=layouts.get(pin.id, ""),
             rendered=pin.image in placed or os.path.isfile(os.path.join(root, pin.image)),
         )
-        for pin in calendar.pins
+        for pin in (*calendar.pins, *queue)
     }
-    html = render_preview(calendar, rules, info=info, now=now, site_name=site_name, live=live)
+    html = render_preview(
+        calendar, rules, info=info, now=now, site_name=site_name, live=live, queue=queue
+    )
     target = site_dir / PREVIEW_PATH
     write_text_atomic(target, html, durable=False)  # part of the site: rebuilt every time
     return target
