@@ -13,7 +13,7 @@ import stat
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -378,7 +378,10 @@ def _built_posts(site: Site, facts: SiteFacts) -> tuple[list[Post], FileMemo, li
         raise Failure(f"{facts.site_dir}: no built site here; build the site first")
     memo = image_size_memo(facts.root / site.options.cache_dir)
     globs = site.options.posts or post_globs(cfg)
-    found, problems = read_site_posts(cfg, globs, PostImages(Path(cfg.docs_dir), memo))
+    images = PostImages(Path(cfg.docs_dir), memo)
+    # The clock, not SOURCE_DATE_EPOCH: it is what the blog plugin judged future posts by.
+    now = datetime.now(timezone.utc)
+    found, problems = read_site_posts(cfg, globs, now, images)
     shown = _display(Path(cfg.docs_dir))
     warnings = [str(replace_file(p, f"{shown}/{p.file}")) for p in problems]
     missing = missing_pages(cfg, found, facts.site_dir, _display(facts.site_dir))

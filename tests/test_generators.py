@@ -286,14 +286,20 @@ def test_pinplan_build_names_each_post_without_its_page_and_writes_nothing(
 
 def url_variant(site: Path) -> None:
     """example_site with the blog's other URL rules: categories and slugified titles, a
-    slug separator of its own, and .html pages."""
+    slug separator of its own, .html pages, and a post dated in the future."""
     config = site / "mkdocs.yml"
     text = config.read_text(encoding="utf-8").replace(
         "  - blog\n",
         '  - blog:\n      post_url_format: "{categories}/{slug}"\n'
-        '      post_slugify_separator: "_"\n',
+        '      post_slugify_separator: "_"\n'
+        "      draft_if_future_date: true\n",
     )
     config.write_text(text + "use_directory_urls: false\n", encoding="utf-8")
+    # Left out of the built site as a draft until its date: no page, so no pins either.
+    (site / "docs" / "blog" / "posts" / "later.md").write_text(
+        "---\ndate: 2099-01-01\ncategories: [Pinterest]\n---\n\n# Not yet\n",
+        encoding="utf-8",
+    )
     for name in ("ueberschriften.md", "slow-pinning.md"):
         post = site / "docs" / "blog" / "posts" / name
         text = post.read_text(encoding="utf-8")
