@@ -692,3 +692,39 @@ def _marked(
             changed.append(pin)
         pins.append(pin)
     return replace(calendar, pins=sort_pins(pins)), changed, already
+
+
+@main.command(name="publish", short_help="Post the pins that are due through Pinterest's API.")
+@config_option
+@click.option(
+    "--dry-run", is_flag=True, help="List what would be posted now; no network, no writes."
+)
+def publish_command(config_file: str, dry_run: bool) -> None:
+    """Post every due pin through Pinterest API v5 and record it in the calendar.
+
+    Keeps the spacing rules on the times pins actually go out (after an outage, one pin
+    per min_gap across later runs), never posts a pin whose link is already on its
+    board, and writes the calendar after each pin. Credentials come only from the
+    environment: PINTEREST_ACCESS_TOKEN, or PINTEREST_APP_ID, PINTEREST_APP_SECRET and
+    PINTEREST_REFRESH_TOKEN; PINTEREST_API_URL points at another API (the sandbox).
+    Exits with 1 when a due pin was not posted (not for pins the spacing rules hold back).
+    """
+    from . import publish as uploader
+
+    site = load_site(config_file)
+    calendar = _read(site)
+    if dry_run:
+        for line in uploader.dry_run(calendar, site.rules, _now()):
+            click.echo(line)
+        return
+
+    def say(line: str, err: bool = False) -> None:
+        click.echo(line, err=err)
+
+    try:
+        status = uploader.run(
+            site.calendar_path, site.rules, os.environ, uploader.second_clock(_now), say
+        )
+    except PinplanError as exc:
+        raise Failure(str(replace_file(exc, site.calendar_name))) from None
+    raise SystemExit(status)
