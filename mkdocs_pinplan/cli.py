@@ -303,57 +303,66 @@ def build(config_file: str | None, site_dir: Path | None, strict: bool) -> None:
     page must be in the built site with the canonical link its URL implies: otherwise
     nothing is written and each such post is named on one line.
     """
-    from .site_build import SiteFacts, finish_site_build, run_site_build
+    from .site_build import SiteFacts
 
     site = load_site(config_file)
     if not site.options.enabled:
-        click.echo(
-            f"pinplan: {site.config_file}: plugins.pinplan.enabled is false: nothing done", err=True
-        )
+        _say(f"{site.config_file}: plugins.pinplan.enabled is false: nothing done")
         return
     cfg = site.config
     root = site.config_file.resolve().parent
     facts = SiteFacts(root, site_dir or Path(cfg.site_dir), cfg.site_url, cfg.site_name)
     posts, memo, warnings = _built_posts(site, facts)
     for line in warnings:
-        click.echo(f"pinplan: warning: {line}", err=True)
+        _say(f"warning: {line}")
     if strict and warnings:
         raise Failure(f"{len(warnings)} warnings in strict mode: nothing written")
-
-    def say(line: str) -> None:
-        click.echo(f"pinplan: {line}", err=True)
-
-    def warn(line: str) -> None:
-        click.echo(f"pinplan: warning: {line}", err=True)
-
     try:
-        now = build_now()
-        report = run_site_build(
-            posts,
-            site.options,
-            facts,
-            rules=site.rules,
-            now=now,
-            write=True,
-            memo=memo,
-            info=say,
-            warn=warn,
-        )
-        written = "updated" if report.calendar_written else "unchanged"
-        finish_site_build(
-            report,
-            posts,
-            site.options,
-            facts,
-            rules=site.rules,
-            now=now,
-            where=f"{site.calendar_name} {written}",
-            live=False,
-            info=say,
-            warn=warn,
-        )
+        written = _render_plan_write(site, facts, posts, memo, strict)
     except (PinplanError, OSError, ValueError) as exc:
         raise Failure(str(exc)) from None
+    _say(f"{site.calendar_name} " + ("updated" if written else "unchanged"))
+
+
+def _render_plan_write(
+    site: Site, facts: SiteFacts, posts: list[Post], memo: FileMemo, strict: bool
+) -> bool:
+    """Render, plan, report and write the preview, then (unless ``strict`` and something
+    warned) the calendar, as under ``mkdocs build``. Returns whether the calendar changed."""
+    from .build import write_planned_calendar
+    from .site_build import finish_site_build, run_site_build
+
+    warned: list[str] = []
+
+    def warn(line: str) -> None:
+        warned.append(line)
+        _say(f"warning: {line}")
+
+    now = build_now()
+    options, rules = site.options, site.rules
+    report = run_site_build(
+        posts, options, facts, rules=rules, now=now, write=False, memo=memo, info=_say, warn=warn
+    )
+    where = f"{site.calendar_name} written once the build succeeds"
+    finish_site_build(
+        report,
+        posts,
+        options,
+        facts,
+        rules=rules,
+        now=now,
+        where=where,
+        live=False,
+        info=_say,
+        warn=warn,
+    )
+    if strict and warned:
+        raise Failure(f"{len(warned)} warnings in strict mode: the calendar is unchanged")
+    return write_planned_calendar(report.specs, rules, site.calendar_path, now)[1]
+
+
+def _say(line: str) -> None:
+    click.echo(f"pinplan: {line}", err=True)
 
 
 def _built_posts(site: Site, facts: SiteFacts) -> tuple[list[Post], FileMemo, list[str]]:
