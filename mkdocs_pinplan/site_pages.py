@@ -15,7 +15,7 @@ from urllib.parse import unquote, urljoin
 
 from .errors import PinplanError, Problem
 from .model import Post
-from .posts import PostImages, parse_date, parse_front_matter, read_post
+from .posts import PostImages, markdown_body, parse_date, parse_front_matter, read_post
 from .site_config import SiteConfig
 from .site_urls import blog_post_src, page_file, page_url
 
@@ -153,6 +153,7 @@ def read_site_posts(
             default_lang=site.language,
             is_post_path=is_post,
             images=images,
+            body=markdown_body(markdown),
         )
         problems.extend(reading.problems)
         if reading.post is not None and not reading.post.draft:
