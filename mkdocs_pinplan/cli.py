@@ -568,8 +568,10 @@ def _write(path: Path, data: bytes) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
+    # Not click.Path: it stats the name itself and fails on a NUL in it; _target checks it.
+    callback=lambda ctx, param, value: None if value is None else Path(value),
     default=None,
+    metavar="FILE",
     help="Write to FILE instead of stdout.",
 )
 @click.option(
@@ -681,13 +683,13 @@ def _emit(output: Path | None, data: bytes) -> None:
 def _target(path: Path) -> Path:
     """Where writing ``path`` goes: the path itself when new, the regular file it names (a
     symbolic link is followed). Anything else (a folder, a device, a pipe) is refused."""
-    real = Path(os.path.realpath(path))
     try:
+        real = Path(os.path.realpath(path))
         st = os.stat(real)
     except FileNotFoundError:
         return real
-    except OSError as exc:
-        raise Failure(f"{path}: cannot write: {exc}") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+        raise Failure(f"{shown(str(path))}: cannot write: {exc}") from None
     if not stat.S_ISREG(st.st_mode):
         raise Failure(f"{path}: not a regular file; name a new file or a file to replace")
     return real

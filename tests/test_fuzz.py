@@ -353,7 +353,8 @@ def test_config_values_validate_or_name_the_option(options: dict[str, Any]) -> N
     cfg.load_dict(options)
     errors, _warnings = cfg.validate()
     for key, error in errors:
-        assert key in options and "\n" not in str(error).strip() and len(str(error)) < 1000
+        # One line naming the option (MkDocs' own Choice quotes the value in full).
+        assert key in options and "\n" not in str(error).strip()
     if not errors:
         rules = rules_from_config(cfg.schedule)
         # The planner can work with whatever the options allow.
