@@ -30,7 +30,7 @@ from fake_pinterest import (
 from pytest_httpserver import HTTPServer
 
 from mkdocs_pinplan import pinterest
-from mkdocs_pinplan.calendar_file import dumps, loads
+from mkdocs_pinplan.calendar_file import calendar_lock, dumps, loads
 from mkdocs_pinplan.cli import main
 from mkdocs_pinplan.model import Calendar, CalendarPin
 
@@ -432,6 +432,19 @@ def test_a_refresh_token_is_exchanged_for_an_access_token(tmp_path: Path, accoun
     assert REFRESHED_TOKEN in account.fake.tokens
 
 
+def test_a_second_run_does_not_start_while_one_is_posting(tmp_path: Path, account: Account) -> None:
+    root = make_site(tmp_path, account.site, [make_pin(1, FIXED_NOW - HOUR, account.site)])
+    calendar = root / "pinplan" / "calendar.json"
+    with calendar_lock(calendar.with_name("calendar.json.publish")):
+        result = account.run(root)
+    assert result.exit_code == 1
+    assert "another pinplan publish is running for this calendar" in result.stderr
+    assert account.fake.pins == []
+    assert account.run(root).exit_code == 0
+    assert len(account.fake.pins) == 1
+    assert sorted(p.name for p in calendar.parent.iterdir()) == ["calendar.json"]
+
+
 def test_missing_credentials_are_named(tmp_path: Path, account: Account) -> None:
     root = make_site(tmp_path, account.site, [make_pin(1, FIXED_NOW - HOUR, account.site)])
     result = account.run(root, PINTEREST_ACCESS_TOKEN="", PINTEREST_APP_ID=APP_ID)
@@ -482,6 +495,7 @@ def leak_cases() -> list[str]:
         "403",
         "429",
         "500",
+        "create-500",
         "timeout",
         "lost",
         "refused",
@@ -516,6 +530,7 @@ def test_no_credential_appears_in_any_output_log_or_file(
         "403": [Fault("403", "*", message=f"scope missing for {token}")],
         "429": [Fault("429", "*", retry_after="9999")],
         "500": [Fault("500", "*", message=f"oops {token}")] * 4,
+        "create-500": [Fault("500", message=f"oops {token}")] * 4,
         "timeout": [Fault("timeout", "boards/list")] * 4,
         "lost": [Fault("lost")],
     }
