@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -32,7 +33,9 @@ from pytest_httpserver import HTTPServer
 from mkdocs_pinplan import pinterest
 from mkdocs_pinplan.calendar_file import calendar_lock, dumps, loads
 from mkdocs_pinplan.cli import main
-from mkdocs_pinplan.model import Calendar, CalendarPin
+from mkdocs_pinplan.model import Calendar, CalendarPin, Rules
+from mkdocs_pinplan.pinterest import _retry_after
+from mkdocs_pinplan.publish import spacing_hold
 
 # openapi-core cannot check OAuth 2 schemes; the fake checks the bearer token itself.
 pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type")
@@ -562,3 +565,39 @@ def test_no_credential_appears_in_any_output_log_or_file(
     assert [t for t in traces if LEAK in t] == []
     assert result.exit_code == (0 if case in ("posted", "lost", "refresh-ok") else 1), result.output
     assert "Traceback" not in result.output
+
+
+def test_the_spacing_gate_counts_only_pins_that_went_out() -> None:
+
+    rules = Rules(timezone="Europe/Berlin", max_per_day=3, warmup_days=4)
+    site = "https://blog.example"
+    at = datetime(2026, 11, 3, 12, 0, tzinfo=BERLIN)  # day 2 of the ramp: cap 1 + 2*2//4 = 2
+    published = [_with(make_pin(n, at - (2 + n) * HOUR, site), "published") for n in (1, 2)]
+    failed = _with(make_pin(3, at - timedelta(minutes=10), site), "failed")
+    calendar = Calendar("Europe/Berlin", START, (*published, failed))
+    assert spacing_hold(calendar, rules, at) == (
+        "2026-11-03 already has 2 pins, its cap of 2; the next may go out tomorrow"
+    )
+    # A failed pin 10 minutes ago never went out: it does not hold anything back.
+    one = Calendar("Europe/Berlin", START, (published[0], failed))
+    assert spacing_hold(one, rules, at) is None
+    # One handed to Pinterest's own scheduler for later counts too (it will go out then).
+    later = _with(make_pin(4, at + timedelta(minutes=30), site), "published")
+    soon = Calendar("Europe/Berlin", START, (later,))
+    assert "a pin went out at 2026-11-03 12:30" in (spacing_hold(soon, rules, at) or "")
+
+
+def _with(pin: CalendarPin, status: str) -> CalendarPin:
+
+    return replace(pin, status=status, error="Refused." if status == "failed" else None)
+
+
+def test_retry_after_may_be_seconds_or_an_http_date() -> None:
+
+    def answer(value: str) -> httpx.Response:
+        return httpx.Response(429, headers={"Retry-After": value})
+
+    assert _retry_after(answer("17")) == 17.0
+    assert _retry_after(answer("Wed, 21 Oct 2015 07:28:00 GMT")) == 0.0  # already past
+    assert _retry_after(answer("soon")) is None
+    assert _retry_after(httpx.Response(429)) is None
