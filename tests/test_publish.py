@@ -568,7 +568,6 @@ def test_no_credential_appears_in_any_output_log_or_file(
 
 
 def test_the_spacing_gate_counts_only_pins_that_went_out() -> None:
-
     rules = Rules(timezone="Europe/Berlin", max_per_day=3, warmup_days=4)
     site = "https://blog.example"
     at = datetime(2026, 11, 3, 12, 0, tzinfo=BERLIN)  # day 2 of the ramp: cap 1 + 2*2//4 = 2
