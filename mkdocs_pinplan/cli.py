@@ -197,7 +197,7 @@ def main(config_file: str | None) -> None:
 def _post_problems(site: Site, found: list[Post] | None = None) -> tuple[int, list[str]]:
     """Problems in the front-matter of every page that is a post: ``(posts, lines)``; the
     posts read go into ``found`` when given."""
-    from .posts import parse_front_matter, read_post
+    from .posts import markdown_body, parse_front_matter, read_body, read_post
 
     docs_dir = Path(site.config.docs_dir)
     globs = site.options.posts or post_globs(site.config)
@@ -219,14 +219,17 @@ def _post_problems(site: Site, found: list[Post] | None = None) -> tuple[int, li
             if is_post or "pinplan" in text[:2000]:
                 lines.append(str(exc))
             continue
+        body = markdown_body(text)
         reading = read_post(
             src,
             meta,
             url="",
             docs_dir=docs_dir,
-            default_title=Path(src).stem,
+            # As MkDocs titles a page: its first top-level heading, else its file name.
+            default_title=read_body(body).h1 or Path(src).stem,
             default_slug=Path(src).stem,
             is_post_path=is_post,
+            body=body,
         )
         if reading.post is not None and not reading.post.draft:
             posts += 1
@@ -265,8 +268,10 @@ def check(config_file: str) -> None:
     for problem in (site_url_problem(site.config.site_url), place and f"plugins.pinplan.{place}"):
         if problem:
             problems.append(f"{name}: {problem}")
-    posts, lines = _post_problems(site)
+    found: list[Post] = []
+    posts, lines = _post_problems(site, found)
     problems.extend(lines)
+    problems.extend(_font_problems(found, site))
     pins = 0
     try:
         calendar = read_calendar(site.calendar_path)
@@ -278,9 +283,49 @@ def check(config_file: str) -> None:
         problems.extend(f"{site.calendar_name}: {v}" for v in violations(calendar, site.rules))
     for line in problems:
         click.echo(line)
+    _title_hint(found, site)
     if problems:
         raise SystemExit(1)
     click.echo(f"pinplan check: {posts} posts, {pins} pins on the calendar, no problems", err=True)
+
+
+def _font_problems(posts: Sequence[Post], site: Site) -> list[str]:
+    """The posts a build would refuse because no font draws their headline (as it does)."""
+    from .pins import make_pin_specs
+    from .render.coverage import check_fonts
+    from .site_build import SiteFacts, pin_settings
+
+    cfg = site.config
+    facts = SiteFacts(site.config_file.resolve().parent, Path(cfg.site_dir), cfg.site_url, "")
+    try:
+        settings = pin_settings(site.options, facts)
+        specs = make_pin_specs(posts, settings)
+    except ValueError:
+        return []  # a bad layout: the config check reports it
+    docs = _display(Path(cfg.docs_dir))
+    refused = check_fonts(specs, system_fonts=settings.system_fonts).refused
+    return [str(replace_file(problem, f"{docs}/{problem.file}")) for problem in refused]
+
+
+def _title_hint(posts: Sequence[Post], site: Site) -> None:
+    """A friendly note (not a problem) naming the posts whose own text gives fewer distinct
+    pin titles than they have pins: their pins share one headline, and without more text
+    some are left out rather than titled with filler."""
+    from .pins import thin_titles
+
+    thin = thin_titles(posts, site.options.pins_per_post)
+    if not thin:
+        return
+    docs = _display(Path(site.config.docs_dir))
+    click.echo(
+        f"pinplan check: hint: {len(thin)} posts would gain from their own pinplan.titles "
+        "(one headline per pin):",
+        err=True,
+    )
+    for post, titles, pins in thin:
+        click.echo(
+            f"  {docs}/{post.src_path}: its text gives {titles} of {pins} pin titles", err=True
+        )
 
 
 @main.command(short_help="Pins, calendar and preview for a site already built.")
@@ -303,57 +348,66 @@ def build(config_file: str | None, site_dir: Path | None, strict: bool) -> None:
     page must be in the built site with the canonical link its URL implies: otherwise
     nothing is written and each such post is named on one line.
     """
-    from .site_build import SiteFacts, finish_site_build, run_site_build
+    from .site_build import SiteFacts
 
     site = load_site(config_file)
     if not site.options.enabled:
-        click.echo(
-            f"pinplan: {site.config_file}: plugins.pinplan.enabled is false: nothing done", err=True
-        )
+        _say(f"{site.config_file}: plugins.pinplan.enabled is false: nothing done")
         return
     cfg = site.config
     root = site.config_file.resolve().parent
     facts = SiteFacts(root, site_dir or Path(cfg.site_dir), cfg.site_url, cfg.site_name)
     posts, memo, warnings = _built_posts(site, facts)
     for line in warnings:
-        click.echo(f"pinplan: warning: {line}", err=True)
+        _say(f"warning: {line}")
     if strict and warnings:
         raise Failure(f"{len(warnings)} warnings in strict mode: nothing written")
-
-    def say(line: str) -> None:
-        click.echo(f"pinplan: {line}", err=True)
-
-    def warn(line: str) -> None:
-        click.echo(f"pinplan: warning: {line}", err=True)
-
     try:
-        now = build_now()
-        report = run_site_build(
-            posts,
-            site.options,
-            facts,
-            rules=site.rules,
-            now=now,
-            write=True,
-            memo=memo,
-            info=say,
-            warn=warn,
-        )
-        written = "updated" if report.calendar_written else "unchanged"
-        finish_site_build(
-            report,
-            posts,
-            site.options,
-            facts,
-            rules=site.rules,
-            now=now,
-            where=f"{site.calendar_name} {written}",
-            live=False,
-            info=say,
-            warn=warn,
-        )
+        written = _render_plan_write(site, facts, posts, memo, strict)
     except (PinplanError, OSError, ValueError) as exc:
         raise Failure(str(exc)) from None
+    _say(f"{site.calendar_name} " + ("updated" if written else "unchanged"))
+
+
+def _render_plan_write(
+    site: Site, facts: SiteFacts, posts: list[Post], memo: FileMemo, strict: bool
+) -> bool:
+    """Render, plan, report and write the preview, then (unless ``strict`` and something
+    warned) the calendar, as under ``mkdocs build``. Returns whether the calendar changed."""
+    from .build import write_planned_calendar
+    from .site_build import finish_site_build, run_site_build
+
+    warned: list[str] = []
+
+    def warn(line: str) -> None:
+        warned.append(line)
+        _say(f"warning: {line}")
+
+    now = build_now()
+    options, rules = site.options, site.rules
+    report = run_site_build(
+        posts, options, facts, rules=rules, now=now, write=False, memo=memo, info=_say, warn=warn
+    )
+    where = f"{site.calendar_name} written once the build succeeds"
+    finish_site_build(
+        report,
+        posts,
+        options,
+        facts,
+        rules=rules,
+        now=now,
+        where=where,
+        live=False,
+        info=_say,
+        warn=warn,
+    )
+    if strict and warned:
+        raise Failure(f"{len(warned)} warnings in strict mode: the calendar is unchanged")
+    return write_planned_calendar(report.specs, rules, site.calendar_path, now)[1]
+
+
+def _say(line: str) -> None:
+    click.echo(f"pinplan: {line}", err=True)
 
 
 def _built_posts(site: Site, facts: SiteFacts) -> tuple[list[Post], FileMemo, list[str]]:
