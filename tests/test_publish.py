@@ -28,6 +28,7 @@ from fake_pinterest import (
     openapi,
     serve,
 )
+from preview_dom import parse
 from pytest_httpserver import HTTPServer
 
 from mkdocs_pinplan import pinterest
@@ -35,6 +36,7 @@ from mkdocs_pinplan.calendar_file import calendar_lock, dumps, loads
 from mkdocs_pinplan.cli import main
 from mkdocs_pinplan.model import Calendar, CalendarPin, Rules
 from mkdocs_pinplan.pinterest import _retry_after
+from mkdocs_pinplan.preview import render_preview
 from mkdocs_pinplan.publish import spacing_hold
 
 # openapi-core cannot check OAuth 2 schemes; the fake checks the bearer token itself.
@@ -600,3 +602,26 @@ def test_retry_after_may_be_seconds_or_an_http_date() -> None:
     assert _retry_after(answer("Wed, 21 Oct 2015 07:28:00 GMT")) == 0.0  # already past
     assert _retry_after(answer("soon")) is None
     assert _retry_after(httpx.Response(429)) is None
+
+
+def test_check_and_the_preview_show_a_refused_pin_with_pinterests_message(
+    tmp_path: Path,
+) -> None:
+    site = "https://blog.example"
+    message = "Sorry! This link is blocked: it may lead to spam."
+    refused = _with(make_pin(1, FIXED_NOW - HOUR, site), "failed")
+    refused = replace(refused, error=message)
+    root = make_site(tmp_path, site, [refused, make_pin(2, FIXED_NOW + HOUR, site)])
+    env = {"SOURCE_DATE_EPOCH": str(FIXED_EPOCH)}
+    check = CliRunner().invoke(main, ["check", "-f", str(root / "mkdocs.yml")], env=env)
+    assert check.exit_code == 1
+    assert (
+        f"{refused.id}: Pinterest refused it: {message} (change the post and the next build "
+        "plans it again)"
+    ) in check.stdout
+
+    page = parse(render_preview(read_calendar(root), Rules(), now=FIXED_NOW))
+    [item] = [li for li in page.find_all("li", "pin") if li.attrs.get("data-status") == "failed"]
+    assert item.find("span", "badge").text == "failed"
+    assert item.find("p", "error").text == f"Pinterest {message}"
+    assert item.attrs["data-overdue"] == "false"  # refused, not late

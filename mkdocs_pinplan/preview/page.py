@@ -74,6 +74,8 @@ class _PinView(NamedTuple):
     layout: str
     status: str
     overdue: bool
+    error: str | None
+    """Pinterest's message for a failed pin."""
 
 
 class _DayView(NamedTuple):
@@ -178,6 +180,7 @@ def _pin_view(pin: CalendarPin, local: datetime, info: PinInfo, overdue: bool) -
         layout=info.layout,
         status=pin.status,
         overdue=overdue,
+        error=pin.error,
     )
 
 
@@ -274,7 +277,7 @@ def render_preview(
     for pin in sorted(calendar.pins, key=lambda p: (p.publish_at, p.id)):
         local = pin.publish_at.astimezone(zone)
         pin_info = info.get(pin.id) or _NO_INFO
-        overdue = now is not None and not pin.published and pin.publish_at < now
+        overdue = now is not None and pin.status == "scheduled" and pin.publish_at < now
         by_day.setdefault(local.date(), []).append((pin, local, pin_info, overdue))
         posts_shown.add((pin_info.post_title or pin.post, pin.post))
         statuses[pin.status] = statuses.get(pin.status, 0) + 1
