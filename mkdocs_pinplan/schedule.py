@@ -352,16 +352,15 @@ def _fresh_posts(
     waiting: dict[str, list[PinSpec]], board: Board, dates: dict[str, date | None]
 ) -> set[str]:
     """Posts new to the plan: no pin yet, and dated no earlier than the newest post that
-    has one (the backlog of never-pinned older posts is not fresh)."""
+    has one (or than every post, when none has): the backlog of never-pinned older posts
+    is not fresh."""
+    unpinned = [post for post in waiting if post not in board.by_post]
     pinned = [day for post in board.by_post if (day := dates.get(post)) is not None]
-    if not pinned:
+    known = pinned or [day for post in unpinned if (day := dates.get(post)) is not None]
+    if not known:
         return set()
-    newest = max(pinned)
-    return {
-        post
-        for post in waiting
-        if post not in board.by_post and (day := dates.get(post)) is not None and day >= newest
-    }
+    newest = max(known)
+    return {post for post in unpinned if (day := dates.get(post)) is not None and day >= newest}
 
 
 def _keeps_fresh_room(board: Board, t: int, today: date, lo: int) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -279,3 +280,56 @@ def test_days_of_a_blog_keep_every_promise(
         elif kind == "wait":
             now += timedelta(minutes=int(step[1]))  # type: ignore[call-overload]
         cal = build(blog, rules, cal, now).calendar
+
+
+@PROPERTY
+@given(
+    rules=rules_strategy(),
+    anchor=st.sampled_from(ANCHORS),
+    offset=st.integers(0, 24 * 60 - 1),
+    backlog=st.integers(10, 40),
+    days=st.integers(1, 12),
+    hours=st.lists(st.integers(0, 23), min_size=12, max_size=12),
+)
+def test_past_the_warmup_a_fresh_post_is_pinned_today_or_tomorrow(
+    rules: Rules,
+    anchor: datetime,
+    offset: int,
+    backlog: int,
+    days: int,
+    hours: list[int],
+) -> None:
+    """A blog with a backlog, built at random hours of days that pass while an uploader
+    posts what is due: a post written on the last day gets its first pin on the calendar,
+    that day or the next (within 48 hours)."""
+    # Past the warm-up, days with a cap of two or more, a window that reaches tomorrow, and
+    # pins less than a day apart (a 25-hour min_gap leaves no room tomorrow after a pin today).
+    rules = replace(
+        rules,
+        start=date(2026, 1, 1),
+        max_per_day=max(rules.max_per_day, 2),
+        horizon_days=max(rules.horizon_days, 2),
+        min_gap=min(rules.min_gap, timedelta(hours=4)),
+    )
+    names = [f"old-{n:02d}" for n in range(backlog)]
+    posts = {
+        name: (3, 1, False, date(2025, 1, 1) + timedelta(days=n)) for n, name in enumerate(names)
+    }
+    blog = Blog(posts)
+    now = anchor + timedelta(minutes=offset)
+    calendar = build(blog, rules, None, now).calendar
+    for day in range(days):
+        now = (now + timedelta(days=1)).replace(hour=hours[day], minute=offset % 60)
+        calendar = replace(
+            calendar,
+            pins=tuple(
+                replace(p, status="published") if p.publish_at <= now else p for p in calendar.pins
+            ),
+        )
+        if day == days - 1:
+            blog.posts["fresh"] = (3, 1, False, date(2027, 12, 31))
+        calendar = build(blog, rules, calendar, now).calendar
+    first = next(p for p in calendar.pins if p.post == "blog/posts/fresh.md")
+    tz = ZoneInfo(rules.timezone)
+    today = now.astimezone(tz).date()
+    assert first.publish_at.astimezone(tz).date() in (today, today + timedelta(days=1))
