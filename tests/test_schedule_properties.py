@@ -112,7 +112,7 @@ steps = st.one_of(
     st.tuples(st.just("edit"), post_names, st.integers(1, 5)),
     st.tuples(st.just("delete"), post_names),
     st.tuples(st.just("draft"), post_names, st.booleans()),
-    st.tuples(st.just("upload"), st.booleans()),
+    st.tuples(st.just("upload"), st.booleans(), st.integers(0, 90)),
     st.tuples(st.just("refuse"), st.integers(0, 200)),
     st.tuples(st.just("rules"), rules_strategy()),
     st.tuples(st.just("wait"), st.integers(0, 3 * 24 * 60)),
@@ -251,13 +251,18 @@ def test_days_of_a_blog_keep_every_promise(
             pins, edition, _, day = blog.posts[str(step[1])]
             blog.posts[str(step[1])] = (pins, edition, bool(step[2]), day)
         elif kind == "upload":
-            # The uploader posts every due pin (at its time, or a bit late) or hands the
-            # whole window over through a CSV export.
-            until = now + (timedelta(days=rules.horizon_days) if step[1] else timedelta(0))
+            # The uploader posts every due pin, up to `late` minutes after its time (but
+            # not after now), or hands the whole window over through a CSV export.
+            handed, late = bool(step[1]), timedelta(minutes=int(step[2]))  # type: ignore[call-overload]
+            until = now + (timedelta(days=rules.horizon_days) if handed else timedelta(0))
             cal = replace(
                 cal,
                 pins=tuple(
-                    replace(p, status="published")
+                    replace(
+                        p,
+                        status="published",
+                        publish_at=p.publish_at if handed else min(p.publish_at + late, now),
+                    )
                     if p.status == "scheduled" and p.publish_at <= until
                     else p
                     for p in cal.pins
