@@ -23,6 +23,7 @@ demo: $(STAMP)
 	@echo "Pins:     example_site/site/assets/pinplan/"
 	@echo "Calendar: example_site/pinplan/calendar.json"
 	@echo "Preview:  example_site/site/pinplan/index.html"
+	@echo "Then:     cd example_site && ../$(BIN)/pinplan show"
 
 lint: $(STAMP)
 	$(BIN)/ruff check mkdocs_pinplan tests bench

@@ -13,7 +13,7 @@ import stat
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -303,57 +303,66 @@ def build(config_file: str | None, site_dir: Path | None, strict: bool) -> None:
     page must be in the built site with the canonical link its URL implies: otherwise
     nothing is written and each such post is named on one line.
     """
-    from .site_build import SiteFacts, finish_site_build, run_site_build
+    from .site_build import SiteFacts
 
     site = load_site(config_file)
     if not site.options.enabled:
-        click.echo(
-            f"pinplan: {site.config_file}: plugins.pinplan.enabled is false: nothing done", err=True
-        )
+        _say(f"{site.config_file}: plugins.pinplan.enabled is false: nothing done")
         return
     cfg = site.config
     root = site.config_file.resolve().parent
     facts = SiteFacts(root, site_dir or Path(cfg.site_dir), cfg.site_url, cfg.site_name)
     posts, memo, warnings = _built_posts(site, facts)
     for line in warnings:
-        click.echo(f"pinplan: warning: {line}", err=True)
+        _say(f"warning: {line}")
     if strict and warnings:
         raise Failure(f"{len(warnings)} warnings in strict mode: nothing written")
-
-    def say(line: str) -> None:
-        click.echo(f"pinplan: {line}", err=True)
-
-    def warn(line: str) -> None:
-        click.echo(f"pinplan: warning: {line}", err=True)
-
     try:
-        now = build_now()
-        report = run_site_build(
-            posts,
-            site.options,
-            facts,
-            rules=site.rules,
-            now=now,
-            write=True,
-            memo=memo,
-            info=say,
-            warn=warn,
-        )
-        written = "updated" if report.calendar_written else "unchanged"
-        finish_site_build(
-            report,
-            posts,
-            site.options,
-            facts,
-            rules=site.rules,
-            now=now,
-            where=f"{site.calendar_name} {written}",
-            live=False,
-            info=say,
-            warn=warn,
-        )
+        written = _render_plan_write(site, facts, posts, memo, strict)
     except (PinplanError, OSError, ValueError) as exc:
         raise Failure(str(exc)) from None
+    _say(f"{site.calendar_name} " + ("updated" if written else "unchanged"))
+
+
+def _render_plan_write(
+    site: Site, facts: SiteFacts, posts: list[Post], memo: FileMemo, strict: bool
+) -> bool:
+    """Render, plan, report and write the preview, then (unless ``strict`` and something
+    warned) the calendar, as under ``mkdocs build``. Returns whether the calendar changed."""
+    from .build import write_planned_calendar
+    from .site_build import finish_site_build, run_site_build
+
+    warned: list[str] = []
+
+    def warn(line: str) -> None:
+        warned.append(line)
+        _say(f"warning: {line}")
+
+    now = build_now()
+    options, rules = site.options, site.rules
+    report = run_site_build(
+        posts, options, facts, rules=rules, now=now, write=False, memo=memo, info=_say, warn=warn
+    )
+    where = f"{site.calendar_name} written once the build succeeds"
+    finish_site_build(
+        report,
+        posts,
+        options,
+        facts,
+        rules=rules,
+        now=now,
+        where=where,
+        live=False,
+        info=_say,
+        warn=warn,
+    )
+    if strict and warned:
+        raise Failure(f"{len(warned)} warnings in strict mode: the calendar is unchanged")
+    return write_planned_calendar(report.specs, rules, site.calendar_path, now)[1]
+
+
+def _say(line: str) -> None:
+    click.echo(f"pinplan: {line}", err=True)
 
 
 def _built_posts(site: Site, facts: SiteFacts) -> tuple[list[Post], FileMemo, list[str]]:
@@ -378,7 +387,10 @@ def _built_posts(site: Site, facts: SiteFacts) -> tuple[list[Post], FileMemo, li
         raise Failure(f"{facts.site_dir}: no built site here; build the site first")
     memo = image_size_memo(facts.root / site.options.cache_dir)
     globs = site.options.posts or post_globs(cfg)
-    found, problems = read_site_posts(cfg, globs, PostImages(Path(cfg.docs_dir), memo))
+    images = PostImages(Path(cfg.docs_dir), memo)
+    # The clock, not SOURCE_DATE_EPOCH: it is what the blog plugin judged future posts by.
+    now = datetime.now(timezone.utc)
+    found, problems = read_site_posts(cfg, globs, now, images)
     shown = _display(Path(cfg.docs_dir))
     warnings = [str(replace_file(p, f"{shown}/{p.file}")) for p in problems]
     missing = missing_pages(cfg, found, facts.site_dir, _display(facts.site_dir))
@@ -689,3 +701,39 @@ def _marked(
             changed.append(pin)
         pins.append(pin)
     return replace(calendar, pins=sort_pins(pins)), changed, already
+
+
+@main.command(name="publish", short_help="Post the pins that are due through Pinterest's API.")
+@config_option
+@click.option(
+    "--dry-run", is_flag=True, help="List what would be posted now; no network, no writes."
+)
+def publish_command(config_file: str, dry_run: bool) -> None:
+    """Post every due pin through Pinterest API v5 and record it in the calendar.
+
+    Keeps the spacing rules on the times pins actually go out (after an outage, one pin
+    per min_gap across later runs), never posts a pin whose link is already on its
+    board, and writes the calendar after each pin. Credentials come only from the
+    environment: PINTEREST_ACCESS_TOKEN, or PINTEREST_APP_ID, PINTEREST_APP_SECRET and
+    PINTEREST_REFRESH_TOKEN; PINTEREST_API_URL points at another API (the sandbox).
+    Exits with 1 when a due pin was not posted (not for pins the spacing rules hold back).
+    """
+    from . import publish as uploader
+
+    site = load_site(config_file)
+    calendar = _read(site)
+    if dry_run:
+        for line in uploader.dry_run(calendar, site.rules, _now()):
+            click.echo(line)
+        return
+
+    def say(line: str, err: bool = False) -> None:
+        click.echo(line, err=err)
+
+    try:
+        status = uploader.run(
+            site.calendar_path, site.rules, os.environ, uploader.second_clock(_now), say
+        )
+    except PinplanError as exc:
+        raise Failure(str(replace_file(exc, site.calendar_name))) from None
+    raise SystemExit(status)

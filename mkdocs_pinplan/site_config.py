@@ -37,6 +37,7 @@ class BlogSettings:
     post_url_max_categories: int = 1
     post_slugify_separator: str = "-"
     categories_slugify_separator: str = "-"
+    draft_if_future_date: bool = False
 
     def post_globs(self) -> list[str]:
         """The globs (relative to docs_dir) of the blog's posts."""

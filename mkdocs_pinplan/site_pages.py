@@ -6,8 +6,9 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, time, timezone
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -88,11 +89,35 @@ def _page_url(site: SiteConfig, src: str, meta: dict[str, object], title: str) -
     return page_url(path, site.use_directory_urls)
 
 
+def _future_draft(site: SiteConfig, src: str, meta: dict[str, object], now: datetime) -> bool:
+    """Whether the blog leaves this post out as a draft because its date is still to come
+    (``draft_if_future_date``, for posts that do not say ``draft`` themselves)."""
+    blog = site.blog
+    if blog is None or not blog.draft_if_future_date or isinstance(meta.get("draft"), bool):
+        return False
+    if not any(fnmatch.fnmatchcase(src, g) for g in blog.post_globs()):
+        return False
+    value = meta.get("date")
+    if isinstance(value, Mapping):
+        value = value.get("created")
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return False
+    if isinstance(value, date) and not isinstance(value, datetime):
+        value = datetime.combine(value, time())
+    if not isinstance(value, datetime):
+        return False
+    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)) > now
+
+
 def read_site_posts(
-    site: SiteConfig, globs: Sequence[str], images: PostImages | None = None
+    site: SiteConfig, globs: Sequence[str], now: datetime, images: PostImages | None = None
 ) -> tuple[list[SitePost], list[Problem]]:
-    """The site's posts (drafts left out) with their URLs, and every problem found on the
-    way (each names the page, relative to docs_dir, and the key)."""
+    """The site's posts (drafts left out, and with ``draft_if_future_date`` the posts dated
+    after ``now``) with their URLs, and every problem found on the way (each names the page,
+    relative to docs_dir, and the key)."""
     docs_dir = Path(site.docs_dir)
     posts: list[SitePost] = []
     problems: list[Problem] = []
@@ -108,6 +133,8 @@ def read_site_posts(
         except PinplanError as exc:
             if is_post or "pinplan" in markdown[:2000]:
                 problems.append(Problem(exc.file, exc.field, exc.message))
+            continue
+        if _future_draft(site, src, meta, now):
             continue
         title = page_title(src, meta, markdown)
         try:

@@ -284,16 +284,42 @@ def test_pinplan_build_names_each_post_without_its_page_and_writes_nothing(
     assert not (site / "site" / "pinplan").exists()
 
 
+def test_strict_build_fails_on_a_content_problem_and_writes_nothing(
+    mkdocs_plain: Path, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    site = copy(mkdocs_plain, tmp_path / "site")
+    share_pin_cache(site, tmp_path_factory)
+    post = site / "docs" / "blog" / "posts" / "slow-pinning.md"
+    post.write_text(post.read_text().replace("  pins: 3\n", "  pins: many\n"))
+    problem = "docs/blog/posts/slow-pinning.md: pinplan.pins: expected a whole number, got 'many'"
+    strict = tool("pinplan", site, "build", "--strict")
+    assert strict.returncode == 1
+    assert f"pinplan: warning: {problem}" in strict.stderr.splitlines()
+    assert "strict mode: nothing written" in strict.stderr
+    assert not (site / "pinplan").exists()
+    assert not (site / "site" / "pinplan").exists()
+    lenient = tool("pinplan", site, "build")
+    assert lenient.returncode == 0, lenient.stderr
+    assert f"pinplan: warning: {problem}" in lenient.stderr.splitlines()
+    assert_every_pin_links_to_a_page(site, pins=19)
+
+
 def url_variant(site: Path) -> None:
     """example_site with the blog's other URL rules: categories and slugified titles, a
-    slug separator of its own, and .html pages."""
+    slug separator of its own, .html pages, and a post dated in the future."""
     config = site / "mkdocs.yml"
     text = config.read_text(encoding="utf-8").replace(
         "  - blog\n",
         '  - blog:\n      post_url_format: "{categories}/{slug}"\n'
-        '      post_slugify_separator: "_"\n',
+        '      post_slugify_separator: "_"\n'
+        "      draft_if_future_date: true\n",
     )
     config.write_text(text + "use_directory_urls: false\n", encoding="utf-8")
+    # Left out of the built site as a draft until its date: no page, so no pins either.
+    (site / "docs" / "blog" / "posts" / "later.md").write_text(
+        "---\ndate: 2099-01-01\ncategories: [Pinterest]\n---\n\n# Not yet\n",
+        encoding="utf-8",
+    )
     for name in ("ueberschriften.md", "slow-pinning.md"):
         post = site / "docs" / "blog" / "posts" / name
         text = post.read_text(encoding="utf-8")
