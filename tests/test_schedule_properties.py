@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -323,8 +323,11 @@ def test_past_the_warmup_a_fresh_post_is_pinned_today_or_tomorrow(
     blog = Blog(posts)
     now = anchor + timedelta(minutes=offset)
     calendar = build(blog, rules, None, now).calendar
+    tz = ZoneInfo(rules.timezone)
     for day in range(days):
-        now = (now + timedelta(days=1)).replace(hour=hours[day], minute=offset % 60)
+        # One build a local day, at that day's hour.
+        tomorrow = now.astimezone(tz).date() + timedelta(days=1)
+        now = datetime.combine(tomorrow, time(hours[day], offset % 60), tz).astimezone(UTC)
         calendar = replace(
             calendar,
             pins=tuple(
@@ -335,6 +338,6 @@ def test_past_the_warmup_a_fresh_post_is_pinned_today_or_tomorrow(
             blog.posts["fresh"] = (3, 1, False, date(2027, 12, 31))
         calendar = build(blog, rules, calendar, now).calendar
     first = next(p for p in calendar.pins if p.post == "blog/posts/fresh.md")
-    tz = ZoneInfo(rules.timezone)
     today = now.astimezone(tz).date()
     assert first.publish_at.astimezone(tz).date() in (today, today + timedelta(days=1))
+    assert first.publish_at - now <= timedelta(hours=48)
