@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all demo test lint typecheck unit fuzz bench bench-plan bench-instructions test-browser \
+.PHONY: all demo test lint typecheck unit fonts fuzz bench bench-plan bench-instructions test-browser \
 	test-without-mkdocs clean
 
 all: test
@@ -32,7 +32,17 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+# Fonts the script tests draw with, from Debian: a CJK font (Arabic comes with DejaVu). The
+# tests that need them skip, saying so, where they cannot be installed.
+FONT_PACKAGES := fontconfig fonts-dejavu-core fonts-wqy-microhei
+fonts:
+	@dpkg -s $(FONT_PACKAGES) >/dev/null 2>&1 || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(FONT_PACKAGES); } \
+		|| echo 'fonts could not be installed: the CJK and Arabic tests skip'
+
+unit: $(STAMP) fonts
 	$(BIN)/python -m pytest -q
 
 test: lint typecheck unit

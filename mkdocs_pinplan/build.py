@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .calendar_file import loads, read_calendar_text, write_calendar
+from .errors import Problem
 from .filememo import FileMemo
 from .fs import calendar_lock
 from .model import Calendar, CalendarPin, PinSpec, Post, Rules
 from .pins import PinSettings, make_pin_specs
+from .render.coverage import check_fonts
 from .render.pipeline import Progress, RenderStats, render_pins
 from .schedule import Plan, Violation, evergreen_variants, plan, violations
 
@@ -38,6 +40,10 @@ class BuildReport(NamedTuple):
     calendar_written: bool
     violations: tuple[Violation, ...] = ()
     """Scheduled pins that break the current spacing rules (hand edits, changed rules)."""
+    refused: tuple[Problem, ...] = ()
+    """Posts left out because no font draws their headline (content problems)."""
+    notes: tuple[str, ...] = ()
+    """Things worth an info line: pictographs left out of pin images."""
     queue: tuple[CalendarPin, ...] = ()
     """The pins waiting beyond the window, at their projected times (not stored)."""
     returned: int = 0
@@ -71,6 +77,9 @@ def run_build(
     extra = evergreen_variants(specs, existing, rules, now)
     if extra:
         specs = tuple(make_pin_specs(posts, settings, extra))
+    # Before the plan: a post no font can draw must not reach the calendar.
+    fonts = check_fonts(specs, system_fonts=settings.system_fonts)
+    specs = fonts.specs
     stats = render_pins(specs, site_dir, cache_dir=cache_dir, workers=workers, progress=progress)
     if memo is not None:
         memo.save()
@@ -87,6 +96,8 @@ def run_build(
         render=stats,
         calendar_written=written,
         violations=found,
+        refused=fonts.refused,
+        notes=fonts.notes,
         queue=planned.queue,
         returned=planned.returned,
     )

@@ -197,7 +197,7 @@ def main(config_file: str | None) -> None:
 def _post_problems(site: Site, found: list[Post] | None = None) -> tuple[int, list[str]]:
     """Problems in the front-matter of every page that is a post: ``(posts, lines)``; the
     posts read go into ``found`` when given."""
-    from .posts import parse_front_matter, read_post
+    from .posts import markdown_body, parse_front_matter, read_body, read_post
 
     docs_dir = Path(site.config.docs_dir)
     globs = site.options.posts or post_globs(site.config)
@@ -219,14 +219,17 @@ def _post_problems(site: Site, found: list[Post] | None = None) -> tuple[int, li
             if is_post or "pinplan" in text[:2000]:
                 lines.append(str(exc))
             continue
+        body = markdown_body(text)
         reading = read_post(
             src,
             meta,
             url="",
             docs_dir=docs_dir,
-            default_title=Path(src).stem,
+            # As MkDocs titles a page: its first top-level heading, else its file name.
+            default_title=read_body(body).h1 or Path(src).stem,
             default_slug=Path(src).stem,
             is_post_path=is_post,
+            body=body,
         )
         if reading.post is not None and not reading.post.draft:
             posts += 1
@@ -265,8 +268,10 @@ def check(config_file: str) -> None:
     for problem in (site_url_problem(site.config.site_url), place and f"plugins.pinplan.{place}"):
         if problem:
             problems.append(f"{name}: {problem}")
-    posts, lines = _post_problems(site)
+    found: list[Post] = []
+    posts, lines = _post_problems(site, found)
     problems.extend(lines)
+    problems.extend(_font_problems(found, site))
     pins = 0
     try:
         calendar = read_calendar(site.calendar_path)
@@ -278,9 +283,49 @@ def check(config_file: str) -> None:
         problems.extend(f"{site.calendar_name}: {v}" for v in violations(calendar, site.rules))
     for line in problems:
         click.echo(line)
+    _title_hint(found, site)
     if problems:
         raise SystemExit(1)
     click.echo(f"pinplan check: {posts} posts, {pins} pins on the calendar, no problems", err=True)
+
+
+def _font_problems(posts: Sequence[Post], site: Site) -> list[str]:
+    """The posts a build would refuse because no font draws their headline (as it does)."""
+    from .pins import make_pin_specs
+    from .render.coverage import check_fonts
+    from .site_build import SiteFacts, pin_settings
+
+    cfg = site.config
+    facts = SiteFacts(site.config_file.resolve().parent, Path(cfg.site_dir), cfg.site_url, "")
+    try:
+        settings = pin_settings(site.options, facts)
+        specs = make_pin_specs(posts, settings)
+    except ValueError:
+        return []  # a bad layout: the config check reports it
+    docs = _display(Path(cfg.docs_dir))
+    refused = check_fonts(specs, system_fonts=settings.system_fonts).refused
+    return [str(replace_file(problem, f"{docs}/{problem.file}")) for problem in refused]
+
+
+def _title_hint(posts: Sequence[Post], site: Site) -> None:
+    """A friendly note (not a problem) naming the posts whose own text gives fewer distinct
+    pin titles than they have pins: their pins share one headline, and without more text
+    some are left out rather than titled with filler."""
+    from .pins import thin_titles
+
+    thin = thin_titles(posts, site.options.pins_per_post)
+    if not thin:
+        return
+    docs = _display(Path(site.config.docs_dir))
+    click.echo(
+        f"pinplan check: hint: {len(thin)} posts would gain from their own pinplan.titles "
+        "(one headline per pin):",
+        err=True,
+    )
+    for post, titles, pins in thin:
+        click.echo(
+            f"  {docs}/{post.src_path}: its text gives {titles} of {pins} pin titles", err=True
+        )
 
 
 @main.command(short_help="Pins, calendar and preview for a site already built.")

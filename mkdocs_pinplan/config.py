@@ -166,6 +166,9 @@ class BrandConfig(base.Config):
     """Headline font file, relative to mkdocs.yml; default: Manrope Bold."""
     fallback_fonts = c.ListOfItems(c.Type(str), default=[])
     """Font files tried, in order, for characters the main fonts lack (e.g. a Noto font)."""
+    system_fonts = c.Type(bool, default=True)
+    """After ``fallback_fonts``, fonts installed on the machine (fontconfig) may draw what
+    those lack; ``false`` keeps pins the same on every machine (refusing what they lack)."""
 
 
 class ScheduleConfig(base.Config):

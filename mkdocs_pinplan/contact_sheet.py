@@ -1,7 +1,9 @@
-"""A contact sheet: every layout drawn for one sample post, with and without a photo.
+"""A contact sheet: every layout for a sample post with a photo, the layouts a post without
+one gets, and non-Latin headlines in fonts installed on the system.
 
 Run ``python -m mkdocs_pinplan.contact_sheet OUT.png [--image PHOTO]`` to see the designs
-side by side before choosing ``layouts:`` (the README's picture is made this way).
+side by side before choosing ``layouts:`` (the README's picture is made this way), or
+``… OUT.png --pins site/assets/pinplan`` to see the pins a build made.
 """
 
 from __future__ import annotations
@@ -9,15 +11,17 @@ from __future__ import annotations
 import argparse
 import tempfile
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from PIL import Image, ImageDraw
 
 from .layouts import BUILTIN_LAYOUTS
 from .model import Brand, Design, Layout, Palette
-from .pins import default_palettes
+from .pins import default_palettes, works_without_photo
 from .render.draw import compose
 from .render.fonts import default_font, load_font
+from .render.sysfonts import fonts_for
 
 SAMPLE_HEADLINE = "Slow pinning: a week-ahead plan for a new account"
 SAMPLE_SITE = "feldnotizen.example.com"
@@ -46,6 +50,50 @@ def sample_photo(path: Path, size: tuple[int, int] = (1200, 1600)) -> Path:
     return path
 
 
+SAMPLE_SCRIPTS = (
+    ("ja", "ピンタレストで始める一週間の計画", "type", False),
+    ("ar", "خطة أسبوعية لحساب جديد", "stripe", False),
+    ("zh", "中文搜索支持：新的分词方法", "block", False),
+    ("ja", "写真の撮り方：ピンに合う背景", "photo", True),
+)
+"""Non-Latin sample posts (language, headline, layout, with a photo), drawn with whatever
+installed font fontconfig finds for them."""
+
+
+def _thumb(design: Design) -> Image.Image:
+    return compose(design).image.resize((1000 // SCALE, 1500 // SCALE), Image.Resampling.LANCZOS)
+
+
+def _cells(
+    layouts: Sequence[Layout], photo: Path, headline: str, brand: Brand, palettes: Sequence[Palette]
+) -> list[list[tuple[Image.Image, str]]]:
+    """Rows of (thumbnail, label): a post with a photo, one without, non-Latin posts."""
+    with_photo = [
+        (
+            _thumb(Design(headline, layout, palettes[i % len(palettes)], brand, image=photo)),
+            layout.name,
+        )
+        for i, layout in enumerate(layouts)
+    ]
+    alone = [layout for layout in layouts if works_without_photo(layout)]
+    without = [
+        (_thumb(Design(headline, layout, palettes[(i + 2) % len(palettes)], brand)), layout.name)
+        for i, layout in enumerate(alone)
+    ]
+    scripts = []
+    for i, (lang, text, name, photo_too) in enumerate(SAMPLE_SCRIPTS):
+        fonts = fonts_for(text, lang)
+        if not fonts:
+            continue  # no installed font for this script: nothing honest to show
+        branded = replace(brand, fallback_fonts=(*brand.fallback_fonts, *fonts))
+        palette = palettes[(i + 4) % len(palettes)]
+        design = Design(
+            text, BUILTIN_LAYOUTS[name], palette, branded, lang, photo if photo_too else None
+        )
+        scripts.append((_thumb(design), f"{lang} · {fonts[0].name}"))
+    return [row for row in (with_photo, without, scripts) if row]
+
+
 def contact_sheet(
     layouts: Sequence[Layout],
     *,
@@ -53,37 +101,45 @@ def contact_sheet(
     headline: str = SAMPLE_HEADLINE,
     brand: Brand | None = None,
     palettes: Sequence[Palette] | None = None,
-    lang: str = "en",
 ) -> Image.Image:
-    """One row of thumbnails with ``photo``, one without it (the fallbacks), labelled."""
+    """Labelled thumbnails: every layout with ``photo``; the layouts a post without a photo
+    gets; non-Latin headlines set in fonts installed on the system (when there are any)."""
     brand = brand or Brand(name=SAMPLE_SITE)
-    palettes = palettes or default_palettes(brand.name)
+    rows = _cells(layouts, photo, headline, brand, palettes or default_palettes(brand.name))
+    return grid(rows)
+
+
+def grid(rows: Sequence[Sequence[tuple[Image.Image, str]]]) -> Image.Image:
+    """Thumbnails in rows, each labelled underneath, on a light sheet."""
     tw, th = 1000 // SCALE, 1500 // SCALE
-    cols = len(layouts)
-    sheet = Image.new("RGB", (GAP + cols * (tw + GAP), GAP + 2 * (th + LABEL + GAP)), "#f6f4f1")
+    cols = max(len(row) for row in rows)
+    size = (GAP + cols * (tw + GAP), GAP + len(rows) * (th + LABEL + GAP))
+    sheet = Image.new("RGB", size, "#f6f4f1")
     draw = ImageDraw.Draw(sheet)
     font = load_font(default_font("SemiBold"), 20)
-    for row, image in enumerate((photo, None)):
-        for col, layout in enumerate(layouts):
-            design = Design(
-                headline=headline,
-                layout=layout,
-                palette=palettes[(col + 2 * row) % len(palettes)],
-                brand=brand,
-                lang=lang,
-                image=image,
-            )
-            pin = compose(design).image.resize((tw, th), Image.Resampling.LANCZOS)
-            x = GAP + col * (tw + GAP)
-            y = GAP + row * (th + LABEL + GAP)
-            sheet.paste(pin, (x, y))
-            label = layout.name if image else f"{layout.name} (no photo)"
+    for r, row in enumerate(rows):
+        for c, (thumb, label) in enumerate(row):
+            x, y = GAP + c * (tw + GAP), GAP + r * (th + LABEL + GAP)
+            sheet.paste(thumb.resize((tw, th), Image.Resampling.LANCZOS), (x, y))
             draw.text((x, y + th + 10), label, font=font, fill="#333333")
     return sheet
 
 
+def pin_sheet(folder: Path, columns: int = 6) -> Image.Image:
+    """Every pin image in ``folder`` (a built site's ``assets/pinplan``), by file name."""
+    paths = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
+    if not paths:
+        raise SystemExit(f"no pin images in {folder}")
+    cells = []
+    for path in paths:
+        with Image.open(path) as image:
+            cells.append((image.convert("RGB"), path.stem[:24]))
+    return grid([cells[i : i + columns] for i in range(0, len(cells), columns)])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: write the contact sheet of the built-in layouts to a PNG file."""
+    """Command line: write the contact sheet of the built-in layouts (or of a built site's
+    pins) to a PNG file."""
     parser = argparse.ArgumentParser(
         prog="python -m mkdocs_pinplan.contact_sheet", description=__doc__.splitlines()[0]
     )
@@ -91,15 +147,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--image", type=Path, help="photo for the photo layouts")
     parser.add_argument("--headline", default=SAMPLE_HEADLINE)
     parser.add_argument("--site", default=SAMPLE_SITE, help="site name for the footer")
+    parser.add_argument("--pins", type=Path, help="lay out the pins in this folder instead")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        photo = args.image.resolve() if args.image else sample_photo(Path(tmp) / "sample.jpg")
-        sheet = contact_sheet(
-            list(BUILTIN_LAYOUTS.values()),
-            photo=photo,
-            headline=args.headline,
-            brand=Brand(name=args.site),
-        )
+    if args.pins:
+        sheet = pin_sheet(args.pins)
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            photo = args.image.resolve() if args.image else sample_photo(Path(tmp) / "sample.jpg")
+            sheet = contact_sheet(
+                list(BUILTIN_LAYOUTS.values()),
+                photo=photo,
+                headline=args.headline,
+                brand=Brand(name=args.site),
+            )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     # A dithered 256-colour palette keeps the picture small enough for a README.
     palette = sheet.quantize(256, method=Image.Quantize.MEDIANCUT)

@@ -44,7 +44,8 @@ class Layout:
     valign: str = "center"
     uppercase: bool = False
     decorations: tuple[str, ...] = ("bar",)
-    """Accent shapes: ``bar`` (above the headline), ``rule`` (below it), ``frame``."""
+    """Accent shapes: ``bar`` (above the headline), ``rule`` (below it), ``frame``, and
+    ``stripe`` (down the left edge)."""
     max_size: int = 132
     """Largest headline size in px on a 1000 px wide pin (it shrinks to fit)."""
     max_lines: int = 4
@@ -111,11 +112,21 @@ BUILTIN_LAYOUTS: dict[str, Layout] = {
             scrim=0.0,
             footer="left",
         ),
+        # Headline only, set high on the page beside a stripe of the accent colour.
+        Layout(
+            name="stripe",
+            text_box=(0.12, 0.12, 0.9, 0.84),
+            valign="top",
+            decorations=("stripe", "bar"),
+            max_size=136,
+            max_lines=5,
+        ),
     )
 }
 
-DEFAULT_LAYOUTS = ("photo", "block", "type", "split", "band")
-"""The rotation when ``layouts:`` is not set: every built-in, photo first."""
+DEFAULT_LAYOUTS = ("photo", "block", "type", "split", "band", "stripe")
+"""The rotation when ``layouts:`` is not set: every built-in, photo first. A post without
+a photo rotates only those made for that (``block``, ``type``, ``stripe``)."""
 
 _CHOICES: dict[str, tuple[str, ...]] = {
     "photo": ("full", "box", "card", "none"),
@@ -124,7 +135,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "valign": ("top", "center", "bottom"),
     "footer": ("left", "center", "none"),
 }
-_DECORATIONS = ("bar", "rule", "frame")
+_DECORATIONS = ("bar", "rule", "frame", "stripe")
 _BOXES = ("photo_box", "text_box", "text_box_alone")
 
 

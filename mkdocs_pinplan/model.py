@@ -43,6 +43,12 @@ class Post:
     keywords: tuple[str, ...] = ()
     link: str | None = None
     draft: bool = False
+    h1: str = ""
+    """The body's first top-level heading (plain text), a title candidate when it differs."""
+    sections: tuple[str, ...] = ()
+    """The body's second-level headings (plain text): what the post covers, for pin titles."""
+    lead: str = ""
+    """The first sentence of the body's prose."""
 
     def headlines(self) -> tuple[str, ...]:
         """The headlines to rotate over the post's pins."""

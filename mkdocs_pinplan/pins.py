@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .color import readable
-from .layouts import DEFAULT_LAYOUTS, resolve_layouts
+from .layouts import BUILTIN_LAYOUTS, DEFAULT_LAYOUTS, resolve_layouts
 from .model import Brand, Design, Layout, Palette, PinSpec, Post
 
 TITLE_LIMIT = 100
@@ -34,6 +34,8 @@ class PinSettings:
     image_format: str = "jpeg"
     quality: int = 85
     assets_dir: str = "assets/pinplan"
+    system_fonts: bool = True
+    """Whether fonts installed on the system (fontconfig) may draw what the brand's lack."""
 
 
 def _hls(hue: float, lightness: float, saturation: float) -> str:
@@ -130,44 +132,83 @@ def pin_count(post: Post, pins_per_post: int) -> int:
     return max(pins_per_post, len(post.titles))
 
 
-def _unique(candidates: Sequence[str], taken: set[str]) -> str:
-    """The first candidate title not taken yet; numbered repeats only as the last resort.
-
-    Pinterest rejects duplicate titles in a bulk upload, and a title that adds the post's
-    description reads better in the feed than ``Title (2)``.
-    """
-    for candidate in candidates:
-        option = _clip(candidate, TITLE_LIMIT) if candidate else ""
-        if option and option not in taken:
-            taken.add(option)
-            return option
-    first = _clip(next(c for c in candidates if c), TITLE_LIMIT)
-    n = 2
-    while True:
-        suffix = f" ({n})"
-        option = _clip(first, TITLE_LIMIT - len(suffix)) + suffix
-        if option not in taken:
-            taken.add(option)
-            return option
-        n += 1
+_PLACEHOLDER = re.compile(
+    r"^\W*(tbd|tba|todo|tk|wip|draft|n/?a|none|null|placeholder|coming soon|lorem ipsum.*"
+    r"|description|summary|excerpt|x+)\W*$",
+    re.IGNORECASE,
+)
+MIN_TITLE_WORDS = 3
+"""Fewest words a text needs to stand as a pin title of its own (``tbd`` does not)."""
 
 
-def _title_candidates(headline: str, post: Post, brand: str) -> list[str]:
-    """Titles for a pin, best first: whole sentences before clipped ones."""
-    description = post.pin_description or post.description
-    joined = f"{headline} – {description}" if description and description != headline else ""
-    candidates = [headline]
-    if joined and len(joined) <= TITLE_LIMIT:
-        candidates.append(joined)
-    if description and description != headline and len(description) <= TITLE_LIMIT:
-        candidates.append(description)
+def meaningful(text: str) -> bool:
+    """Whether ``text`` is real words that can title a pin: a few words (or, in scripts
+    written without spaces, a few characters), not a placeholder such as ``tbd``."""
+    if not text or _PLACEHOLDER.match(text):
+        return False
+    wide = sum(unicodedata.east_asian_width(ch) in ("W", "F") for ch in text)
+    return len(re.findall(r"\w+", text)) >= MIN_TITLE_WORDS or wide >= 2 * MIN_TITLE_WORDS
+
+
+def _phrase(text: str) -> bool:
+    """A heading worth adding to a title: two words or more (not ``Conclusion``)."""
+    return bool(text) and not _PLACEHOLDER.match(text) and len(re.findall(r"\w+", text)) >= 2
+
+
+def _title_candidates(headline: str, post: Post) -> list[tuple[str, bool]]:
+    """Pinterest titles for a pin from the post's own texts, best first, each with whether it
+    is a strong one (the headline, a real description, a differing H1); whole sentences come
+    before clipped ones. Never filler: no site name, no counter."""
+    described = post.pin_description or post.description
+    description = described if meaningful(described) and described != headline else ""
+    lead = post.lead if meaningful(post.lead) and post.lead != description else ""
+    h1 = post.h1 if _phrase(post.h1) and post.h1.casefold() != post.title.casefold() else ""
+    candidates: list[tuple[str, bool]] = [(headline, True)]
+    if description:
+        candidates += [(f"{headline} – {description}", True), (description, True)]
+    if h1:
+        candidates.append((h1, True))
     if post.title != headline:
-        candidates.append(f"{headline} – {post.title}")
-    if brand:
-        candidates.append(f"{headline} | {brand}")
-    if joined:
-        candidates.append(joined)
-    return candidates
+        candidates.append((f"{headline} – {post.title}", True))
+    if lead:
+        candidates += [(lead, False), (f"{headline} – {lead}", False)]
+    candidates += [(f"{headline} – {s}", False) for s in post.sections if _phrase(s)]
+    if post.date is not None:
+        # Tells apart posts that share a title (weekly notes, release posts) and nothing else.
+        candidates.append((f"{headline} – {post.date.isoformat()}", False))
+    # Clipped last: a sentence cut short reads worse than any whole one above.
+    return [(text, strong) for text, strong in candidates if len(text) <= TITLE_LIMIT] + [
+        (_clip(text, TITLE_LIMIT), False) for text, _ in candidates if len(text) > TITLE_LIMIT
+    ]
+
+
+def _unique(candidates: Sequence[tuple[str, bool]], taken: set[str]) -> str | None:
+    """The first candidate title not taken yet (Pinterest drops duplicate titles in a bulk
+    upload); ``None`` when the post has no distinct text left for another pin."""
+    for candidate, _strong in candidates:
+        if candidate and candidate not in taken:
+            taken.add(candidate)
+            return candidate
+    return None
+
+
+def thin_titles(posts: Iterable[Post], pins_per_post: int) -> list[tuple[Post, int, int]]:
+    """Posts whose own texts give fewer strong pin titles than they have pins, as
+    ``(post, strong titles, pins)``: they would gain from ``pinplan.titles``."""
+    thin = []
+    for post in posts:
+        if post.draft:
+            continue
+        strong = {
+            text
+            for headline in post.headlines()
+            for text, good in _title_candidates(headline, post)
+            if good
+        }
+        count = pin_count(post, pins_per_post)
+        if len(strong) < count:
+            thin.append((post, len(strong), count))
+    return thin
 
 
 def file_stems(posts: Sequence[Post]) -> dict[str, str]:
@@ -186,6 +227,72 @@ def file_stems(posts: Sequence[Post]) -> dict[str, str]:
     return stems
 
 
+NO_PHOTO_LAYOUTS = ("block", "type", "stripe")
+"""Built-in layouts for a post without a photo when ``layouts:`` has none that suits one."""
+
+
+def works_without_photo(layout: Layout) -> bool:
+    """Whether ``layout`` is designed for a pin without a photo (it has none, or it says where
+    the headline goes when there is none)."""
+    return layout.photo == "none" or layout.text_box_alone is not None
+
+
+def layouts_for(post: Post, layouts: Sequence[Layout]) -> tuple[Layout, ...]:
+    """The layouts rotated over ``post``'s pins: all of them with a photo; without one only
+    those designed for that, so no pin shows a stand-in where a photo belongs."""
+    if post.image is not None:
+        return tuple(layouts)
+    alone = tuple(layout for layout in layouts if works_without_photo(layout))
+    return alone or tuple(BUILTIN_LAYOUTS[name] for name in NO_PHOTO_LAYOUTS)
+
+
+def _pin_counts(
+    posts: Sequence[Post],
+    settings: PinSettings,
+    layouts: Sequence[Layout],
+    palettes: Sequence[Palette],
+    extra: Mapping[str, int] | None,
+) -> list[int]:
+    """How many pins each post asks for: its own (SPEC), plus the evergreen variants ``extra``
+    asks for while the post has headline/layout/palette combinations it has not had."""
+    counts = []
+    for post in posts:
+        count = pin_count(post, settings.pins_per_post)
+        if extra and post.src_path in extra:
+            rotation = layouts_for(post, layouts)
+            combinations = math.lcm(len(post.headlines()), len(rotation), len(palettes))
+            count += min(extra[post.src_path], max(combinations - count, 0))
+        counts.append(count)
+    return counts
+
+
+def _pin_titles(posts: Sequence[Post], counts: Sequence[int]) -> dict[tuple[str, int], str]:
+    """A distinct title for every pin that gets one, by ``(post, pin number - 1)``.
+
+    Handed out in rounds (every post's first pin, then every second pin ...) so a post
+    that shares its title with another is not left without a pin because the other came
+    first in the file order.
+    """
+    taken: set[str] = set()
+    titles: dict[tuple[str, int], str] = {}
+    for i in range(max(counts, default=0)):
+        for post, count in zip(posts, counts, strict=True):
+            if i < count:
+                headlines = post.headlines()
+                title = _unique(_title_candidates(headlines[i % len(headlines)], post), taken)
+                if title is not None:
+                    titles[(post.src_path, i)] = title
+    return titles
+
+
+def _description(post: Post) -> str:
+    """The pin description: ``pinplan.description``, else the page description when it is
+    real text (not ``tbd``), else the body's first sentence, else the title."""
+    if post.pin_description:
+        return post.pin_description
+    return next((t for t in (post.description, post.lead) if meaningful(t)), post.title)
+
+
 def make_pin_specs(
     posts: Iterable[Post], settings: PinSettings, extra: Mapping[str, int] | None = None
 ) -> list[PinSpec]:
@@ -201,29 +308,32 @@ def make_pin_specs(
     layouts = resolve_layouts(settings.layouts or DEFAULT_LAYOUTS)
     ext = "png" if settings.image_format == "png" else "jpg"
     assets_dir = settings.assets_dir.strip("/")
-    taken: set[str] = set()
+    counts = _pin_counts(live, settings, layouts, palettes, extra)
+    titles = _pin_titles(live, counts)
     specs: list[PinSpec] = []
-    for post in live:
+    for post, count in zip(live, counts, strict=True):
         headlines = post.headlines()
         digest = hashlib.sha1(post.src_path.encode()).hexdigest()
         # Each post starts the rotations at its own (stable) point, so neighbouring posts'
         # pins do not repeat one design and colour in the feed.
         offset, tint = int(digest[:8], 16), int(digest[8:16], 16)
+        rotation = layouts_for(post, layouts)
         link = utm_links(post.link or post.url)
         stem = f"{assets_dir}/{stems[post.src_path]}"
-        description = post.pin_description or post.description or post.title
+        description = _description(post)
         pin_description = _clip(description, DESCRIPTION_LIMIT)
         board = post.board or settings.board
-        count = pin_count(post, settings.pins_per_post)
-        if extra and post.src_path in extra:
-            combinations = math.lcm(len(headlines), len(layouts), len(palettes))
-            count += min(extra[post.src_path], max(combinations - count, 0))
         for i in range(count):
             index = i + 1
             headline = headlines[i % len(headlines)]
+            title = titles.get((post.src_path, i))
+            if title is None:
+                # No distinct text of the post's own is left: fewer pins, never filler
+                # (``pinplan check`` names such posts). Later pins keep their numbers.
+                continue
             design = Design(
                 headline=headline,
-                layout=layouts[(offset + i) % len(layouts)],
+                layout=rotation[(offset + i) % len(rotation)],
                 palette=palettes[(tint + i) % len(palettes)],
                 brand=settings.brand,
                 lang=post.lang,
@@ -242,7 +352,7 @@ def make_pin_specs(
                     index=index,
                     design=design,
                     image_path=image_path,
-                    title=_unique(_title_candidates(headline, post, settings.brand.name), taken),
+                    title=title,
                     description=pin_description,
                     alt_text=_clip(alt, ALT_LIMIT),
                     board=board,

@@ -44,6 +44,8 @@ class _PageFacts(NamedTuple):
     url: str
     title: str
     is_post: bool
+    markdown: str
+    """The page's Markdown without front-matter: photos and title texts come from it."""
 
 
 class _PendingWrite(NamedTuple):
@@ -154,6 +156,7 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
                 page.canonical_url or "/" + page.url,
                 page.title or "",
                 is_post,
+                page.markdown or "",
             )
         )
         return None
@@ -172,6 +175,7 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
                 default_lang=self.lang,
                 is_post_path=page.is_post,
                 images=self.images,
+                body=page.markdown,
             )
             for problem in reading.problems:
                 log.warning(str(problem))

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import html
 import os
+import posixpath
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import unquote
 
 import yaml
 
@@ -54,6 +56,13 @@ def parse_front_matter(text: str, file: str) -> dict[str, object]:
             file, "front-matter", f"expected a mapping of keys, got {type(data).__name__}"
         )
     return {str(k): v for k, v in data.items()}
+
+
+def markdown_body(text: str) -> str:
+    """A Markdown page without its YAML front-matter (what MkDocs renders)."""
+    text = text.lstrip("\ufeff")
+    match = _FRONT_MATTER.match(text)
+    return text[match.end() :] if match else text
 
 
 # Invisible characters that reorder or hide text (bidi overrides, controls): never wanted in
@@ -194,12 +203,15 @@ def read_post(
     default_lang: str = "en",
     is_post_path: bool = True,
     images: PostImages | None = None,
+    body: str = "",
 ) -> PostReading:
     """Validate one page's front-matter into a :class:`Post`.
 
     ``is_post_path`` says whether the page lies under the ``posts`` globs; other pages are
     posts only when their front-matter has a ``pinplan`` mapping. ``images`` finds the
-    post's image (pass one for all pages of a build: it remembers what it looked up). Never
+    post's image (pass one for all pages of a build: it remembers what it looked up).
+    ``body`` is the page's Markdown without front-matter: it gives a photo when
+    ``pinplan.image`` is not set (see :func:`find_photo`) and texts for pin titles. Never
     raises for bad content: problems come back in the result and the offending key falls back
     to its default.
     """
@@ -289,6 +301,11 @@ def read_post(
             if text:
                 texts[key] = text
 
+    facts = read_body(body) if body else PostBody()
+    if "image" not in block:
+        image, found = find_photo(meta, facts, file=file, images=images or PostImages(docs_dir))
+        problems.extend(found)
+
     post = Post(
         src_path=src_path,
         title=title,
@@ -306,5 +323,158 @@ def read_post(
         keywords=keywords,
         link=link,
         draft=draft,
+        h1=facts.h1,
+        sections=facts.sections,
+        lead=facts.lead,
     )
     return PostReading(post, tuple(problems))
+
+
+# What a post's body offers when its front-matter is silent: images, headings, a first
+# sentence. Read with a few regular expressions, not a Markdown parser: only the shapes
+# that show in a finished page matter, and code blocks (which show them as text) are skipped.
+# A fenced block, from its opening fence to a closing one of the same kind (or the end).
+_FENCED = re.compile(
+    r"^[ \t>]*(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t>]*\1[`~]*[ \t]*$|\Z)", re.MULTILINE | re.DOTALL
+)
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_CODE_SPAN = re.compile(r"(`+)[^`].*?\1", re.DOTALL)
+_MD_IMAGE = re.compile(
+    r"!\[(?P<alt>(?:[^\[\]\\\n]|\\.|\[[^\]\n]*\])*)\]"
+    r"(?:\(\s*(?P<url><[^>\n]*>|(?:[^\s()\\]|\\.|\([^\s()]*\))+)"
+    r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\)))?\s*\)|\[(?P<ref>[^\]\n]*)\])?"
+)
+_REF_DEF = re.compile(r"^[ \t]{0,3}\[(?P<label>[^\]\n]+)\]:[ \t]*(?P<url><[^>\n]*>|\S+)", re.M)
+_HTML_IMG = re.compile(r"<img\b[^>]*?\ssrc\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+))", re.I)
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*$", re.M)
+_ATTRS = re.compile(r"\s*\{[^{}]*\}\s*$")
+_LINK = re.compile(r"!?\[((?:[^\[\]]|\[[^\]]*\])*)\](?:\([^)]*\)|\[[^\]]*\])?")
+_EMPHASIS = re.compile(r"(\*{1,3}|_{1,3}|~~|==)(?=\S)(.+?)(?<=\S)\1")
+_NOT_PROSE = re.compile(r"^\s*(?:[#>|<{!?*+=\-]|\d+[.)]\s|\[|:::|\$\$|---|\.\.\.)")
+_MARKUP = re.compile(r"[*_`\[\]<>&\\{}~=\x00-\x1f\u202a-\u202e\u2066-\u2069]")
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
+
+
+class PostBody(NamedTuple):
+    """What a post's Markdown body offers for its pins, in reading order."""
+
+    images: tuple[str, ...] = ()
+    """Image URLs as written (Markdown, reference-style and HTML ``<img>``), first first."""
+    h1: str = ""
+    """The first top-level heading, as plain text."""
+    sections: tuple[str, ...] = ()
+    """The second-level headings, as plain text."""
+    lead: str = ""
+    """The first sentence of the first paragraph of prose."""
+
+
+def _inline_text(markdown: str) -> str:
+    """Markdown inline text as plain text: links to their words, no emphasis or attributes."""
+    if not _MARKUP.search(markdown):
+        return " ".join(markdown.split())  # the usual heading: nothing to undo
+    text = _ATTRS.sub("", markdown)
+    text = _CODE_SPAN.sub(lambda m: m.group(0).strip("`").strip(), text)
+    text = _LINK.sub(lambda m: "" if m.group(0).startswith("!") else m.group(1), text)
+    for _ in range(2):  # nested emphasis, e.g. ***bold italic*** or **a _b_ c**
+        text = _EMPHASIS.sub(r"\2", text)
+    return clean_text(text.replace("\\", ""))
+
+
+def _without_code(markdown: str) -> str:
+    """``markdown`` without fenced code blocks and HTML comments (their text is not shown)."""
+    text = _COMMENT.sub("", markdown) if "<!--" in markdown else markdown
+    return _FENCED.sub("", text) if "```" in text or "~~~" in text else text
+
+
+def _lead(text: str) -> str:
+    """The first sentence of the first paragraph that is prose (not a heading, list, quote,
+    table, admonition or HTML)."""
+    for block in re.split(r"\n[ \t]*\n", text):
+        lines = block.strip("\n").splitlines()
+        if not lines or lines[0].startswith((" ", "\t")) or _NOT_PROSE.match(lines[0]):
+            continue
+        paragraph = _inline_text(" ".join(lines))
+        if paragraph:
+            return _SENTENCE_END.split(paragraph, maxsplit=1)[0]
+    return ""
+
+
+def read_body(markdown: str) -> PostBody:
+    """The images, headings and first sentence of a post's Markdown body (no front-matter)."""
+    text = _without_code(markdown)
+    refs = {
+        " ".join(m.group("label").lower().split()): m.group("url") for m in _REF_DEF.finditer(text)
+    }
+    found: list[tuple[int, str]] = []
+    for match in _MD_IMAGE.finditer(_CODE_SPAN.sub(lambda m: " " * len(m.group(0)), text)):
+        url = match.group("url")
+        if url is None:
+            label = match.group("ref") or match.group("alt")
+            url = refs.get(" ".join(label.lower().split()))
+        if url:
+            found.append((match.start(), url))
+    for match in _HTML_IMG.finditer(text):
+        found.append(
+            (match.start(), html.unescape(next(g for g in match.groups() if g is not None)))
+        )
+    h1 = ""
+    sections: list[str] = []
+    for match in _HEADING.finditer(text):
+        heading = _inline_text(match.group(2).rstrip("#").rstrip())
+        if len(match.group(1)) == 1 and not h1:
+            h1 = heading
+        elif len(match.group(1)) == 2 and heading and heading not in sections:
+            sections.append(heading)
+    images = tuple(url for _pos, url in sorted(found))
+    return PostBody(images, h1, tuple(sections), _lead(text))
+
+
+def _image_path(url: str, file: str) -> str | None:
+    """A body image URL as a path relative to the page's file, as MkDocs resolves it;
+    ``None`` for remote images, data URIs and anchors."""
+    url = url.strip()
+    if url.startswith("<") and url.endswith(">"):
+        url = url[1:-1].strip()
+    if not url or url.startswith("#") or _REMOTE.match(url):
+        return None
+    url = unquote(url.split("#", 1)[0].split("?", 1)[0])
+    if url.startswith("/"):
+        # Absolute in a page means the docs root (MkDocs' ``absolute_links: relative_to_docs``).
+        page_dir = posixpath.dirname(file)
+        return posixpath.relpath(posixpath.normpath(url.lstrip("/")) or ".", page_dir or ".")
+    return url
+
+
+def find_photo(
+    meta: Mapping[str, object], body: PostBody, *, file: str, images: PostImages
+) -> tuple[Path | None, tuple[Problem, ...]]:
+    """The photo for a post without ``pinplan.image``: the first local image in its body,
+    else Material's ``image`` or ``social.cards_layout_options.background_image``.
+
+    Each candidate passes the same checks as ``pinplan.image``; one that escapes the docs
+    directory, is corrupt or is too large is reported and skipped. Remote images and paths
+    that do not exist are skipped quietly (MkDocs reports broken links itself).
+    """
+    social = meta.get("social")
+    options = social.get("cards_layout_options") if isinstance(social, Mapping) else None
+    candidates = [("body", url) for url in body.images]
+    for key, value in (
+        ("image", meta.get("image")),
+        (
+            "social.cards_layout_options.background_image",
+            options.get("background_image") if isinstance(options, Mapping) else None,
+        ),
+    ):
+        if isinstance(value, str):
+            candidates.append((key, value))
+    problems: list[Problem] = []
+    page_dir = os.path.dirname(os.path.join(images.docs_dir, file))
+    for key, url in candidates:
+        path = _image_path(url, file)
+        if path is None or not os.path.isfile(os.path.normpath(os.path.join(page_dir, path))):
+            continue
+        try:
+            return images.resolve(path, file=file, key=key), tuple(problems)
+        except Problem as problem:
+            problems.append(problem)
+    return None, tuple(problems)

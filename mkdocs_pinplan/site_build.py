@@ -59,6 +59,7 @@ def pin_settings(options: Any, site: SiteFacts) -> PinSettings:
         palettes=tuple(Palette(c.background, c.text, c.accent) for c in brand.colors),
         image_format=options.image_format,
         quality=options.quality,
+        system_fonts=brand.system_fonts,
     )
 
 
@@ -95,6 +96,10 @@ def run_site_build(
     )
     for warning in report.render.warnings:
         warn(warning)
+    for problem in report.refused:
+        warn(str(problem))
+    for note in report.notes:
+        info(note)
     return report
 
 

@@ -4,17 +4,18 @@ front-matter, title and the URL the generator gave it, checked against the built
 from __future__ import annotations
 
 import fnmatch
+import html
 import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin
 
 from .errors import PinplanError, Problem
 from .model import Post
-from .posts import PostImages, parse_date, parse_front_matter, read_post
+from .posts import PostImages, markdown_body, parse_date, parse_front_matter, read_post
 from .site_config import SiteConfig
 from .site_urls import blog_post_src, page_file, page_url
 
@@ -152,6 +153,7 @@ def read_site_posts(
             default_lang=site.language,
             is_post_path=is_post,
             images=images,
+            body=markdown_body(markdown),
         )
         problems.extend(reading.problems)
         if reading.post is not None and not reading.post.draft:
@@ -159,11 +161,11 @@ def read_site_posts(
     return posts, problems
 
 
-def canonical_link(html: str) -> str | None:
+def canonical_link(page: str) -> str | None:
     """The ``href`` of a page's ``<link rel="canonical">``, if it has one."""
-    tag = _CANONICAL.search(html)
+    tag = _CANONICAL.search(page)
     href = _HREF.search(tag.group(0)) if tag else None
-    return next(g for g in href.groups() if g is not None) if href else None
+    return html.unescape(next(g for g in href.groups() if g is not None)) if href else None
 
 
 def missing_pages(
@@ -175,12 +177,13 @@ def missing_pages(
     for item in posts:
         post, path = item.post, site_dir / item.page
         try:
-            html = path.read_text(encoding="utf-8", errors="replace")
+            text = path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             lines.append(f"{post.src_path}: no page {item.page} in {shown} for {post.url}")
             continue
-        canonical = canonical_link(html)
-        if site.site_url and canonical is not None and canonical != post.url:
+        canonical = canonical_link(text)
+        # Compared decoded: a generator may write "ü" where another writes "%C3%BC".
+        if site.site_url and canonical is not None and unquote(canonical) != unquote(post.url):
             lines.append(
                 f"{post.src_path}: {item.page} in {shown} has the canonical link "
                 f"{canonical}, expected {post.url}"

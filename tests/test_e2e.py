@@ -113,7 +113,10 @@ def test_plain_page_with_pinplan_block_becomes_a_post(
     site_copy: Path, mkdocs_build: Builder
 ) -> None:
     page = site_copy / "docs" / "promo.md"
-    page.write_text("---\ntitle: Our free checklist\npinplan:\n  pins: 2\n---\n\n# Checklist\n")
+    page.write_text(
+        "---\ntitle: Our free checklist\npinplan:\n  pins: 2\n---\n\n# Checklist\n\n"
+        "Everything to do before your first pin goes out.\n"
+    )
     result = mkdocs_build(site_copy)
     assert result.returncode == 0, result.stderr
     pins = json.loads((site_copy / "pinplan" / "calendar.json").read_text())["pins"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import pickle
+from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -18,6 +19,7 @@ from mkdocs_pinplan.pins import (
     PinSettings,
     default_palettes,
     make_pin_specs,
+    thin_titles,
     utm_links,
 )
 
@@ -64,7 +66,9 @@ def test_different_sites_get_different_colours() -> None:
 
 
 def test_variants_rotate_layouts_and_palettes() -> None:
-    specs = make_pin_specs([post(pins=5)], PinSettings(brand=Brand(name="example.com")))
+    sections = ("Why new accounts get blocked", "A week-ahead plan", "What to pin first")
+    with_photo = post(pins=len(DEFAULT_LAYOUTS), image=Path("photo.jpg"), sections=sections)
+    specs = make_pin_specs([with_photo], PinSettings(brand=Brand(name="example.com")))
     layouts = [spec.design.layout.name for spec in specs]
     assert sorted(layouts) == sorted(DEFAULT_LAYOUTS)
     palettes = [spec.design.palette for spec in specs]
@@ -73,7 +77,13 @@ def test_variants_rotate_layouts_and_palettes() -> None:
 
 def test_neighbouring_posts_do_not_all_start_with_the_same_design() -> None:
     posts = [
-        post(src_path=f"blog/posts/p{i}.md", slug=f"p{i}", url=f"https://e.x/{i}/")
+        post(
+            src_path=f"blog/posts/p{i}.md",
+            slug=f"p{i}",
+            url=f"https://e.x/{i}/",
+            title=f"Slow pinning, part {i}",
+            image=Path("photo.jpg"),
+        )
         for i in range(8)
     ]
     specs = make_pin_specs(posts, PinSettings(brand=Brand(name="e.x")))
@@ -82,7 +92,8 @@ def test_neighbouring_posts_do_not_all_start_with_the_same_design() -> None:
 
 
 def test_titles_are_distinct_and_read_as_sentences() -> None:
-    specs = make_pin_specs([post(pins=4)], PinSettings(brand=Brand(name="example.com")))
+    lead = "Pinterest blocked my new account after 25 pins in one evening."
+    specs = make_pin_specs([post(pins=4, lead=lead)], PinSettings(brand=Brand(name="example.com")))
     titles = [spec.title for spec in specs]
     assert len(set(titles)) == 4
     assert titles[0] == "Slow pinning for new accounts"
@@ -91,13 +102,14 @@ def test_titles_are_distinct_and_read_as_sentences() -> None:
         "looking like a bot."
     )
     assert titles[2] == "How many pins a new account can post without looking like a bot."
+    assert titles[3] == lead
     assert all(len(t) <= TITLE_LIMIT and "(" not in t for t in titles)
 
 
 def test_clipped_titles_end_at_a_word_with_an_ellipsis() -> None:
     long_description = "A description that keeps going " * 8
     specs = make_pin_specs(
-        [post(pins=4, description=long_description.strip())],
+        [post(pins=4, description=long_description.strip(), sections=("The plan in short",))],
         PinSettings(brand=Brand(name="")),
     )
     titles = [spec.title for spec in specs]
@@ -110,11 +122,41 @@ def test_clipped_titles_end_at_a_word_with_an_ellipsis() -> None:
 
 def test_same_headline_on_two_posts_still_gives_distinct_titles() -> None:
     twins = [
-        post(src_path="blog/posts/a.md", slug="a", url="https://e.x/a/", description=""),
-        post(src_path="blog/posts/b.md", slug="b", url="https://e.x/b/", description=""),
+        post(
+            src_path=f"blog/posts/{name}.md",
+            slug=name,
+            url=f"https://e.x/{name}/",
+            description="",
+            sections=(f"What happened in {name}", f"Plans after {name}"),
+        )
+        for name in ("spring", "autumn")
     ]
     specs = make_pin_specs(twins, PinSettings(brand=Brand(name=""), pins_per_post=2))
-    assert len({spec.title for spec in specs}) == 4
+    titles = [spec.title for spec in specs]
+    assert len(set(titles)) == 4
+    assert titles[1:] == [
+        "Slow pinning for new accounts – What happened in autumn",
+        "Slow pinning for new accounts – What happened in spring",
+        "Slow pinning for new accounts – Plans after spring",
+    ]
+
+
+def test_a_post_with_nothing_more_to_say_gets_fewer_pins_never_filler() -> None:
+    bare = post(description="tbd", sections=("Conclusion",))
+    dated = post(src_path="blog/posts/b.md", slug="b", description="tbd", date=date(2026, 11, 20))
+    specs = make_pin_specs([bare, dated], PinSettings(brand=Brand(name="example.com")))
+    titles = {p: [s.title for s in specs if s.post == p] for p in (bare.src_path, dated.src_path)}
+    # The post with a date is told apart by it; the other has only the one title both share.
+    assert titles == {
+        "blog/posts/b.md": [
+            "Slow pinning for new accounts",
+            "Slow pinning for new accounts – 2026-11-20",
+        ],
+        "blog/posts/slow.md": [],
+    }
+    assert all(spec.description == "Slow pinning for new accounts" for spec in specs)
+    assert thin_titles([bare], 3) == [(bare, 1, 3)]
+    assert thin_titles([post()], 3) == []
 
 
 def test_alt_text_comes_from_headline_and_description_unless_given() -> None:
@@ -127,7 +169,8 @@ def test_alt_text_comes_from_headline_and_description_unless_given() -> None:
 
 def test_layouts_in_settings_may_be_names_or_definitions() -> None:
     poster = BUILTIN_LAYOUTS["type"].__class__(name="poster", uppercase=True)
-    specs = make_pin_specs([post(pins=2)], PinSettings(layouts=("split", poster)))
+    photo = post(pins=2, image=Path("photo.jpg"))
+    specs = make_pin_specs([photo], PinSettings(layouts=("split", poster)))
     assert {spec.design.layout.name for spec in specs} == {"split", "poster"}
     with pytest.raises(ValueError, match="unknown layout"):
         make_pin_specs([post()], PinSettings(layouts=("nope",)))

@@ -12,9 +12,10 @@ import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageStat
 
 from mkdocs_pinplan.layouts import BUILTIN_LAYOUTS, layout_from_mapping
-from mkdocs_pinplan.model import Brand, Design, Layout, Palette, Post
+from mkdocs_pinplan.model import Brand, Design, Layout, Palette, PinSpec, Post
 from mkdocs_pinplan.pins import PinSettings, default_palettes, make_pin_specs
 from mkdocs_pinplan.render import RenderError, render_pin
+from mkdocs_pinplan.render.coverage import check_fonts
 from mkdocs_pinplan.render.draw import Composition, compose
 from mkdocs_pinplan.render.fonts import default_font
 
@@ -152,12 +153,16 @@ def test_scripts_the_spec_names_render_without_warnings() -> None:
             assert compose(design(layout, title, lang=lang)).warnings == (), (label, layout.name)
 
 
-def test_emoji_without_a_fallback_font_are_left_out_with_a_warning_naming_them() -> None:
-    result = render_pin(design(BUILTIN_LAYOUTS["type"], "Slow pinning 🚀 works ✨"))
-    assert len(result.warnings) == 1
-    assert "🚀" in result.warnings[0] and "✨" in result.warnings[0]
-    assert "U+1F680" in result.warnings[0]
-    assert "fallback_fonts" in result.warnings[0]
+def test_emoji_without_a_font_are_left_out_quietly_and_noted_by_the_font_check() -> None:
+    pin = design(BUILTIN_LAYOUTS["type"], "Slow pinning 🚀 works ✨")
+    result = render_pin(pin)
+    assert result.warnings == ()
+    spec = PinSpec("a.md#1", "a.md", 1, pin, "a-1.jpg", "t", "d", "a", "b", (), "/a/", "/m")
+    checked = check_fonts([spec], system_fonts=False)
+    assert checked.specs == (spec,) and checked.refused == ()
+    (note,) = checked.notes
+    assert "🚀" in note and "✨" in note and "U+1F680" in note
+    assert "the Pinterest title keeps it" in note
 
 
 def test_fallback_fonts_draw_what_the_main_font_lacks() -> None:
@@ -215,6 +220,7 @@ def test_variants_of_one_post_look_clearly_different(image: Path | None) -> None
         description="How many pins a new account can post without looking like a bot.",
         pins=5,
         image=image,
+        sections=("Why new accounts get blocked", "A week-ahead plan"),
     )
     specs = make_pin_specs([post], PinSettings(brand=BRAND))
     assert len({spec.title for spec in specs}) == 5

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from mkdocs_pinplan.errors import PinplanError
 from mkdocs_pinplan.site_config import BlogSettings, read_site_config
+from mkdocs_pinplan.site_pages import canonical_link
 from mkdocs_pinplan.site_urls import blog_post_src, format_url_date, page_url, slugify
 
 from conftest import EXAMPLE_SITE
@@ -126,3 +127,19 @@ def test_bad_config_is_one_line_naming_the_file(
     message = str(caught.value)
     assert "\n" not in message
     assert expected in message.replace(str(tmp_path) + "/", "")
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        '<link rel="canonical" href="https://a.example/x/?a=1&amp;b=2">',
+        "<LINK href='https://a.example/x/?a=1&b=2' rel=canonical>",
+        '<link rel="icon" href="/i.png"><link rel="canonical" href="https://a.example/x/?a=1&b=2">',
+    ],
+)
+def test_canonical_link_in_any_attribute_order_and_quoting(page: str) -> None:
+    assert canonical_link(f"<head>{page}</head>") == "https://a.example/x/?a=1&b=2"
+
+
+def test_no_canonical_link() -> None:
+    assert canonical_link('<link rel="icon" href="/i.png">') is None

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import io
 import math
-import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,10 +19,11 @@ from .. import color
 from ..color import RGB
 from ..images import ImageProblem, open_image
 from ..model import Brand, Design, Layout, Palette
+from .coverage import clean_headline, drawn_headline, pictograph
 from .fonts import body_chain, headline_chain
-from .glyphs import FontChain, cover, describe
+from .glyphs import FontChain, cover, describe, right_to_left
 from .problems import RenderError
-from .text import TextBlock, draw_line, exact_width, fit_text, upper
+from .text import TextBlock, draw_line, exact_width, fit_text
 
 __all__ = ["Composition", "RenderError", "RenderResult", "compose", "render_pin"]
 
@@ -39,13 +38,12 @@ LOGO_HEIGHT = 56
 FOOTER_MAX_RIGHT = 0.68
 """The footer ends left of this fraction of the width: Pinterest overlays the lower right."""
 PANEL_PAD = 44
+STRIPE = 36
+"""Width of the ``stripe`` decoration down the left edge, in px at 1000 px wide."""
 BAR = (120, 12, 30)
 """Accent bar: width, thickness and gap to the headline, in px at 1000 px wide."""
 _NO_BRAND = Brand(name="")
 _NO_PALETTE = Palette(background="#000000", text="#ffffff", accent="#ffffff")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_INVISIBLE = re.compile(r"[\u00ad\u200b\u2060\ufeff]")
-"""Soft hyphens and zero-width spaces: removed, never turned into a visible gap."""
 
 
 @dataclass(frozen=True)
@@ -151,29 +149,6 @@ def _logo(path: Path, stamp: tuple[int, int], height: int) -> Image.Image:
     scale = min(height / image.height, 5 * height / image.width)
     size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
     return image.resize(size, Image.Resampling.LANCZOS)
-
-
-@lru_cache(maxsize=4)
-def _pattern(fill: RGB, dot: RGB, size: tuple[int, int], spacing: int, radius: int) -> Image.Image:
-    """A field of ``fill`` with staggered dots: the stand-in for a missing photo (cached)."""
-    image = Image.new("RGB", size, fill)
-    draw = ImageDraw.Draw(image)
-    for row, y in enumerate(range(spacing // 2, size[1], spacing)):
-        shift = spacing // 2 if row % 2 else 0
-        for x in range(spacing // 2 + shift, size[0], spacing):
-            draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=dot)
-    return image
-
-
-def _dot_color(palette: Palette) -> RGB:
-    return color.mix(palette.accent, palette.background, 0.3)
-
-
-def _dotted(design: Design, size: tuple[int, int]) -> Image.Image:
-    palette = design.palette
-    dot = _dot_color(palette)
-    spacing, radius = _scaled(design, 40), _scaled(design, 5)
-    return _pattern(color.rgb(palette.accent), dot, size, spacing, radius)
 
 
 def _shade(palette: Palette, size: tuple[int, int]) -> Image.Image:
@@ -325,8 +300,6 @@ def _backdrop(design: Design, photo_key: tuple[Path, tuple[int, int]] | None) ->
     if layout.photo == "full":
         if photo_key:
             return _scrimmed_photo(photo_key, layout, size).copy()
-        if layout.panel:
-            return _dotted(design, size).copy()
         return _scrimmed_shade(layout, palette, size).copy()
     ground = palette.accent if layout.ground == "accent" else palette.background
     image = Image.new("RGB", size, ground)
@@ -334,8 +307,9 @@ def _backdrop(design: Design, photo_key: tuple[Path, tuple[int, int]] | None) ->
         area = _rect(design, layout.photo_box)
         box = (area[2] - area[0], area[3] - area[1])
         if layout.photo == "box":
-            photo = _photo(*photo_key, box, size) if photo_key else _dotted(design, box)
-            image.paste(photo, area[:2])
+            # Without a photo the box is a solid block of the accent: a two-tone design.
+            photo = _photo(*photo_key, box, size) if photo_key else palette.accent
+            image.paste(photo, area)
         elif photo_key:
             radius, border = _scaled(design, 28), _scaled(design, 10)
             frame = (area[0] - border, area[1] - border, area[2] + border, area[3] + border)
@@ -347,20 +321,16 @@ def _backdrop(design: Design, photo_key: tuple[Path, tuple[int, int]] | None) ->
 
 
 def _drawable(text: str, chain: FontChain, what: str, warnings: list[str]) -> str:
-    """``text`` without the characters no font of ``chain`` has, warning once about them."""
+    """``text`` without the characters no font of ``chain`` has, warning once about letters
+    (emoji and other pictographs are left out quietly: the build notes them)."""
     coverage = cover(text, chain)
-    if coverage.missing:
+    missing = [c for c in coverage.missing if not pictograph(c)]
+    if missing:
         warnings.append(
-            f"{what}: no font has {describe(coverage.missing)}; left out "
+            f"{what}: no font has {describe(missing)}; left out "
             "(add a font that has them to brand.fallback_fonts)"
         )
     return " ".join(coverage.text.split())
-
-
-def _clean(text: str) -> str:
-    """Headline text as drawn: NFC, no control or zero-width characters, single spaces."""
-    text = _CONTROL.sub(" ", _INVISIBLE.sub("", unicodedata.normalize("NFC", text)))
-    return " ".join(text.split())
 
 
 def _surface_colors(design: Design) -> tuple[RGB, RGB, RGB]:
@@ -413,10 +383,7 @@ def compose(design: Design, *, keep_background: bool = False) -> Composition:
     draw = ImageDraw.Draw(image)
 
     chain = FontChain.of(headline_chain(brand))
-    headline = _clean(design.headline)
-    if layout.uppercase:
-        headline = upper(headline, design.lang)
-    headline = _drawable(headline, chain, "headline", warnings)
+    headline = _drawable(drawn_headline(design), chain, "headline", warnings)
 
     rect = _headline_rect(design, has_photo)
     bar_w, bar_h, bar_gap = (_scaled(design, v) for v in BAR)
@@ -438,6 +405,8 @@ def compose(design: Design, *, keep_background: bool = False) -> Composition:
     elif design.headline.strip():
         warnings.append("headline: nothing left to draw after leaving out missing characters")
 
+    if "stripe" in layout.decorations:
+        draw.rectangle((0, 0, _scaled(design, STRIPE) - 1, h - 1), fill=accent)
     if "frame" in layout.decorations:
         inset, thick = _scaled(design, 30), _scaled(design, 10)
         draw.rectangle((inset, inset, w - inset - 1, h - inset - 1), outline=accent, width=thick)
@@ -467,17 +436,18 @@ def compose(design: Design, *, keep_background: bool = False) -> Composition:
                 top + block.height + below + pad,
             )
             draw.rectangle(panel, fill=surface)
+        # Where the free room goes: right of left-aligned lines, both sides of centred ones,
+        # left of a right-to-left headline (it is set flush right).
+        share = 0.5 if layout.align == "center" else float(right_to_left(headline))
         for kind, y in (("bar", top - bar_gap - bar_h), ("rule", top + block.height + bar_gap)):
             if kind in layout.decorations:
-                x = inner[0]
-                if layout.align == "center":
-                    x = (inner[0] + inner[2] - bar_w) // 2
+                x = inner[0] + round((width - bar_w) * share)
                 draw.rectangle((x, y, x + bar_w - 1, y + bar_h - 1), fill=accent)
         background = _footer(design, image, draw, texts, warnings, keep_background)
         boxes: list[Rect] = []
         baseline = top + block.ascent
         for line, lw in zip(block.lines, widths, strict=True):
-            lx = inner[0] if layout.align == "left" else inner[0] + (width - lw) / 2
+            lx = inner[0] + (width - lw) * share
             boxes.append(draw_line(draw, (lx, baseline), line, chain, block.size, text_color))
             baseline += block.line_height
         texts.insert(0, TextPlacement("headline", tuple(boxes), text_color, block.size))
@@ -514,23 +484,14 @@ def _footer(
     if layout.footer == "none" or not (brand.name or logo):
         return background
     preferred = [palette.accent, palette.text, palette.background]
-    chip = False
-    if layout.photo == "full" and not (layout.panel and design.image is None):
+    if layout.photo == "full":
         # Over a photo or shade: the scrim guarantees contrast for white.
         fill = color.WHITE
-    elif layout.photo == "full":
-        # The dotted stand-in for a missing photo: readable on the dots and between them,
-        # or else on a chip of the background colour.
-        grounds = [color.rgb(palette.accent), _dot_color(palette)]
-        fill = color.readable_on(grounds, preferred)
-        chip = min(color.contrast(fill, g) for g in grounds) < color.TEXT_CONTRAST
-        if chip:
-            fill = color.readable(palette.background, preferred[1:])
     else:
         surface = color.rgb(palette.accent if layout.ground == "accent" else palette.background)
         fill = color.readable(surface, preferred)
     chain = FontChain.of(body_chain(brand))
-    name = _clean(brand.name)
+    name = clean_headline(brand.name)
     name = _drawable(name, chain, "brand name", warnings)
     gap = _scaled(design, 16)
     logo_w = logo.width + gap if logo else 0
@@ -556,15 +517,6 @@ def _footer(
     text_w = exact_width(chain, block.lines[0], block.size) if block else 0
     total = logo_w + text_w if block else (logo.width if logo else 0)
     x = margin if layout.footer == "left" else (w - round(total)) // 2
-    if chip:
-        pad = _scaled(design, 14)
-        ImageDraw.Draw(image).rounded_rectangle(
-            (x - pad, top - pad // 2, x + round(total) + pad, top + zone_h + pad // 2),
-            radius=_scaled(design, 12),
-            fill=palette.background,
-        )
-        if keep_background:
-            background = image.copy()
     if logo:
         image.paste(logo, (x, top + (zone_h - logo.height) // 2), logo)
         if keep_background and background is not None:
@@ -587,7 +539,7 @@ def _footer(
 @lru_cache(maxsize=16)
 def _line_mask(line: str, chain: FontChain, size: int) -> tuple[Image.Image, Rect]:
     """``line`` drawn once as a coverage mask, with its box relative to the baseline start."""
-    font = chain.font(0, size)
+    font = chain.font(0, size, line)
     ascent, descent = font.getmetrics()
     mask = Image.new("L", (math.ceil(font.getlength(line)) + 2, ascent + descent), 0)
     box = draw_line(ImageDraw.Draw(mask), (0, ascent), line, chain, size, 255)

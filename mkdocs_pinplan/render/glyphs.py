@@ -14,11 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-
-from PIL import ImageFont
+from typing import TYPE_CHECKING
 
 from .fonts import load_font
 from .problems import RenderError
+
+if TYPE_CHECKING:
+    from PIL import ImageFont
 
 # Invisible characters that belong to the previous character (emoji presentation, joiners);
 # a font does not need them for the text to look right.
@@ -161,9 +163,36 @@ class FontChain:
         """Each font's code points, in chain order."""
         return [_charset_cached(p, s) for p, s in zip(self.paths, self.stamps, strict=True)]
 
-    def font(self, index: int, size: int) -> ImageFont.FreeTypeFont:
-        """Font ``index`` of the chain at ``size`` px."""
-        return load_font(self.paths[index], size)
+    def font(self, index: int, size: int, run: str = "") -> ImageFont.FreeTypeFont:
+        """Font ``index`` of the chain at ``size`` px, laid out with shaping when ``run``
+        (the text it is for) needs it."""
+        return load_font(self.paths[index], size, needs_shaping(run))
+
+
+# Scripts whose letters join, reorder or stack (Hebrew to Mongolian, Arabic presentation
+# forms, and the Brahmic and South-East Asian scripts of the supplementary planes).
+_COMPLEX = re.compile(
+    "[\u0590-\u08ff\u0900-\u0dff\u0e00-\u0fff\u1000-\u109f\u1780-\u18af"
+    "\u1900-\u1aff\u1b00-\u1c4f\ua800-\uaaff\ufb1d-\ufdff\ufe70-\ufeff"
+    "\U00010800-\U00010fff\U00011000-\U000115ff\U0001e800-\U0001efff]"
+)
+
+
+def needs_shaping(text: str) -> bool:
+    """Whether ``text`` has letters of a script that must be shaped (joined, reordered)."""
+    return _COMPLEX.search(text) is not None
+
+
+def right_to_left(text: str) -> bool:
+    """Whether ``text`` reads right to left: its first strongly directed letter is Hebrew,
+    Arabic or another right-to-left script (the Unicode bidi rule for a paragraph)."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False
 
 
 def clusters(text: str) -> list[str]:

@@ -17,7 +17,7 @@ from functools import lru_cache
 import pyphen
 from PIL import ImageDraw
 
-from .glyphs import FontChain, clusters, cover
+from .glyphs import FontChain, clusters, cover, right_to_left
 
 REFERENCE_SIZE = 100
 ELLIPSIS = "…"
@@ -30,7 +30,7 @@ _LETTERS = re.compile(r"\w+", re.UNICODE)
 def _reference_width(chain: FontChain, text: str) -> float:
     total = 0.0
     for run, index in cover(text, chain).runs:
-        total += chain.font(index, REFERENCE_SIZE).getlength(run)
+        total += chain.font(index, REFERENCE_SIZE, run).getlength(run)
     return total
 
 
@@ -42,20 +42,15 @@ def text_width(chain: FontChain, text: str, size: int) -> float:
 @lru_cache(maxsize=4096)
 def exact_width(chain: FontChain, text: str, size: int) -> float:
     """Advance width of ``text`` set at ``size`` px, run by run in the fonts that draw it."""
-    return sum(chain.font(index, size).getlength(run) for run, index in cover(text, chain).runs)
+    return sum(
+        chain.font(index, size, run).getlength(run) for run, index in cover(text, chain).runs
+    )
 
 
 @lru_cache(maxsize=32)
 def _dictionary(lang: str) -> pyphen.Pyphen | None:
     code = pyphen.language_fallback(lang.replace("-", "_")) if lang else None
     return pyphen.Pyphen(lang=code, left=2, right=3) if code else None
-
-
-def upper(text: str, lang: str) -> str:
-    """``text`` in capitals, with the Turkish/Azeri dotted i kept dotted."""
-    if lang.split("-")[0].split("_")[0].lower() in ("tr", "az"):
-        text = text.replace("i", "İ")
-    return text.upper()
 
 
 @dataclass(frozen=True)
@@ -253,13 +248,16 @@ class TextBlock:
         return self.ascent + (len(self.lines) - 1) * self.line_height + self.descent
 
 
-def _metrics(chain: FontChain, size: int) -> tuple[int, int]:
-    ascent, descent = chain.font(0, size).getmetrics()
-    return ascent, descent
+def _metrics(chain: FontChain, size: int, fonts: Sequence[int] = (0,)) -> tuple[int, int]:
+    """The tallest ascent and deepest descent of ``fonts`` (indices into ``chain``)."""
+    metrics = [chain.font(index, size).getmetrics() for index in fonts]
+    return max(a for a, _ in metrics), max(d for _, d in metrics)
 
 
 def _block(chain: FontChain, lines: Sequence[str], size: int, leading: float) -> TextBlock:
-    ascent, descent = _metrics(chain, size)
+    # A fallback font (CJK, Arabic) may reach higher or lower than the first font.
+    fonts = sorted({0, *(index for line in lines for _, index in cover(line, chain).runs)})
+    ascent, descent = _metrics(chain, size, fonts)
     return TextBlock(tuple(lines), size, round(size * leading), ascent, descent)
 
 
@@ -370,14 +368,16 @@ def draw_line(
 ) -> tuple[int, int, int, int]:
     """Draw ``text`` with its left end of baseline at ``xy``, each run in its own font.
 
-    Returns the line's box from its advance and the fonts' ascent and descent (the ink of
-    ordinary glyphs lies inside it).
+    A right-to-left line (see :func:`right_to_left`) puts its runs right to left; within a
+    run, raqm orders and joins the letters. Returns the line's box from its advance and the
+    fonts' ascent and descent (the ink of ordinary glyphs lies inside it).
     """
     x, y = xy
     left = right = x
     top = bottom = y
-    for run, index in cover(text, chain).runs:
-        font = chain.font(index, size)
+    runs = cover(text, chain).runs
+    for run, index in reversed(runs) if right_to_left(text) else runs:
+        font = chain.font(index, size, run)
         # Colour glyphs (emoji fonts) only from fallbacks: plain text renders faster without.
         draw.text((x, y), run, font=font, fill=fill, anchor="ls", embedded_color=index > 0)
         advance = font.getlength(run)
