@@ -225,8 +225,10 @@ def test_pin_links_match_the_parsed_rule_for_any_link(prefix: str, rest: str) ->
 
 def test_extra_variants_are_combinations_the_post_has_not_had_until_none_is_left() -> None:
     settings = PinSettings(brand=Brand(name="example.com"))
-    own = make_pin_specs([post()], settings)
-    more = make_pin_specs([post()], settings, extra={"blog/posts/slow.md": 2})
+    # Two headlines: text enough for five distinct titles.
+    two = post(titles=("Slow pinning for new accounts", "One pin a day, then five"), pins=3)
+    own = make_pin_specs([two], settings)
+    more = make_pin_specs([two], settings, extra={"blog/posts/slow.md": 2})
     assert more[:3] == own and [s.index for s in more] == [1, 2, 3, 4, 5]
     combinations = [(s.design.headline, s.design.layout, s.design.palette) for s in more]
     assert len(set(combinations)) == 5
