@@ -58,6 +58,7 @@ bench: $(STAMP)
 	@command -v valgrind >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq valgrind) \
 		|| echo 'valgrind could not be installed: the warm target is judged by wall time'
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/one_post.py
 	$(BIN)/python bench/bench_plan.py
 
 # Planning 1,000 posts x 3 pins over a 14-day window, timed as whole processes (median of 5).

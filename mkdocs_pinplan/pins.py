@@ -312,54 +312,67 @@ def make_pin_specs(
     titles = _pin_titles(live, counts)
     specs: list[PinSpec] = []
     for post, count in zip(live, counts, strict=True):
-        headlines = post.headlines()
-        digest = hashlib.sha1(post.src_path.encode()).hexdigest()
-        # Each post starts the rotations at its own (stable) point, so neighbouring posts'
-        # pins do not repeat one design and colour in the feed.
-        offset, tint = int(digest[:8], 16), int(digest[8:16], 16)
-        rotation = layouts_for(post, layouts)
-        link = utm_links(post.link or post.url)
-        stem = f"{assets_dir}/{stems[post.src_path]}"
-        description = _description(post)
-        pin_description = _clip(description, DESCRIPTION_LIMIT)
-        board = post.board or settings.board
-        for i in range(count):
-            index = i + 1
-            headline = headlines[i % len(headlines)]
-            title = titles.get((post.src_path, i))
-            if title is None:
-                # No distinct text of the post's own is left: fewer pins, never filler
-                # (``pinplan check`` names such posts). Later pins keep their numbers.
-                continue
-            design = Design(
-                headline=headline,
-                layout=rotation[(offset + i) % len(rotation)],
-                palette=palettes[(tint + i) % len(palettes)],
-                brand=settings.brand,
-                lang=post.lang,
-                image=post.image,
-                image_format=settings.image_format,
-                quality=settings.quality,
+        stem = f"{assets_dir}/{stems[post.src_path]}.{ext}"
+        specs.extend(_post_pins(post, count, titles, settings, stem, (layouts, palettes)))
+    return specs
+
+
+def _post_pins(
+    post: Post,
+    count: int,
+    titles: Mapping[tuple[str, int], str],
+    settings: PinSettings,
+    stem: str,
+    rotations: tuple[Sequence[Layout], Sequence[Palette]],
+) -> list[PinSpec]:
+    """The first ``count`` pins of ``post`` (those with a title); ``stem`` is the image path
+    with ``.ext`` where the pin's number goes."""
+    headlines = post.headlines()
+    digest = hashlib.sha1(post.src_path.encode()).hexdigest()
+    # Each post starts the rotations at its own (stable) point, so neighbouring posts'
+    # pins do not repeat one design and colour in the feed.
+    offset, tint = int(digest[:8], 16), int(digest[8:16], 16)
+    rotation, palettes = layouts_for(post, rotations[0]), rotations[1]
+    link = utm_links(post.link or post.url)
+    base, ext = stem.rsplit(".", 1)
+    description = _description(post)
+    pin_description = _clip(description, DESCRIPTION_LIMIT)
+    specs: list[PinSpec] = []
+    for i in range(count):
+        index = i + 1
+        headline = headlines[i % len(headlines)]
+        title = titles.get((post.src_path, i))
+        if title is None:
+            # No distinct text of the post's own is left: fewer pins, never filler
+            # (``pinplan check`` names such posts). Later pins keep their numbers.
+            continue
+        design = Design(
+            headline=headline,
+            layout=rotation[(offset + i) % len(rotation)],
+            palette=palettes[(tint + i) % len(palettes)],
+            brand=settings.brand,
+            lang=post.lang,
+            image=post.image,
+            image_format=settings.image_format,
+            quality=settings.quality,
+        )
+        image_path = f"{base}-{index}.{ext}"
+        alt = post.alt or (f"{headline} – {description}" if description != headline else headline)
+        specs.append(
+            PinSpec(
+                id=f"{post.src_path}#{index}",
+                post=post.src_path,
+                index=index,
+                design=design,
+                image_path=image_path,
+                title=title,
+                description=pin_description,
+                alt_text=_clip(alt, ALT_LIMIT),
+                board=post.board or settings.board,
+                keywords=post.keywords,
+                link=link(index),
+                media_url=absolute_url(settings.site_url, image_path),
+                post_date=post.date,
             )
-            image_path = f"{stem}-{index}.{ext}"
-            alt = post.alt or (
-                f"{headline} – {description}" if description != headline else headline
-            )
-            specs.append(
-                PinSpec(
-                    id=f"{post.src_path}#{index}",
-                    post=post.src_path,
-                    index=index,
-                    design=design,
-                    image_path=image_path,
-                    title=title,
-                    description=pin_description,
-                    alt_text=_clip(alt, ALT_LIMIT),
-                    board=board,
-                    keywords=post.keywords,
-                    link=link(index),
-                    media_url=absolute_url(settings.site_url, image_path),
-                    post_date=post.date,
-                )
-            )
+        )
     return specs

@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar as _cal
 import functools
 import os
+from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -264,68 +265,16 @@ def render_preview(
     info = info or {}
     zone = _zone(calendar.timezone)
     environment = _environment()
-    pin_template, day_template, month_template = map(
-        environment.get_template, ("pin.html.j2", "day.html.j2", "month.html.j2")
-    )
-    by_day: dict[date, list[_Entry]] = {}
-    posts_shown: set[tuple[str, str]] = set()
-    statuses: dict[str, int] = {}
-    overdue_count = 0
-    for pin in sorted(calendar.pins, key=lambda p: (p.publish_at, p.id)):
-        local = pin.publish_at.astimezone(zone)
-        pin_info = info.get(pin.id) or _NO_INFO
-        overdue = now is not None and not pin.published and pin.publish_at < now
-        by_day.setdefault(local.date(), []).append((pin, local, pin_info, overdue))
-        posts_shown.add((pin_info.post_title or pin.post, pin.post))
-        statuses[pin.status] = statuses.get(pin.status, 0) + 1
-        overdue_count += overdue
-
-    queued: list[str] = []
-    for pin in sorted(queue, key=lambda p: (p.publish_at, p.id)):
-        local = pin.publish_at.astimezone(zone)
-        pin_info = info.get(pin.id) or _NO_INFO
-        # Its date too: the queue is one list, not days.
-        projected = _pin_view(pin, local, pin_info, False)._replace(
-            status="projected", time=local.strftime("%a %Y-%m-%d %H:%M")
-        )
-        queued.append(pin_template.render(pin=projected))
-        posts_shown.add((pin_info.post_title or pin.post, pin.post))
-
-    counts = {day: len(entries) for day, entries in by_day.items()}
-    days: list[str] = []
-    day_keys: list[str] = []
-    for day, entries in sorted(by_day.items()):
-        cap = _cap(rules, calendar.start, day)
-        view = _DayView(
-            key=day.isoformat(),
-            label=_day_label(day),
-            pins=tuple(Markup(pin_template.render(pin=_pin_view(*entry))) for entry in entries),
-            cap=cap,
-            over=cap is not None and len(entries) > cap,
-        )
-        days.append(day_template.render(day=view))
-        day_keys.append(view.key)
+    by_day = _entries_by_day(calendar.pins, zone, info, now)
+    entries = [entry for day in by_day.values() for entry in day]
+    shown = {(entry[2].post_title or entry[0].post, entry[0].post) for entry in entries}
+    shown |= {((info.get(p.id) or _NO_INFO).post_title or p.post, p.post) for p in queue}
+    posts = sorted(shown, key=lambda t: (t[0].lower(), t[1]))
     today = now.astimezone(zone).date() if now else None
-    first = min([calendar.start, *by_day])
-    if today is not None:
-        # A blog pinning for years has years of published days: show last month onwards.
-        recent = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-        first = max(first, recent)
-    ramp_end = calendar.start + timedelta(days=max(rules.warmup_days - 1, 0))
-    last = max([ramp_end, *by_day, first])
-    months = [
-        month_template.render(month=month, weekdays=_WEEKDAYS)
-        for month in _months(first, last, counts, rules, calendar.start, today or date.min)
-    ]
+    day_keys = [day.isoformat() for day in sorted(by_day)]
     next_day = next((d for d in day_keys if today is not None and d >= today.isoformat()), "")
-    posts = sorted(posts_shown, key=lambda t: (t[0].lower(), t[1]))
-    due: int | None = None
-    if now is not None:
-        # What `pinplan export` would hand the uploader right now.
-        horizon_end = now + timedelta(days=rules.horizon_days)
-        due = sum(1 for p in calendar.pins if not p.published and now <= p.publish_at < horizon_end)
-    template = environment.get_template("preview.html.j2")
-    return template.render(
+    statuses = Counter(pin.status for pin in calendar.pins)
+    return environment.get_template("preview.html.j2").render(
         site_name=site_name,
         live=live,
         timezone=calendar.timezone,
@@ -338,20 +287,105 @@ def render_preview(
         link_gap=format_duration(rules.link_gap),
         jitter=format_duration(rules.jitter),
         total=len(calendar.pins),
-        scheduled=statuses.get("scheduled", 0),
-        published=statuses.get("published", 0),
-        overdue=overdue_count,
-        due=due,
-        # Joined here, not in the template: one Markup for all days instead of one per day.
-        days=Markup("".join(days)),
+        scheduled=statuses["scheduled"],
+        published=statuses["published"],
+        overdue=sum(entry[3] for entry in entries),
+        due=_due(calendar, rules, now),
+        days=_days_html(by_day, rules, calendar.start, environment),
         next_day=next_day if day_keys and day_keys[0] != next_day else "",
-        months=Markup("".join(months)),
-        queue=Markup("".join(queued)),
-        queued=len(queued),
+        months=_months_html(calendar, rules, by_day, today, environment),
+        queue=_queue_html(queue, zone, info, environment),
+        queued=len(queue),
         posts=[_PostOption(key=key, title=title) for title, key in posts],
         css=_asset("preview.css"),
         js=_asset("preview.js"),
     )
+
+
+def _entries_by_day(
+    pins: Sequence[CalendarPin], zone: tzinfo, info: Mapping[str, PinInfo], now: datetime | None
+) -> dict[date, list[_Entry]]:
+    """The pins by local day, in time order, with what the page shows beside each."""
+    by_day: dict[date, list[_Entry]] = {}
+    for pin in sorted(pins, key=lambda p: (p.publish_at, p.id)):
+        local = pin.publish_at.astimezone(zone)
+        overdue = now is not None and not pin.published and pin.publish_at < now
+        by_day.setdefault(local.date(), []).append(
+            (pin, local, info.get(pin.id) or _NO_INFO, overdue)
+        )
+    return by_day
+
+
+def _due(calendar: Calendar, rules: Rules, now: datetime | None) -> int | None:
+    """What `pinplan export` would hand the uploader right now."""
+    if now is None:
+        return None
+    horizon_end = now + timedelta(days=rules.horizon_days)
+    return sum(1 for p in calendar.pins if not p.published and now <= p.publish_at < horizon_end)
+
+
+def _days_html(
+    by_day: Mapping[date, list[_Entry]], rules: Rules, start: date, environment: Environment
+) -> Markup:
+    """Every day's section with its pins (one Markup for all days, not one per day)."""
+    pin_template = environment.get_template("pin.html.j2")
+    day_template = environment.get_template("day.html.j2")
+    days: list[str] = []
+    for day, entries in sorted(by_day.items()):
+        cap = _cap(rules, start, day)
+        view = _DayView(
+            key=day.isoformat(),
+            label=_day_label(day),
+            pins=tuple(Markup(pin_template.render(pin=_pin_view(*entry))) for entry in entries),
+            cap=cap,
+            over=cap is not None and len(entries) > cap,
+        )
+        days.append(day_template.render(day=view))
+    return Markup("".join(days))
+
+
+def _months_html(
+    calendar: Calendar,
+    rules: Rules,
+    by_day: Mapping[date, list[_Entry]],
+    today: date | None,
+    environment: Environment,
+) -> Markup:
+    """The month view, from the calendar's start (or last month) to the last pin or ramp day."""
+    first = min([calendar.start, *by_day])
+    if today is not None:
+        # A blog pinning for years has years of published days: show last month onwards.
+        recent = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+        first = max(first, recent)
+    ramp_end = calendar.start + timedelta(days=max(rules.warmup_days - 1, 0))
+    last = max([ramp_end, *by_day, first])
+    counts = {day: len(entries) for day, entries in by_day.items()}
+    template = environment.get_template("month.html.j2")
+    return Markup(
+        "".join(
+            template.render(month=month, weekdays=_WEEKDAYS)
+            for month in _months(first, last, counts, rules, calendar.start, today or date.min)
+        )
+    )
+
+
+def _queue_html(
+    queue: Sequence[CalendarPin],
+    zone: tzinfo,
+    info: Mapping[str, PinInfo],
+    environment: Environment,
+) -> Markup:
+    """The queued pins in one list, each at its projected time."""
+    template = environment.get_template("pin.html.j2")
+    queued: list[str] = []
+    for pin in sorted(queue, key=lambda p: (p.publish_at, p.id)):
+        local = pin.publish_at.astimezone(zone)
+        # Its date too: the queue is one list, not days.
+        projected = _pin_view(pin, local, info.get(pin.id) or _NO_INFO, False)._replace(
+            status="projected", time=local.strftime("%a %Y-%m-%d %H:%M")
+        )
+        queued.append(template.render(pin=projected))
+    return Markup("".join(queued))
 
 
 def write_preview(

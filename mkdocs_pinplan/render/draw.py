@@ -368,13 +368,53 @@ def _fit_headline(
     )
 
 
+def _fitted_headline(
+    design: Design,
+    headline: str,
+    room: tuple[int, int],
+    chain: FontChain,
+    warnings: list[str],
+) -> TextBlock | None:
+    """The headline set in ``room`` (width, height), with a warning when it had to be cut."""
+    if not headline:
+        if design.headline.strip():
+            warnings.append("headline: nothing left to draw after leaving out missing characters")
+        return None
+    block = _fit_headline(design, headline, room[0], room[1], chain)
+    if block.truncated:
+        shown = " ".join(block.lines)
+        warnings.append(
+            f"headline too long for the '{design.layout.name}' layout even at {block.size} px; "
+            f"shortened to “{shown}”"
+        )
+    return block
+
+
+def _edge_decorations(design: Design, draw: ImageDraw.ImageDraw, accent: RGB) -> None:
+    """The stripe down the left edge and the frame, when the layout has them."""
+    w, h = design.width, design.height
+    if "stripe" in design.layout.decorations:
+        draw.rectangle((0, 0, _scaled(design, STRIPE) - 1, h - 1), fill=accent)
+    if "frame" in design.layout.decorations:
+        inset, thick = _scaled(design, 30), _scaled(design, 10)
+        draw.rectangle((inset, inset, w - inset - 1, h - inset - 1), outline=accent, width=thick)
+
+
+def _headline_top(valign: str, inner: Rect, block_height: int) -> int:
+    """Where the headline's block starts in ``inner``."""
+    if valign == "top":
+        return inner[1]
+    if valign == "bottom":
+        return inner[3] - block_height
+    return inner[1] + (inner[3] - inner[1] - block_height) // 2
+
+
 def compose(design: Design, *, keep_background: bool = False) -> Composition:
     """Draw ``design`` and report where every text went (the pin before encoding).
 
     Raises :class:`RenderError` when the photo, logo or a font cannot be used.
     """
     layout, brand = design.layout, design.brand
-    w, h = design.width, design.height
     warnings: list[str] = []
     has_photo = design.image is not None and layout.photo != "none"
     photo_key = (design.image, _stamp(design.image)) if has_photo and design.image else None
@@ -393,49 +433,22 @@ def compose(design: Design, *, keep_background: bool = False) -> Composition:
     inner = (rect[0] + pad, rect[1] + pad + above, rect[2] - pad, rect[3] - pad - below)
     width, height = inner[2] - inner[0], inner[3] - inner[1]
 
-    block: TextBlock | None = None
-    if headline:
-        block = _fit_headline(design, headline, width, height, chain)
-        if block.truncated:
-            shown = " ".join(block.lines)
-            warnings.append(
-                f"headline too long for the '{layout.name}' layout even at {block.size} px; "
-                f"shortened to “{shown}”"
-            )
-    elif design.headline.strip():
-        warnings.append("headline: nothing left to draw after leaving out missing characters")
-
-    if "stripe" in layout.decorations:
-        draw.rectangle((0, 0, _scaled(design, STRIPE) - 1, h - 1), fill=accent)
-    if "frame" in layout.decorations:
-        inset, thick = _scaled(design, 30), _scaled(design, 10)
-        draw.rectangle((inset, inset, w - inset - 1, h - inset - 1), outline=accent, width=thick)
+    block = _fitted_headline(design, headline, (width, height), chain, warnings)
+    _edge_decorations(design, draw, accent)
 
     texts: list[TextPlacement] = []
     background: Image.Image | None = None
     if block is not None:
         widths = [exact_width(chain, line, block.size) for line in block.lines]
-        content_w = max(widths)
-        if layout.valign == "top":
-            top = inner[1]
-        elif layout.valign == "bottom":
-            top = inner[3] - block.height
-        else:
-            top = inner[1] + (height - block.height) // 2
+        top = _headline_top(layout.valign, inner, block.height)
         if layout.panel:
-            panel_w = max(content_w, round(w * 0.5) - 2 * pad)
-            if layout.align == "center":
-                cx = (rect[0] + rect[2]) // 2
-                left = cx - panel_w // 2 - pad
-            else:
-                left = rect[0]
-            panel = (
-                left,
-                top - above - pad,
-                left + panel_w + 2 * pad,
-                top + block.height + below + pad,
+            panel_w = max(max(widths), round(design.width * 0.5) - 2 * pad)
+            centred = (rect[0] + rect[2]) // 2 - panel_w // 2 - pad
+            left = centred if layout.align == "center" else rect[0]
+            bottom = top + block.height + below + pad
+            draw.rectangle(
+                (left, top - above - pad, left + panel_w + 2 * pad, bottom), fill=surface
             )
-            draw.rectangle(panel, fill=surface)
         # Where the free room goes: right of left-aligned lines, both sides of centred ones,
         # left of a right-to-left headline (it is set flush right).
         share = 0.5 if layout.align == "center" else float(right_to_left(headline))
@@ -472,7 +485,7 @@ def _footer(
     keep_background: bool,
 ) -> Image.Image | None:
     """Draw the site name (and logo) at the bottom; returns the pre-text canvas if asked."""
-    layout, brand, palette = design.layout, design.brand, design.palette
+    layout, brand = design.layout, design.brand
     w = design.width
     margin = _scaled(design, MARGIN)
     top = _footer_top(design)
@@ -483,13 +496,7 @@ def _footer(
     background = image.copy() if keep_background else None
     if layout.footer == "none" or not (brand.name or logo):
         return background
-    preferred = [palette.accent, palette.text, palette.background]
-    if layout.photo == "full":
-        # Over a photo or shade: the scrim guarantees contrast for white.
-        fill = color.WHITE
-    else:
-        surface = color.rgb(palette.accent if layout.ground == "accent" else palette.background)
-        fill = color.readable(surface, preferred)
+    fill = _footer_fill(design)
     chain = FontChain.of(body_chain(brand))
     name = clean_headline(brand.name)
     name = _drawable(name, chain, "brand name", warnings)
@@ -500,20 +507,7 @@ def _footer(
         room = round(w * FOOTER_MAX_RIGHT) - margin - logo_w
     else:
         room = round(w * (2 * FOOTER_MAX_RIGHT - 1)) - logo_w
-    size = _scaled(design, FOOTER_SIZE)
-    block = None
-    if name:
-        block = fit_text(
-            name,
-            chain,
-            width=room,
-            height=round(size * 1.4),
-            max_size=size,
-            min_size=_scaled(design, 22),
-            lang=design.lang,
-        )
-        if block.truncated:
-            warnings.append(f"brand name too long for the footer; shortened to “{block.lines[0]}”")
+    block = _footer_name(design, name, chain, room, warnings) if name else None
     text_w = exact_width(chain, block.lines[0], block.size) if block else 0
     total = logo_w + text_w if block else (logo.width if logo else 0)
     x = margin if layout.footer == "left" else (w - round(total)) // 2
@@ -524,16 +518,56 @@ def _footer(
         x += logo_w
     if block:
         baseline = top + (zone_h + block.ascent - block.descent) // 2
-        line = block.lines[0]
-        if len(cover(line, chain).runs) == 1 and cover(line, chain).runs[0][1] == 0:
-            # The same footer goes on every pin: rasterise it once per process.
-            mask, box = _line_mask(line, chain, block.size)
-            draw.bitmap((round(x), baseline - block.ascent), mask, fill=fill)
-            box = (box[0] + round(x), box[1] + baseline, box[2] + round(x), box[3] + baseline)
-        else:
-            box = draw_line(draw, (x, baseline), line, chain, block.size, fill)
+        box = _draw_footer_line(draw, (x, baseline), block, chain, fill)
         texts.append(TextPlacement("footer", (box,), fill, block.size))
     return background
+
+
+def _footer_fill(design: Design) -> RGB:
+    """The site name's colour: white over a photo, else the first readable brand colour."""
+    layout, palette = design.layout, design.palette
+    if layout.photo == "full":
+        # Over a photo or shade: the scrim guarantees contrast for white.
+        return color.WHITE
+    surface = color.rgb(palette.accent if layout.ground == "accent" else palette.background)
+    return color.readable(surface, [palette.accent, palette.text, palette.background])
+
+
+def _footer_name(
+    design: Design, name: str, chain: FontChain, room: int, warnings: list[str]
+) -> TextBlock:
+    """The site name set on one line in ``room`` px, with a warning when it had to be cut."""
+    size = _scaled(design, FOOTER_SIZE)
+    block = fit_text(
+        name,
+        chain,
+        width=room,
+        height=round(size * 1.4),
+        max_size=size,
+        min_size=_scaled(design, 22),
+        lang=design.lang,
+    )
+    if block.truncated:
+        warnings.append(f"brand name too long for the footer; shortened to “{block.lines[0]}”")
+    return block
+
+
+def _draw_footer_line(
+    draw: ImageDraw.ImageDraw,
+    at: tuple[float, int],
+    block: TextBlock,
+    chain: FontChain,
+    fill: RGB,
+) -> Rect:
+    """Draw the footer's line with its baseline starting at ``at``; the box it covers."""
+    x, baseline = at
+    line = block.lines[0]
+    if len(cover(line, chain).runs) == 1 and cover(line, chain).runs[0][1] == 0:
+        # The same footer goes on every pin: rasterise it once per process.
+        mask, box = _line_mask(line, chain, block.size)
+        draw.bitmap((round(x), baseline - block.ascent), mask, fill=fill)
+        return (box[0] + round(x), box[1] + baseline, box[2] + round(x), box[3] + baseline)
+    return draw_line(draw, (x, baseline), line, chain, block.size, fill)
 
 
 @lru_cache(maxsize=16)

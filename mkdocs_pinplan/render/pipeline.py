@@ -95,61 +95,68 @@ def render_pins(
 ) -> RenderStats:
     """Write every spec's image under ``site_dir``, drawing each distinct image at most once.
 
-    With ``cache_dir``, images already in the cache are copied into the site
-    without drawing, and new ones are added to it. ``workers`` > 1 draws in that many worker
-    processes. ``memo`` (used with ``cache_dir``) remembers file hashes between builds: the
-    cache's own by default; pass the build's when the post reader shares it. Raises
-    :class:`PinplanError` naming the post when a pin cannot be rendered (unusable input, or
-    its worker crashed); never waits on a dead worker.
+    With ``cache_dir``, images already in the cache are copied into the site without
+    drawing, and new ones are added to it. ``workers`` > 1 draws in that many worker
+    processes. Raises :class:`PinplanError` naming the post when a pin cannot be rendered
+    (unusable input, or its worker crashed); never waits on a dead worker.
     """
     started = time.perf_counter()
-    cache: PinCache | None = None
-    hasher: FileHasher | None = None
-    if cache_dir is not None:
-        try:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise PinplanError(str(cache_dir), "cache_dir", f"cannot create it: {exc}") from None
-        hasher = FileHasher.in_cache(cache_dir)
-        cache = PinCache(cache_dir, hasher.memo)
-    context = render_context(hasher) if hasher is not None else ""
-
-    groups: dict[str, list[PinSpec]] = {}
-    designs: dict[str, Design] = {}
-    for spec in specs:
-        # Equal designs get equal keys: grouping by key draws each distinct image once.
-        key = design_key(spec.design, hasher, context) if hasher else _plain_key(spec.design)
-        designs.setdefault(key, spec.design)
-        groups.setdefault(key, []).append(spec)
-
+    cache = _open_cache(cache_dir) if cache_dir is not None else None
+    groups = _group(specs, cache[1] if cache else None)
     notes: dict[str, tuple[str, ...]] = {}
     jobs: list[RenderJob] = []
     for key, group in groups.items():
-        design = designs[key]
+        design = group[0].design
         targets = tuple(os.path.join(site_dir, spec.image_path) for spec in group)
-        hit = cache.lookup(key, extension(design)) if cache else None
+        hit = cache[0].lookup(key, extension(design)) if cache else None
         if hit is not None:
             _publish(hit.data, targets)
             notes[key] = hit.warnings
             continue
-        cache_root = os.fspath(cache.root) if cache else None
+        cache_root = os.fspath(cache[0].root) if cache else None
         jobs.append(RenderJob(design=design, key=key, targets=targets, cache_root=cache_root))
     used = _render(jobs, groups, notes, workers=workers, progress=progress)
-    if hasher is not None and cache is not None:
-        hasher.save()
-        cache.prune(groups, now=time.time())
-
-    warnings: list[str] = []
-    for key, group in groups.items():
-        for post in dict.fromkeys(spec.post for spec in group):
-            warnings.extend(f"{post}: {w}" for w in notes.get(key, ()))
+    if cache is not None:
+        cache[1].save()
+        cache[0].prune(groups, now=time.time())
     return RenderStats(
         rendered=len(jobs),
         cached=len(groups) - len(jobs),
         seconds=time.perf_counter() - started,
-        warnings=tuple(warnings),
+        warnings=tuple(_post_warnings(groups, notes)),
         workers=used,
     )
+
+
+def _open_cache(cache_dir: Path) -> tuple[PinCache, FileHasher]:
+    """The pin store in ``cache_dir`` and a hasher whose memo it shares."""
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PinplanError(str(cache_dir), "cache_dir", f"cannot create it: {exc}") from None
+    hasher = FileHasher.in_cache(cache_dir)
+    return PinCache(cache_dir, hasher.memo), hasher
+
+
+def _group(specs: Sequence[PinSpec], hasher: FileHasher | None) -> dict[str, list[PinSpec]]:
+    """The specs by cache key: equal keys mean equal bytes, so each group is drawn once."""
+    context = render_context(hasher) if hasher is not None else ""
+    groups: dict[str, list[PinSpec]] = {}
+    for spec in specs:
+        key = design_key(spec.design, hasher, context) if hasher else _plain_key(spec.design)
+        groups.setdefault(key, []).append(spec)
+    return groups
+
+
+def _post_warnings(
+    groups: dict[str, list[PinSpec]], notes: dict[str, tuple[str, ...]]
+) -> list[str]:
+    """Each image's warnings, once for every post that shows it."""
+    warnings: list[str] = []
+    for key, group in groups.items():
+        for post in dict.fromkeys(spec.post for spec in group):
+            warnings.extend(f"{post}: {w}" for w in notes.get(key, ()))
+    return warnings
 
 
 def _publish(data: bytes, targets: Sequence[str]) -> None:

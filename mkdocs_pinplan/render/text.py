@@ -287,50 +287,8 @@ def fit_text(
     sizes = list(range(max(max_size, min_size), min_size - 1, -step))
     if sizes[-1] != min_size:
         sizes.append(min_size)
-
-    def fits(size: int, breaks: int, lines: int | None = None) -> Wrap | None:
-        wrap = setter.balanced(width, size, breaks)
-        if wrap is None or (lines is not None and len(wrap.lines) > lines):
-            return None
-        block = _block(chain, wrap.lines, size, leading)
-        return wrap if block.height <= height else None
-
-    def largest(breaks: int) -> tuple[int, Wrap] | None:
-        # Fitting is monotone in the size (smaller text never needs more room): bisect.
-        for lines in (max_lines, None):
-            lo, hi = 0, len(sizes) - 1
-            found: tuple[int, Wrap] | None = None
-            while lo <= hi:
-                mid = (lo + hi) // 2
-                wrap = fits(sizes[mid], breaks, lines)
-                if wrap is not None:
-                    found, hi = (sizes[mid], wrap), mid - 1
-                else:
-                    lo = mid + 1
-            if found:
-                return found
-        return None
-
-    whole, own, broken = largest(0), largest(1), largest(2)
-    # Unbroken words win unless keeping them costs a lot of size; a word's own hyphen is a
-    # gentler break than a dictionary one, so it needs less of a gain.
-    choice = whole
-    if own and (whole is None or whole[0] < own[0] * 0.85):
-        choice = own
-    good_enough = min(broken[0] * 0.75, max_size * 0.65) if broken else 0
-    if broken and (choice is None or choice[0] < good_enough):
-        # Every extra hyphen costs readability: a slightly smaller size with fewer breaks
-        # ("Kontosperrungs-/benachrichtigungs-") beats the biggest one with many.
-        def hyphens(wrap: Wrap) -> int:
-            return sum(line.endswith("-") for line in wrap.lines)
-
-        choice = broken
-        for size in sizes:
-            if size > broken[0] or size < broken[0] * 0.8:
-                continue
-            wrap = fits(size, 2, max(max_lines, len(broken[1].lines)))
-            if wrap is not None and hyphens(wrap) < hyphens(choice[1]):
-                choice = (size, wrap)
+    fitting = _Fitting(setter, chain, width, height, leading, tuple(sizes), max_lines)
+    choice = fitting.best(max_size)
     if choice is not None:
         size, wrap = choice
         # The estimate may be a pixel off at the real size: check and step down if so.
@@ -338,9 +296,76 @@ def fit_text(
             exact_width(chain, line, size) > width for line in wrap.lines
         ):
             size -= step
-            wrap = fits(max(size, min_size), 2) or wrap
+            wrap = fitting.fits(max(size, min_size), 2) or wrap
         return _block(chain, wrap.lines, max(size, min_size), leading)
     return _truncate(setter, chain, width, height, min_size, leading)
+
+
+@dataclass(frozen=True)
+class _Fitting:
+    """One text to fit into one box, tried at ``sizes`` (largest first)."""
+
+    setter: Setter
+    chain: FontChain
+    width: int
+    height: int
+    leading: float
+    sizes: tuple[int, ...]
+    max_lines: int
+
+    def fits(self, size: int, breaks: int, lines: int | None = None) -> Wrap | None:
+        """The wrap at ``size`` (breaking words up to level ``breaks``), if it fits."""
+        wrap = self.setter.balanced(self.width, size, breaks)
+        if wrap is None or (lines is not None and len(wrap.lines) > lines):
+            return None
+        block = _block(self.chain, wrap.lines, size, self.leading)
+        return wrap if block.height <= self.height else None
+
+    def largest(self, breaks: int) -> tuple[int, Wrap] | None:
+        """The largest size that fits, within ``max_lines`` lines if any size does."""
+        # Fitting is monotone in the size (smaller text never needs more room): bisect.
+        for lines in (self.max_lines, None):
+            lo, hi = 0, len(self.sizes) - 1
+            found: tuple[int, Wrap] | None = None
+            while lo <= hi:
+                mid = (lo + hi) // 2
+                wrap = self.fits(self.sizes[mid], breaks, lines)
+                if wrap is not None:
+                    found, hi = (self.sizes[mid], wrap), mid - 1
+                else:
+                    lo = mid + 1
+            if found:
+                return found
+        return None
+
+    def best(self, max_size: int) -> tuple[int, Wrap] | None:
+        """The size and wrap to use, or ``None`` when nothing fits."""
+        whole, own, broken = self.largest(0), self.largest(1), self.largest(2)
+        # Unbroken words win unless keeping them costs a lot of size; a word's own hyphen is
+        # a gentler break than a dictionary one, so it needs less of a gain.
+        choice = whole
+        if own and (whole is None or whole[0] < own[0] * 0.85):
+            choice = own
+        good_enough = min(broken[0] * 0.75, max_size * 0.65) if broken else 0
+        if broken and (choice is None or choice[0] < good_enough):
+            return self.fewest_hyphens(broken)
+        return choice
+
+    def fewest_hyphens(self, broken: tuple[int, Wrap]) -> tuple[int, Wrap]:
+        """Every extra hyphen costs readability: a slightly smaller size with fewer breaks
+        ("Kontosperrungs-/benachrichtigungs-") beats the biggest one with many."""
+
+        def hyphens(wrap: Wrap) -> int:
+            return sum(line.endswith("-") for line in wrap.lines)
+
+        choice = broken
+        for size in self.sizes:
+            if size > broken[0] or size < broken[0] * 0.8:
+                continue
+            wrap = self.fits(size, 2, max(self.max_lines, len(broken[1].lines)))
+            if wrap is not None and hyphens(wrap) < hyphens(choice[1]):
+                choice = (size, wrap)
+        return choice
 
 
 def _truncate(
