@@ -252,7 +252,7 @@ def check(config_file: str) -> None:
     Prints one line per problem (file: field: what is wrong) and exits with 1 if there
     is any. Scheduled pins that break the spacing rules (a hand edit, or rules changed
     since they were placed) are listed too: delete such an entry and the next build
-    places the pin again.
+    places the pin again. So are pins Pinterest refused (failed), with its message.
     """
     from .config import calendar_place_problem, site_url_problem
 
@@ -281,6 +281,12 @@ def check(config_file: str) -> None:
     if calendar is not None:
         pins = len(calendar.pins)
         problems.extend(f"{site.calendar_name}: {v}" for v in violations(calendar, site.rules))
+        problems.extend(
+            f"{site.calendar_name}: {pin.id}: Pinterest refused it: {pin.error or 'no message'}"
+            " (change the post and the next build plans it again)"
+            for pin in calendar.pins
+            if pin.failed
+        )
     for line in problems:
         click.echo(line)
     _title_hint(found, site)

@@ -354,8 +354,10 @@ def access_token(credentials: Credentials) -> str:
     """
     if credentials.access_token is not None:
         return credentials.access_token
-    assert credentials.app_id and credentials.app_secret and credentials.refresh_token
-    pair = f"{credentials.app_id}:{credentials.app_secret}".encode()
+    app_id, secret, refresh = credentials.app_id, credentials.app_secret, credentials.refresh_token
+    if not (app_id and secret and refresh):
+        raise Stop("PINTEREST_ACCESS_TOKEN, or all three of the refresh set, must be set")
+    pair = f"{app_id}:{secret}".encode()
     basic = base64.b64encode(pair).decode("ascii")
     credentials.secrets.add(basic)
     client = Client(credentials.api_url, "", credentials.secrets)
@@ -364,7 +366,7 @@ def access_token(credentials: Credentials) -> str:
             "the token exchange",
             "POST",
             "oauth/token",
-            data={"grant_type": "refresh_token", "refresh_token": credentials.refresh_token},
+            data={"grant_type": "refresh_token", "refresh_token": refresh},
             headers={"Authorization": f"Basic {basic}"},
         )
     finally:

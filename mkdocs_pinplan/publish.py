@@ -8,6 +8,7 @@ killed) keeps everything it posted before. No MkDocs here.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack, closing
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -292,11 +293,15 @@ def run(path: Path, rules: Rules, environ: Mapping[str, str], clock: Clock, say:
     except Stop as exc:
         safe(f"pinplan: {exc}", err=True)
         return 1
-    client = Client(credentials.api_url, token, secrets)
-    try:
+    with ExitStack() as held:
+        try:
+            # Two runs at once could both post a pin before either records it.
+            held.enter_context(calendar_lock(path.with_name(f"{path.name}.publish"), 2.0))
+        except PinplanError:
+            safe("pinplan: another pinplan publish is running for this calendar", err=True)
+            return 1
+        client = held.enter_context(closing(Client(credentials.api_url, token, secrets)))
         report = publish(path, rules, _Live(client), clock, safe)
-    finally:
-        client.close()
     safe(report.summary(), err=bool(report.exit_status))
     return report.exit_status
 

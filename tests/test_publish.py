@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -27,12 +28,16 @@ from fake_pinterest import (
     openapi,
     serve,
 )
+from preview_dom import parse
 from pytest_httpserver import HTTPServer
 
 from mkdocs_pinplan import pinterest
-from mkdocs_pinplan.calendar_file import dumps, loads
+from mkdocs_pinplan.calendar_file import calendar_lock, dumps, loads
 from mkdocs_pinplan.cli import main
-from mkdocs_pinplan.model import Calendar, CalendarPin
+from mkdocs_pinplan.model import Calendar, CalendarPin, Rules
+from mkdocs_pinplan.pinterest import _retry_after
+from mkdocs_pinplan.preview import render_preview
+from mkdocs_pinplan.publish import spacing_hold
 
 # openapi-core cannot check OAuth 2 schemes; the fake checks the bearer token itself.
 pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type")
@@ -432,6 +437,19 @@ def test_a_refresh_token_is_exchanged_for_an_access_token(tmp_path: Path, accoun
     assert REFRESHED_TOKEN in account.fake.tokens
 
 
+def test_a_second_run_does_not_start_while_one_is_posting(tmp_path: Path, account: Account) -> None:
+    root = make_site(tmp_path, account.site, [make_pin(1, FIXED_NOW - HOUR, account.site)])
+    calendar = root / "pinplan" / "calendar.json"
+    with calendar_lock(calendar.with_name("calendar.json.publish")):
+        result = account.run(root)
+    assert result.exit_code == 1
+    assert "another pinplan publish is running for this calendar" in result.stderr
+    assert account.fake.pins == []
+    assert account.run(root).exit_code == 0
+    assert len(account.fake.pins) == 1
+    assert sorted(p.name for p in calendar.parent.iterdir()) == ["calendar.json"]
+
+
 def test_missing_credentials_are_named(tmp_path: Path, account: Account) -> None:
     root = make_site(tmp_path, account.site, [make_pin(1, FIXED_NOW - HOUR, account.site)])
     result = account.run(root, PINTEREST_ACCESS_TOKEN="", PINTEREST_APP_ID=APP_ID)
@@ -482,6 +500,7 @@ def leak_cases() -> list[str]:
         "403",
         "429",
         "500",
+        "create-500",
         "timeout",
         "lost",
         "refused",
@@ -516,6 +535,7 @@ def test_no_credential_appears_in_any_output_log_or_file(
         "403": [Fault("403", "*", message=f"scope missing for {token}")],
         "429": [Fault("429", "*", retry_after="9999")],
         "500": [Fault("500", "*", message=f"oops {token}")] * 4,
+        "create-500": [Fault("500", message=f"oops {token}")] * 4,
         "timeout": [Fault("timeout", "boards/list")] * 4,
         "lost": [Fault("lost")],
     }
@@ -547,3 +567,61 @@ def test_no_credential_appears_in_any_output_log_or_file(
     assert [t for t in traces if LEAK in t] == []
     assert result.exit_code == (0 if case in ("posted", "lost", "refresh-ok") else 1), result.output
     assert "Traceback" not in result.output
+
+
+def test_the_spacing_gate_counts_only_pins_that_went_out() -> None:
+    rules = Rules(timezone="Europe/Berlin", max_per_day=3, warmup_days=4)
+    site = "https://blog.example"
+    at = datetime(2026, 11, 3, 12, 0, tzinfo=BERLIN)  # day 2 of the ramp: cap 1 + 2*2//4 = 2
+    published = [_with(make_pin(n, at - (2 + n) * HOUR, site), "published") for n in (1, 2)]
+    failed = _with(make_pin(3, at - timedelta(minutes=10), site), "failed")
+    calendar = Calendar("Europe/Berlin", START, (*published, failed))
+    assert spacing_hold(calendar, rules, at) == (
+        "2026-11-03 already has 2 pins, its cap of 2; the next may go out tomorrow"
+    )
+    # A failed pin 10 minutes ago never went out: it does not hold anything back.
+    one = Calendar("Europe/Berlin", START, (published[0], failed))
+    assert spacing_hold(one, rules, at) is None
+    # One handed to Pinterest's own scheduler for later counts too (it will go out then).
+    later = _with(make_pin(4, at + timedelta(minutes=30), site), "published")
+    soon = Calendar("Europe/Berlin", START, (later,))
+    assert "a pin went out at 2026-11-03 12:30" in (spacing_hold(soon, rules, at) or "")
+
+
+def _with(pin: CalendarPin, status: str) -> CalendarPin:
+
+    return replace(pin, status=status, error="Refused." if status == "failed" else None)
+
+
+def test_retry_after_may_be_seconds_or_an_http_date() -> None:
+
+    def answer(value: str) -> httpx.Response:
+        return httpx.Response(429, headers={"Retry-After": value})
+
+    assert _retry_after(answer("17")) == 17.0
+    assert _retry_after(answer("Wed, 21 Oct 2015 07:28:00 GMT")) == 0.0  # already past
+    assert _retry_after(answer("soon")) is None
+    assert _retry_after(httpx.Response(429)) is None
+
+
+def test_check_and_the_preview_show_a_refused_pin_with_pinterests_message(
+    tmp_path: Path,
+) -> None:
+    site = "https://blog.example"
+    message = "Sorry! This link is blocked: it may lead to spam."
+    refused = _with(make_pin(1, FIXED_NOW - HOUR, site), "failed")
+    refused = replace(refused, error=message)
+    root = make_site(tmp_path, site, [refused, make_pin(2, FIXED_NOW + HOUR, site)])
+    env = {"SOURCE_DATE_EPOCH": str(FIXED_EPOCH)}
+    check = CliRunner().invoke(main, ["check", "-f", str(root / "mkdocs.yml")], env=env)
+    assert check.exit_code == 1
+    assert (
+        f"{refused.id}: Pinterest refused it: {message} (change the post and the next build "
+        "plans it again)"
+    ) in check.stdout
+
+    page = parse(render_preview(read_calendar(root), Rules(), now=FIXED_NOW))
+    [item] = [li for li in page.find_all("li", "pin") if li.attrs.get("data-status") == "failed"]
+    assert item.find("span", "badge").text == "failed"
+    assert item.find("p", "error").text == f"Pinterest {message}"
+    assert item.attrs["data-overdue"] == "false"  # refused, not late

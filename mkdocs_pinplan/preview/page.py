@@ -75,6 +75,8 @@ class _PinView(NamedTuple):
     layout: str
     status: str
     overdue: bool
+    error: str | None
+    """Pinterest's message for a failed pin."""
 
 
 class _DayView(NamedTuple):
@@ -179,6 +181,7 @@ def _pin_view(pin: CalendarPin, local: datetime, info: PinInfo, overdue: bool) -
         layout=info.layout,
         status=pin.status,
         overdue=overdue,
+        error=pin.error,
     )
 
 
@@ -309,7 +312,7 @@ def _entries_by_day(
     by_day: dict[date, list[_Entry]] = {}
     for pin in sorted(pins, key=lambda p: (p.publish_at, p.id)):
         local = pin.publish_at.astimezone(zone)
-        overdue = now is not None and not pin.published and pin.publish_at < now
+        overdue = now is not None and pin.status == "scheduled" and pin.publish_at < now
         by_day.setdefault(local.date(), []).append(
             (pin, local, info.get(pin.id) or _NO_INFO, overdue)
         )
