@@ -478,7 +478,7 @@ def show(config_file: str, days: int | None) -> None:
     now = _now()
     span = days or site.rules.horizon_days
     tz = ZoneInfo(calendar.timezone)
-    overdue = [p for p in calendar.pins if not p.published and p.publish_at < now]
+    overdue = [p for p in calendar.pins if p.status == "scheduled" and p.publish_at < now]
     upcoming = pins_within(calendar.pins, now, span)
     queue = _queue(site, calendar, now)
     shown_queue = queue[:QUEUE_ROWS] if days is None else pins_within(queue, now, days)

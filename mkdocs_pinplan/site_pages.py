@@ -15,13 +15,18 @@ from urllib.parse import unquote, urljoin
 
 from .errors import PinplanError, Problem
 from .model import Post
-from .posts import PostImages, markdown_body, parse_date, parse_front_matter, read_post
+from .posts import (
+    PostImages,
+    markdown_body,
+    parse_date,
+    parse_front_matter,
+    read_body,
+    read_post,
+)
 from .site_config import SiteConfig
 from .site_urls import blog_post_src, page_file, page_url
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")
-_HEADING = re.compile(r"^#[ \t]+(.+?)[ \t]*(?:\{[^}]*\})?[ \t#]*$", re.MULTILINE)
-_FENCE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
 _CANONICAL = re.compile(r"<link\b[^>]*\brel=[\"']?canonical\b[^>]*>", re.IGNORECASE)
 _HREF = re.compile(r"\bhref=(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.IGNORECASE)
 
@@ -38,15 +43,15 @@ def markdown_pages(docs_dir: Path) -> list[str]:
     return sorted(pages)
 
 
-def page_title(src: str, meta: dict[str, object], markdown: str) -> str:
+def page_title(src: str, meta: dict[str, object], body: str) -> str:
     """The title MkDocs gives a page: ``title`` in the front-matter, else the first level-1
-    heading, else one made of the file name."""
+    heading of its ``body``, else one made of the file name."""
     title = meta.get("title")
     if isinstance(title, str) and title.strip():
         return title
-    heading = _HEADING.search(_FENCE.sub("", markdown))
+    heading = read_body(body).h1
     if heading:
-        return heading.group(1)
+        return heading
     stem = Path(src).stem
     if stem in ("index", "README"):
         stem = Path(src).parent.name or "Home"
@@ -137,7 +142,8 @@ def read_site_posts(
             continue
         if _future_draft(site, src, meta, now):
             continue
-        title = page_title(src, meta, markdown)
+        body = markdown_body(markdown)
+        title = page_title(src, meta, body)
         try:
             url = _page_url(site, src, meta, title) if is_post or "pinplan" in meta else ""
         except Problem as problem:
@@ -153,7 +159,7 @@ def read_site_posts(
             default_lang=site.language,
             is_post_path=is_post,
             images=images,
-            body=markdown_body(markdown),
+            body=body,
         )
         problems.extend(reading.problems)
         if reading.post is not None and not reading.post.draft:

@@ -625,3 +625,15 @@ def test_check_and_the_preview_show_a_refused_pin_with_pinterests_message(
     assert item.find("span", "badge").text == "failed"
     assert item.find("p", "error").text == f"Pinterest {message}"
     assert item.attrs["data-overdue"] == "false"  # refused, not late
+
+
+def test_show_does_not_call_a_refused_pin_overdue(tmp_path: Path) -> None:
+    site = "https://blog.example"
+    refused = _with(make_pin(1, FIXED_NOW - HOUR, site), "failed")
+    late = make_pin(2, FIXED_NOW - 2 * HOUR, site)
+    root = make_site(tmp_path, site, [refused, late])
+    env = {"SOURCE_DATE_EPOCH": str(FIXED_EPOCH)}
+    show = CliRunner().invoke(main, ["show", "-f", str(root / "mkdocs.yml")], env=env)
+    assert show.exit_code == 0, show.output
+    overdue = [line for line in show.stdout.splitlines() if " overdue " in line]
+    assert [line.split()[-1] for line in overdue] == [late.id]
