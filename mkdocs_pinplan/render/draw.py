@@ -400,6 +400,16 @@ def _edge_decorations(design: Design, draw: ImageDraw.ImageDraw, accent: RGB) ->
         draw.rectangle((inset, inset, w - inset - 1, h - inset - 1), outline=accent, width=thick)
 
 
+def _panel(
+    design: Design, rect: Rect, content_w: float, pad: int, reach: tuple[int, int]
+) -> tuple[float, int, float, int]:
+    """The solid panel behind the headline, from ``reach[0]`` down to ``reach[1]``."""
+    panel_w = max(content_w, round(design.width * 0.5) - 2 * pad)
+    centred = (rect[0] + rect[2]) // 2 - panel_w // 2 - pad
+    left = centred if design.layout.align == "center" else rect[0]
+    return (left, reach[0], left + panel_w + 2 * pad, reach[1])
+
+
 def _headline_top(valign: str, inner: Rect, block_height: int) -> int:
     """Where the headline's block starts in ``inner``."""
     if valign == "top":
@@ -442,13 +452,8 @@ def compose(design: Design, *, keep_background: bool = False) -> Composition:
         widths = [exact_width(chain, line, block.size) for line in block.lines]
         top = _headline_top(layout.valign, inner, block.height)
         if layout.panel:
-            panel_w = max(max(widths), round(design.width * 0.5) - 2 * pad)
-            centred = (rect[0] + rect[2]) // 2 - panel_w // 2 - pad
-            left = centred if layout.align == "center" else rect[0]
-            bottom = top + block.height + below + pad
-            draw.rectangle(
-                (left, top - above - pad, left + panel_w + 2 * pad, bottom), fill=surface
-            )
+            reach = (top - above - pad, top + block.height + below + pad)
+            draw.rectangle(_panel(design, rect, max(widths), pad, reach), fill=surface)
         # Where the free room goes: right of left-aligned lines, both sides of centred ones,
         # left of a right-to-left headline (it is set flush right).
         share = 0.5 if layout.align == "center" else float(right_to_left(headline))
@@ -460,9 +465,8 @@ def compose(design: Design, *, keep_background: bool = False) -> Composition:
         boxes: list[Rect] = []
         baseline = top + block.ascent
         for line, lw in zip(block.lines, widths, strict=True):
-            lx = inner[0] + (width - lw) * share
-            boxes.append(draw_line(draw, (lx, baseline), line, chain, block.size, text_color))
-            baseline += block.line_height
+            at = (inner[0] + (width - lw) * share, baseline + block.line_height * len(boxes))
+            boxes.append(draw_line(draw, at, line, chain, block.size, text_color))
         texts.insert(0, TextPlacement("headline", tuple(boxes), text_color, block.size))
     else:
         background = _footer(design, image, draw, texts, warnings, keep_background)

@@ -138,7 +138,7 @@ def _read_regular(path: Path, limit: int) -> tuple[bytes, os.stat_result] | None
         if not stat.S_ISREG(st.st_mode) or st.st_size > limit or os.path.islink(path):
             return None
         with os.fdopen(os.dup(fd), "rb") as handle:
-            return handle.read(limit + 1), st
+            return handle.read(st.st_size + 1), st  # one byte more shows a file that grew
     except OSError:
         return None
     finally:
