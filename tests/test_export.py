@@ -156,3 +156,11 @@ def test_json_matches_the_golden_file() -> None:
 def test_exports_never_hand_out_published_or_overdue_pins(days: int) -> None:
     ids = {p.id for p in due_pins(CALENDAR, NOW, days)}
     assert "blog/posts/post-1.md#1" not in ids and "blog/posts/post-2.md#1" not in ids
+
+
+def test_exports_never_hand_out_a_pin_pinterest_refused() -> None:
+    refused = replace(CALENDAR.pins[3], status="failed", error="Invalid link")
+    calendar = replace(CALENDAR, pins=(*CALENDAR.pins[:3], refused, *CALENDAR.pins[4:]))
+    assert [p.id[11:17] for p in due_pins(calendar, NOW, 7)] == ["post-3", "post-5"]
+    exported = "".join(export_csv(due_pins(calendar, NOW, 7)))
+    assert "post-4" not in exported and "post-3" in exported
