@@ -146,8 +146,10 @@ def meaningful(text: str) -> bool:
     written without spaces, a few characters), not a placeholder such as ``tbd``."""
     if not text or _PLACEHOLDER.match(text):
         return False
+    if len(re.findall(r"\w+", text)) >= MIN_TITLE_WORDS:
+        return True
     wide = sum(unicodedata.east_asian_width(ch) in ("W", "F") for ch in text)
-    return len(re.findall(r"\w+", text)) >= MIN_TITLE_WORDS or wide >= 2 * MIN_TITLE_WORDS
+    return wide >= 2 * MIN_TITLE_WORDS
 
 
 def _phrase(text: str) -> bool:
