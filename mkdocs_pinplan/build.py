@@ -8,8 +8,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import NamedTuple
 
-from .calendar_file import loads, read_calendar_text, write_calendar
-from .errors import Problem
+from .calendar_file import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    loads,
+    read_calendar_text,
+    write_calendar,
+)
+from .errors import Problem, shown
 from .filememo import FileMemo
 from .fs import calendar_lock
 from .model import Calendar, CalendarPin, PinSpec, Post, Rules
@@ -25,9 +31,17 @@ def build_now(environ: os._Environ[str] | dict[str, str] | None = None) -> datet
     epoch = env.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
-            return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
-        except (ValueError, OverflowError):
-            raise ValueError(f"SOURCE_DATE_EPOCH must be whole seconds, got {epoch!r}") from None
+            now = datetime.fromtimestamp(int(epoch[:20]), tz=timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise ValueError(
+                f"SOURCE_DATE_EPOCH must be whole seconds, got {shown(epoch)}"
+            ) from None
+        if not EARLIEST_YEAR <= now.year <= LATEST_YEAR:
+            raise ValueError(
+                f"SOURCE_DATE_EPOCH: {shown(epoch)} lies outside the years "
+                f"{EARLIEST_YEAR}-{LATEST_YEAR} a calendar may hold"
+            )
+        return now
     return datetime.now(timezone.utc)
 
 

@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import PinplanError
+from .errors import PinplanError, shown
 from .fs import LOCK_TIMEOUT as LOCK_TIMEOUT
 from .fs import calendar_lock as calendar_lock
 from .fs import lock_path as lock_path
+from .fs import read_regular, write_text_atomic
 from .fs import write_bytes_atomic as write_bytes_atomic
-from .fs import write_text_atomic
 from .model import CALENDAR_VERSION, STATUSES, Calendar, CalendarPin
 
 PIN_FIELDS = (
@@ -108,7 +108,7 @@ def _field(file: str, where: str, obj: dict[str, Any], key: str, kind: type) -> 
         raise PinplanError(file, f"{where}.{key}", "is missing")
     value = obj[key]
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-        raise PinplanError(file, f"{where}.{key}", f"expected {kind.__name__}, got {value!r}")
+        raise PinplanError(file, f"{where}.{key}", f"expected {kind.__name__}, got {shown(value)}")
     return value
 
 
@@ -155,10 +155,14 @@ def _parse_valid_pin(obj: object) -> CalendarPin | None:
     )  # fmt: skip
 
 
-def _in_range(moment: datetime) -> bool:
-    """Whether ``moment`` (aware) is also a valid time in UTC and in any other zone."""
-    # Only the first and the last years can spill over the ends of datetime's range.
-    return 2 <= moment.year <= 9998
+EARLIEST_YEAR, LATEST_YEAR = 1970, 2999
+"""Years a calendar's times may fall in: far from datetime's ends, so the planner's days,
+gaps and horizons that count on from a pin can never overflow."""
+
+
+def _in_range(moment: datetime | date) -> bool:
+    """Whether ``moment`` lies within the years a calendar may hold."""
+    return EARLIEST_YEAR <= moment.year <= LATEST_YEAR
 
 
 def _parse_pin_checked(file: str, index: int, obj: object) -> CalendarPin:
@@ -178,20 +182,20 @@ def _parse_pin_checked(file: str, index: int, obj: object) -> CalendarPin:
         publish_at = datetime.fromisoformat(raw_at)
     except ValueError:
         raise PinplanError(
-            file, f"{where}.publish_at", f"not an ISO 8601 time: {raw_at!r}"
+            file, f"{where}.publish_at", f"not an ISO 8601 time: {shown(raw_at)}"
         ) from None
     if publish_at.tzinfo is None:
-        raise PinplanError(file, f"{where}.publish_at", f"needs a UTC offset: {raw_at!r}")
+        raise PinplanError(file, f"{where}.publish_at", f"needs a UTC offset: {shown(raw_at)}")
     if not _in_range(publish_at):
-        raise PinplanError(file, f"{where}.publish_at", f"out of range: {raw_at!r}")
+        raise PinplanError(file, f"{where}.publish_at", f"out of range: {shown(raw_at)}")
     if text["status"] not in STATUSES:
         expected = ", ".join(repr(s) for s in STATUSES)
         raise PinplanError(
-            file, f"{where}.status", f"expected one of {expected}, got {text['status']!r}"
+            file, f"{where}.status", f"expected one of {expected}, got {shown(text['status'])}"
         )
     for key in OPTIONAL_FIELDS:
         if obj.get(key) is not None and not isinstance(obj[key], str):
-            raise PinplanError(file, f"{where}.{key}", f"expected text, got {obj[key]!r}")
+            raise PinplanError(file, f"{where}.{key}", f"expected text, got {shown(obj[key])}")
     return CalendarPin(
         keywords=tuple(keywords),
         publish_at=publish_at,
@@ -207,6 +211,11 @@ def loads(text: str, file: str) -> Calendar:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise PinplanError(file, None, f"not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    except (ValueError, RecursionError):
+        # Python refuses numbers of more than 4,300 digits and very deep nesting.
+        raise PinplanError(
+            file, None, "not a calendar: nested too deeply or a huge number"
+        ) from None
     if not isinstance(data, dict):
         raise PinplanError(file, None, "expected a JSON object")
     version = data.get("version")
@@ -214,28 +223,30 @@ def loads(text: str, file: str) -> Calendar:
         raise PinplanError(
             file,
             "version",
-            f"unsupported version {version!r} (this plugin reads {CALENDAR_VERSION})",
+            f"unsupported version {shown(version)} (this plugin reads {CALENDAR_VERSION})",
         )
     tz_name = _field(file, "calendar", data, "timezone", str)
     try:
         ZoneInfo(tz_name)
     except (ZoneInfoNotFoundError, ValueError):
         raise PinplanError(
-            file, "timezone", f"unknown time zone {tz_name!r} (expected e.g. 'Europe/Berlin')"
+            file, "timezone", f"unknown time zone {shown(tz_name)} (expected e.g. 'Europe/Berlin')"
         ) from None
     raw_start = _field(file, "calendar", data, "start", str)
     try:
         start = date.fromisoformat(raw_start)
     except ValueError:
         raise PinplanError(
-            file, "start", f"expected a date such as 2026-12-01, got {raw_start!r}"
+            file, "start", f"expected a date such as 2026-12-01, got {shown(raw_start)}"
         ) from None
+    if not _in_range(start):
+        raise PinplanError(file, "start", f"out of range: {shown(raw_start)}")
     raw_pins = _field(file, "calendar", data, "pins", list)
     pins = [_parse_pin(file, i, obj) for i, obj in enumerate(raw_pins)]
     seen: set[str] = set()
     for i, pin in enumerate(pins):
         if pin.id in seen:
-            raise PinplanError(file, f"pins[{i}].id", f"duplicate id {pin.id!r}")
+            raise PinplanError(file, f"pins[{i}].id", f"duplicate id {shown(pin.id)}")
         seen.add(pin.id)
     return Calendar(timezone=tz_name, start=start, pins=tuple(pins), version=version)
 
@@ -243,7 +254,7 @@ def loads(text: str, file: str) -> Calendar:
 def read_calendar_text(path: Path) -> str | None:
     """The text of the calendar file at ``path``, or ``None`` when there is none yet."""
     try:
-        return path.read_text(encoding="utf-8")
+        return read_regular(path).decode("utf-8")
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:

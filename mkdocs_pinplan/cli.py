@@ -11,6 +11,7 @@ import fnmatch
 import os
 import stat
 import sys
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
@@ -21,8 +22,8 @@ from zoneinfo import ZoneInfo
 import click
 
 from .build import build_now
-from .calendar_file import read_calendar, write_calendar
-from .errors import PinplanError
+from .calendar_file import EARLIEST_YEAR, LATEST_YEAR, read_calendar, write_calendar
+from .errors import PinplanError, shown
 from .export import due_pins, pins_within
 from .export.csv import MAX_ROWS, export_csv
 from .export.ics import export_ics
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 MAX_DAYS_AHEAD = 14
+MAX_DAYS = 3660
+"""Furthest ``--days`` reaches (ten years): far enough for any plan, never past the calendar."""
 """Furthest a CSV export reaches: sources give 14 or 30 days for Pinterest; the safe one."""
 
 
@@ -178,7 +181,7 @@ def config_option(func: F) -> F:
 def days_option(func: F) -> F:
     return click.option(
         "--days",
-        type=click.IntRange(min=1),
+        type=click.IntRange(min=1, max=MAX_DAYS),
         default=None,
         help="How many days ahead, from now (default: schedule.horizon_days).",
     )(func)
@@ -271,7 +274,7 @@ def check(config_file: str) -> None:
     found: list[Post] = []
     posts, lines = _post_problems(site, found)
     problems.extend(lines)
-    problems.extend(_font_problems(found, site))
+    problems.extend(_build_problems(found, site))
     pins = 0
     try:
         calendar = read_calendar(site.calendar_path)
@@ -295,22 +298,39 @@ def check(config_file: str) -> None:
     click.echo(f"pinplan check: {posts} posts, {pins} pins on the calendar, no problems", err=True)
 
 
-def _font_problems(posts: Sequence[Post], site: Site) -> list[str]:
-    """The posts a build would refuse because no font draws their headline (as it does)."""
-    from .pins import make_pin_specs
-    from .render.coverage import check_fonts
+def _build_problems(posts: Sequence[Post], site: Site) -> list[str]:
+    """What a build of ``posts`` would refuse or warn about, found by doing its work: the
+    fonts checked, every pin drawn (from the render cache where it can be; photos decoded in
+    full) into a folder removed afterwards, and planned. Only the render cache is written."""
+    from .build import run_build
     from .site_build import SiteFacts, pin_settings
 
     cfg = site.config
-    facts = SiteFacts(site.config_file.resolve().parent, Path(cfg.site_dir), cfg.site_url, "")
-    try:
-        settings = pin_settings(site.options, facts)
-        specs = make_pin_specs(posts, settings)
-    except ValueError:
-        return []  # a bad layout: the config check reports it
+    root = site.config_file.resolve().parent
     docs = _display(Path(cfg.docs_dir))
-    refused = check_fonts(specs, system_fonts=settings.system_fonts).refused
-    return [str(replace_file(problem, f"{docs}/{problem.file}")) for problem in refused]
+    with tempfile.TemporaryDirectory(prefix="pinplan-check-") as tmp:
+        facts = SiteFacts(root, Path(tmp), cfg.site_url, cfg.site_name)
+        try:
+            settings = pin_settings(site.options, facts)
+            report = run_build(
+                posts,
+                settings=settings,
+                rules=site.rules,
+                site_dir=Path(tmp) / "site",
+                calendar_path=Path(tmp) / "calendar.json",  # the real one is checked apart
+                now=_now(),
+                write=False,
+                cache_dir=root / site.options.cache_dir,
+                workers=site.options.workers or (os.cpu_count() or 1),
+            )
+        except PinplanError as exc:
+            # A post that cannot be drawn is named as the front-matter problems are.
+            post = not Path(exc.file).is_absolute()
+            return [str(replace_file(exc, f"{docs}/{exc.file}") if post else exc)]
+        except ValueError:
+            return []  # a bad layout or SOURCE_DATE_EPOCH: reported by the config check
+    refused = [str(replace_file(p, f"{docs}/{p.file}")) for p in report.refused]
+    return [*refused, *(f"{docs}/{warning}" for warning in report.render.warnings)]
 
 
 def _title_hint(posts: Sequence[Post], site: Site) -> None:
@@ -554,8 +574,10 @@ def _write(path: Path, data: bytes) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
+    # Not click.Path: it stats the name itself and fails on a NUL in it; _target checks it.
+    callback=lambda ctx, param, value: None if value is None else Path(value),
     default=None,
+    metavar="FILE",
     help="Write to FILE instead of stdout.",
 )
 @click.option(
@@ -667,13 +689,13 @@ def _emit(output: Path | None, data: bytes) -> None:
 def _target(path: Path) -> Path:
     """Where writing ``path`` goes: the path itself when new, the regular file it names (a
     symbolic link is followed). Anything else (a folder, a device, a pipe) is refused."""
-    real = Path(os.path.realpath(path))
     try:
+        real = Path(os.path.realpath(path))
         st = os.stat(real)
     except FileNotFoundError:
         return real
-    except OSError as exc:
-        raise Failure(f"{path}: cannot write: {exc}") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+        raise Failure(f"{shown(str(path))}: cannot write: {exc}") from None
     if not stat.S_ISREG(st.st_mode):
         raise Failure(f"{path}: not a regular file; name a new file or a file to replace")
     return real
@@ -691,8 +713,8 @@ def parse_time(text: str, tz: ZoneInfo, now: datetime) -> datetime:
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
-    if not 2 <= moment.year <= 9998:
-        raise Failure(f"--at: out of range: {text!r}")
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise Failure(f"--at: out of range (years {EARLIEST_YEAR}-{LATEST_YEAR}): {shown(text)}")
     return moment.astimezone(tz).replace(microsecond=0)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import date
 from pathlib import Path
@@ -17,7 +18,9 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import BaseConfigOption, ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 
+from .calendar_file import EARLIEST_YEAR, LATEST_YEAR
 from .durations import Window, parse_duration, parse_windows
+from .errors import shown
 from .layouts import DEFAULT_LAYOUTS, resolve_layouts
 from .model import Layout, Rules
 from .site_config import blog_post_globs
@@ -69,13 +72,13 @@ class TimeZone(BaseConfigOption[str]):
     def run_validation(self, value: object) -> str:
         if not isinstance(value, str) or not value:
             raise ValidationError(
-                f"expected an IANA time zone such as 'Europe/Berlin', got {value!r}"
+                f"expected an IANA time zone such as 'Europe/Berlin', got {shown(value)}"
             )
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValidationError(
-                f"unknown time zone {value!r} (expected e.g. 'Europe/Berlin')"
+                f"unknown time zone {shown(value)} (expected e.g. 'Europe/Berlin')"
             ) from None
         return value
 
@@ -88,14 +91,17 @@ class StartDate(BaseConfigOption["date | None"]):
         self.default = None
 
     def run_validation(self, value: object) -> date | None:
-        if value is None or isinstance(value, date):
-            return value
+        if value is None:
+            return None
+        day = value if isinstance(value, date) else None
         if isinstance(value, str):
-            try:
-                return date.fromisoformat(value.strip())
-            except ValueError:
-                pass
-        raise ValidationError(f"expected a date such as 2026-12-01, got {value!r}")
+            with contextlib.suppress(ValueError):
+                day = date.fromisoformat(value.strip())
+        if day is None:
+            raise ValidationError(f"expected a date such as 2026-12-01, got {shown(value)}")
+        if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+            raise ValidationError(f"must lie in the years {EARLIEST_YEAR}-{LATEST_YEAR}, got {day}")
+        return day
 
 
 class Color(BaseConfigOption[str]):
@@ -103,7 +109,7 @@ class Color(BaseConfigOption[str]):
 
     def run_validation(self, value: object) -> str:
         if not isinstance(value, str) or not _COLOR.match(value):
-            raise ValidationError(f"expected a colour such as '#1a2b3c', got {value!r}")
+            raise ValidationError(f"expected a colour such as '#1a2b3c', got {shown(value)}")
         if len(value) == 4:
             value = "#" + "".join(ch * 2 for ch in value[1:])
         return value.lower()
@@ -118,9 +124,9 @@ class IntRange(BaseConfigOption[int]):
 
     def run_validation(self, value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValidationError(f"expected a whole number, got {value!r}")
+            raise ValidationError(f"expected a whole number, got {shown(value)}")
         if not self.low <= value <= self.high:
-            raise ValidationError(f"must be between {self.low} and {self.high}, got {value}")
+            raise ValidationError(f"must be between {self.low} and {self.high}, got {shown(value)}")
         return value
 
 
@@ -133,7 +139,9 @@ class Layouts(BaseConfigOption[tuple[Layout, ...]]):
 
     def run_validation(self, value: object) -> tuple[Layout, ...]:
         if not isinstance(value, list):
-            raise ValidationError(f"expected a list of layout names or mappings, got {value!r}")
+            raise ValidationError(
+                f"expected a list of layout names or mappings, got {shown(value)}"
+            )
         try:
             return resolve_layouts(value)
         except ValueError as exc:

@@ -7,21 +7,28 @@ import re
 from datetime import time, timedelta
 from typing import NamedTuple
 
+from .errors import shown
+
 _DURATION = re.compile(r"^\s*(\d+)\s*([mhd])\s*$")
 _UNITS = {"m": 60, "h": 3600, "d": 86400}
+MAX_DURATION = timedelta(days=365)
+"""Longest gap or jitter: a pin a year apart is no plan, and the planner's sums stay small."""
 _WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 
 def parse_duration(text: object) -> timedelta:
     """Parse ``45m``, ``2h`` or ``3d`` (a whole number and a unit) into a timedelta."""
     if isinstance(text, bool) or not isinstance(text, (str, int)):
-        raise ValueError(f"expected a duration such as '90m', '2h' or '3d', got {text!r}")
+        raise ValueError(f"expected a duration such as '90m', '2h' or '3d', got {shown(text)}")
     if isinstance(text, int):
-        raise ValueError(f"expected a duration with a unit such as '{text}m', got {text!r}")
-    match = _DURATION.match(text)
+        raise ValueError(f"expected a duration with a unit such as '{text}m', got {shown(text)}")
+    match = _DURATION.match(text[:40])
     if not match:
-        raise ValueError(f"expected a duration such as '90m', '2h' or '3d', got {text!r}")
-    return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+        raise ValueError(f"expected a duration such as '90m', '2h' or '3d', got {shown(text)}")
+    seconds = int(match.group(1)[:12]) * _UNITS[match.group(2)]
+    if len(match.group(1).lstrip("0")) > 12 or seconds > MAX_DURATION.total_seconds():
+        raise ValueError(f"at most {MAX_DURATION.days}d, got {shown(text)}")
+    return timedelta(seconds=seconds)
 
 
 def format_duration(delta: timedelta) -> str:
@@ -52,16 +59,16 @@ class Window(NamedTuple):
 def parse_window(text: object) -> Window:
     """Parse ``"HH:MM-HH:MM"``; the end may be ``24:00``; the window must not be empty."""
     if not isinstance(text, str):
-        raise ValueError(f"expected a window such as '08:00-11:00', got {text!r}")
+        raise ValueError(f"expected a window such as '08:00-11:00', got {shown(text)}")
     match = _WINDOW.match(text)
     if not match:
-        raise ValueError(f"expected a window such as '08:00-11:00', got {text!r}")
+        raise ValueError(f"expected a window such as '08:00-11:00', got {shown(text)}")
     h1, m1, h2, m2 = (int(g) for g in match.groups())
     if h1 > 23 or m1 > 59 or m2 > 59 or h2 > 24 or (h2 == 24 and m2):
-        raise ValueError(f"{text!r} is not a valid time range")
+        raise ValueError(f"{shown(text)} is not a valid time range")
     start, end = h1 * 60 + m1, h2 * 60 + m2
     if end <= start:
-        raise ValueError(f"window {text!r} is empty or runs past midnight (split it in two)")
+        raise ValueError(f"window {shown(text)} is empty or runs past midnight (split it in two)")
     return Window(start, end)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import reprlib
+
 
 class PinplanError(Exception):
     """A problem with user input, reported as one line: ``file: field: what is wrong``."""
@@ -23,3 +25,19 @@ class PinplanError(Exception):
 
 class Problem(PinplanError):
     """A non-fatal content problem: a warning normally, an error under ``--strict``."""
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother = 3, 60, 60
+_SHORT.maxlist = _SHORT.maxdict = _SHORT.maxtuple = _SHORT.maxset = 4
+
+
+def shown(value: object) -> str:
+    """``repr(value)`` kept short, for messages about any input: a YAML alias bomb or a number
+    of 5,000 digits is never expanded in full (Python refuses to print such a number at all)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return f"a number of about {int(value.bit_length() * 0.30103)} digits"
+    try:
+        return _SHORT.repr(value)
+    except (ValueError, RecursionError):
+        return f"a {type(value).__name__} that cannot be shown"

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from .codeversion import code_version
-from .fs import write_bytes_atomic
+from .fs import read_regular, write_bytes_atomic
 
 MEMO_SCHEMA = 4
 """Bump when the file's layout changes (an older memo is then ignored, never misread)."""
@@ -91,7 +91,7 @@ def _unchanged(name: str, stat: Stat) -> bool:
 
 def _load(path: Path) -> dict[str, tuple[Stat, Fact]]:
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = json.loads(read_regular(path).decode("utf-8"))  # a FIFO here must not block
     except (OSError, ValueError, RecursionError):
         return {}
     if (

@@ -101,6 +101,19 @@ _TURNED = (5, 6, 7, 8)
 """EXIF orientations that show the stored image turned by a quarter."""
 
 
+def _eight_bit(image: PILImage) -> PILImage:
+    """``image`` in a mode of 8 bits per channel. Pillow keeps 16-bit greyscale PNGs (and
+    32-bit images) in modes I;16, I and F, and converting those to RGB clips every value above
+    255 to white: they are scaled to 0-255 first."""
+    if image.mode != "F" and not image.mode.startswith("I"):
+        return image
+    wide = image if image.mode in ("I", "F") else image.convert("I")
+    high = wide.getextrema()[1]
+    # Floats are usually 0-1; whole numbers come from 16-bit files (0-65535).
+    scale = 255.0 if image.mode == "F" and isinstance(high, float) and high <= 1.0 else 1 / 257
+    return wide.point(lambda v: v * scale).convert("L")
+
+
 def open_image(path: Path, cover: tuple[int, int] | None = None) -> PILImage:
     """Decode ``path`` into memory, refusing corrupt, empty and oversized images.
 
@@ -120,7 +133,7 @@ def open_image(path: Path, cover: tuple[int, int] | None = None) -> PILImage:
                     probe.draft(None, _least_size(probe, cover))
                 probe.load()
                 decoded: PILImage = probe.copy()
-                return decoded
+                return _eight_bit(decoded)
     except ImageProblem:
         raise
     except Exception as exc:

@@ -137,6 +137,7 @@ _PLACEHOLDER = re.compile(
     r"|description|summary|excerpt|x+)\W*$",
     re.IGNORECASE,
 )
+_WORD = re.compile(r"\w+")
 MIN_TITLE_WORDS = 3
 """Fewest words a text needs to stand as a pin title of its own (``tbd`` does not)."""
 
@@ -146,7 +147,7 @@ def meaningful(text: str) -> bool:
     written without spaces, a few characters), not a placeholder such as ``tbd``."""
     if not text or _PLACEHOLDER.match(text):
         return False
-    if len(re.findall(r"\w+", text)) >= MIN_TITLE_WORDS:
+    if len(_WORD.findall(text)) >= MIN_TITLE_WORDS:
         return True
     wide = sum(unicodedata.east_asian_width(ch) in ("W", "F") for ch in text)
     return wide >= 2 * MIN_TITLE_WORDS
@@ -154,7 +155,7 @@ def meaningful(text: str) -> bool:
 
 def _phrase(text: str) -> bool:
     """A heading worth adding to a title: two words or more (not ``Conclusion``)."""
-    return bool(text) and not _PLACEHOLDER.match(text) and len(re.findall(r"\w+", text)) >= 2
+    return bool(text) and not _PLACEHOLDER.match(text) and len(_WORD.findall(text)) >= 2
 
 
 def _title_candidates(headline: str, post: Post) -> list[tuple[str, bool]]:
@@ -277,11 +278,21 @@ def _pin_titles(posts: Sequence[Post], counts: Sequence[int]) -> dict[tuple[str,
     """
     taken: set[str] = set()
     titles: dict[tuple[str, int], str] = {}
+    # A post's candidates depend only on the headline: worked out once per headline.
+    candidates: dict[tuple[str, str], list[tuple[str, bool]]] = {}
     for i in range(max(counts, default=0)):
         for post, count in zip(posts, counts, strict=True):
             if i < count:
                 headlines = post.headlines()
-                title = _unique(_title_candidates(headlines[i % len(headlines)], post), taken)
+                headline = headlines[i % len(headlines)]
+                if headline not in taken and len(headline) <= TITLE_LIMIT:
+                    taken.add(headline)  # the first candidate, without working out the rest
+                    titles[(post.src_path, i)] = headline
+                    continue
+                key = (post.src_path, headline)
+                if key not in candidates:
+                    candidates[key] = _title_candidates(headline, post)
+                title = _unique(candidates[key], taken)
                 if title is not None:
                     titles[(post.src_path, i)] = title
     return titles

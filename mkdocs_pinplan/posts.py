@@ -10,17 +10,24 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import yaml
 
-from .errors import PinplanError, Problem
+from .errors import PinplanError, Problem, shown
 from .filememo import FileMemo
 from .images import ImageProblem, probe_image
 from .model import Post
 
 PINPLAN_KEYS = ("titles", "pins", "board", "description", "alt", "image", "keywords", "link")
 MAX_PINS_PER_POST = 20
+MAX_TEXT = 2000
+"""Longest text a front-matter field may hold; the pins clip descriptions to 500 anyway."""
+MAX_HEADLINE = 200
+"""Longest headline (title, titles): twice what Pinterest shows, and fitting stays cheap."""
+MAX_VALUES = 2000
+"""Most values (keys, items, leaves) a page's front-matter may hold, aliases expanded."""
+MAX_DEPTH = 20
 _REMOTE = re.compile(r"^([a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
 _FRONT_MATTER = re.compile(r"^-{3}[ \t]*\r?\n(.*?\r?\n)?(?:-{3}|\.{3})[ \t]*(?:\r?\n|$)", re.DOTALL)
@@ -33,6 +40,28 @@ class PostReading(NamedTuple):
     problems: tuple[Problem, ...] = ()
 
 
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""LibYAML's safe loader when PyYAML has it (MkDocs reads front-matter with it too)."""
+
+
+def front_matter_problem(meta: Mapping[str, object]) -> str | None:
+    """Why ``meta`` is too big to read (counted with aliases expanded), else None."""
+    budget = MAX_VALUES
+    stack: list[tuple[object, int]] = [(meta, 0)]
+    while stack:
+        value, depth = stack.pop()
+        budget -= 1
+        if budget < 0:
+            return f"more than {MAX_VALUES} values (YAML aliases expand in full): not read"
+        if depth > MAX_DEPTH:
+            return f"nested deeper than {MAX_DEPTH} levels: not read"
+        if isinstance(value, Mapping):
+            stack.extend((item, depth + 1) for pair in value.items() for item in pair)
+        elif isinstance(value, (list, tuple, set)):
+            stack.extend((item, depth + 1) for item in value)
+    return None
+
+
 def parse_front_matter(text: str, file: str) -> dict[str, object]:
     """The YAML front-matter of a Markdown page as a mapping (empty when there is none).
 
@@ -43,7 +72,12 @@ def parse_front_matter(text: str, file: str) -> dict[str, object]:
     if not match:
         return {}
     try:
-        data = yaml.safe_load(match.group(1) or "")
+        # As MkDocs reads it (aliases stay shared; read_post refuses what they expand to).
+        data = yaml.load(match.group(1) or "", _SAFE_LOADER)
+    except RecursionError:
+        raise PinplanError(file, "front-matter", "nested too deeply") from None
+    except ValueError:  # a number of more than 4,300 digits, which Python refuses to read
+        raise PinplanError(file, "front-matter", "holds a number too long to read") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""
@@ -94,14 +128,26 @@ def parse_date(value: object) -> date:
         try:
             return date.fromisoformat(text[:10])
         except ValueError:
-            raise ValueError(f"expected a date such as 2026-11-20, got {value!r}") from None
+            raise ValueError(f"expected a date such as 2026-11-20, got {shown(value)}") from None
     if isinstance(value, Mapping):
         if "created" in value:
             return parse_date(value["created"])
         if "updated" in value:
             raise ValueError("has 'updated' but no 'created' date")
         raise ValueError("expected a date or a mapping with a 'created' date")
-    raise ValueError(f"expected a date such as 2026-11-20, got {value!r}")
+    raise ValueError(f"expected a date such as 2026-11-20, got {shown(value)}")
+
+
+def _is_web_link(text: str) -> bool:
+    """Whether ``text`` is an absolute http(s) URL that Python's URL functions take apart."""
+    if not re.match(r"^https?://\S+$", text):
+        return False
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 (raises for a port that is no number)
+    except ValueError:  # e.g. "https://[::1" (an unclosed IPv6 address)
+        return False
+    return bool(parts.hostname)
 
 
 def _suggest(key: str, known: tuple[str, ...]) -> str:
@@ -111,28 +157,39 @@ def _suggest(key: str, known: tuple[str, ...]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _text(value: object, file: str, key: str, problems: list[Problem]) -> str | None:
+def _text(
+    value: object, file: str, key: str, problems: list[Problem], limit: int = MAX_TEXT
+) -> str | None:
     if isinstance(value, str):
+        if len(value) > 4 * limit:
+            value = value[: 4 * limit]  # cleaning is not free: never more than a few pages
         text = clean_text(value)
+        if len(text) > limit:
+            problems.append(Problem(file, key, f"longer than {limit} characters (clipped)"))
+            text = text[:limit].rstrip()
         if text:
             return text
         problems.append(Problem(file, key, "is empty"))
         return None
-    problems.append(Problem(file, key, f"expected text, got {type(value).__name__} {value!r}"))
+    problems.append(Problem(file, key, f"expected text, got {type(value).__name__} {shown(value)}"))
     return None
 
 
-def _text_list(value: object, file: str, key: str, problems: list[Problem]) -> tuple[str, ...]:
+def _text_list(
+    value: object, file: str, key: str, problems: list[Problem], limit: int = MAX_TEXT
+) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list):
         problems.append(
-            Problem(file, key, f"expected a list of text, got {type(value).__name__} {value!r}")
+            Problem(
+                file, key, f"expected a list of text, got {type(value).__name__} {shown(value)}"
+            )
         )
         return ()
     items: list[str] = []
     for i, item in enumerate(value):
-        text = _text(item, file, f"{key}[{i}]", problems)
+        text = _text(item, file, f"{key}[{i}]", problems, limit)
         if text and text not in items:
             items.append(text)
     return tuple(items)
@@ -172,7 +229,7 @@ class PostImages:
         Raises :class:`Problem` naming the file and key.
         """
         if not isinstance(value, str) or not value.strip():
-            raise Problem(file, key, f"expected a path to an image, got {value!r}")
+            raise Problem(file, key, f"expected a path to an image, got {shown(value)}")
         text = value.strip()
         if _REMOTE.match(text):
             raise Problem(file, key, f"remote images are not fetched at build time: {text}")
@@ -222,6 +279,9 @@ def read_post(
         return PostReading(None)
     if not is_post_path and not isinstance(block, Mapping):
         return PostReading(None)
+    too_big = front_matter_problem(meta)
+    if too_big:
+        return PostReading(None, (Problem(file, "front-matter", too_big),))
     if block is None or block is True:
         block = {}
     if not isinstance(block, Mapping):
@@ -232,12 +292,13 @@ def read_post(
 
     draft = meta.get("draft", False)
     if not isinstance(draft, bool):
-        problems.append(Problem(file, "draft", f"expected true or false, got {draft!r}"))
+        problems.append(Problem(file, "draft", f"expected true or false, got {shown(draft)}"))
         draft = False
 
-    title = default_title
+    # MkDocs takes a page's title from front-matter as it is: a number, a date, a list.
+    title = default_title if isinstance(default_title, str) else ""
     if "title" in meta:
-        title = _text(meta["title"], file, "title", problems) or default_title
+        title = _text(meta["title"], file, "title", problems, MAX_HEADLINE) or title
     title = clean_text(title) or default_slug.replace("-", " ").strip() or src_path
 
     description = ""
@@ -273,16 +334,15 @@ def read_post(
         if key not in PINPLAN_KEYS:
             problems.append(Problem(file, name, "unknown key" + _suggest(key, PINPLAN_KEYS)))
         elif key == "titles":
-            titles = _text_list(value, file, name, problems)
+            titles = _text_list(value, file, name, problems, MAX_HEADLINE)
         elif key == "keywords":
             keywords = _text_list(value, file, name, problems)
         elif key == "pins":
             if isinstance(value, bool) or not isinstance(value, int):
-                problems.append(Problem(file, name, f"expected a whole number, got {value!r}"))
+                problems.append(Problem(file, name, f"expected a whole number, got {shown(value)}"))
             elif not 1 <= value <= MAX_PINS_PER_POST:
-                problems.append(
-                    Problem(file, name, f"must be between 1 and {MAX_PINS_PER_POST}, got {value}")
-                )
+                limits = f"must be between 1 and {MAX_PINS_PER_POST}"
+                problems.append(Problem(file, name, f"{limits}, got {shown(value)}"))
             else:
                 pins = value
         elif key == "image":
@@ -292,8 +352,8 @@ def read_post(
                 problems.append(problem)
         elif key == "link":
             text = _text(value, file, name, problems)
-            if text and not re.match(r"^https?://\S+$", text):
-                problems.append(Problem(file, name, f"expected an http(s) URL, got {text!r}"))
+            if text and not _is_web_link(text):
+                problems.append(Problem(file, name, f"expected an http(s) URL, got {shown(text)}"))
             elif text:
                 link = text
         else:

@@ -352,16 +352,15 @@ def _fresh_posts(
     waiting: dict[str, list[PinSpec]], board: Board, dates: dict[str, date | None]
 ) -> set[str]:
     """Posts new to the plan: no pin yet, and dated no earlier than the newest post that
-    has one (the backlog of never-pinned older posts is not fresh)."""
+    has one (or than every post, when none has): the backlog of never-pinned older posts
+    is not fresh."""
+    unpinned = [post for post in waiting if post not in board.by_post]
     pinned = [day for post in board.by_post if (day := dates.get(post)) is not None]
-    if not pinned:
+    known = pinned or [day for post in unpinned if (day := dates.get(post)) is not None]
+    if not known:
         return set()
-    newest = max(pinned)
-    return {
-        post
-        for post in waiting
-        if post not in board.by_post and (day := dates.get(post)) is not None and day >= newest
-    }
+    newest = max(known)
+    return {post for post in unpinned if (day := dates.get(post)) is not None and day >= newest}
 
 
 def _keeps_fresh_room(board: Board, t: int, today: date, lo: int) -> bool:
@@ -515,23 +514,12 @@ def violations(calendar: Calendar, rules: Rules) -> list[Violation]:
             report(
                 t, pin, "max_per_day", f"{day} holds {len(pins)} pins, more than its cap of {cap}"
             )
-
-    def pairs(
-        entries: list[tuple[int, CalendarPin]],
-    ) -> Iterator[tuple[int, CalendarPin, int, CalendarPin]]:
-        """Neighbouring pins, the scheduled one first (published pairs are history)."""
-        for (t_a, a), (t_b, b) in pairwise(entries):
-            if not b.published:
-                yield t_b, b, t_a, a
-            elif not a.published:
-                yield t_a, a, t_b, b
-
     min_gap, link_gap = format_duration(rules.min_gap), format_duration(rules.link_gap)
-    for t, pin, t_other, other in pairs(timed):
+    for t, pin, t_other, other in _neighbours(timed):
         if abs(t - t_other) < rules.min_gap.total_seconds():
             report(t, pin, "min_gap", f"less than {min_gap} from {other.id} at {when(t_other)}")
     for entries in per_post.values():
-        for t, pin, t_other, other in pairs(entries):
+        for t, pin, t_other, other in _neighbours(entries):
             if zone.day(t) == zone.day(t_other):
                 report(t, pin, "link_gap", f"on the same local day as {other.id} of its post")
             elif abs(t - t_other) < rules.link_gap.total_seconds():
@@ -543,3 +531,15 @@ def violations(calendar: Calendar, rules: Rules) -> list[Violation]:
                 )
     found.sort(key=lambda entry: (entry[0], entry[1]))
     return [entry[2] for entry in found]
+
+
+def _neighbours(
+    entries: list[tuple[int, CalendarPin]],
+) -> Iterator[tuple[int, CalendarPin, int, CalendarPin]]:
+    """Neighbouring pins in time order, the scheduled one first (published pairs are
+    history)."""
+    for (t_a, a), (t_b, b) in pairwise(entries):
+        if not b.published:
+            yield t_b, b, t_a, a
+        elif not a.published:
+            yield t_a, a, t_b, b

@@ -123,3 +123,33 @@ def test_plain_page_with_pinplan_block_becomes_a_post(
     promo = [p for p in pins if p["post"] == "promo.md"]
     assert len(promo) >= 1  # its second pin may wait in the queue
     assert promo[0]["link"].startswith("https://feldnotizen.example.com/promo/?utm_content=pin")
+
+
+def test_a_calendar_planned_months_ahead_is_cut_back_to_the_window_once(
+    site_copy: Path, mkdocs_build: Builder
+) -> None:
+    # As an earlier version wrote it: every pin placed, months ahead.
+    assert mkdocs_build(site_copy).returncode == 0
+    path = site_copy / "pinplan" / "calendar.json"
+    data = json.loads(path.read_text())
+    for n, pin in enumerate(data["pins"]):
+        at = datetime.fromisoformat(pin["publish_at"]) + timedelta(days=7 * (n % 3))
+        pin["publish_at"] = at.isoformat()
+    data["pins"].sort(key=lambda p: p["publish_at"])
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    beyond = [p for p in data["pins"] if datetime.fromisoformat(p["publish_at"]) >= WEEK_END]
+    assert beyond
+
+    result = mkdocs_build(site_copy)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("went back to the queue") == 1
+    assert f"{len(beyond)} scheduled pins lay beyond the 7-day window" in result.stderr
+    kept = json.loads(path.read_text())["pins"]
+    assert all(datetime.fromisoformat(p["publish_at"]) < WEEK_END for p in kept)
+    inside = {p["id"]: p["publish_at"] for p in data["pins"] if p not in beyond}
+    assert {p["id"]: p["publish_at"] for p in kept if p["id"] in inside} == inside
+    again = mkdocs_build(site_copy)
+    assert again.returncode == 0 and "went back to the queue" not in again.stderr
+
+
+WEEK_END = FIXED_NOW + timedelta(days=7)

@@ -221,3 +221,19 @@ def test_pin_links_match_the_parsed_rule_for_any_link(prefix: str, rest: str) ->
     link = utm_links(url)
     assert [link(n) for n in (1, 2, 13)] == expected
     assert "utm_content=pin1" in link(1)
+
+
+def test_extra_variants_are_combinations_the_post_has_not_had_until_none_is_left() -> None:
+    settings = PinSettings(brand=Brand(name="example.com"))
+    # Two headlines: text enough for five distinct titles.
+    two = post(titles=("Slow pinning for new accounts", "One pin a day, then five"), pins=3)
+    own = make_pin_specs([two], settings)
+    more = make_pin_specs([two], settings, extra={"blog/posts/slow.md": 2})
+    assert more[:3] == own and [s.index for s in more] == [1, 2, 3, 4, 5]
+    combinations = [(s.design.headline, s.design.layout, s.design.palette) for s in more]
+    assert len(set(combinations)) == 5
+    for key in ("id", "image_path", "link", "title"):
+        assert len({getattr(s, key) for s in more}) == 5, key
+    # One layout, one palette, one headline: no combination is left beyond the post's pins.
+    plain = PinSettings(layouts=("block",), palettes=(own[0].design.palette,))
+    assert len(make_pin_specs([post()], plain, extra={"blog/posts/slow.md": 3})) == 3

@@ -17,6 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from click.testing import CliRunner
 from fake_pinterest import ACCESS_TOKEN, Crash, FakePinterest, Fault, transport
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -28,8 +29,9 @@ from hypothesis.stateful import (
 )
 from test_publish import make_pin
 
-from mkdocs_pinplan import pinterest, publish
+from mkdocs_pinplan import pinterest
 from mkdocs_pinplan.calendar_file import dumps, loads
+from mkdocs_pinplan.cli import load_site, main
 from mkdocs_pinplan.model import Calendar, Rules
 
 LONG = int(os.environ.get("PINPLAN_FUZZ_EXAMPLES", "0"))
@@ -48,6 +50,18 @@ RULES = Rules(
     min_gap=timedelta(minutes=90),
     warmup_days=4,  # caps 1, 1, 2, 2, then 3: the ramp is exercised too
 )
+MKDOCS_YML = """\
+site_name: Stateful
+site_url: https://blog.example/
+plugins:
+  - pinplan:
+      schedule:
+        timezone: Europe/Berlin
+        start: 2026-11-16
+        max_per_day: 3
+        min_gap: 90m
+        warmup_days: 4
+"""
 SITE = "https://blog.example"
 ENV = {"PINTEREST_ACCESS_TOKEN": ACCESS_TOKEN, "PINTEREST_API_URL": "https://api.pinterest.com/v5"}
 OPERATIONS = ["pins/create", "boards/list", "boards/list_pins", "*"]
@@ -84,6 +98,9 @@ class Publishing(RuleBasedStateMachine):
         ]
         pins.sort(key=lambda p: (p.publish_at, p.id))
         self.path.parent.mkdir(parents=True)
+        (self.dir / "mkdocs.yml").write_text(MKDOCS_YML, encoding="utf-8")
+        # The invariants judge by RULES: the command must read the same ones.
+        assert load_site(str(self.dir / "mkdocs.yml")).rules == RULES
         self.path.write_text(dumps(Calendar("Europe/Berlin", START, tuple(pins))), "utf-8")
         self.committed = self.path.read_bytes()
 
@@ -91,11 +108,15 @@ class Publishing(RuleBasedStateMachine):
         return loads(self.path.read_text(encoding="utf-8"), str(self.path))
 
     def run(self) -> int | None:
-        """One ``pinplan publish`` run; None when its process "died"."""
+        """One ``pinplan publish`` (the command itself); None when its process "died"."""
+        env = {**ENV, "SOURCE_DATE_EPOCH": str(int(self.now.timestamp()))}
+        args = ["publish", "-f", str(self.dir / "mkdocs.yml")]
         try:
-            return publish.run(self.path, RULES, ENV, lambda: self.now, lambda s, e=False: None)
+            result = CliRunner().invoke(main, args, env=env)
         except Crash:
             return None
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+        return result.exit_code
 
     @rule(minutes=st.integers(0, 30 * 60))
     def time_passes(self, minutes: int) -> None:
@@ -169,7 +190,7 @@ class Publishing(RuleBasedStateMachine):
 
 
 Publishing.TestCase.settings = settings(
-    max_examples=max(LONG // 50, 25),
+    max_examples=max(LONG // 50, 20),
     stateful_step_count=25,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],

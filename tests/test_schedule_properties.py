@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -111,7 +112,7 @@ steps = st.one_of(
     st.tuples(st.just("edit"), post_names, st.integers(1, 5)),
     st.tuples(st.just("delete"), post_names),
     st.tuples(st.just("draft"), post_names, st.booleans()),
-    st.tuples(st.just("upload"), st.booleans()),
+    st.tuples(st.just("upload"), st.booleans(), st.integers(0, 90)),
     st.tuples(st.just("refuse"), st.integers(0, 200)),
     st.tuples(st.just("rules"), rules_strategy()),
     st.tuples(st.just("wait"), st.integers(0, 3 * 24 * 60)),
@@ -250,13 +251,18 @@ def test_days_of_a_blog_keep_every_promise(
             pins, edition, _, day = blog.posts[str(step[1])]
             blog.posts[str(step[1])] = (pins, edition, bool(step[2]), day)
         elif kind == "upload":
-            # The uploader posts every due pin (at its time, or a bit late) or hands the
-            # whole window over through a CSV export.
-            until = now + (timedelta(days=rules.horizon_days) if step[1] else timedelta(0))
+            # The uploader posts every due pin, up to `late` minutes after its time (but
+            # not after now), or hands the whole window over through a CSV export.
+            handed, late = bool(step[1]), timedelta(minutes=int(step[2]))  # type: ignore[call-overload]
+            until = now + (timedelta(days=rules.horizon_days) if handed else timedelta(0))
             cal = replace(
                 cal,
                 pins=tuple(
-                    replace(p, status="published")
+                    replace(
+                        p,
+                        status="published",
+                        publish_at=p.publish_at if handed else min(p.publish_at + late, now),
+                    )
                     if p.status == "scheduled" and p.publish_at <= until
                     else p
                     for p in cal.pins
@@ -279,3 +285,59 @@ def test_days_of_a_blog_keep_every_promise(
         elif kind == "wait":
             now += timedelta(minutes=int(step[1]))  # type: ignore[call-overload]
         cal = build(blog, rules, cal, now).calendar
+
+
+@PROPERTY
+@given(
+    rules=rules_strategy(),
+    anchor=st.sampled_from(ANCHORS),
+    offset=st.integers(0, 24 * 60 - 1),
+    backlog=st.integers(10, 40),
+    days=st.integers(1, 12),
+    hours=st.lists(st.integers(0, 23), min_size=12, max_size=12),
+)
+def test_past_the_warmup_a_fresh_post_is_pinned_today_or_tomorrow(
+    rules: Rules,
+    anchor: datetime,
+    offset: int,
+    backlog: int,
+    days: int,
+    hours: list[int],
+) -> None:
+    """A blog with a backlog, built at random hours of days that pass while an uploader
+    posts what is due: a post written on the last day gets its first pin on the calendar,
+    that day or the next (within 48 hours)."""
+    # Past the warm-up, days with a cap of two or more, a window that reaches tomorrow, and
+    # pins less than a day apart (a 25-hour min_gap leaves no room tomorrow after a pin today).
+    rules = replace(
+        rules,
+        start=date(2026, 1, 1),
+        max_per_day=max(rules.max_per_day, 2),
+        horizon_days=max(rules.horizon_days, 2),
+        min_gap=min(rules.min_gap, timedelta(hours=4)),
+    )
+    names = [f"old-{n:02d}" for n in range(backlog)]
+    posts = {
+        name: (3, 1, False, date(2025, 1, 1) + timedelta(days=n)) for n, name in enumerate(names)
+    }
+    blog = Blog(posts)
+    now = anchor + timedelta(minutes=offset)
+    calendar = build(blog, rules, None, now).calendar
+    tz = ZoneInfo(rules.timezone)
+    for day in range(days):
+        # One build a local day, at that day's hour.
+        tomorrow = now.astimezone(tz).date() + timedelta(days=1)
+        now = datetime.combine(tomorrow, time(hours[day], offset % 60), tz).astimezone(UTC)
+        calendar = replace(
+            calendar,
+            pins=tuple(
+                replace(p, status="published") if p.publish_at <= now else p for p in calendar.pins
+            ),
+        )
+        if day == days - 1:
+            blog.posts["fresh"] = (3, 1, False, date(2027, 12, 31))
+        calendar = build(blog, rules, calendar, now).calendar
+    first = next(p for p in calendar.pins if p.post == "blog/posts/fresh.md")
+    today = now.astimezone(tz).date()
+    assert first.publish_at.astimezone(tz).date() in (today, today + timedelta(days=1))
+    assert first.publish_at - now <= timedelta(hours=48)

@@ -20,6 +20,7 @@ from mkdocs_pinplan.render.draw import Composition, compose
 from mkdocs_pinplan.render.fonts import shaping_available
 from mkdocs_pinplan.render.glyphs import charset, needs_shaping, right_to_left
 from mkdocs_pinplan.render.sysfonts import fonts_for, installed_fonts
+from mkdocs_pinplan.render.text import word_breaks
 
 from conftest import Builder, build_env
 
@@ -174,7 +175,7 @@ def small_site(root: Path, posts: dict[str, str]) -> Path:
         (root / "docs" / "blog" / "posts" / name).write_text(text, encoding="utf-8")
     (root / "mkdocs.yml").write_text(
         "site_name: Scripts\nsite_url: https://scripts.example.com/\n"
-        "plugins:\n  - pinplan:\n      schedule:\n        start: 2026-12-01\n"
+        "plugins:\n  - pinplan:\n      schedule:\n"
         "        warmup_days: 0\n        link_gap: 2d\n        horizon_days: 14\n"
     )
     return root
@@ -238,3 +239,9 @@ def test_check_names_the_posts_a_build_would_refuse(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["check", "-f", str(config)])
     assert result.exit_code == 1
     assert "docs/blog/posts/ja.md: headline: no font has 'ピ' (U+30D4)" in result.output
+
+
+def test_a_word_of_a_shaped_script_breaks_without_a_latin_hyphen() -> None:
+    breaks = word_breaks("بالعربية", "ar")
+    assert breaks.forced and not any(hyphen for _pos, hyphen in breaks.forced)
+    assert any(hyphen for _pos, hyphen in word_breaks("Kontosperrung", "xx").forced)

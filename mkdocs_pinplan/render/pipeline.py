@@ -131,7 +131,8 @@ def render_pins(
 def _open_cache(cache_dir: Path) -> tuple[PinCache, FileHasher]:
     """The pin store in ``cache_dir`` and a hasher whose memo it shares."""
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
+        # Its pins folder too: a file in its place would fail every pin, blamed on its post.
+        (cache_dir / "pins").mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise PinplanError(str(cache_dir), "cache_dir", f"cannot create it: {exc}") from None
     hasher = FileHasher.in_cache(cache_dir)

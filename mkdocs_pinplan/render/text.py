@@ -17,7 +17,7 @@ from functools import lru_cache
 import pyphen
 from PIL import ImageDraw
 
-from .glyphs import FontChain, clusters, cover, right_to_left
+from .glyphs import FontChain, clusters, cover, needs_shaping, right_to_left
 
 REFERENCE_SIZE = 100
 ELLIPSIS = "…"
@@ -82,8 +82,9 @@ def word_breaks(word: str, lang: str) -> Breaks:
     pos = 0
     for cluster in clusters(word)[:-1]:
         pos += len(cluster)
-        # East Asian wide characters break without a hyphen, as in their own typography.
-        wide = unicodedata.east_asian_width(cluster[0]) in ("W", "F")
+        # East Asian wide characters break without a hyphen, as in their own typography; so
+        # do shaped scripts (Arabic, Indic), where a Latin hyphen would be a foreign mark.
+        wide = unicodedata.east_asian_width(cluster[0]) in ("W", "F") or needs_shaping(cluster)
         hyphen = not wide and cluster[-1] not in _EXPLICIT_BREAKS and word[pos].isalnum()
         forced[pos] = hyphen and cluster[-1].isalnum()
     return Breaks(explicit, tuple(sorted(natural.items())), tuple(sorted(forced.items())))
