@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Literal, NamedTuple
+from urllib.parse import urlsplit
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -110,6 +111,11 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
         self._enabled = bool(self.config.enabled)
         if not self._enabled:
             return None
+        # `mkdocs serve --clean` starts as a build, then points site_url at its own address:
+        # a calendar written from it would link every pin to localhost.
+        host, port = config.dev_addr
+        if urlsplit(config.site_url or "").netloc == f"{host}:{port}":
+            self.is_serve = True
         self.globs = self.config.posts or default_post_globs(config)
         # One regular expression for all the globs (fnmatch's own translation, case-sensitive).
         self._is_post = re.compile("|".join(fnmatch.translate(g) for g in self.globs)).match

@@ -101,3 +101,23 @@ def test_a_calendar_inside_site_dir_is_refused_before_the_build(
     assert result.returncode != 0
     assert "calendar: site/plan.json lies inside site_dir" in result.stderr
     assert kept.read_text() == '{"hand": "made"}'
+
+
+def test_serve_clean_which_starts_as_a_build_never_writes_localhost_links(
+    site_copy: Path,
+) -> None:
+    from mkdocs.config import load_config
+
+    # `mkdocs serve --clean` calls on_startup(command="build") and then points site_url at
+    # its own address: a calendar written then would link every pin to localhost.
+    config = load_config(config_file=str(site_copy / "mkdocs.yml"))
+    config.site_url = "http://127.0.0.1:8000/"
+    plugin = config.plugins["pinplan"]
+    plugin.on_startup(command="build", dirty=False)
+    plugin.on_config(config)
+    assert plugin.is_serve
+    real = load_config(config_file=str(site_copy / "mkdocs.yml"))
+    plugin = real.plugins["pinplan"]
+    plugin.on_startup(command="build", dirty=False)
+    plugin.on_config(real)
+    assert not plugin.is_serve
