@@ -7,6 +7,7 @@ import os
 import posixpath
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -289,17 +290,53 @@ def read_post(
             Problem(file, "pinplan", f"expected a mapping or false, got {type(block).__name__}")
         )
         block = {}
+    defaults = _Page(default_title, "", None, default_slug, default_lang, False)
+    page = _page_fields(meta, file, problems, defaults)
+    images = images or PostImages(docs_dir)
+    found = _block_fields(block, file, images, problems)
+    facts = read_body(body) if body else PostBody()
+    if "image" not in block:
+        found.image, photo_problems = find_photo(meta, facts, file=file, images=images)
+        problems.extend(photo_problems)
+    # The page's and the block's fields are the post's, by name.
+    post = Post(
+        src_path=src_path,
+        url=url,
+        **page._asdict(),
+        **vars(found),
+        h1=facts.h1,
+        sections=facts.sections,
+        lead=facts.lead,
+    )
+    return PostReading(post, tuple(problems))
 
+
+class _Page(NamedTuple):
+    """What a page's own front-matter keys give its post."""
+
+    title: str
+    description: str
+    date: date | None
+    slug: str
+    lang: str
+    draft: bool
+
+
+def _page_fields(
+    meta: Mapping[str, object], file: str, problems: list[Problem], defaults: _Page
+) -> _Page:
+    """The page's title, description, date, slug, language and draft flag (``defaults`` where
+    a key is missing or unusable; each unusable key is a problem)."""
     draft = meta.get("draft", False)
     if not isinstance(draft, bool):
         problems.append(Problem(file, "draft", f"expected true or false, got {shown(draft)}"))
         draft = False
 
     # MkDocs takes a page's title from front-matter as it is: a number, a date, a list.
-    title = default_title if isinstance(default_title, str) else ""
+    title = defaults.title if isinstance(defaults.title, str) else ""
     if "title" in meta:
         title = _text(meta["title"], file, "title", problems, MAX_HEADLINE) or title
-    title = clean_text(title) or default_slug.replace("-", " ").strip() or src_path
+    title = clean_text(title) or defaults.slug.replace("-", " ").strip() or file
 
     description = ""
     if meta.get("description") is not None:
@@ -312,42 +349,51 @@ def read_post(
         except ValueError as exc:
             problems.append(Problem(file, "date", str(exc)))
 
-    slug = default_slug
+    slug = defaults.slug
     if meta.get("slug") is not None:
-        slug = _text(meta["slug"], file, "slug", problems) or default_slug
+        slug = _text(meta["slug"], file, "slug", problems) or defaults.slug
 
-    lang = default_lang
+    lang = defaults.lang
     for key in ("lang", "language"):
         if meta.get(key) is not None:
-            lang = _text(meta[key], file, key, problems) or default_lang
+            lang = _text(meta[key], file, key, problems) or defaults.lang
             break
+    return _Page(title, description, post_date, slug, lang, draft)
+
+
+@dataclass
+class _Block:
+    """What a post's ``pinplan`` block gives it: each key as read, or its default."""
 
     titles: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     pins: int | None = None
     image: Path | None = None
     link: str | None = None
-    texts: dict[str, str] = {}
+    board: str | None = None
+    pin_description: str | None = None
+    alt: str | None = None
+
+
+def _block_fields(
+    block: Mapping[object, object], file: str, images: PostImages, problems: list[Problem]
+) -> _Block:
+    """The ``pinplan`` block's keys, checked; each unknown or unusable key is a problem."""
+    found = _Block()
     for raw_key, value in block.items():
         key = str(raw_key)
         name = f"pinplan.{key}"
         if key not in PINPLAN_KEYS:
             problems.append(Problem(file, name, "unknown key" + _suggest(key, PINPLAN_KEYS)))
         elif key == "titles":
-            titles = _text_list(value, file, name, problems, MAX_HEADLINE)
+            found.titles = _text_list(value, file, name, problems, MAX_HEADLINE)
         elif key == "keywords":
-            keywords = _text_list(value, file, name, problems)
+            found.keywords = _text_list(value, file, name, problems)
         elif key == "pins":
-            if isinstance(value, bool) or not isinstance(value, int):
-                problems.append(Problem(file, name, f"expected a whole number, got {shown(value)}"))
-            elif not 1 <= value <= MAX_PINS_PER_POST:
-                limits = f"must be between 1 and {MAX_PINS_PER_POST}"
-                problems.append(Problem(file, name, f"{limits}, got {shown(value)}"))
-            else:
-                pins = value
+            found.pins = _pin_number(value, file, name, problems)
         elif key == "image":
             try:
-                image = (images or PostImages(docs_dir)).resolve(value, file=file, key=name)
+                found.image = images.resolve(value, file=file, key=name)
             except Problem as problem:
                 problems.append(problem)
         elif key == "link":
@@ -355,39 +401,26 @@ def read_post(
             if text and not _is_web_link(text):
                 problems.append(Problem(file, name, f"expected an http(s) URL, got {shown(text)}"))
             elif text:
-                link = text
+                found.link = text
+        elif key == "board":
+            found.board = _text(value, file, name, problems)
+        elif key == "description":
+            found.pin_description = _text(value, file, name, problems)
         else:
-            text = _text(value, file, name, problems)
-            if text:
-                texts[key] = text
+            found.alt = _text(value, file, name, problems)
+    return found
 
-    facts = read_body(body) if body else PostBody()
-    if "image" not in block:
-        image, found = find_photo(meta, facts, file=file, images=images or PostImages(docs_dir))
-        problems.extend(found)
 
-    post = Post(
-        src_path=src_path,
-        title=title,
-        url=url,
-        slug=slug,
-        description=description,
-        date=post_date,
-        lang=lang,
-        titles=titles,
-        pins=pins,
-        board=texts.get("board"),
-        pin_description=texts.get("description"),
-        alt=texts.get("alt"),
-        image=image,
-        keywords=keywords,
-        link=link,
-        draft=draft,
-        h1=facts.h1,
-        sections=facts.sections,
-        lead=facts.lead,
-    )
-    return PostReading(post, tuple(problems))
+def _pin_number(value: object, file: str, name: str, problems: list[Problem]) -> int | None:
+    """``pinplan.pins``: a whole number from 1 to :data:`MAX_PINS_PER_POST`, else a problem."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        problems.append(Problem(file, name, f"expected a whole number, got {shown(value)}"))
+        return None
+    if not 1 <= value <= MAX_PINS_PER_POST:
+        limits = f"must be between 1 and {MAX_PINS_PER_POST}"
+        problems.append(Problem(file, name, f"{limits}, got {shown(value)}"))
+        return None
+    return value
 
 
 # What a post's body offers when its front-matter is silent: images, headings, a first

@@ -105,3 +105,20 @@ def test_the_core_never_imports_the_drawing_code() -> None:
                 reached.add(target)
                 todo.append(target)
         assert not [t for t in reached if t.startswith("mkdocs_pinplan.render")], name
+
+
+MAX_FUNCTION_LINES = 60
+"""Longest function (signature, docstring and body) outside the planner (``schedule.py``)."""
+
+
+def test_no_function_is_longer_than_sixty_lines() -> None:
+    long = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.name == "schedule.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                lines = (node.end_lineno or node.lineno) - node.lineno + 1
+                if lines > MAX_FUNCTION_LINES:
+                    long.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {node.name} ({lines})")
+    assert long == []
