@@ -127,12 +127,11 @@ def test_bad_background_names_the_post(tmp_path: Path, workers: int) -> None:
     assert posts[2].image is not None
     posts[2].image.write_bytes(b"this is not a JPEG")
     specs = specs_for(posts)
-    try:
-        render.render_pin(specs[6].design)
-    except render.RenderError:
-        pass
-    else:
-        pytest.skip("the drawing code does not read background images yet")
+    # A pin of that post whose layout shows the photo: drawing it must read the broken file.
+    shown = [s for s in specs if s.post == posts[2].src_path and s.design.layout.photo != "none"]
+    assert shown, "no layout of post 2 shows its photo"
+    with pytest.raises(render.RenderError):
+        render.render_pin(shown[0].design)
     with pytest.raises(PinplanError) as caught:
         render_pins(specs, tmp_path / "site", cache_dir=tmp_path / "c", workers=workers)
     assert caught.value.file == posts[2].src_path
