@@ -14,6 +14,7 @@ import click
 import pytest
 import yaml
 from shared_pin_cache import share_pin_cache
+from workflow_steps import Step, find, runs, uses
 
 from mkdocs_pinplan.cli import main as pinplan_cli
 from mkdocs_pinplan.config import PinplanConfig
@@ -23,7 +24,6 @@ from conftest import EXAMPLE_SITE, build_env
 BIN = Path(sys.executable).parent
 WORKFLOW = EXAMPLE_SITE / ".github/workflows/pinplan.yml"
 CSV_HEADER = "Title,Media URL,Pinterest board,Thumbnail,Description,Link,Publish date,Keywords"
-Step = dict[str, Any]
 
 
 @pytest.fixture(scope="module")
@@ -39,22 +39,6 @@ def all_steps(workflow: dict[str, Any]) -> list[Step]:
 
 def build_steps(workflow: dict[str, Any]) -> list[Step]:
     return list(workflow["jobs"]["build"]["steps"])
-
-
-def find(steps: list[Step], what: str, test: Any) -> int:
-    """Index of the first step satisfying ``test``; fails naming ``what`` when none does."""
-    for index, step in enumerate(steps):
-        if test(step):
-            return index
-    pytest.fail(f"the workflow has no step that {what}")
-
-
-def runs(fragment: str) -> Any:
-    return lambda step: fragment in " ".join(str(step.get("run", "")).split())
-
-
-def uses(action: str) -> Any:
-    return lambda step: str(step.get("uses", "")).startswith(action + "@")
 
 
 def option_default(name: str) -> Any:

@@ -9,6 +9,7 @@ from typing import Any
 import click
 import pytest
 import yaml
+from workflow_steps import find, runs, uses
 
 from mkdocs_pinplan.cli import main as pinplan_cli
 from mkdocs_pinplan.config import PinplanConfig
@@ -35,21 +36,6 @@ def workflow() -> dict[str, Any]:
     return load("pinplan-publish.yml")
 
 
-def step_index(steps: list[dict[str, Any]], test: Any, what: str) -> int:
-    for index, step in enumerate(steps):
-        if test(step):
-            return index
-    pytest.fail(f"no step that {what}")
-
-
-def runs(fragment: str) -> Any:
-    return lambda step: fragment in " ".join(str(step.get("run", "")).split())
-
-
-def uses(action: str) -> Any:
-    return lambda step: str(step.get("uses", "")).startswith(action + "@")
-
-
 def test_runs_hourly_one_run_at_a_time(workflow: dict[str, Any]) -> None:
     triggers = workflow.get("on", workflow.get(True))
     [cron] = [entry["cron"] for entry in triggers["schedule"]]
@@ -66,18 +52,18 @@ def test_builds_then_deploys_then_publishes(workflow: dict[str, Any]) -> None:
     assert jobs["deploy"]["needs"] == "build"
     assert jobs["publish"]["needs"] == "deploy"
     build = jobs["build"]["steps"]
-    built = step_index(build, runs("mkdocs build --strict"), "builds")
-    kept = step_index(build, uses("actions/upload-artifact"), "keeps the calendar")
+    built = find(build, "builds", runs("mkdocs build --strict"))
+    kept = find(build, "keeps the calendar", uses("actions/upload-artifact"))
     assert built < kept
     calendar = PinplanConfig.calendar.default
     assert build[kept]["with"]["path"] == calendar
-    step_index(jobs["deploy"]["steps"], uses("actions/deploy-pages"), "deploys")
+    find(jobs["deploy"]["steps"], "deploys", uses("actions/deploy-pages"))
     steps = jobs["publish"]["steps"]
-    taken = step_index(steps, uses("actions/download-artifact"), "takes the calendar")
+    taken = find(steps, "takes the calendar", uses("actions/download-artifact"))
     assert steps[taken]["with"]["name"] == build[kept]["with"]["name"]
     assert f"{steps[taken]['with']['path']}/calendar.json" == calendar
-    posted = step_index(steps, runs("pinplan publish"), "publishes")
-    committed = step_index(steps, runs(f"git add {calendar}"), "commits the calendar")
+    posted = find(steps, "publishes", runs("pinplan publish"))
+    committed = find(steps, "commits the calendar", runs(f"git add {calendar}"))
     assert taken < posted < committed
     script = str(steps[committed]["run"])
     assert "git commit" in script and "git push" in script and "[skip ci]" in script
@@ -87,7 +73,7 @@ def test_builds_then_deploys_then_publishes(workflow: dict[str, Any]) -> None:
 
 def test_credentials_come_from_secrets_through_the_environment(workflow: dict[str, Any]) -> None:
     steps = workflow["jobs"]["publish"]["steps"]
-    step = steps[step_index(steps, runs("pinplan publish"), "publishes")]
+    step = steps[find(steps, "publishes", runs("pinplan publish"))]
     for name in CREDENTIALS:
         assert step["env"][name] == "${{ secrets." + name + " }}"
     assert "${{" not in str(step["run"])
