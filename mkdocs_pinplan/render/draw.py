@@ -28,6 +28,7 @@ from .text import TextBlock, draw_line, exact_width, fit_text
 __all__ = ["Composition", "RenderError", "RenderResult", "compose", "render_pin"]
 
 Rect = tuple[int, int, int, int]
+Size = tuple[int, int]
 
 MARGIN = 64
 """Safe margin on every side, in px at 1000 px wide: no text comes closer to the edge."""
@@ -267,20 +268,14 @@ def _scrimmed(design: Design, base: Image.Image, has_photo: bool) -> Image.Image
 
 
 @lru_cache(maxsize=4)
-def _scrimmed_photo(
-    photo_key: tuple[Path, tuple[int, int]], layout: Layout, size: tuple[int, int]
+def _full_bleed(
+    photo_key: tuple[Path, tuple[int, int]] | None, layout: Layout, palette: Palette, size: Size
 ) -> Image.Image:
-    """The full-bleed photo under its scrim (cached: it depends on no palette or words)."""
-    # Only the layout and size shape the scrim; the palette is a placeholder.
-    design = Design("", layout, _NO_PALETTE, _NO_BRAND, width=size[0], height=size[1])
-    return _scrimmed(design, _photo(*photo_key, size, size), True)
-
-
-@lru_cache(maxsize=4)
-def _scrimmed_shade(layout: Layout, palette: Palette, size: tuple[int, int]) -> Image.Image:
-    """The photo stand-in gradient under its scrim (cached per palette)."""
+    """The full-bleed photo, or without one the branded gradient, under its scrim (cached:
+    a photo's scrim depends on no palette or words, so its callers pass a placeholder)."""
     design = Design("", layout, palette, _NO_BRAND, width=size[0], height=size[1])
-    return _scrimmed(design, _shade(palette, size), False)
+    base = _photo(*photo_key, size, size) if photo_key else _shade(palette, size)
+    return _scrimmed(design, base, photo_key is not None)
 
 
 @lru_cache(maxsize=4)
@@ -298,9 +293,7 @@ def _backdrop(design: Design, photo_key: tuple[Path, tuple[int, int]] | None) ->
     layout, palette = design.layout, design.palette
     size = (design.width, design.height)
     if layout.photo == "full":
-        if photo_key:
-            return _scrimmed_photo(photo_key, layout, size).copy()
-        return _scrimmed_shade(layout, palette, size).copy()
+        return _full_bleed(photo_key, layout, _NO_PALETTE if photo_key else palette, size).copy()
     ground = palette.accent if layout.ground == "accent" else palette.background
     image = Image.new("RGB", size, ground)
     if layout.photo in ("box", "card"):
@@ -353,34 +346,24 @@ def _surface_colors(design: Design) -> tuple[RGB, RGB, RGB]:
     return surface, text, accent
 
 
-def _fit_headline(
-    design: Design, text: str, width: int, height: int, chain: FontChain
-) -> TextBlock:
-    return fit_text(
-        text,
-        chain,
-        width=width,
-        height=height,
-        max_size=_scaled(design, design.layout.max_size),
-        min_size=_scaled(design, MIN_HEADLINE),
-        lang=design.lang,
-        max_lines=design.layout.max_lines,
-    )
-
-
 def _fitted_headline(
-    design: Design,
-    headline: str,
-    room: tuple[int, int],
-    chain: FontChain,
-    warnings: list[str],
+    design: Design, headline: str, room: tuple[int, int], chain: FontChain, warnings: list[str]
 ) -> TextBlock | None:
     """The headline set in ``room`` (width, height), with a warning when it had to be cut."""
     if not headline:
         if design.headline.strip():
             warnings.append("headline: nothing left to draw after leaving out missing characters")
         return None
-    block = _fit_headline(design, headline, room[0], room[1], chain)
+    block = fit_text(
+        headline,
+        chain,
+        width=room[0],
+        height=room[1],
+        max_size=_scaled(design, design.layout.max_size),
+        min_size=_scaled(design, MIN_HEADLINE),
+        lang=design.lang,
+        max_lines=design.layout.max_lines,
+    )
     if block.truncated:
         shown = " ".join(block.lines)
         warnings.append(
@@ -424,7 +407,7 @@ def compose(design: Design, *, keep_background: bool = False) -> Composition:
 
     Raises :class:`RenderError` when the photo, logo or a font cannot be used.
     """
-    layout, brand = design.layout, design.brand
+    layout = design.layout
     warnings: list[str] = []
     has_photo = design.image is not None and layout.photo != "none"
     photo_key = (design.image, _stamp(design.image)) if has_photo and design.image else None
@@ -432,7 +415,7 @@ def compose(design: Design, *, keep_background: bool = False) -> Composition:
     image = _backdrop(design, photo_key)
     draw = ImageDraw.Draw(image)
 
-    chain = FontChain.of(headline_chain(brand))
+    chain = FontChain.of(headline_chain(design.brand))
     headline = _drawable(drawn_headline(design), chain, "headline", warnings)
 
     rect = _headline_rect(design, has_photo)
@@ -445,9 +428,7 @@ def compose(design: Design, *, keep_background: bool = False) -> Composition:
 
     block = _fitted_headline(design, headline, (width, height), chain, warnings)
     _edge_decorations(design, draw, accent)
-
-    texts: list[TextPlacement] = []
-    background: Image.Image | None = None
+    lines: list[tuple[str, tuple[float, int]]] = []
     if block is not None:
         widths = [exact_width(chain, line, block.size) for line in block.lines]
         top = _headline_top(layout.valign, inner, block.height)
@@ -461,49 +442,39 @@ def compose(design: Design, *, keep_background: bool = False) -> Composition:
             if kind in layout.decorations:
                 x = inner[0] + round((width - bar_w) * share)
                 draw.rectangle((x, y, x + bar_w - 1, y + bar_h - 1), fill=accent)
-        background = _footer(design, image, draw, texts, warnings, keep_background)
-        boxes: list[Rect] = []
-        baseline = top + block.ascent
-        for line, lw in zip(block.lines, widths, strict=True):
-            at = (inner[0] + (width - lw) * share, baseline + block.line_height * len(boxes))
-            boxes.append(draw_line(draw, at, line, chain, block.size, text_color))
-        texts.insert(0, TextPlacement("headline", tuple(boxes), text_color, block.size))
-    else:
-        background = _footer(design, image, draw, texts, warnings, keep_background)
-    return Composition(
-        image=image,
-        texts=tuple(texts),
-        safe=_safe(design),
-        warnings=tuple(warnings),
-        background=background,
-        headline=block,
-    )
+        for n, (line, lw) in enumerate(zip(block.lines, widths, strict=True)):
+            at = (inner[0] + (width - lw) * share, top + block.ascent + block.line_height * n)
+            lines.append((line, at))
+    footer = _footer(design, image, warnings)
+    background = image.copy() if keep_background else None
+    texts = []
+    if block is not None:
+        boxes = tuple(
+            draw_line(draw, at, line, chain, block.size, text_color) for line, at in lines
+        )
+        texts.append(TextPlacement("headline", boxes, text_color, block.size))
+    if footer is not None:
+        name, name_chain, at, fill = footer
+        box = _draw_footer_line(draw, at, name, name_chain, fill)
+        texts.append(TextPlacement("footer", (box,), fill, name.size))
+    return Composition(image, tuple(texts), _safe(design), tuple(warnings), background, block)
 
 
 def _footer(
-    design: Design,
-    image: Image.Image,
-    draw: ImageDraw.ImageDraw,
-    texts: list[TextPlacement],
-    warnings: list[str],
-    keep_background: bool,
-) -> Image.Image | None:
-    """Draw the site name (and logo) at the bottom; returns the pre-text canvas if asked."""
+    design: Design, image: Image.Image, warnings: list[str]
+) -> tuple[TextBlock, FontChain, tuple[int, int], RGB] | None:
+    """Paste the logo at the bottom and place the site name beside it: the name's setting,
+    fonts, baseline start and colour (``None`` without a name to draw)."""
     layout, brand = design.layout, design.brand
+    if layout.footer == "none" or not (brand.name or brand.logo):
+        return None
     w = design.width
     margin = _scaled(design, MARGIN)
     top = _footer_top(design)
     zone_h = _scaled(design, LOGO_HEIGHT)
-    logo = None
-    if layout.footer != "none" and brand.logo is not None:
-        logo = _logo(brand.logo, _stamp(brand.logo, "logo"), zone_h)
-    background = image.copy() if keep_background else None
-    if layout.footer == "none" or not (brand.name or logo):
-        return background
-    fill = _footer_fill(design)
+    logo = _logo(brand.logo, _stamp(brand.logo, "logo"), zone_h) if brand.logo else None
     chain = FontChain.of(body_chain(brand))
-    name = clean_headline(brand.name)
-    name = _drawable(name, chain, "brand name", warnings)
+    name = _drawable(clean_headline(brand.name), chain, "brand name", warnings)
     gap = _scaled(design, 16)
     logo_w = logo.width + gap if logo else 0
     # Either way the footer ends left of FOOTER_MAX_RIGHT, clear of Pinterest's buttons.
@@ -517,14 +488,11 @@ def _footer(
     x = margin if layout.footer == "left" else (w - round(total)) // 2
     if logo:
         image.paste(logo, (x, top + (zone_h - logo.height) // 2), logo)
-        if keep_background and background is not None:
-            background.paste(logo, (x, top + (zone_h - logo.height) // 2), logo)
         x += logo_w
-    if block:
-        baseline = top + (zone_h + block.ascent - block.descent) // 2
-        box = _draw_footer_line(draw, (x, baseline), block, chain, fill)
-        texts.append(TextPlacement("footer", (box,), fill, block.size))
-    return background
+    if block is None:
+        return None
+    baseline = top + (zone_h + block.ascent - block.descent) // 2
+    return block, chain, (x, baseline), _footer_fill(design)
 
 
 def _footer_fill(design: Design) -> RGB:
