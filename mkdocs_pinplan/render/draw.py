@@ -19,10 +19,8 @@ from .. import color
 from ..color import RGB
 from ..images import ImageProblem, open_image
 from ..model import Brand, Design, Layout, Palette
-from .coverage import clean_headline, drawn_headline, pictograph
-from .fonts import body_chain, headline_chain
-from .glyphs import FontChain, cover, describe, right_to_left
-from .problems import RenderError
+from .coverage import clean_headline, cover, describe, drawn_headline, pictograph, right_to_left
+from .fonts import FontChain, RenderError, body_chain, headline_chain, stamp
 from .text import TextBlock, draw_line, exact_width, fit_text
 
 __all__ = ["Composition", "RenderError", "RenderResult", "compose", "render_pin"]
@@ -95,16 +93,8 @@ def _rect(design: Design, box: tuple[float, float, float, float]) -> Rect:
     )
 
 
-def _stamp(path: Path, what: str = "image") -> tuple[int, int]:
-    try:
-        st = path.stat()
-    except OSError:
-        raise RenderError(f"{what} not found: {path.name}") from None
-    return (st.st_mtime_ns, st.st_size)
-
-
 @lru_cache(maxsize=1)
-def _decoded(path: Path, stamp: tuple[int, int], canvas: tuple[int, int]) -> Image.Image:
+def _decoded(path: Path, version: tuple[int, int], canvas: tuple[int, int]) -> Image.Image:
     """The photo upright and in RGB, with enough pixels to cover ``canvas`` (and so any box
     on it); kept for the next pin, which is often of the same post."""
     try:
@@ -123,10 +113,10 @@ def _decoded(path: Path, stamp: tuple[int, int], canvas: tuple[int, int]) -> Ima
 
 @lru_cache(maxsize=4)
 def _photo(
-    path: Path, stamp: tuple[int, int], size: tuple[int, int], canvas: tuple[int, int]
+    path: Path, version: tuple[int, int], size: tuple[int, int], canvas: tuple[int, int]
 ) -> Image.Image:
     """The photo scaled and centre-cropped to fill ``size`` (cached per file version)."""
-    image = _decoded(path, stamp, canvas)
+    image = _decoded(path, version, canvas)
     # Cover: scale so the photo fills ``size``, cropping the overflow evenly on both sides.
     scale = max(size[0] / image.width, size[1] / image.height)
     crop_w, crop_h = size[0] / scale, size[1] / scale
@@ -140,7 +130,7 @@ def _photo(
 
 
 @lru_cache(maxsize=4)
-def _logo(path: Path, stamp: tuple[int, int], height: int) -> Image.Image:
+def _logo(path: Path, version: tuple[int, int], height: int) -> Image.Image:
     """The logo as RGBA, fitted into ``height`` × 5 ``height`` px (cached per file version)."""
     try:
         image = open_image(path)
@@ -410,7 +400,7 @@ def compose(design: Design, *, keep_background: bool = False) -> Composition:
     layout = design.layout
     warnings: list[str] = []
     has_photo = design.image is not None and layout.photo != "none"
-    photo_key = (design.image, _stamp(design.image)) if has_photo and design.image else None
+    photo_key = (design.image, stamp(design.image, "image")) if has_photo and design.image else None
     surface, text_color, accent = _surface_colors(design)
     image = _backdrop(design, photo_key)
     draw = ImageDraw.Draw(image)
@@ -472,7 +462,7 @@ def _footer(
     margin = _scaled(design, MARGIN)
     top = _footer_top(design)
     zone_h = _scaled(design, LOGO_HEIGHT)
-    logo = _logo(brand.logo, _stamp(brand.logo, "logo"), zone_h) if brand.logo else None
+    logo = _logo(brand.logo, stamp(brand.logo, "logo"), zone_h) if brand.logo else None
     chain = FontChain.of(body_chain(brand))
     name = _drawable(clean_headline(brand.name), chain, "brand name", warnings)
     gap = _scaled(design, 16)

@@ -17,7 +17,8 @@ from functools import lru_cache
 import pyphen
 from PIL import ImageDraw
 
-from .glyphs import FontChain, clusters, cover, needs_shaping, right_to_left
+from .coverage import clusters, cover, right_to_left
+from .fonts import FontChain, needs_shaping
 
 REFERENCE_SIZE = 100
 ELLIPSIS = "…"
