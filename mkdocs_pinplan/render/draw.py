@@ -26,7 +26,6 @@ from .text import TextBlock, draw_line, exact_width, fit_text
 __all__ = ["Composition", "RenderError", "RenderResult", "compose", "render_pin"]
 
 Rect = tuple[int, int, int, int]
-Size = tuple[int, int]
 
 MARGIN = 64
 """Safe margin on every side, in px at 1000 px wide: no text comes closer to the edge."""
@@ -41,6 +40,8 @@ STRIPE = 36
 """Width of the ``stripe`` decoration down the left edge, in px at 1000 px wide."""
 BAR = (120, 12, 30)
 """Accent bar: width, thickness and gap to the headline, in px at 1000 px wide."""
+SCRIM: RGB = (10, 10, 14)
+"""Near-black scrim: neutral, so one scrimmed photo serves every palette."""
 _NO_BRAND = Brand(name="")
 _NO_PALETTE = Palette(background="#000000", text="#ffffff", accent="#ffffff")
 
@@ -179,32 +180,20 @@ def _safe(design: Design) -> Rect:
     return (margin, margin, design.width - margin, bottom)
 
 
-def _needs_scrim(design: Design, rect: Rect) -> list[Rect]:
-    """The areas of a full-bleed background that carry text (and so need contrast)."""
-    zones = []
-    if not design.layout.panel:
-        zones.append(rect)
-    if design.layout.footer != "none":
-        zones.append((0, _footer_top(design), design.width, design.height))
-    return zones
-
-
-def _scrim_alpha(
-    photo: Image.Image, zones: list[Rect], scrim: RGB, text: RGB, least: float
-) -> float:
-    """The least scrim opacity that puts every zone's text at WCAG contrast or better.
+def _scrim_alpha(photo: Image.Image, zones: list[Rect], least: float) -> float:
+    """The least scrim opacity that puts white text in every zone at WCAG contrast or better.
 
     Uses each channel's maximum over the zone, an upper bound on any pixel's luminance
     after blending, so the guarantee holds for every pixel, not just on average.
     """
-    target = (color.luminance(text) + 0.05) / (color.TEXT_CONTRAST + 0.1) - 0.05
+    target = (color.luminance(color.WHITE) + 0.05) / (color.TEXT_CONTRAST + 0.1) - 0.05
     alpha = least
     for zone in zones:
         extrema = photo.crop(zone).getextrema()
         top = tuple(int(hi) for _lo, hi in extrema)  # type: ignore[misc]
 
         def blended(a: float, top: tuple[int, ...] = top) -> float:
-            mixed = tuple(round(c * (1 - a) + s * a) for c, s in zip(top, scrim, strict=True))
+            mixed = tuple(round(c * (1 - a) + s * a) for c, s in zip(top, SCRIM, strict=True))
             return color.luminance((mixed[0], mixed[1], mixed[2]))
 
         lo, hi = alpha, 1.0
@@ -240,32 +229,27 @@ def _scrim_mask(design: Design, zones: list[Rect], alpha: float, least: float) -
     return column.resize((design.width, h), Image.Resampling.NEAREST)
 
 
-SCRIM: RGB = (10, 10, 14)
-"""Near-black scrim: neutral, so one scrimmed photo serves every palette."""
-
-
-def _scrimmed(design: Design, base: Image.Image, has_photo: bool) -> Image.Image:
-    zones = _needs_scrim(design, _headline_rect(design, has_photo))
-    if not zones:
-        return base
-    least = design.layout.scrim
-    alpha = _scrim_alpha(base, zones, SCRIM, color.WHITE, least)
-    mask = _scrim_mask(design, zones, alpha, least)
-    # The same blend as ``Image.composite`` with a plain SCRIM image, without making one.
-    scrimmed = base.copy()
-    scrimmed.paste(SCRIM, None, mask)
-    return scrimmed
-
-
 @lru_cache(maxsize=4)
 def _full_bleed(
-    photo_key: tuple[Path, tuple[int, int]] | None, layout: Layout, palette: Palette, size: Size
+    photo_key: tuple[Path, tuple[int, int]] | None,
+    layout: Layout,
+    palette: Palette,
+    size: tuple[int, int],
 ) -> Image.Image:
-    """The full-bleed photo, or without one the branded gradient, under its scrim (cached:
-    a photo's scrim depends on no palette or words, so its callers pass a placeholder)."""
+    """The full-bleed photo, or without one the branded gradient, darkened where text goes
+    (cached: a photo's scrim depends on no palette or words; callers pass a placeholder)."""
     design = Design("", layout, palette, _NO_BRAND, width=size[0], height=size[1])
-    base = _photo(*photo_key, size, size) if photo_key else _shade(palette, size)
-    return _scrimmed(design, base, photo_key is not None)
+    image = _photo(*photo_key, size, size) if photo_key else _shade(palette, size)
+    zones = [] if layout.panel else [_headline_rect(design, photo_key is not None)]
+    if layout.footer != "none":
+        zones.append((0, _footer_top(design), *size))
+    if not zones:
+        return image
+    mask = _scrim_mask(design, zones, _scrim_alpha(image, zones, layout.scrim), layout.scrim)
+    # The same blend as ``Image.composite`` with a plain SCRIM image, without making one.
+    image = image.copy()
+    image.paste(SCRIM, None, mask)
+    return image
 
 
 @lru_cache(maxsize=4)
@@ -316,13 +300,16 @@ def _drawable(text: str, chain: FontChain, what: str, warnings: list[str]) -> st
     return " ".join(coverage.text.split())
 
 
-def _surface_colors(design: Design) -> tuple[RGB, RGB, RGB]:
-    """(surface under the headline, headline colour, accent colour)."""
+def _colors(design: Design) -> tuple[RGB, RGB, RGB, RGB]:
+    """(surface under the headline, headline, accent, site name) colours."""
     layout, palette = design.layout, design.palette
     ground = color.rgb(palette.accent if layout.ground == "accent" else palette.background)
+    # Over a photo or shade the scrim guarantees contrast for white.
+    name = color.WHITE
+    if layout.photo != "full":
+        name = color.readable(ground, [palette.accent, palette.text, palette.background])
     if layout.photo == "full" and not layout.panel:
-        # White over the neutral scrim; the scrim is made dark enough for it.
-        return color.rgb(palette.background), color.WHITE, color.rgb(palette.accent)
+        return color.rgb(palette.background), color.WHITE, color.rgb(palette.accent), name
     surface = color.rgb(palette.background) if layout.panel else ground
     preferred = (
         [palette.text, palette.background]
@@ -333,7 +320,7 @@ def _surface_colors(design: Design) -> tuple[RGB, RGB, RGB]:
     accent = color.rgb(palette.accent)
     if color.contrast(accent, surface) < 1.6:
         accent = text
-    return surface, text, accent
+    return surface, text, accent, name
 
 
 def _fitted_headline(
@@ -401,7 +388,7 @@ def compose(design: Design, *, keep_background: bool = False) -> Composition:
     warnings: list[str] = []
     has_photo = design.image is not None and layout.photo != "none"
     photo_key = (design.image, stamp(design.image, "image")) if has_photo and design.image else None
-    surface, text_color, accent = _surface_colors(design)
+    surface, text_color, accent, name_color = _colors(design)
     image = _backdrop(design, photo_key)
     draw = ImageDraw.Draw(image)
 
@@ -444,17 +431,17 @@ def compose(design: Design, *, keep_background: bool = False) -> Composition:
         )
         texts.append(TextPlacement("headline", boxes, text_color, block.size))
     if footer is not None:
-        name, name_chain, at, fill = footer
-        box = _draw_footer_line(draw, at, name, name_chain, fill)
-        texts.append(TextPlacement("footer", (box,), fill, name.size))
+        name, name_chain, at = footer
+        box = _draw_footer_line(draw, at, name, name_chain, name_color)
+        texts.append(TextPlacement("footer", (box,), name_color, name.size))
     return Composition(image, tuple(texts), _safe(design), tuple(warnings), background, block)
 
 
 def _footer(
     design: Design, image: Image.Image, warnings: list[str]
-) -> tuple[TextBlock, FontChain, tuple[int, int], RGB] | None:
-    """Paste the logo at the bottom and place the site name beside it: the name's setting,
-    fonts, baseline start and colour (``None`` without a name to draw)."""
+) -> tuple[TextBlock, FontChain, tuple[int, int]] | None:
+    """Paste the logo at the bottom and set the site name beside it: the name's setting,
+    fonts and baseline start (``None`` without a name to draw)."""
     layout, brand = design.layout, design.brand
     if layout.footer == "none" or not (brand.name or brand.logo):
         return None
@@ -463,16 +450,28 @@ def _footer(
     top = _footer_top(design)
     zone_h = _scaled(design, LOGO_HEIGHT)
     logo = _logo(brand.logo, stamp(brand.logo, "logo"), zone_h) if brand.logo else None
+    logo_w = logo.width + _scaled(design, 16) if logo else 0
     chain = FontChain.of(body_chain(brand))
     name = _drawable(clean_headline(brand.name), chain, "brand name", warnings)
-    gap = _scaled(design, 16)
-    logo_w = logo.width + gap if logo else 0
-    # Either way the footer ends left of FOOTER_MAX_RIGHT, clear of Pinterest's buttons.
-    if layout.footer == "left":
-        room = round(w * FOOTER_MAX_RIGHT) - margin - logo_w
-    else:
-        room = round(w * (2 * FOOTER_MAX_RIGHT - 1)) - logo_w
-    block = _footer_name(design, name, chain, room, warnings) if name else None
+    block = None
+    if name:
+        size = _scaled(design, FOOTER_SIZE)
+        # Either way the footer ends left of FOOTER_MAX_RIGHT, clear of Pinterest's buttons.
+        if layout.footer == "left":
+            room = round(w * FOOTER_MAX_RIGHT) - margin - logo_w
+        else:
+            room = round(w * (2 * FOOTER_MAX_RIGHT - 1)) - logo_w
+        block = fit_text(
+            name,
+            chain,
+            width=room,
+            height=round(size * 1.4),
+            max_size=size,
+            min_size=_scaled(design, 22),
+            lang=design.lang,
+        )
+        if block.truncated:
+            warnings.append(f"brand name too long for the footer; shortened to “{block.lines[0]}”")
     text_w = exact_width(chain, block.lines[0], block.size) if block else 0
     total = logo_w + text_w if block else (logo.width if logo else 0)
     x = margin if layout.footer == "left" else (w - round(total)) // 2
@@ -481,55 +480,22 @@ def _footer(
         x += logo_w
     if block is None:
         return None
-    baseline = top + (zone_h + block.ascent - block.descent) // 2
-    return block, chain, (x, baseline), _footer_fill(design)
-
-
-def _footer_fill(design: Design) -> RGB:
-    """The site name's colour: white over a photo, else the first readable brand colour."""
-    layout, palette = design.layout, design.palette
-    if layout.photo == "full":
-        # Over a photo or shade: the scrim guarantees contrast for white.
-        return color.WHITE
-    surface = color.rgb(palette.accent if layout.ground == "accent" else palette.background)
-    return color.readable(surface, [palette.accent, palette.text, palette.background])
-
-
-def _footer_name(
-    design: Design, name: str, chain: FontChain, room: int, warnings: list[str]
-) -> TextBlock:
-    """The site name set on one line in ``room`` px, with a warning when it had to be cut."""
-    size = _scaled(design, FOOTER_SIZE)
-    block = fit_text(
-        name,
-        chain,
-        width=room,
-        height=round(size * 1.4),
-        max_size=size,
-        min_size=_scaled(design, 22),
-        lang=design.lang,
-    )
-    if block.truncated:
-        warnings.append(f"brand name too long for the footer; shortened to “{block.lines[0]}”")
-    return block
+    return block, chain, (x, top + (zone_h + block.ascent - block.descent) // 2)
 
 
 def _draw_footer_line(
-    draw: ImageDraw.ImageDraw,
-    at: tuple[float, int],
-    block: TextBlock,
-    chain: FontChain,
-    fill: RGB,
+    draw: ImageDraw.ImageDraw, at: tuple[int, int], block: TextBlock, chain: FontChain, fill: RGB
 ) -> Rect:
     """Draw the footer's line with its baseline starting at ``at``; the box it covers."""
-    x, baseline = at
     line = block.lines[0]
-    if len(cover(line, chain).runs) == 1 and cover(line, chain).runs[0][1] == 0:
-        # The same footer goes on every pin: rasterise it once per process.
-        mask, box = _line_mask(line, chain, block.size)
-        draw.bitmap((round(x), baseline - block.ascent), mask, fill=fill)
-        return (box[0] + round(x), box[1] + baseline, box[2] + round(x), box[3] + baseline)
-    return draw_line(draw, (x, baseline), line, chain, block.size, fill)
+    runs = cover(line, chain).runs
+    if len(runs) != 1 or runs[0][1] != 0:
+        return draw_line(draw, at, line, chain, block.size, fill)
+    # The same footer goes on every pin: rasterise it once per process.
+    mask, (left, top, right, bottom) = _line_mask(line, chain, block.size)
+    x, baseline = at
+    draw.bitmap((x, baseline - block.ascent), mask, fill=fill)
+    return (left + x, top + baseline, right + x, bottom + baseline)
 
 
 @lru_cache(maxsize=16)
