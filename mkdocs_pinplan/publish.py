@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from .calendar_file import calendar_lock, read_calendar, write_calendar
+from .calendar_file import read_calendar, write_calendar
 from .durations import format_duration
 from .errors import PinplanError
+from .fs import calendar_lock
 from .model import Calendar, CalendarPin, Rules
 from .pinterest import (
     Client,
