@@ -11,7 +11,7 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -540,11 +540,11 @@ def export(
             with calendar_lock(site.calendar_path):
                 calendar = _read(site)
                 handed = _write_csv(due_pins(calendar, now, span), output, span)
-                updated, changed, _ = _marked(calendar, [pin.id for pin in handed], None)
-                write_calendar(site.calendar_path, updated)
+                marked = _published(calendar, {pin.id for pin in handed}, None)
+                write_calendar(site.calendar_path, marked)
         except PinplanError as exc:
             raise Failure(str(exc)) from None
-        _say(f"{len(changed)} exported pins recorded as published in {site.calendar_name}")
+        _say(f"{len(handed)} exported pins recorded as published in {site.calendar_name}")
         return
     calendar = _read(site)
     if fmt == "ics":
@@ -660,32 +660,25 @@ def mark_published(config_file: str, ids: tuple[str, ...], at: str | None) -> No
                 raise Failure(
                     f"{site.calendar_name}: no pin with id {', '.join(map(repr, unknown))}"
                 )
-            updated, changed, already = _marked(calendar, ids, moment)
-            write_calendar(site.calendar_path, updated)
+            already = [pin.id for pin in calendar.pins if pin.id in ids and pin.published]
+            write_calendar(site.calendar_path, _published(calendar, set(ids), moment))
     except PinplanError as exc:
         raise Failure(str(exc)) from None
     for pin_id in already:
         _say(f"{pin_id} was already published; left as it was")
-    click.echo(f"{len(changed)} pins marked published in {site.calendar_name}")
+    click.echo(f"{len(set(ids)) - len(already)} pins marked published in {site.calendar_name}")
 
 
-def _marked(
-    calendar: Calendar, ids: Sequence[str], moment: datetime | None
-) -> tuple[Calendar, list[CalendarPin], list[str]]:
-    """``calendar`` with the pins ``ids`` published (at ``moment``, or their planned time);
-    also the pins changed and the ids that were published already."""
-    wanted = set(ids)
-    changed: list[CalendarPin] = []
-    already: list[str] = []
-    pins: list[CalendarPin] = []
-    for pin in calendar.pins:
-        if pin.id in wanted and pin.published:
-            already.append(pin.id)
-        elif pin.id in wanted:
-            pin = replace(pin, status="published", publish_at=moment or pin.publish_at)
-            changed.append(pin)
-        pins.append(pin)
-    return replace(calendar, pins=sort_pins(pins)), changed, already
+def _published(calendar: Calendar, ids: Collection[str], moment: datetime | None) -> Calendar:
+    """``calendar`` with the pins ``ids`` that are not published yet recorded as published (at
+    ``moment``, or their planned time)."""
+    pins = [
+        replace(pin, status="published", publish_at=moment or pin.publish_at)
+        if pin.id in ids and not pin.published
+        else pin
+        for pin in calendar.pins
+    ]
+    return replace(calendar, pins=sort_pins(pins))
 
 
 @main.command(name="publish", short_help="Post the pins that are due through Pinterest's API.")
