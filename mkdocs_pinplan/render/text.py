@@ -29,14 +29,6 @@ _LETTERS = re.compile(r"\w+", re.UNICODE)
 
 
 @lru_cache(maxsize=8192)
-def _reference_width(chain: FontChain, text: str) -> float:
-    return sum(
-        chain.font(index, REFERENCE_SIZE, run).getlength(run)
-        for run, index in cover(text, chain).runs
-    )
-
-
-@lru_cache(maxsize=4096)
 def exact_width(chain: FontChain, text: str, size: int) -> float:
     """Advance width of ``text`` set at ``size`` px, run by run in the fonts that draw it."""
     return sum(
@@ -175,7 +167,7 @@ class _Fitter:
     def measure(self, text: str, size: int) -> float:
         known = self._widths.get(text)
         if known is None:
-            known = self._widths[text] = _reference_width(self.chain, text)
+            known = self._widths[text] = exact_width(self.chain, text, REFERENCE_SIZE)
         return known * size / REFERENCE_SIZE
 
     def split(
