@@ -159,19 +159,17 @@ def _suggest(key: str, known: tuple[str, ...]) -> str:
 def _text(
     value: object, file: str, key: str, problems: list[Problem], limit: int = MAX_TEXT
 ) -> str | None:
-    if isinstance(value, str):
-        if len(value) > 4 * limit:
-            value = value[: 4 * limit]  # cleaning is not free: never more than a few pages
-        text = clean_text(value)
-        if len(text) > limit:
-            problems.append(Problem(file, key, f"longer than {limit} characters (clipped)"))
-            text = text[:limit].rstrip()
-        if text:
-            return text
-        problems.append(Problem(file, key, "is empty"))
+    if not isinstance(value, str):
+        got = f"{type(value).__name__} {shown(value)}"
+        problems.append(Problem(file, key, f"expected text, got {got}"))
         return None
-    problems.append(Problem(file, key, f"expected text, got {type(value).__name__} {shown(value)}"))
-    return None
+    text = clean_text(value[: 4 * limit])  # cleaning is not free: never more than a few pages
+    if len(text) > limit:
+        problems.append(Problem(file, key, f"longer than {limit} characters (clipped)"))
+        text = text[:limit].rstrip()
+    if not text:
+        problems.append(Problem(file, key, "is empty"))
+    return text or None
 
 
 def _text_list(
@@ -180,11 +178,8 @@ def _text_list(
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list):
-        problems.append(
-            Problem(
-                file, key, f"expected a list of text, got {type(value).__name__} {shown(value)}"
-            )
-        )
+        got = f"{type(value).__name__} {shown(value)}"
+        problems.append(Problem(file, key, f"expected a list of text, got {got}"))
         return ()
     items: list[str] = []
     for i, item in enumerate(value):
@@ -299,9 +294,7 @@ def read_post(
     problems: list[Problem] = []
     file = src_path
     block = meta.get("pinplan")
-    if block is False:
-        return PostReading(None)
-    if not is_post_path and not isinstance(block, Mapping):
+    if block is False or (not is_post_path and not isinstance(block, Mapping)):
         return PostReading(None)
     too_big = front_matter_problem(meta)
     if too_big:
@@ -318,8 +311,7 @@ def read_post(
     fields.update(_block_fields(block, file, images, problems))
     facts = read_body(body) if body else PostBody()
     if "image" not in block:
-        fields["image"], photo_problems = find_photo(meta, facts, file=file, images=images)
-        problems.extend(photo_problems)
+        fields["image"] = find_photo(meta, facts, file, images, problems)
     post = Post(
         src_path=src_path, url=url, h1=facts.h1, sections=facts.sections, lead=facts.lead, **fields
     )
@@ -500,35 +492,35 @@ def _image_path(url: str, file: str) -> str | None:
 
 
 def find_photo(
-    meta: Mapping[str, object], body: PostBody, *, file: str, images: PostImages
-) -> tuple[Path | None, tuple[Problem, ...]]:
+    meta: Mapping[str, object],
+    body: PostBody,
+    file: str,
+    images: PostImages,
+    problems: list[Problem],
+) -> Path | None:
     """The photo for a post without ``pinplan.image``: the first local image in its body,
     else Material's ``image`` or ``social.cards_layout_options.background_image``.
 
-    Each candidate passes the same checks as ``pinplan.image``; one that escapes the docs
-    directory, is corrupt or is too large is reported and skipped. Remote images and paths
-    that do not exist are skipped quietly (MkDocs reports broken links itself).
+    Each candidate passes the checks of ``pinplan.image``; one that fails them is a problem
+    and skipped. Remote images and missing files are skipped quietly (MkDocs reports those).
     """
     social = meta.get("social")
     options = social.get("cards_layout_options") if isinstance(social, Mapping) else None
+    background = options.get("background_image") if isinstance(options, Mapping) else None
     candidates = [("body", url) for url in body.images]
     for key, value in (
         ("image", meta.get("image")),
-        (
-            "social.cards_layout_options.background_image",
-            options.get("background_image") if isinstance(options, Mapping) else None,
-        ),
+        ("social.cards_layout_options.background_image", background),
     ):
         if isinstance(value, str):
             candidates.append((key, value))
-    problems: list[Problem] = []
     page_dir = os.path.dirname(os.path.join(images.docs_dir, file))
     for key, url in candidates:
         path = _image_path(url, file)
         if path is None or not os.path.isfile(os.path.normpath(os.path.join(page_dir, path))):
             continue
         try:
-            return images.resolve(path, file=file, key=key), tuple(problems)
+            return images.resolve(path, file=file, key=key)
         except Problem as problem:
             problems.append(problem)
-    return None, tuple(problems)
+    return None
