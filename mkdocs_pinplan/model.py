@@ -85,7 +85,6 @@ class Design:
     brand: Brand
     lang: str = "en"
     image: Path | None = None
-    subtitle: str = ""
     image_format: str = "jpeg"
     quality: int = 85
     width: int = 1000

@@ -282,7 +282,7 @@ memo.save()
     # A release that reads the size another way (here: turned) must not get the old answer.
     edit(
         source / "mkdocs_pinplan/images.py",
-        "return _check_size(path, *probe.size)",
-        "return _check_size(path, *reversed(probe.size))",
+        "return image.size",
+        "return image.size[::-1]",
     )
     assert run_with(source, script) == f"{height} {width}"
