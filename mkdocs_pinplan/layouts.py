@@ -140,15 +140,6 @@ _NUMBERS: dict[str, tuple[type[int] | type[float], float, float, str]] = {
 }
 
 
-def builtin_layout(name: str) -> Layout:
-    """The built-in layout called ``name``; ``ValueError`` names the choices otherwise."""
-    try:
-        return BUILTIN_LAYOUTS[name]
-    except KeyError:
-        known = ", ".join(BUILTIN_LAYOUTS)
-        raise ValueError(f"unknown layout {name!r} (built-in layouts: {known})") from None
-
-
 def _box(value: object, key: str) -> Box:
     if (
         not isinstance(value, (list, tuple))

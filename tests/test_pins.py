@@ -175,12 +175,11 @@ def test_layouts_in_settings_may_be_names_or_definitions() -> None:
 def test_designs_are_hashable_and_cross_process_boundaries(tmp_path: Path) -> None:
     design = Design(
         headline="Slow pinning",
-        layout="photo",
+        layout=BUILTIN_LAYOUTS["photo"],
         palette=default_palettes("x")[0],
         brand=Brand(name="x", fallback_fonts=(tmp_path / "f.ttf",)),
         image=tmp_path / "p.jpg",
     )
-    assert design.layout == BUILTIN_LAYOUTS["photo"]
     clone = pickle.loads(pickle.dumps(design))
     assert clone == design and hash(clone) == hash(design)
 
