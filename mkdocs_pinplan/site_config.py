@@ -16,13 +16,7 @@ import yaml
 
 from .errors import PinplanError
 
-CONFIG_NAMES = (
-    "mkdocs.yml",
-    "mkdocs.yaml",
-    "properdocs.yml",
-    "properdocs.yaml",
-    "zensical.toml",
-)
+CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml", "properdocs.yml", "properdocs.yaml", "zensical.toml")
 """Looked for, in this order, in the working directory when no file is named."""
 
 
@@ -70,10 +64,9 @@ class SiteConfig:
     """The plugin's options as written; ``None`` when the plugin is not listed."""
 
 
-def find_config_file(directory: Path | None = None) -> Path | None:
-    """The first of :data:`CONFIG_NAMES` that exists in ``directory`` (default: cwd)."""
-    base = directory or Path()
-    return next((base / name for name in CONFIG_NAMES if (base / name).is_file()), None)
+def find_config_file() -> Path | None:
+    """The first of :data:`CONFIG_NAMES` in the working directory."""
+    return next((Path(name) for name in CONFIG_NAMES if Path(name).is_file()), None)
 
 
 class _Loader(yaml.SafeLoader):
@@ -117,14 +110,20 @@ def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _read_yaml(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+def _read(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The options in ``path``: YAML as MkDocs reads it (with ``INHERIT``), or the
+    ``[project]`` table of a TOML file."""
     name = str(path)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_Loader)
+        text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise PinplanError(name, None, f"cannot be read: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
         raise PinplanError(name, None, f"not UTF-8 text: {exc}") from None
+    if path.suffix == ".toml":
+        return _read_toml(text, name)
+    try:
+        data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
@@ -143,11 +142,10 @@ def _read_yaml(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
         raise PinplanError(name, "INHERIT", f"inherits from itself through {parent}")
     if not parent_path.is_file():
         raise PinplanError(name, "INHERIT", f"no such file: {parent}")
-    return _merge(_read_yaml(parent_path, (*seen, path.resolve())), data)
+    return _merge(_read(parent_path, (*seen, path.resolve())), data)
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    name = str(path)
+def _read_toml(text: str, name: str) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # Zensical itself needs 3.11; tomli is the same reader
@@ -158,13 +156,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
                 name, None, "reading TOML needs Python 3.11 or the tomli package"
             ) from None
     try:
-        with path.open("rb") as file:
-            data = tomllib.load(file)
-    except OSError as exc:
-        raise PinplanError(name, None, f"cannot be read: {exc.strerror or exc}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        project = tomllib.loads(text).get("project", {})
+    except tomllib.TOMLDecodeError as exc:
         raise PinplanError(name, None, f"invalid TOML: {exc}") from None
-    project = data.get("project", {})
     if not isinstance(project, dict):
         raise PinplanError(name, "project", "expected a table")
     return project
@@ -228,7 +222,7 @@ def read_site_config(path: Path) -> SiteConfig:
     Raises :class:`PinplanError` naming the file and option for anything it cannot use.
     """
     name = str(path)
-    data = _read_toml(path) if path.suffix == ".toml" else _read_yaml(path)
+    data = _read(path)
     root = path.resolve().parent
     plugins = _plugins(data.get("plugins"), name)
     pinplan = next(

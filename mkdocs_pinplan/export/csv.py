@@ -32,13 +32,9 @@ def neutralise(cell: str) -> str:
     return "'" + cell if cell.startswith(_FORMULA_START) else cell
 
 
-def publish_date(pin: CalendarPin) -> str:
-    """``publish_at`` in UTC as ``YYYY-MM-DDTHH:MM:SS``, the form Pinterest accepts."""
-    return pin.publish_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
-
-
 def row(pin: CalendarPin) -> list[str]:
-    """The CSV cells of one pin, in :data:`HEADER` order (Thumbnail is for videos only)."""
+    """The CSV cells of one pin, in :data:`HEADER` order (Thumbnail is for videos only;
+    Publish date in UTC as ``YYYY-MM-DDTHH:MM:SS``, the form Pinterest accepts)."""
     cells = [
         pin.title,
         pin.media_url,
@@ -46,7 +42,7 @@ def row(pin: CalendarPin) -> list[str]:
         "",
         pin.description,
         pin.link,
-        publish_date(pin),
+        pin.publish_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"),
         ", ".join(pin.keywords),
     ]
     return [neutralise(cell) for cell in cells]

@@ -15,11 +15,6 @@ EVENT_LENGTH = timedelta(minutes=15)
 """Events need a length to show up; a pin takes a moment, so a short slot."""
 
 
-def uid(pin: CalendarPin) -> str:
-    """The event's UID: the pin id (stable across builds) plus a fixed domain."""
-    return f"{pin.id}@{UID_DOMAIN}"
-
-
 def export_ics(pins: Sequence[CalendarPin], stamp: datetime, name: str = "Pinterest pins") -> bytes:
     """A VCALENDAR with one VEVENT per pin: stable UID, UTC times, title, link and board.
 
@@ -35,22 +30,15 @@ def export_ics(pins: Sequence[CalendarPin], stamp: datetime, name: str = "Pinter
     for pin in pins:
         start = pin.publish_at.astimezone(timezone.utc)
         event = icalendar.Event()
-        event.add("uid", uid(pin))
+        event.add("uid", f"{pin.id}@{UID_DOMAIN}")  # the pin id is stable across builds
         event.add("dtstamp", stamp_utc)
         event.add("dtstart", start)
         event.add("dtend", start + EVENT_LENGTH)
         event.add("summary", f"Pin: {pin.title}")
-        event.add(
-            "description",
-            "\n".join(
-                part
-                for part in (pin.description, f"Board: {pin.board}", pin.link, pin.media_url)
-                if part
-            ),
-        )
+        lines = (pin.description, f"Board: {pin.board}", pin.link, pin.media_url)
+        event.add("description", "\n".join(line for line in lines if line))
         event.add("url", pin.link)
         event.add("categories", [pin.board])
         event.add("status", "CONFIRMED" if pin.published else "TENTATIVE")
         cal.add_component(event)
-    data: bytes = cal.to_ical()
-    return data
+    return bytes(cal.to_ical())
