@@ -150,7 +150,8 @@ class Client:
         ``before_retry`` runs after a lost answer (timeout, unreachable, 5xx), before the
         next try.
         """
-        waits, failures, limited = WAITS, 0, 0
+        waits = WAITS
+        failures = limited = 0
         while True:
             try:
                 response = self._http.request(method, path, **kwargs)
