@@ -112,7 +112,7 @@ def _published(
     return replace(pin, status="published", publish_at=local, pinterest_id=remote.id)
 
 
-def _boards_for(due: Sequence[CalendarPin], boards: Mapping[str, str], say: Say) -> list[str]:
+def _unknown_boards(due: Sequence[CalendarPin], boards: Mapping[str, str], say: Say) -> list[str]:
     """The ids of the due pins whose board is unknown, after one line per such board."""
     missing: dict[str, list[str]] = {}
     for pin in due:
@@ -185,7 +185,7 @@ def _publish_due(
     report: Report,
 ) -> None:
     boards = api.boards()
-    report.skipped.extend(_boards_for(due, boards, say))
+    report.skipped.extend(_unknown_boards(due, boards, say))
     used = {pin.board: boards[pin.board] for pin in due if pin.board in boards}
     calendar, report.found = _reconcile(path, calendar, api, used, clock, say)
     queue = [p for p in due_pins(calendar, clock()) if p.board in used]
