@@ -12,7 +12,6 @@ from pathlib import Path
 
 from .durations import Window
 from .layouts import Layout as Layout
-from .layouts import builtin_layout
 
 CALENDAR_VERSION = 1
 STATUSES = ("scheduled", "published", "failed")
@@ -85,16 +84,10 @@ class Design:
     brand: Brand
     lang: str = "en"
     image: Path | None = None
-    subtitle: str = ""
     image_format: str = "jpeg"
     quality: int = 85
     width: int = 1000
     height: int = 1500
-
-    def __post_init__(self) -> None:
-        # A built-in layout may be named (tests, scripts); the design always holds the data.
-        if isinstance(self.layout, str):
-            object.__setattr__(self, "layout", builtin_layout(self.layout))
 
 
 @dataclass(frozen=True)
