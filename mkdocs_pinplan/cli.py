@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import stat
-import sys
 import tempfile
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
@@ -589,9 +588,7 @@ def _write_csv(due: list[CalendarPin], output: Path | None, span: int) -> list[C
 def _emit(output: Path | None, data: bytes) -> None:
     """``data`` to stdout, or written atomically to ``output`` (see :func:`_target`)."""
     if output is None:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+        click.echo(data, nl=False)
         return
     target = _target(output)
     try:

@@ -48,7 +48,6 @@ def blog_post_globs(blog_dir: str, post_dir: str) -> list[str]:
 class SiteConfig:
     """What pinplan needs of a site's configuration file (attribute names as MkDocs')."""
 
-    config_file_path: str
     site_name: str
     site_url: str | None
     """Ends with ``/`` when set, as MkDocs makes it."""
@@ -194,21 +193,23 @@ def _text(data: Mapping[str, Any], key: str, default: str, name: str) -> str:
     return value
 
 
-def _blog(plugins: Mapping[str, Any], name: str) -> BlogSettings | None:
-    options = next(
-        (v for k, v in plugins.items() if k in ("blog", "material/blog")),
-        False,
-    )
-    if options is False:
+def _plugin(plugins: Mapping[str, Any], names: tuple[str, ...], file: str) -> Any:
+    """The options of the first plugin listed under one of ``names`` (``{}`` when it has
+    none), or ``None`` when none is listed."""
+    key = next((k for k in plugins if k.split(" #")[0] in names), None)
+    if key is None:
         return None
-    options = options or {}
+    options = plugins[key] if plugins[key] is not None else {}
     if not isinstance(options, Mapping):
-        raise PinplanError(name, "plugins.blog", f"expected a mapping, got {options!r}")
-    if options.get("enabled", True) is False:
+        raise PinplanError(file, f"plugins.{key}", f"expected a mapping, got {options!r}")
+    return options
+
+
+def _blog(options: Mapping[str, Any] | None, name: str) -> BlogSettings | None:
+    if options is None or options.get("enabled", True) is False:
         return None
-    defaults = BlogSettings()
     values: dict[str, Any] = {}
-    for field, default in vars(defaults).items():
+    for field, default in vars(BlogSettings()).items():
         value = options.get(field, default)
         if type(value) is not type(default):
             raise PinplanError(name, f"plugins.blog.{field}", f"unexpected value {value!r}")
@@ -225,14 +226,6 @@ def read_site_config(path: Path) -> SiteConfig:
     data = _read(path)
     root = path.resolve().parent
     plugins = _plugins(data.get("plugins"), name)
-    pinplan = next(
-        (v for k, v in plugins.items() if k.split(" #")[0] == "pinplan"),
-        False,
-    )
-    if pinplan is not False and not isinstance(pinplan, Mapping):
-        if pinplan is not None:
-            raise PinplanError(name, "plugins.pinplan", f"expected a mapping, got {pinplan!r}")
-        pinplan = {}
     site_url = data.get("site_url") or None
     if site_url is not None and not isinstance(site_url, str):
         raise PinplanError(name, "site_url", f"expected a URL, got {site_url!r}")
@@ -244,13 +237,12 @@ def read_site_config(path: Path) -> SiteConfig:
     if not isinstance(use_directory_urls, bool):
         raise PinplanError(name, "use_directory_urls", "expected true or false")
     return SiteConfig(
-        config_file_path=str(path),
         site_name=_text(data, "site_name", "", name),
         site_url=site_url,
         docs_dir=str(root / _text(data, "docs_dir", "docs", name)),
         site_dir=str(root / _text(data, "site_dir", "site", name)),
         use_directory_urls=use_directory_urls,
         language=str(language or "en"),
-        blog=_blog(plugins, name),
-        pinplan=pinplan if pinplan is not False else None,
+        blog=_blog(_plugin(plugins, ("blog", "material/blog"), name), name),
+        pinplan=_plugin(plugins, ("pinplan",), name),
     )

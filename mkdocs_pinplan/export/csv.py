@@ -48,17 +48,17 @@ def row(pin: CalendarPin) -> list[str]:
     return [neutralise(cell) for cell in cells]
 
 
-def export_csv(pins: Sequence[CalendarPin], max_rows: int = MAX_ROWS) -> list[str]:
-    """The pins as one or more CSV texts of at most ``max_rows`` rows each, header first.
+def export_csv(pins: Sequence[CalendarPin]) -> list[str]:
+    """The pins as one or more CSV texts of at most :data:`MAX_ROWS` rows each, header first.
 
     RFC 4180 (comma, double quotes, CRLF), UTF-8 without a byte-order mark. No pins give
     one file holding only the header.
     """
     parts: list[str] = []
-    for first in range(0, max(len(pins), 1), max_rows):
+    for first in range(0, max(len(pins), 1), MAX_ROWS):
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(HEADER)
-        writer.writerows(row(pin) for pin in pins[first : first + max_rows])
+        writer.writerows(row(pin) for pin in pins[first : first + MAX_ROWS])
         parts.append(buffer.getvalue())
     return parts

@@ -15,7 +15,7 @@ EVENT_LENGTH = timedelta(minutes=15)
 """Events need a length to show up; a pin takes a moment, so a short slot."""
 
 
-def export_ics(pins: Sequence[CalendarPin], stamp: datetime, name: str = "Pinterest pins") -> bytes:
+def export_ics(pins: Sequence[CalendarPin], stamp: datetime) -> bytes:
     """A VCALENDAR with one VEVENT per pin: stable UID, UTC times, title, link and board.
 
     ``stamp`` becomes every event's DTSTAMP (the file's creation time); pass the build's
@@ -25,7 +25,7 @@ def export_ics(pins: Sequence[CalendarPin], stamp: datetime, name: str = "Pinter
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", "Pinterest pins")
     stamp_utc = stamp.astimezone(timezone.utc)
     for pin in pins:
         start = pin.publish_at.astimezone(timezone.utc)
