@@ -1,15 +1,5 @@
-"""The built-in layouts, and user layouts derived from them in the ``layouts:`` option.
-
-A layout is plain data (:class:`Layout`, part of the model); the drawing code reads it,
-so a blogger adds a design by writing a mapping in ``mkdocs.yml`` instead of code::
-
-    layouts:
-      - photo
-      - name: poster
-        base: type
-        uppercase: true
-        decorations: [frame]
-"""
+"""Pin designs as data: the built-in layouts, and the ``layouts:`` option, where a blogger
+derives designs of their own from them in ``mkdocs.yml`` instead of code."""
 
 from __future__ import annotations
 
@@ -23,11 +13,8 @@ Box = tuple[float, float, float, float]
 
 @dataclass(frozen=True)
 class Layout:
-    """A pin design as data: where the photo, the headline and the brand go.
-
-    Built-ins are below; users derive their own in ``layouts:``. Every
-    field is part of the design, so changing one re-renders exactly the pins that use it.
-    """
+    """Where the photo, the headline and the brand go. Every field is part of the design:
+    changing one re-renders exactly the pins that use it."""
 
     name: str
     photo: str = "none"

@@ -1,8 +1,4 @@
-"""The core's data: posts, pin specs, scheduling rules and the calendar.
-
-Everything here is a frozen dataclass so stages can pass data around without copying
-defensively, and so a design can be hashed for the render cache.
-"""
+"""The core's data, as frozen dataclasses: posts, pin specs, scheduling rules, the calendar."""
 
 from __future__ import annotations
 

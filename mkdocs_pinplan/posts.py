@@ -235,14 +235,6 @@ class PostImages:
         self.memo = memo
         self._folder = cache(os.path.realpath)
 
-    def realpath(self, path: str) -> str:
-        """``os.path.realpath(path)``, with the containing folder's answer reused."""
-        folder, name = os.path.split(path)
-        if name in ("", ".", ".."):
-            return os.path.realpath(path)
-        candidate = os.path.join(self._folder(folder), name)
-        return os.path.realpath(candidate) if os.path.islink(candidate) else candidate
-
     def resolve(self, value: object, *, file: str, key: str) -> Path:
         """The local image ``value`` names, relative to page ``file``; refuses remote URLs,
         escapes from the docs directory and files that are not usable images.
@@ -257,7 +249,10 @@ class PostImages:
         if os.path.isabs(text):
             raise Problem(file, key, f"must be a path relative to the page, not absolute: {text}")
         page_dir = os.path.dirname(os.path.join(self.docs_dir, file))
-        path = self.realpath(os.path.join(page_dir, text))
+        folder, name = os.path.split(os.path.join(page_dir, text))
+        path = os.path.join(self._folder(folder), name)
+        if name in ("", ".", "..") or os.path.islink(path):
+            path = os.path.realpath(path)
         if not path.startswith(self.inside):
             raise Problem(file, key, f"points outside the docs directory: {text}")
         if not os.path.isfile(path):
@@ -426,12 +421,6 @@ def _inline_text(markdown: str) -> str:
     return clean_text(text.replace("\\", ""))
 
 
-def _without_code(markdown: str) -> str:
-    """``markdown`` without fenced code blocks and HTML comments (their text is not shown)."""
-    text = _COMMENT.sub("", markdown) if "<!--" in markdown else markdown
-    return _FENCED.sub("", text) if "```" in text or "~~~" in text else text
-
-
 def _lead(text: str) -> str:
     """The first sentence of the first paragraph that is prose (not a heading, list, quote,
     table, admonition or HTML)."""
@@ -447,7 +436,10 @@ def _lead(text: str) -> str:
 
 def read_body(markdown: str) -> PostBody:
     """The images, headings and first sentence of a post's Markdown body (no front-matter)."""
-    text = _without_code(markdown)
+    # Fenced code and HTML comments do not show their text as Markdown: left out.
+    text = _COMMENT.sub("", markdown) if "<!--" in markdown else markdown
+    if "```" in text or "~~~" in text:
+        text = _FENCED.sub("", text)
     refs = {
         " ".join(m.group("label").lower().split()): m.group("url") for m in _REF_DEF.finditer(text)
     }
