@@ -46,9 +46,7 @@ class Window(NamedTuple):
     end: int
 
     def __str__(self) -> str:
-        return (
-            f"{self.start // 60:02d}:{self.start % 60:02d}-{self.end // 60:02d}:{self.end % 60:02d}"
-        )
+        return "-".join(f"{minute // 60:02d}:{minute % 60:02d}" for minute in self)
 
 
 def parse_window(text: object) -> Window:

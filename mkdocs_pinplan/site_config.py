@@ -10,11 +10,13 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from .errors import PinplanError
+
+T = TypeVar("T")
 
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml", "properdocs.yml", "properdocs.yaml", "zensical.toml")
 """Looked for, in this order, in the working directory when no file is named."""
@@ -184,12 +186,13 @@ def _plugins(raw: object, name: str) -> dict[str, Any]:
     return plugins
 
 
-def _text(data: Mapping[str, Any], key: str, default: str, name: str) -> str:
+def _typed(data: Mapping[str, Any], key: str, default: T, expected: str, name: str) -> T:
+    """``data[key]``, of ``default``'s type; ``default`` when it is missing or null."""
     value = data.get(key)
     if value is None:
         return default
-    if not isinstance(value, str):
-        raise PinplanError(name, key, f"expected text, got {value!r}")
+    if type(value) is not type(default):
+        raise PinplanError(name, key, f"expected {expected}, got {value!r}")
     return value
 
 
@@ -226,22 +229,17 @@ def read_site_config(path: Path) -> SiteConfig:
     data = _read(path)
     root = path.resolve().parent
     plugins = _plugins(data.get("plugins"), name)
-    site_url = data.get("site_url") or None
-    if site_url is not None and not isinstance(site_url, str):
-        raise PinplanError(name, "site_url", f"expected a URL, got {site_url!r}")
+    site_url = _typed(data, "site_url", "", "a URL", name)
     if site_url and not site_url.endswith("/"):
         site_url += "/"
     theme = data.get("theme")
     language = theme.get("language") if isinstance(theme, Mapping) else None
-    use_directory_urls = data.get("use_directory_urls", True)
-    if not isinstance(use_directory_urls, bool):
-        raise PinplanError(name, "use_directory_urls", "expected true or false")
     return SiteConfig(
-        site_name=_text(data, "site_name", "", name),
-        site_url=site_url,
-        docs_dir=str(root / _text(data, "docs_dir", "docs", name)),
-        site_dir=str(root / _text(data, "site_dir", "site", name)),
-        use_directory_urls=use_directory_urls,
+        site_name=_typed(data, "site_name", "", "text", name),
+        site_url=site_url or None,
+        docs_dir=str(root / _typed(data, "docs_dir", "docs", "text", name)),
+        site_dir=str(root / _typed(data, "site_dir", "site", "text", name)),
+        use_directory_urls=_typed(data, "use_directory_urls", True, "true or false", name),
         language=str(language or "en"),
         blog=_blog(_plugin(plugins, ("blog", "material/blog"), name), name),
         pinplan=_plugin(plugins, ("pinplan",), name),
