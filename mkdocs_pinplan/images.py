@@ -32,12 +32,9 @@ class ImageProblem(Exception):
 
 
 def probe_image(path: Path, memo: FileMemo | None = None) -> tuple[int, int]:
-    """Read only the header of ``path``: its size, refusing non-images, empty and huge ones.
-
-    Cheap enough to run for every post on every build; decoding errors deeper in the file
-    surface later, when the pin is rendered. With ``memo`` a file that has not changed since
-    it last passed is not opened again.
-    """
+    """The size of ``path`` read from its header, refusing non-images, empty and huge ones
+    (errors deeper in the file surface when the pin is drawn). With ``memo`` a file unchanged
+    since it last passed is not opened again."""
     if memo is not None:
         name = os.fspath(path)
         try:

@@ -304,7 +304,7 @@ def read_post(
     fields = _page_fields(meta, file, problems, default_title, default_slug, default_lang)
     images = images or PostImages(docs_dir)
     fields.update(_block_fields(block, file, images, problems))
-    facts = read_body(body) if body else PostBody()
+    facts = read_body(body)
     if "image" not in block:
         fields["image"] = find_photo(meta, facts, file, images, problems)
     post = Post(
@@ -399,13 +399,13 @@ _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
 class PostBody(NamedTuple):
     """What a post's Markdown body offers for its pins, in reading order."""
 
-    images: tuple[str, ...] = ()
+    images: tuple[str, ...]
     """Image URLs as written (Markdown, reference-style and HTML ``<img>``), first first."""
-    h1: str = ""
+    h1: str
     """The first top-level heading, as plain text."""
-    sections: tuple[str, ...] = ()
+    sections: tuple[str, ...]
     """The second-level headings, as plain text."""
-    lead: str = ""
+    lead: str
     """The first sentence of the first paragraph of prose."""
 
 
