@@ -173,6 +173,9 @@ class Pool(Generic[J, R]):
                     worker.job = None
                     if not ok:
                         raise JobFailed(index, str(value))
+                    # Its next job goes out before the caller writes this result: the worker
+                    # draws meanwhile instead of idling (and a kill always hits a job).
+                    self._feed(worker, jobs, waiting)
                     yield index, value
                 elif worker.process.sentinel in ready:
                     raise JobFailed(index, worker.death())
