@@ -26,11 +26,12 @@ def make_specs(count: int) -> list[object]:
 
     One design is shared by all specs: the planner never looks at it.
     """
+    from mkdocs_pinplan.layouts import BUILTIN_LAYOUTS
     from mkdocs_pinplan.model import Brand, Design, Palette, PinSpec
 
     brand = Brand(name="bench.example.com")
     palette = Palette(background="#112233", text="#f0f0f0", accent="#ff8800")
-    design = Design(headline="Bench", layout="block", palette=palette, brand=brand)
+    design = Design("Bench", BUILTIN_LAYOUTS["block"], palette, brand)
     specs = []
     for n in range(count):
         post_no, index = divmod(n, 3)

@@ -1,208 +1,87 @@
-"""Reading, validating and writing ``calendar.json``.
-
-The lock and the atomic write live in :mod:`mkdocs_pinplan.fs`; they are named here too for
-the callers that update the calendar.
-"""
+"""Reading, validating and writing ``calendar.json``."""
 
 from __future__ import annotations
 
 import json
-import operator
+from dataclasses import fields
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import PinplanError, shown
-from .fs import LOCK_TIMEOUT as LOCK_TIMEOUT
-from .fs import calendar_lock as calendar_lock
-from .fs import lock_path as lock_path
 from .fs import read_regular, write_text_atomic
-from .fs import write_bytes_atomic as write_bytes_atomic
 from .model import CALENDAR_VERSION, STATUSES, Calendar, CalendarPin
 
-PIN_FIELDS = (
-    "id",
-    "post",
-    "link",
-    "image",
-    "media_url",
-    "title",
-    "description",
-    "alt_text",
-    "board",
-    "keywords",
-    "publish_at",
-    "status",
-)
 OPTIONAL_FIELDS = ("pinterest_id", "error")
 """Written after ``status`` only when set: a published pin's Pinterest id, a failed one's error."""
+PIN_FIELDS = tuple(f.name for f in fields(CalendarPin) if f.name not in OPTIONAL_FIELDS)
+"""The fields every pin has, in the contract's order (``CalendarPin``'s)."""
+EARLIEST_YEAR, LATEST_YEAR = 1970, 2999
+"""Years a calendar's times may fall in: far from datetime's ends, so the planner's days,
+gaps and horizons that count on from a pin can never overflow."""
 
 
 def pin_to_dict(pin: CalendarPin) -> dict[str, Any]:
     """A calendar pin as its JSON object, fields in contract order."""
-    return {
-        "id": pin.id,
-        "post": pin.post,
-        "link": pin.link,
-        "image": pin.image,
-        "media_url": pin.media_url,
-        "title": pin.title,
-        "description": pin.description,
-        "alt_text": pin.alt_text,
-        "board": pin.board,
-        "keywords": list(pin.keywords),
-        "publish_at": pin.publish_at.isoformat(timespec="seconds"),
-        "status": pin.status,
-        **{key: getattr(pin, key) for key in OPTIONAL_FIELDS if getattr(pin, key) is not None},
-    }
+    data = {key: getattr(pin, key) for key in (*PIN_FIELDS, *OPTIONAL_FIELDS)}
+    data["keywords"] = list(pin.keywords)
+    data["publish_at"] = pin.publish_at.isoformat(timespec="seconds")
+    return {key: value for key, value in data.items() if value is not None}
 
 
 def dumps(calendar: Calendar) -> str:
-    """The calendar as deterministic JSON text (same calendar ⇒ same bytes).
-
-    Exactly ``json.dumps(data, ensure_ascii=False, indent=2)`` plus a newline, written out
-    by hand: with ``indent`` the json module falls back to its pure-Python encoder, which
-    takes seconds for a calendar of 100,000 pins.
-    """
-    head = (
-        f'{{\n  "version": {json.dumps(calendar.version)},\n'
-        f'  "timezone": {_string(calendar.timezone)},\n'
-        f'  "start": {_string(calendar.start.isoformat())},\n'
-        '  "pins": '
-    )
-    if not calendar.pins:
-        return head + "[]\n}\n"
-    return head + "[\n" + ",\n".join(map(_pin_text, calendar.pins)) + "\n  ]\n}\n"
-
-
-_string = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses
-
-
-def _pin_text(pin: CalendarPin) -> str:
-    s = _string
-    keywords = (
-        "[\n" + ",\n".join("        " + s(k) for k in pin.keywords) + "\n      ]"
-        if pin.keywords
-        else "[]"
-    )
-    return (
-        f'    {{\n      "id": {s(pin.id)},\n      "post": {s(pin.post)},\n'
-        f'      "link": {s(pin.link)},\n      "image": {s(pin.image)},\n'
-        f'      "media_url": {s(pin.media_url)},\n      "title": {s(pin.title)},\n'
-        f'      "description": {s(pin.description)},\n      "alt_text": {s(pin.alt_text)},\n'
-        f'      "board": {s(pin.board)},\n      "keywords": {keywords},\n'
-        f'      "publish_at": {s(pin.publish_at.isoformat(timespec="seconds"))},\n'
-        f'      "status": {s(pin.status)}'
-        + "".join(
-            f',\n      "{key}": {s(value)}'
-            for key in OPTIONAL_FIELDS
-            if (value := getattr(pin, key)) is not None
-        )
-        + "\n    }"
-    )
+    """The calendar as deterministic JSON text (same calendar ⇒ same bytes)."""
+    data = {
+        "version": calendar.version,
+        "timezone": calendar.timezone,
+        "start": calendar.start.isoformat(),
+        "pins": [pin_to_dict(pin) for pin in calendar.pins],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
 def _field(file: str, where: str, obj: dict[str, Any], key: str, kind: type) -> Any:
     if key not in obj:
         raise PinplanError(file, f"{where}.{key}", "is missing")
     value = obj[key]
-    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+    if not isinstance(value, kind):
         raise PinplanError(file, f"{where}.{key}", f"expected {kind.__name__}, got {shown(value)}")
     return value
 
 
 def _parse_pin(file: str, index: int, obj: object) -> CalendarPin:
     """One pin object, validated; errors name the field (``pins[3].publish_at``)."""
-    quick = _parse_valid_pin(obj)
-    return quick if quick is not None else _parse_pin_checked(file, index, obj)
-
-
-_pin_values = operator.itemgetter(*PIN_FIELDS)
-_STR: set[type] = {str}
-
-
-def _parse_valid_pin(obj: object) -> CalendarPin | None:
-    # The common case, a pin the plugin wrote, in one pass; anything odd goes to the
-    # field-by-field reader below for its message.
-    if type(obj) is not dict:
-        return None
-    try:
-        values = _pin_values(obj)
-    except KeyError:
-        return None
-    (id_, post, link, image, media_url, title, description, alt_text, board,
-     keywords, raw_at, status) = values  # fmt: skip
-    if (
-        set(map(type, values[:9] + values[10:])) != _STR
-        or type(keywords) is not list
-        or not set(map(type, keywords)) <= _STR
-        or status not in STATUSES
-    ):
-        return None
-    extra = [obj.get(key) for key in OPTIONAL_FIELDS]
-    if any(value is not None and type(value) is not str for value in extra):
-        return None
-    try:
-        publish_at = datetime.fromisoformat(raw_at)
-    except ValueError:
-        return None
-    if publish_at.tzinfo is None or not _in_range(publish_at):
-        return None
-    return CalendarPin(
-        id_, post, link, image, media_url, title, description, alt_text, board,
-        tuple(keywords), publish_at, status, *extra,
-    )  # fmt: skip
-
-
-EARLIEST_YEAR, LATEST_YEAR = 1970, 2999
-"""Years a calendar's times may fall in: far from datetime's ends, so the planner's days,
-gaps and horizons that count on from a pin can never overflow."""
-
-
-def _in_range(moment: datetime | date) -> bool:
-    """Whether ``moment`` lies within the years a calendar may hold."""
-    return EARLIEST_YEAR <= moment.year <= LATEST_YEAR
-
-
-def _parse_pin_checked(file: str, index: int, obj: object) -> CalendarPin:
     where = f"pins[{index}]"
     if not isinstance(obj, dict):
         raise PinplanError(file, where, "expected an object")
-    text = {
-        key: _field(file, where, obj, key, str)
-        for key in PIN_FIELDS
-        if key not in ("keywords", "publish_at")
+    values = {
+        key: _field(file, where, obj, key, list if key == "keywords" else str) for key in PIN_FIELDS
     }
-    keywords = _field(file, where, obj, "keywords", list)
-    if not all(isinstance(k, str) for k in keywords):
+    if not all(isinstance(k, str) for k in values["keywords"]):
         raise PinplanError(file, f"{where}.keywords", "expected a list of text")
-    raw_at = _field(file, where, obj, "publish_at", str)
+    values["keywords"] = tuple(values["keywords"])
+    raw_at = values["publish_at"]
     try:
-        publish_at = datetime.fromisoformat(raw_at)
+        values["publish_at"] = publish_at = datetime.fromisoformat(raw_at)
     except ValueError:
         raise PinplanError(
             file, f"{where}.publish_at", f"not an ISO 8601 time: {shown(raw_at)}"
         ) from None
     if publish_at.tzinfo is None:
         raise PinplanError(file, f"{where}.publish_at", f"needs a UTC offset: {shown(raw_at)}")
-    if not _in_range(publish_at):
+    if not EARLIEST_YEAR <= publish_at.year <= LATEST_YEAR:
         raise PinplanError(file, f"{where}.publish_at", f"out of range: {shown(raw_at)}")
-    if text["status"] not in STATUSES:
+    if values["status"] not in STATUSES:
         expected = ", ".join(repr(s) for s in STATUSES)
         raise PinplanError(
-            file, f"{where}.status", f"expected one of {expected}, got {shown(text['status'])}"
+            file, f"{where}.status", f"expected one of {expected}, got {shown(values['status'])}"
         )
     for key in OPTIONAL_FIELDS:
-        if obj.get(key) is not None and not isinstance(obj[key], str):
-            raise PinplanError(file, f"{where}.{key}", f"expected text, got {shown(obj[key])}")
-    return CalendarPin(
-        keywords=tuple(keywords),
-        publish_at=publish_at,
-        pinterest_id=obj.get("pinterest_id"),
-        error=obj.get("error"),
-        **text,
-    )
+        values[key] = obj.get(key)
+        if values[key] is not None and not isinstance(values[key], str):
+            raise PinplanError(file, f"{where}.{key}", f"expected text, got {shown(values[key])}")
+    return CalendarPin(**values)
 
 
 def loads(text: str, file: str) -> Calendar:
@@ -239,16 +118,16 @@ def loads(text: str, file: str) -> Calendar:
         raise PinplanError(
             file, "start", f"expected a date such as 2026-12-01, got {shown(raw_start)}"
         ) from None
-    if not _in_range(start):
+    if not EARLIEST_YEAR <= start.year <= LATEST_YEAR:
         raise PinplanError(file, "start", f"out of range: {shown(raw_start)}")
     raw_pins = _field(file, "calendar", data, "pins", list)
-    pins = [_parse_pin(file, i, obj) for i, obj in enumerate(raw_pins)]
-    seen: set[str] = set()
-    for i, pin in enumerate(pins):
-        if pin.id in seen:
+    pins: dict[str, CalendarPin] = {}
+    for i, obj in enumerate(raw_pins):
+        pin = _parse_pin(file, i, obj)
+        if pin.id in pins:
             raise PinplanError(file, f"pins[{i}].id", f"duplicate id {shown(pin.id)}")
-        seen.add(pin.id)
-    return Calendar(timezone=tz_name, start=start, pins=tuple(pins), version=version)
+        pins[pin.id] = pin
+    return Calendar(timezone=tz_name, start=start, pins=tuple(pins.values()), version=version)
 
 
 def read_calendar_text(path: Path) -> str | None:

@@ -1,22 +1,20 @@
 """The ``pinplan`` command: a second front door onto the same core.
 
-Every verb reads the site's config file (for the plugin's options and the calendar's path) and the
-calendar file, never builds the site, and reports bad input as one line per problem with
-a non-zero exit status, never a traceback.
+Every verb reads the site's config file (for the plugin's options and the calendar's path) and
+the calendar file, and reports bad input as one line per problem with a non-zero exit status,
+never a traceback. Only ``build`` writes into a site, and only one already built.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import stat
-import sys
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import click
@@ -32,18 +30,19 @@ from .fs import calendar_lock, write_bytes_atomic
 from .model import Calendar, CalendarPin, Post, Rules
 from .schedule import evergreen_variants, plan, sort_pins, violations
 from .site_config import CONFIG_NAMES, SiteConfig, find_config_file, read_site_config
-from .site_pages import markdown_pages
 
 if TYPE_CHECKING:
     from .filememo import FileMemo
-    from .model import Post
+    from .posts import PostImages
     from .site_build import SiteFacts
+    from .site_pages import SitePost
 
-F = TypeVar("F", bound=Callable[..., Any])
 MAX_DAYS_AHEAD = 14
+"""Furthest a CSV export reaches: sources give 14 or 30 days for Pinterest; the safe one."""
 MAX_DAYS = 3660
 """Furthest ``--days`` reaches (ten years): far enough for any plan, never past the calendar."""
-"""Furthest a CSV export reaches: sources give 14 or 30 days for Pinterest; the safe one."""
+QUEUE_ROWS = 20
+"""Queued pins ``show`` lists without ``--days``."""
 
 
 class Failure(click.ClickException):
@@ -62,6 +61,11 @@ def _display(path: Path) -> str:
         return str(path)
 
 
+def replace_file(error: PinplanError, file: str) -> PinplanError:
+    """The same error, naming ``file`` as the user wrote it."""
+    return PinplanError(file, error.field, error.message)
+
+
 @dataclass(frozen=True)
 class Site:
     """What the verbs need from the site's configuration file."""
@@ -78,29 +82,34 @@ class Site:
     def calendar_name(self) -> str:
         return _display(self.calendar_path)
 
+    @property
+    def docs(self) -> str:
+        """docs_dir as the user sees it: page problems are named below it."""
+        return _display(Path(self.config.docs_dir))
 
-def _validated_options(raw: Mapping[str, Any], name: str) -> tuple[Any, list[str]]:
-    """The plugin's options checked by its own schema: ``(options, warnings)``.
+    def facts(self, site_dir: Path | None = None) -> SiteFacts:
+        from .site_build import SiteFacts
 
-    Raises :class:`Failure` with every error, one per line.
-    """
-    try:
-        from .config import PinplanConfig
-    except ModuleNotFoundError as exc:
-        raise Failure(
-            f"{name}: reading the plugin's options needs mkdocs or properdocs installed ({exc})"
-        ) from None
-    options = PinplanConfig(config_file_path=name)
-    options.load_dict(dict(raw))
-    errors, warnings = options.validate()
-    if errors:
-        raise Failure("\n".join(f"{name}: plugins.pinplan.{key}: {e}" for key, e in errors))
-    return options, [f"{name}: plugins.pinplan.{key}: {w}" for key, w in warnings]
+        cfg = self.config
+        root = self.config_file.resolve().parent
+        return SiteFacts(root, site_dir or Path(cfg.site_dir), cfg.site_url, cfg.site_name)
+
+    def problems(self, site_dir: Path) -> list[str]:
+        """Why this config cannot make a plan: a site_url that gives no absolute links, a
+        calendar inside docs_dir or ``site_dir``."""
+        from .config import calendar_place_problem, site_url_problem
+
+        docs_dir = Path(self.config.docs_dir)
+        place = calendar_place_problem(
+            self.options.calendar, self.calendar_path, docs_dir=docs_dir, site_dir=site_dir
+        )
+        found = [site_url_problem(self.config.site_url), place and f"plugins.pinplan.{place}"]
+        return [f"{self.config_file}: {problem}" for problem in found if problem]
 
 
 def load_site(config_file: str | None) -> Site:
-    """Load ``config_file`` (default: the first of mkdocs.yml, properdocs.yml and
-    zensical.toml here) and validate the pinplan plugin's options in it, without MkDocs.
+    """Load ``config_file`` (default: the first of :data:`CONFIG_NAMES` here) and validate the
+    pinplan plugin's options in it, without MkDocs.
 
     Raises :class:`Failure` with every configuration error, one per line.
     """
@@ -120,15 +129,24 @@ def load_site(config_file: str | None) -> Site:
     if cfg.pinplan is None:
         table = "a [project.plugins.pinplan] table" if path.suffix == ".toml" else "- pinplan"
         raise Failure(f"{name}: plugins: the pinplan plugin is not listed (add {table})")
-    options, warnings = _validated_options(cfg.pinplan, name)
-    from .config import rules_from_config
-
+    try:
+        from .config import PinplanConfig, rules_from_config
+    except ModuleNotFoundError as exc:
+        raise Failure(
+            f"{name}: reading the plugin's options needs mkdocs or properdocs installed ({exc})"
+        ) from None
+    options = PinplanConfig(config_file_path=name)
+    options.load_dict(dict(cfg.pinplan))
+    errors, warnings = options.validate()
+    if errors:
+        raise Failure("\n".join(f"{name}: plugins.pinplan.{key}: {e}" for key, e in errors))
     try:
         rules = rules_from_config(options.schedule)
     except ValueError as exc:
         raise Failure(f"{name}: plugins.pinplan.schedule: {exc}") from None
     calendar_path = path.resolve().parent / options.calendar
-    return Site(path, cfg, options, rules, calendar_path, tuple(warnings))
+    warned = tuple(f"{name}: plugins.pinplan.{key}: {w}" for key, w in warnings)
+    return Site(path, cfg, options, rules, calendar_path, warned)
 
 
 def _now() -> datetime:
@@ -151,9 +169,17 @@ def _read(site: Site) -> Calendar:
     return calendar
 
 
-def replace_file(error: PinplanError, file: str) -> PinplanError:
-    """The same error, naming ``file`` as the user wrote it."""
-    return PinplanError(file, error.field, error.message)
+def _read_posts(site: Site, images: PostImages | None = None) -> tuple[list[SitePost], list[str]]:
+    """The site's posts as a build reads them, and one line per problem in their pages."""
+    from .site_pages import read_site_posts
+
+    cfg = site.config
+    globs = site.options.posts or (
+        cfg.blog.post_globs() if cfg.blog is not None else ["blog/posts/**"]
+    )
+    # The clock, not SOURCE_DATE_EPOCH: it is what the blog plugin judges future posts by.
+    found, problems = read_site_posts(cfg, globs, datetime.now(timezone.utc), images)
+    return found, [str(replace_file(p, f"{site.docs}/{p.file}")) for p in problems]
 
 
 def _config_file(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -163,88 +189,30 @@ def _config_file(ctx: click.Context, param: click.Parameter, value: str | None) 
     return value
 
 
-CONFIG_HELP = "The site's config file (default: mkdocs.yml, properdocs.yml or zensical.toml)."
-
-
-def config_option(func: F) -> F:
-    """The ``-f/--config-file`` option every verb takes, as ``mkdocs`` does."""
-    return click.option(
-        "-f",
-        "--config-file",
-        default=None,
-        metavar="FILE",
-        callback=_config_file,
-        help=CONFIG_HELP,
-    )(func)
-
-
-def days_option(func: F) -> F:
-    return click.option(
-        "--days",
-        type=click.IntRange(min=1, max=MAX_DAYS),
-        default=None,
-        help="How many days ahead, from now (default: schedule.horizon_days).",
-    )(func)
+config_option = click.option(
+    "-f",
+    "--config-file",
+    default=None,
+    metavar="FILE",
+    callback=_config_file,
+    help="The site's config file (default: mkdocs.yml, properdocs.yml or zensical.toml).",
+)
+days_option = click.option(
+    "--days",
+    type=click.IntRange(min=1, max=MAX_DAYS),
+    default=None,
+    help="How many days ahead, from now (default: schedule.horizon_days).",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mkdocs-pinplan")
-@click.option("-f", "--config-file", default=None, metavar="FILE", help=CONFIG_HELP)
+@config_option
 def main(config_file: str | None) -> None:
     """Check, show, export and mark published the pins planned by mkdocs-pinplan.
 
     "Now" is the clock, or SOURCE_DATE_EPOCH when that is set.
     """
-
-
-def _post_problems(site: Site, found: list[Post] | None = None) -> tuple[int, list[str]]:
-    """Problems in the front-matter of every page that is a post: ``(posts, lines)``; the
-    posts read go into ``found`` when given."""
-    from .posts import markdown_body, parse_front_matter, read_body, read_post
-
-    docs_dir = Path(site.config.docs_dir)
-    globs = site.options.posts or post_globs(site.config)
-    shown_docs = _display(docs_dir)
-    lines: list[str] = []
-    posts = 0
-    for src in markdown_pages(docs_dir):
-        shown = f"{shown_docs}/{src}"
-        is_post = any(fnmatch.fnmatchcase(src, g) for g in globs)
-        try:
-            text = (docs_dir / src).read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            if is_post:
-                lines.append(f"{shown}: cannot be read: {exc}")
-            continue
-        try:
-            meta = parse_front_matter(text, shown)
-        except PinplanError as exc:
-            if is_post or "pinplan" in text[:2000]:
-                lines.append(str(exc))
-            continue
-        body = markdown_body(text)
-        reading = read_post(
-            src,
-            meta,
-            url="",
-            docs_dir=docs_dir,
-            # As MkDocs titles a page: its first top-level heading, else its file name.
-            default_title=read_body(body).h1 or Path(src).stem,
-            default_slug=Path(src).stem,
-            is_post_path=is_post,
-            body=body,
-        )
-        if reading.post is not None and not reading.post.draft:
-            posts += 1
-            if found is not None:
-                found.append(reading.post)
-        lines.extend(str(replace_file(p, shown)) for p in reading.problems)
-    return posts, lines
-
-
-def post_globs(config: SiteConfig) -> list[str]:
-    """The blog's posts when the blog plugin is on, else ``blog/posts/**`` (as the plugin)."""
-    return config.blog.post_globs() if config.blog is not None else ["blog/posts/**"]
 
 
 @main.command(short_help="Validate config, front-matter and calendar.")
@@ -257,24 +225,15 @@ def check(config_file: str) -> None:
     since they were placed) are listed too: delete such an entry and the next build
     places the pin again. So are pins Pinterest refused (failed), with its message.
     """
-    from .config import calendar_place_problem, site_url_problem
-
     site = load_site(config_file)
-    problems = list(site.warnings)
-    name = str(site.config_file)
-    place = calendar_place_problem(
-        site.options.calendar,
-        site.calendar_path,
-        docs_dir=Path(site.config.docs_dir),
-        site_dir=Path(site.config.site_dir),
-    )
-    for problem in (site_url_problem(site.config.site_url), place and f"plugins.pinplan.{place}"):
-        if problem:
-            problems.append(f"{name}: {problem}")
-    found: list[Post] = []
-    posts, lines = _post_problems(site, found)
-    problems.extend(lines)
-    problems.extend(_build_problems(found, site))
+    found, post_problems = _read_posts(site)
+    posts = [item.post for item in found]
+    problems = [
+        *site.warnings,
+        *site.problems(Path(site.config.site_dir)),
+        *post_problems,
+        *_build_problems(posts, site),
+    ]
     pins = 0
     try:
         calendar = read_calendar(site.calendar_path)
@@ -292,65 +251,60 @@ def check(config_file: str) -> None:
         )
     for line in problems:
         click.echo(line)
-    _title_hint(found, site)
+    _title_hint(posts, site)
     if problems:
         raise SystemExit(1)
-    click.echo(f"pinplan check: {posts} posts, {pins} pins on the calendar, no problems", err=True)
+    click.echo(
+        f"pinplan check: {len(posts)} posts, {pins} pins on the calendar, no problems", err=True
+    )
 
 
 def _build_problems(posts: Sequence[Post], site: Site) -> list[str]:
-    """What a build of ``posts`` would refuse or warn about, found by doing its work: the
-    fonts checked, every pin drawn (from the render cache where it can be; photos decoded in
-    full) into a folder removed afterwards, and planned. Only the render cache is written."""
+    """What a build of ``posts`` would refuse or warn about, found by doing its work into a
+    folder removed afterwards (only the render cache is written)."""
     from .build import run_build
-    from .site_build import SiteFacts, pin_settings
+    from .site_build import pin_settings
 
-    cfg = site.config
-    root = site.config_file.resolve().parent
-    docs = _display(Path(cfg.docs_dir))
     with tempfile.TemporaryDirectory(prefix="pinplan-check-") as tmp:
-        facts = SiteFacts(root, Path(tmp), cfg.site_url, cfg.site_name)
+        facts = site.facts(Path(tmp))
         try:
-            settings = pin_settings(site.options, facts)
             report = run_build(
                 posts,
-                settings=settings,
+                settings=pin_settings(site.options, facts),
                 rules=site.rules,
                 site_dir=Path(tmp) / "site",
                 calendar_path=Path(tmp) / "calendar.json",  # the real one is checked apart
                 now=_now(),
                 write=False,
-                cache_dir=root / site.options.cache_dir,
+                cache_dir=facts.root / site.options.cache_dir,
                 workers=site.options.workers or (os.cpu_count() or 1),
             )
         except PinplanError as exc:
             # A post that cannot be drawn is named as the front-matter problems are.
             post = not Path(exc.file).is_absolute()
-            return [str(replace_file(exc, f"{docs}/{exc.file}") if post else exc)]
+            return [str(replace_file(exc, f"{site.docs}/{exc.file}") if post else exc)]
         except ValueError:
             return []  # a bad layout or SOURCE_DATE_EPOCH: reported by the config check
-    refused = [str(replace_file(p, f"{docs}/{p.file}")) for p in report.refused]
-    return [*refused, *(f"{docs}/{warning}" for warning in report.render.warnings)]
+    refused = [str(replace_file(p, f"{site.docs}/{p.file}")) for p in report.refused]
+    return [*refused, *(f"{site.docs}/{warning}" for warning in report.render.warnings)]
 
 
 def _title_hint(posts: Sequence[Post], site: Site) -> None:
-    """A friendly note (not a problem) naming the posts whose own text gives fewer distinct
-    pin titles than they have pins: their pins share one headline, and without more text
-    some are left out rather than titled with filler."""
+    """A note (not a problem) naming the posts whose own text gives fewer distinct pin
+    titles than they have pins: without more text some pins are left out, not given filler."""
     from .pins import thin_titles
 
     thin = thin_titles(posts, site.options.pins_per_post)
-    if not thin:
-        return
-    docs = _display(Path(site.config.docs_dir))
-    click.echo(
-        f"pinplan check: hint: {len(thin)} posts would gain from their own pinplan.titles "
-        "(one headline per pin):",
-        err=True,
-    )
+    if thin:
+        click.echo(
+            f"pinplan check: hint: {len(thin)} posts would gain from their own pinplan.titles "
+            "(one headline per pin):",
+            err=True,
+        )
     for post, titles, pins in thin:
         click.echo(
-            f"  {docs}/{post.src_path}: its text gives {titles} of {pins} pin titles", err=True
+            f"  {site.docs}/{post.src_path}: its text gives {titles} of {pins} pin titles",
+            err=True,
         )
 
 
@@ -374,15 +328,11 @@ def build(config_file: str | None, site_dir: Path | None, strict: bool) -> None:
     page must be in the built site with the canonical link its URL implies: otherwise
     nothing is written and each such post is named on one line.
     """
-    from .site_build import SiteFacts
-
     site = load_site(config_file)
     if not site.options.enabled:
         _say(f"{site.config_file}: plugins.pinplan.enabled is false: nothing done")
         return
-    cfg = site.config
-    root = site.config_file.resolve().parent
-    facts = SiteFacts(root, site_dir or Path(cfg.site_dir), cfg.site_url, cfg.site_name)
+    facts = site.facts(site_dir)
     posts, memo, warnings = _built_posts(site, facts)
     for line in warnings:
         _say(f"warning: {line}")
@@ -439,43 +389,32 @@ def _say(line: str) -> None:
 def _built_posts(site: Site, facts: SiteFacts) -> tuple[list[Post], FileMemo, list[str]]:
     """The site's posts, the build's file memo and the content problems, once every post is
     known to have its page in the built site (:class:`Failure` otherwise)."""
-    from .config import calendar_place_problem, site_url_problem
     from .images import image_size_memo
     from .posts import PostImages
-    from .site_pages import missing_pages, read_site_posts
+    from .site_pages import missing_pages
 
-    cfg, name = site.config, str(site.config_file)
-    place = calendar_place_problem(
-        site.options.calendar,
-        site.calendar_path,
-        docs_dir=Path(cfg.docs_dir),
-        site_dir=facts.site_dir,
-    )
-    problem = (place and f"plugins.pinplan.{place}") or site_url_problem(cfg.site_url)
-    if problem:
-        raise Failure(f"{name}: {problem}")
+    problems = site.problems(facts.site_dir)
+    if problems:
+        raise Failure("\n".join(problems))
     if not facts.site_dir.is_dir():
         raise Failure(f"{facts.site_dir}: no built site here; build the site first")
     memo = image_size_memo(facts.root / site.options.cache_dir)
-    globs = site.options.posts or post_globs(cfg)
-    images = PostImages(Path(cfg.docs_dir), memo)
-    # The clock, not SOURCE_DATE_EPOCH: it is what the blog plugin judged future posts by.
-    now = datetime.now(timezone.utc)
-    found, problems = read_site_posts(cfg, globs, now, images)
-    shown = _display(Path(cfg.docs_dir))
-    warnings = [str(replace_file(p, f"{shown}/{p.file}")) for p in problems]
-    missing = missing_pages(cfg, found, facts.site_dir, _display(facts.site_dir))
+    found, warnings = _read_posts(site, PostImages(Path(site.config.docs_dir), memo))
+    missing = missing_pages(site.config, found, facts.site_dir, _display(facts.site_dir))
     if missing:
-        raise Failure("\n".join(f"{shown}/{line}" for line in missing))
+        raise Failure("\n".join(f"{site.docs}/{line}" for line in missing))
     return [item.post for item in found], memo, warnings
 
 
 def _table(rows: Sequence[tuple[str, ...]], header: tuple[str, ...]) -> str:
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
-    top = "  ".join(c.ljust(w) for c, w in zip(header, widths, strict=True))
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join(line.rstrip() for line in [top, rule, *lines])
+    """``rows`` in left-aligned columns under ``header`` and a rule."""
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
+    rule = tuple("-" * width for width in widths)
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        for row in [header, rule, *rows]
+    ]
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def _clip(text: str, width: int) -> str:
@@ -525,22 +464,14 @@ def show(config_file: str, days: int | None) -> None:
     )
 
 
-QUEUE_ROWS = 20
-"""Queued pins ``show`` lists without ``--days``."""
-
-
 def _queue(site: Site, calendar: Calendar, now: datetime) -> tuple[CalendarPin, ...]:
     """The pins waiting for a slot, at their projected times, as a build would plan them
     now (titles as close as the command can tell without building the site)."""
     from .pins import make_pin_specs
-    from .site_build import SiteFacts, pin_settings
+    from .site_build import pin_settings
 
-    posts: list[Post] = []
-    _post_problems(site, posts)
-    cfg = site.config
-    root = site.config_file.resolve().parent
-    facts = SiteFacts(root, Path(cfg.site_dir), cfg.site_url, cfg.site_name)
-    settings = pin_settings(site.options, facts)
+    posts = [item.post for item in _read_posts(site)[0]]
+    settings = pin_settings(site.options, site.facts())
     specs = make_pin_specs(posts, settings)
     extra = evergreen_variants(specs, calendar, site.rules, now)
     if extra:
@@ -551,13 +482,6 @@ def _queue(site: Site, calendar: Calendar, now: datetime) -> tuple[CalendarPin, 
 def part_paths(path: Path, count: int) -> list[Path]:
     """Where the parts of a split export go: ``out.csv``, ``out-2.csv``, ``out-3.csv`` …"""
     return [path] + [path.with_name(f"{path.stem}-{n}{path.suffix}") for n in range(2, count + 1)]
-
-
-def _write(path: Path, data: bytes) -> None:
-    try:
-        write_bytes_atomic(path, data)
-    except OSError as exc:
-        raise Failure(f"{path}: cannot write: {exc}") from None
 
 
 @main.command(short_help="CSV for Pinterest's bulk upload, ICS or JSON.")
@@ -604,45 +528,31 @@ def export(
     site = load_site(config_file)
     now = _now()
     span = days or site.rules.horizon_days
+    if mark_published and fmt != "csv":
+        raise Failure("--mark-published: only with --format csv")
+    if fmt == "csv" and span > MAX_DAYS_AHEAD:
+        raise Failure(
+            f"--days: Pinterest schedules pins at most {MAX_DAYS_AHEAD} days ahead, got {span}"
+        )
     if mark_published:
-        if fmt != "csv":
-            raise Failure("--mark-published: only with --format csv")
-        _export_and_mark(site, now, span, output)
+        try:
+            with calendar_lock(site.calendar_path):
+                calendar = _read(site)
+                handed = _write_csv(due_pins(calendar, now, span), output, span)
+                marked = _published(calendar, {pin.id for pin in handed}, None)
+                write_calendar(site.calendar_path, marked)
+        except PinplanError as exc:
+            raise Failure(str(exc)) from None
+        _say(f"{len(handed)} exported pins recorded as published in {site.calendar_name}")
         return
     calendar = _read(site)
     if fmt == "ics":
         pins = calendar.pins if days is None else tuple(pins_within(calendar.pins, now, days))
         _emit(output, export_ics(pins, now))
-        return
-    if fmt == "csv" and span > MAX_DAYS_AHEAD:
-        raise Failure(
-            f"--days: Pinterest schedules pins at most {MAX_DAYS_AHEAD} days ahead, got {span}"
-        )
-    due = due_pins(calendar, now, span)
-    if fmt == "json":
-        _emit(output, export_json(calendar, due).encode("utf-8"))
-        return
-    _write_csv(due, output, span)
-
-
-def _export_and_mark(site: Site, now: datetime, span: int, output: Path | None) -> None:
-    """The CSV workflow: export the due pins and record the rows written as published."""
-    if span > MAX_DAYS_AHEAD:
-        raise Failure(
-            f"--days: Pinterest schedules pins at most {MAX_DAYS_AHEAD} days ahead, got {span}"
-        )
-    try:
-        with calendar_lock(site.calendar_path):
-            calendar = _read(site)
-            handed = _write_csv(due_pins(calendar, now, span), output, span)
-            updated, changed, _ = _marked(calendar, [pin.id for pin in handed], None)
-            write_calendar(site.calendar_path, updated)
-    except PinplanError as exc:
-        raise Failure(str(exc)) from None
-    click.echo(
-        f"pinplan: {len(changed)} exported pins recorded as published in {site.calendar_name}",
-        err=True,
-    )
+    elif fmt == "json":
+        _emit(output, export_json(calendar, due_pins(calendar, now, span)).encode("utf-8"))
+    else:
+        _write_csv(due_pins(calendar, now, span), output, span)
 
 
 def _write_csv(due: list[CalendarPin], output: Path | None, span: int) -> list[CalendarPin]:
@@ -652,38 +562,39 @@ def _write_csv(due: list[CalendarPin], output: Path | None, span: int) -> list[C
     if output is None:
         _emit(None, parts[0])
         if len(parts) > 1:
-            click.echo(
-                f"pinplan: {len(due)} pins are due; stdout holds the first {MAX_ROWS} "
+            _say(
+                f"{len(due)} pins are due; stdout holds the first {MAX_ROWS} "
                 f"(Pinterest takes {MAX_ROWS} rows per file). Use -o FILE to write all "
-                f"{len(parts)} parts.",
-                err=True,
+                f"{len(parts)} parts."
             )
         return due[:MAX_ROWS]
     paths = part_paths(output, len(parts))
-    targets = [_target(path) for path in paths]
-    for target, data in zip(targets, parts, strict=True):
-        _write(target, data)
+    for path in paths:
+        _target(path)  # refuse a bad name before writing any part
+    for path, data in zip(paths, parts, strict=True):
+        _emit(path, data)
     # Files we did not write in this run are never removed, but an old part left next to
     # the new ones would upload its pins twice: name them.
     others = [p for p in part_paths(output, len(parts) + 50)[len(parts) :] if os.path.lexists(p)]
-    names = ", ".join(str(p) for p in paths)
-    click.echo(f"pinplan: {len(due)} pins due within {span} days → {names}", err=True)
+    _say(f"{len(due)} pins due within {span} days → {', '.join(map(str, paths))}")
     if others:
-        click.echo(
-            f"pinplan: not from this export, left as they are (do not upload them): "
-            f"{', '.join(str(p) for p in others)}",
-            err=True,
+        _say(
+            "not from this export, left as they are (do not upload them): "
+            + ", ".join(map(str, others))
         )
     return due
 
 
 def _emit(output: Path | None, data: bytes) -> None:
+    """``data`` to stdout, or written atomically to ``output`` (see :func:`_target`)."""
     if output is None:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-    else:
-        _write(_target(output), data)
+        click.echo(data, nl=False)
+        return
+    target = _target(output)
+    try:
+        write_bytes_atomic(target, data)
+    except OSError as exc:
+        raise Failure(f"{target}: cannot write: {exc}") from None
 
 
 def _target(path: Path) -> Path:
@@ -723,7 +634,6 @@ def parse_time(text: str, tz: ZoneInfo, now: datetime) -> datetime:
 @click.argument("ids", nargs=-1, required=True, metavar="ID...")
 @click.option(
     "--at",
-    "at",
     default=None,
     metavar="TIME",
     help="When the pins went up (ISO 8601, or 'now'); default: their planned time.",
@@ -740,40 +650,32 @@ def mark_published(config_file: str, ids: tuple[str, ...], at: str | None) -> No
     try:
         with calendar_lock(site.calendar_path):
             calendar = _read(site)
-            tz = ZoneInfo(calendar.timezone)
-            moment = parse_time(at, tz, now) if at is not None else None
+            moment = None if at is None else parse_time(at, ZoneInfo(calendar.timezone), now)
             known = {pin.id for pin in calendar.pins}
             unknown = [i for i in dict.fromkeys(ids) if i not in known]
             if unknown:
                 raise Failure(
                     f"{site.calendar_name}: no pin with id {', '.join(map(repr, unknown))}"
                 )
-            updated, changed, already = _marked(calendar, ids, moment)
-            write_calendar(site.calendar_path, updated)
+            already = [pin.id for pin in calendar.pins if pin.id in ids and pin.published]
+            write_calendar(site.calendar_path, _published(calendar, set(ids), moment))
     except PinplanError as exc:
         raise Failure(str(exc)) from None
     for pin_id in already:
-        click.echo(f"pinplan: {pin_id} was already published; left as it was", err=True)
-    click.echo(f"{len(changed)} pins marked published in {site.calendar_name}")
+        _say(f"{pin_id} was already published; left as it was")
+    click.echo(f"{len(set(ids)) - len(already)} pins marked published in {site.calendar_name}")
 
 
-def _marked(
-    calendar: Calendar, ids: Sequence[str], moment: datetime | None
-) -> tuple[Calendar, list[CalendarPin], list[str]]:
-    """``calendar`` with the pins ``ids`` published (at ``moment``, or their planned time);
-    also the pins changed and the ids that were published already."""
-    wanted = set(ids)
-    changed: list[CalendarPin] = []
-    already: list[str] = []
-    pins: list[CalendarPin] = []
-    for pin in calendar.pins:
-        if pin.id in wanted and pin.published:
-            already.append(pin.id)
-        elif pin.id in wanted:
-            pin = replace(pin, status="published", publish_at=moment or pin.publish_at)
-            changed.append(pin)
-        pins.append(pin)
-    return replace(calendar, pins=sort_pins(pins)), changed, already
+def _published(calendar: Calendar, ids: Collection[str], moment: datetime | None) -> Calendar:
+    """``calendar`` with the pins ``ids`` that are not published yet recorded as published (at
+    ``moment``, or their planned time)."""
+    pins = [
+        replace(pin, status="published", publish_at=moment or pin.publish_at)
+        if pin.id in ids and not pin.published
+        else pin
+        for pin in calendar.pins
+    ]
+    return replace(calendar, pins=sort_pins(pins))
 
 
 @main.command(name="publish", short_help="Post the pins that are due through Pinterest's API.")

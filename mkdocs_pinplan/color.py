@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 RGB = tuple[int, int, int]
 
@@ -53,34 +53,19 @@ def readable(ground: str | RGB, preferred: Iterable[str | RGB], minimum: float =
     """The first of ``preferred`` that reaches ``minimum`` contrast on ``ground``.
 
     When none does, the first preferred colour darkened or lightened until it does (so the
-    brand's hue survives), else white or near-black, whichever contrasts more.
+    brand's hue survives), else white or black, whichever contrasts more.
     """
-    return readable_on([ground], preferred, minimum)
-
-
-def readable_on(
-    grounds: Sequence[str | RGB], preferred: Iterable[str | RGB], minimum: float = 4.6
-) -> RGB:
-    """Like :func:`readable`, for text that crosses several ground colours (a pattern).
-
-    Several grounds may admit no colour at ``minimum``: check the result if that matters.
-    """
-
-    def worst(candidate: RGB) -> float:
-        return min(contrast(candidate, g) for g in grounds)
-
     choices = [rgb(c) for c in preferred]
     for choice in choices:
-        if worst(choice) >= minimum:
+        if contrast(choice, ground) >= minimum:
             return choice
-    mean = sum(luminance(g) for g in grounds) / len(grounds)
-    target = WHITE if mean < 0.18 else BLACK
+    target = WHITE if luminance(ground) < 0.18 else BLACK
     if choices:
         for step in range(1, 21):
             candidate = mix(choices[0], target, step / 20)
-            if worst(candidate) >= minimum:
+            if contrast(candidate, ground) >= minimum:
                 return candidate
-    return WHITE if worst(WHITE) >= worst(BLACK) else BLACK
+    return WHITE if contrast(WHITE, ground) >= contrast(BLACK, ground) else BLACK
 
 
 def darkest(colors: Iterable[str | RGB]) -> RGB:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import re
-from datetime import date
+from collections.abc import Callable
+from dataclasses import fields
+from datetime import date, timedelta
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -19,143 +22,102 @@ from mkdocs.config.base import BaseConfigOption, ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 
 from .calendar_file import EARLIEST_YEAR, LATEST_YEAR
-from .durations import Window, parse_duration, parse_windows
+from .durations import parse_duration, parse_windows
 from .errors import shown
 from .layouts import DEFAULT_LAYOUTS, resolve_layouts
 from .model import Layout, Rules
 from .site_config import blog_post_globs
 
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
+T = TypeVar("T")
 
 
-class Duration(BaseConfigOption[str]):
-    """A duration such as ``90m``, ``2h`` or ``3d`` (with ``zero_off``, also ``0``: off)."""
+class Checked(BaseConfigOption[T]):
+    """An option whose ``check`` returns the value to keep, or raises :class:`ValueError`
+    saying what was expected."""
 
-    def __init__(self, default: str, zero_off: bool = False) -> None:
+    def __init__(self, check: Callable[[object], T], default: object = None) -> None:
         super().__init__()
-        self.default = default
-        self.zero_off = zero_off
-
-    def run_validation(self, value: object) -> str:
-        if self.zero_off and value in (0, "0"):
-            return "0m"
-        try:
-            parse_duration(value)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
-        assert isinstance(value, str)
-        return value
-
-
-class Windows(BaseConfigOption[list[str]]):
-    """Non-overlapping local time windows ``"HH:MM-HH:MM"``."""
-
-    def __init__(self, default: list[str]) -> None:
-        super().__init__()
+        self.check = check
         self.default = default
 
-    def run_validation(self, value: object) -> list[str]:
+    def run_validation(self, value: object) -> T:
         try:
-            windows = parse_windows(value)
+            return self.check(value)
         except ValueError as exc:
             raise ValidationError(str(exc)) from None
-        return [str(w) for w in windows]
 
 
-class TimeZone(BaseConfigOption[str]):
+def _evergreen(value: object) -> timedelta:
+    """A duration, or ``0``: off."""
+    return timedelta(0) if value in (0, "0") else parse_duration(value)
+
+
+def _timezone(value: object) -> str:
     """An IANA time zone name such as ``Europe/Berlin`` (from the ``tzdata`` package)."""
-
-    def __init__(self, default: str) -> None:
-        super().__init__()
-        self.default = default
-
-    def run_validation(self, value: object) -> str:
-        if not isinstance(value, str) or not value:
-            raise ValidationError(
-                f"expected an IANA time zone such as 'Europe/Berlin', got {shown(value)}"
-            )
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValidationError(
-                f"unknown time zone {shown(value)} (expected e.g. 'Europe/Berlin')"
-            ) from None
-        return value
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"expected an IANA time zone such as 'Europe/Berlin', got {shown(value)}")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {shown(value)} (expected e.g. 'Europe/Berlin')"
+        ) from None
+    return value
 
 
-class StartDate(BaseConfigOption["date | None"]):
+def _start_date(value: object) -> date | None:
     """A calendar date (``2026-12-01``) or nothing."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.default = None
-
-    def run_validation(self, value: object) -> date | None:
-        if value is None:
-            return None
-        day = value if isinstance(value, date) else None
-        if isinstance(value, str):
-            with contextlib.suppress(ValueError):
-                day = date.fromisoformat(value.strip())
-        if day is None:
-            raise ValidationError(f"expected a date such as 2026-12-01, got {shown(value)}")
-        if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
-            raise ValidationError(f"must lie in the years {EARLIEST_YEAR}-{LATEST_YEAR}, got {day}")
-        return day
+    if value is None:
+        return None
+    day = value if isinstance(value, date) else None
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            day = date.fromisoformat(value.strip())
+    if day is None:
+        raise ValueError(f"expected a date such as 2026-12-01, got {shown(value)}")
+    if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        raise ValueError(f"must lie in the years {EARLIEST_YEAR}-{LATEST_YEAR}, got {day}")
+    return day
 
 
-class Color(BaseConfigOption[str]):
-    """A colour written ``#rrggbb`` or ``#rgb``."""
-
-    def run_validation(self, value: object) -> str:
-        if not isinstance(value, str) or not _COLOR.match(value):
-            raise ValidationError(f"expected a colour such as '#1a2b3c', got {shown(value)}")
-        if len(value) == 4:
-            value = "#" + "".join(ch * 2 for ch in value[1:])
-        return value.lower()
+def _color(value: object) -> str:
+    """A colour written ``#rrggbb`` or ``#rgb``, as ``#rrggbb``."""
+    if not isinstance(value, str) or not _COLOR.match(value):
+        raise ValueError(f"expected a colour such as '#1a2b3c', got {shown(value)}")
+    if len(value) == 4:
+        value = "#" + "".join(ch * 2 for ch in value[1:])
+    return value.lower()
 
 
-class IntRange(BaseConfigOption[int]):
-    """A whole number within ``[low, high]``."""
+def _whole(low: int, high: int) -> Callable[[object], int]:
+    """A check for a whole number within ``[low, high]``."""
 
-    def __init__(self, default: int, low: int, high: int) -> None:
-        super().__init__()
-        self.default, self.low, self.high = default, low, high
-
-    def run_validation(self, value: object) -> int:
+    def check(value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValidationError(f"expected a whole number, got {shown(value)}")
-        if not self.low <= value <= self.high:
-            raise ValidationError(f"must be between {self.low} and {self.high}, got {shown(value)}")
+            raise ValueError(f"expected a whole number, got {shown(value)}")
+        if not low <= value <= high:
+            raise ValueError(f"must be between {low} and {high}, got {shown(value)}")
         return value
 
+    return check
 
-class Layouts(BaseConfigOption[tuple[Layout, ...]]):
-    """The layouts to rotate: built-in names and mappings deriving layouts of your own."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.default = list(DEFAULT_LAYOUTS)
-
-    def run_validation(self, value: object) -> tuple[Layout, ...]:
-        if not isinstance(value, list):
-            raise ValidationError(
-                f"expected a list of layout names or mappings, got {shown(value)}"
-            )
-        try:
-            return resolve_layouts(value)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
+def _layouts(value: object) -> tuple[Layout, ...]:
+    """Built-in layout names and mappings deriving layouts of your own."""
+    if not isinstance(value, list):
+        raise ValueError(f"expected a list of layout names or mappings, got {shown(value)}")
+    return resolve_layouts(value)
 
 
 class PaletteConfig(base.Config):
     """One colour scheme of the pins."""
 
-    background = Color()
+    background = Checked(_color)
     """Background colour of the text area."""
-    text = Color()
+    text = Checked(_color)
     """Headline colour; should contrast with ``background`` (4.5:1 or more)."""
-    accent = Color()
+    accent = Checked(_color)
     """Colour of rules, labels and the site name."""
 
 
@@ -182,26 +144,26 @@ class BrandConfig(base.Config):
 class ScheduleConfig(base.Config):
     """The spacing rules (SPEC: "The spacing rules")."""
 
-    timezone = TimeZone("UTC")
+    timezone = Checked(_timezone, "UTC")
     """IANA time zone the windows and days are counted in."""
-    start = StartDate()
+    start = Checked(_start_date)
     """First day pins may go out; default: the day after the calendar is first made."""
-    max_per_day = IntRange(5, 1, 100)
+    max_per_day = Checked(_whole(1, 100), 5)
     """Daily cap once the warm-up is over."""
-    min_gap = Duration("90m")
+    min_gap = Checked(parse_duration, "90m")
     """Least time between any two pins."""
-    link_gap = Duration("3d")
+    link_gap = Checked(parse_duration, "3d")
     """Least time between two pins of the same post (never two on one day)."""
-    windows = Windows(["08:00-11:00", "19:00-22:00"])
+    windows = Checked(parse_windows, ["08:00-11:00", "19:00-22:00"])
     """Local times of day pins may go out (start included, end excluded)."""
-    warmup_days = IntRange(14, 0, 365)
+    warmup_days = Checked(_whole(0, 365), 14)
     """Days over which a new account's cap ramps from 1 to ``max_per_day``."""
-    jitter = Duration("20m")
+    jitter = Checked(parse_duration, "20m")
     """No longer used (each pin's minute is drawn over all of its day's windows); still
     accepted so existing configs keep working."""
-    horizon_days = IntRange(7, 1, 14)
+    horizon_days = Checked(_whole(1, 14), 7)
     """The committed window: how far ahead the calendar and the exports reach."""
-    evergreen_after = Duration("90d", zero_off=True)
+    evergreen_after = Checked(_evergreen, "90d")
     """A post whose pins are all out gets a new variant this long after its latest (0: off)."""
 
 
@@ -212,11 +174,11 @@ class PinplanConfig(base.Config):
     """Turn the plugin off without removing it (e.g. ``enabled: !ENV [PINPLAN, true]``)."""
     posts = c.Optional(c.ListOfItems(c.Type(str)))
     """Globs (relative to docs_dir) of pages that are posts; default: the blog's posts."""
-    pins_per_post = IntRange(3, 1, 20)
+    pins_per_post = Checked(_whole(1, 20), 3)
     """Pins per post unless a post says otherwise."""
     board = c.Type(str, default="Blog")
     """Pinterest board name, exactly as on Pinterest."""
-    layouts = Layouts()
+    layouts = Checked(_layouts, list(DEFAULT_LAYOUTS))
     """Designs rotated across a post's variants, in order (each post starts at its own point
     of the cycle, so neighbouring posts differ): built-in names (``photo``,
     ``block``, ``type``, ``split``, ``band``) and mappings that derive a layout of your own
@@ -225,13 +187,13 @@ class PinplanConfig(base.Config):
     """Name, logo, colours and fonts."""
     image_format = c.Choice(("jpeg", "png"), default="jpeg")
     """Pin image format: JPEG is fast and small, PNG is lossless."""
-    quality = IntRange(85, 1, 95)
+    quality = Checked(_whole(1, 95), 85)
     """JPEG quality."""
     cache_dir = c.Type(str, default=".cache/plugin/pinplan")
     """Rendered pins are kept here between builds, relative to mkdocs.yml."""
     calendar = c.Type(str, default="pinplan/calendar.json")
     """The calendar file, relative to mkdocs.yml; never inside docs_dir."""
-    workers = IntRange(0, 0, 64)
+    workers = Checked(_whole(0, 64), 0)
     """Render processes: 0 (default) means one per CPU; 1 renders in the build process."""
     preview = c.Type(bool, default=True)
     """Write the preview page ``pinplan/index.html`` into the site."""
@@ -240,19 +202,8 @@ class PinplanConfig(base.Config):
 
 
 def rules_from_config(schedule: ScheduleConfig) -> Rules:
-    """The core's :class:`Rules` from the validated ``schedule`` options."""
-    return Rules(
-        timezone=schedule.timezone,
-        start=schedule.start,
-        max_per_day=schedule.max_per_day,
-        min_gap=parse_duration(schedule.min_gap),
-        link_gap=parse_duration(schedule.link_gap),
-        windows=parse_windows(schedule.windows),
-        warmup_days=schedule.warmup_days,
-        jitter=parse_duration(schedule.jitter),
-        horizon_days=schedule.horizon_days,
-        evergreen_after=parse_duration(schedule.evergreen_after),
-    )
+    """The core's :class:`Rules` from the validated ``schedule`` options (same names)."""
+    return Rules(**{field.name: schedule[field.name] for field in fields(Rules)})
 
 
 def calendar_place_problem(
@@ -278,9 +229,6 @@ def site_url_problem(site_url: str | None) -> str | None:
             "pins need absolute links and image URLs"
         )
     return None
-
-
-__all__ = ["PinplanConfig", "Window", "rules_from_config"]
 
 
 def config_dir(config: MkDocsConfig) -> Path:

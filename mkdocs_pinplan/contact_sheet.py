@@ -20,8 +20,7 @@ from .layouts import BUILTIN_LAYOUTS
 from .model import Brand, Design, Layout, Palette
 from .pins import default_palettes, works_without_photo
 from .render.draw import compose
-from .render.fonts import default_font, load_font
-from .render.sysfonts import fonts_for
+from .render.fonts import default_font, fonts_for, load_font
 
 SAMPLE_HEADLINE = "Slow pinning: a week-ahead plan for a new account"
 SAMPLE_SITE = "feldnotizen.example.com"

@@ -15,12 +15,9 @@ class PinplanError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        parts = [self.file]
-        if self.field:
-            parts.append(self.field)
-        parts.append(self.message)
+        text = ": ".join(part for part in (self.file, self.field, self.message) if part)
         # One line always: keys and values come from user files and may hold line breaks.
-        return ": ".join(parts).replace("\r", "\\r").replace("\n", "\\n")
+        return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 class Problem(PinplanError):

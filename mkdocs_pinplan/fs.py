@@ -33,12 +33,6 @@ def write_text_atomic(path: Path, text: str, *, durable: bool = True) -> bool:
     return write_bytes_atomic(path, text.encode("utf-8"), durable=durable)
 
 
-def _default_mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 def write_bytes_atomic(path: Path, data: bytes, *, durable: bool = True) -> bool:
     """Replace ``path`` with ``data`` (temp file + ``os.replace``); False when unchanged.
 
@@ -54,7 +48,9 @@ def write_bytes_atomic(path: Path, data: bytes, *, durable: bool = True) -> bool
         old = None
     if old is None or not stat.S_ISREG(old.st_mode):
         # Nothing to compare: a link is replaced, not followed; a FIFO or device could block.
-        mode = _default_mode()
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     else:
         if old.st_size == len(data) and path.read_bytes() == data:
             return False
@@ -111,7 +107,11 @@ def calendar_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
             raise PinplanError(
                 str(path), None, f"cannot lock the calendar: {exc.strerror}"
             ) from None
-        if _wait_for_lock(fd, deadline) and _still_there(fd, sidecar):
+        while not (locked := _try_lock(fd)) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        # A holder removes the sidecar before releasing it: locking a removed file means
+        # starting again on the new one.
+        if locked and _same_file(fd, sidecar):
             break
         os.close(fd)
         if time.monotonic() >= deadline:
@@ -123,28 +123,18 @@ def calendar_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     try:
         yield
     finally:
-        # Remove the sidecar before closing (which releases the lock): a waiter that then
-        # gets the lock on the removed file notices and starts again (_still_there).
-        # Windows cannot remove an open file; the next holder then reuses it.
+        # Removed before closing (which releases the lock), see above; Windows cannot
+        # remove an open file, the next holder then reuses it.
         with suppress(OSError):
             sidecar.unlink(missing_ok=True)
         os.close(fd)
 
 
-def _still_there(fd: int, sidecar: Path) -> bool:
-    """Whether the locked descriptor is still the file at ``sidecar`` (not a removed one)."""
+def _same_file(fd: int, path: Path) -> bool:
     try:
-        return os.path.samestat(os.fstat(fd), sidecar.stat())
+        return os.path.samestat(os.fstat(fd), path.stat())
     except FileNotFoundError:
         return False
-
-
-def _wait_for_lock(fd: int, deadline: float) -> bool:
-    while not _try_lock(fd):
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.02)
-    return True
 
 
 if sys.platform == "win32":
@@ -158,14 +148,9 @@ if sys.platform == "win32":
         return True
 
 else:
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - every POSIX Python has fcntl
-        fcntl = None  # type: ignore[assignment]
+    import fcntl
 
     def _try_lock(fd: int) -> bool:
-        if fcntl is None:  # pragma: no cover
-            return True
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

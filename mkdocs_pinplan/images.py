@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import os
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,12 +32,9 @@ class ImageProblem(Exception):
 
 
 def probe_image(path: Path, memo: FileMemo | None = None) -> tuple[int, int]:
-    """Read only the header of ``path``: its size, refusing non-images, empty and huge ones.
-
-    Cheap enough to run for every post on every build; decoding errors deeper in the file
-    surface later, when the pin is rendered. With ``memo`` a file that has not changed since
-    it last passed is not opened again.
-    """
+    """The size of ``path`` read from its header, refusing non-images, empty and huge ones
+    (errors deeper in the file surface when the pin is drawn). With ``memo`` a file unchanged
+    since it last passed is not opened again."""
     if memo is not None:
         name = os.fspath(path)
         try:
@@ -48,13 +47,22 @@ def probe_image(path: Path, memo: FileMemo | None = None) -> tuple[int, int]:
         size = probe_image(path)
         memo.put(name, st, list(size))
         return size
+    with _opened(path) as image:
+        return image.size
+
+
+@contextmanager
+def _opened(path: Path) -> Iterator[PILImage]:
+    """``path`` opened (not decoded) by Pillow, its size checked; any failure, in the
+    ``with`` body too, is an :class:`ImageProblem`."""
     from PIL import Image
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as probe:
-                return _check_size(path, *probe.size)
+            with Image.open(path) as image:
+                _check_size(path, *image.size)
+                yield image
     except ImageProblem:
         raise
     except Exception as exc:
@@ -122,19 +130,8 @@ def open_image(path: Path, cover: tuple[int, int] | None = None) -> PILImage:
     that area when the image is shown upright: a 12 MP camera photo behind a 1000×1500 pin
     needs a quarter of its pixels, and scaling down first is what the renderer does anyway.
     """
-    from PIL import Image
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as probe:
-                _check_size(path, *probe.size)
-                if cover is not None and probe.format == "JPEG":
-                    probe.draft(None, _least_size(probe, cover))
-                probe.load()
-                decoded: PILImage = probe.copy()
-                return _eight_bit(decoded)
-    except ImageProblem:
-        raise
-    except Exception as exc:
-        raise _as_problem(path, exc) from None
+    with _opened(path) as image:
+        if cover is not None and image.format == "JPEG":
+            image.draft(None, _least_size(image, cover))
+        image.load()
+        return _eight_bit(image.copy())

@@ -1,15 +1,5 @@
-"""The built-in layouts, and user layouts derived from them in the ``layouts:`` option.
-
-A layout is plain data (:class:`Layout`, part of the model); the drawing code reads it,
-so a blogger adds a design by writing a mapping in ``mkdocs.yml`` instead of code::
-
-    layouts:
-      - photo
-      - name: poster
-        base: type
-        uppercase: true
-        decorations: [frame]
-"""
+"""Pin designs as data: the built-in layouts, and the ``layouts:`` option, where a blogger
+derives designs of their own from them in ``mkdocs.yml`` instead of code."""
 
 from __future__ import annotations
 
@@ -23,11 +13,8 @@ Box = tuple[float, float, float, float]
 
 @dataclass(frozen=True)
 class Layout:
-    """A pin design as data: where the photo, the headline and the brand go.
-
-    Built-ins are below; users derive their own in ``layouts:``. Every
-    field is part of the design, so changing one re-renders exactly the pins that use it.
-    """
+    """Where the photo, the headline and the brand go. Every field is part of the design:
+    changing one re-renders exactly the pins that use it."""
 
     name: str
     photo: str = "none"
@@ -65,7 +52,6 @@ BUILTIN_LAYOUTS: dict[str, Layout] = {
             photo="full",
             text_box=(0.08, 0.46, 0.92, 0.88),
             valign="bottom",
-            decorations=("bar",),
             max_size=128,
             scrim=0.45,
         ),
@@ -78,7 +64,6 @@ BUILTIN_LAYOUTS: dict[str, Layout] = {
             text_box_alone=(0.08, 0.12, 0.92, 0.84),
             ground="accent",
             valign="bottom",
-            decorations=("bar",),
             max_size=124,
         ),
         # Headline only, large and centred inside a frame, in the brand colours.
@@ -97,7 +82,6 @@ BUILTIN_LAYOUTS: dict[str, Layout] = {
             photo="box",
             photo_box=(0.0, 0.0, 1.0, 0.5),
             text_box=(0.08, 0.55, 0.92, 0.88),
-            decorations=("bar",),
             max_size=112,
         ),
         # Full-bleed photo with the headline on a solid band across the middle.
@@ -110,7 +94,6 @@ BUILTIN_LAYOUTS: dict[str, Layout] = {
             decorations=("rule",),
             max_size=108,
             scrim=0.0,
-            footer="left",
         ),
         # Headline only, set high on the page beside a stripe of the accent colour.
         Layout(
@@ -124,7 +107,7 @@ BUILTIN_LAYOUTS: dict[str, Layout] = {
     )
 }
 
-DEFAULT_LAYOUTS = ("photo", "block", "type", "split", "band", "stripe")
+DEFAULT_LAYOUTS = tuple(BUILTIN_LAYOUTS)
 """The rotation when ``layouts:`` is not set: every built-in, photo first. A post without
 a photo rotates only those made for that (``block``, ``type``, ``stripe``)."""
 
@@ -137,15 +120,11 @@ _CHOICES: dict[str, tuple[str, ...]] = {
 }
 _DECORATIONS = ("bar", "rule", "frame", "stripe")
 _BOXES = ("photo_box", "text_box", "text_box_alone")
-
-
-def builtin_layout(name: str) -> Layout:
-    """The built-in layout called ``name``; ``ValueError`` names the choices otherwise."""
-    try:
-        return BUILTIN_LAYOUTS[name]
-    except KeyError:
-        known = ", ".join(BUILTIN_LAYOUTS)
-        raise ValueError(f"unknown layout {name!r} (built-in layouts: {known})") from None
+_NUMBERS: dict[str, tuple[type[int] | type[float], float, float, str]] = {
+    "max_size": (int, 48, 220, "a whole number of px from 48 to 220"),
+    "max_lines": (int, 1, 12, "a whole number from 1 to 12"),
+    "scrim": (float, 0, 0.9, "a number from 0 to 0.9"),
+}
 
 
 def _box(value: object, key: str) -> Box:
@@ -181,18 +160,11 @@ def _field(key: str, value: object) -> object:
         if not isinstance(items, list) or any(item not in _DECORATIONS for item in items):
             raise ValueError(f"{key}: expected a list of {', '.join(_DECORATIONS)}, got {value!r}")
         return tuple(dict.fromkeys(items))
-    if key == "max_size":
-        if isinstance(value, bool) or not isinstance(value, int) or not 48 <= value <= 220:
-            raise ValueError(f"{key}: expected a whole number of px from 48 to 220, got {value!r}")
-        return value
-    if key == "max_lines":
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 12:
-            raise ValueError(f"{key}: expected a whole number from 1 to 12, got {value!r}")
-        return value
-    if key == "scrim":
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 0.9:
-            raise ValueError(f"{key}: expected a number from 0 to 0.9, got {value!r}")
-        return float(value)
+    if key in _NUMBERS:
+        kind, low, high, expected = _NUMBERS[key]
+        if isinstance(value, (int, kind)) and not isinstance(value, bool) and low <= value <= high:
+            return kind(value)
+        raise ValueError(f"{key}: expected {expected}, got {value!r}")
     fields = ", ".join(f.name for f in dataclasses.fields(Layout) if f.name != "name")
     raise ValueError(f"unknown key {key!r} (layout keys: base, {fields})")
 

@@ -1,8 +1,4 @@
-"""The core's data: posts, pin specs, scheduling rules and the calendar.
-
-Everything here is a frozen dataclass so stages can pass data around without copying
-defensively, and so a design can be hashed for the render cache.
-"""
+"""The core's data, as frozen dataclasses: posts, pin specs, scheduling rules, the calendar."""
 
 from __future__ import annotations
 
@@ -12,7 +8,6 @@ from pathlib import Path
 
 from .durations import Window
 from .layouts import Layout as Layout
-from .layouts import builtin_layout
 
 CALENDAR_VERSION = 1
 STATUSES = ("scheduled", "published", "failed")
@@ -85,16 +80,10 @@ class Design:
     brand: Brand
     lang: str = "en"
     image: Path | None = None
-    subtitle: str = ""
     image_format: str = "jpeg"
     quality: int = 85
     width: int = 1000
     height: int = 1500
-
-    def __post_init__(self) -> None:
-        # A built-in layout may be named (tests, scripts); the design always holds the data.
-        if isinstance(self.layout, str):
-            object.__setattr__(self, "layout", builtin_layout(self.layout))
 
 
 @dataclass(frozen=True)

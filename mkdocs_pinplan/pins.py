@@ -7,7 +7,8 @@ import hashlib
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -80,38 +81,13 @@ def slugify(text: str) -> str:
     return slug[:80].rstrip("-") or "post"
 
 
-# A link that ``urlsplit``/``urlunsplit`` would give back unchanged and that has no query or
-# fragment: a path, optionally after a lowercase http(s) scheme and a plain ASCII host.
-_PLAIN_LINK = re.compile(
-    r"https?://[A-Za-z0-9.:@_~%!$&'()*+,;=-]+(?:/[^?#\x00-\x20\x7f]*)?|/(?!/)[^?#\x00-\x20\x7f]*"
-)
-
-
-def utm_links(url: str) -> Callable[[int], str]:
-    """``index`` → the post link with ``utm_content=pin<index>``, so every pin has its own
-    link (the link is parsed once for all of a post's pins)."""
-    if url and _PLAIN_LINK.fullmatch(url):
-        # The usual post URL: parsing and re-joining it (some 20 µs) would change nothing.
-        plain = f"{url}?utm_content=pin"
-        return lambda index: f"{plain}{index}"
+def pin_link(url: str, index: int) -> str:
+    """The post link with ``utm_content=pin<index>`` (replacing any), so every pin has its own."""
     parts = urlsplit(url)
     query = [
         (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "utm_content"
     ]
-    # urlencode joins its pairs with "&", so the pin's own pair can be appended as text.
-    kept = urlencode(query) + "&" if query else ""
-    if not parts.fragment:
-        # The query ends the link: the pin's number goes at the very end.
-        base = urlunsplit(parts._replace(query=f"{kept}utm_content=pin"))
-        return lambda index: f"{base}{index}"
-    return lambda index: urlunsplit(parts._replace(query=f"{kept}utm_content=pin{index}"))
-
-
-def absolute_url(site_url: str, path: str) -> str:
-    """``path`` (relative to the site root) as an absolute URL when ``site_url`` is known."""
-    if not site_url:
-        return "/" + path.lstrip("/")
-    return site_url.rstrip("/") + "/" + path.lstrip("/")
+    return urlunsplit(parts._replace(query=urlencode([*query, ("utm_content", f"pin{index}")])))
 
 
 def _clip(text: str, limit: int) -> str:
@@ -185,16 +161,6 @@ def _title_candidates(headline: str, post: Post) -> list[tuple[str, bool]]:
     ]
 
 
-def _unique(candidates: Sequence[tuple[str, bool]], taken: set[str]) -> str | None:
-    """The first candidate title not taken yet (Pinterest drops duplicate titles in a bulk
-    upload); ``None`` when the post has no distinct text left for another pin."""
-    for candidate, _strong in candidates:
-        if candidate and candidate not in taken:
-            taken.add(candidate)
-            return candidate
-    return None
-
-
 def thin_titles(posts: Iterable[Post], pins_per_post: int) -> list[tuple[Post, int, int]]:
     """Posts whose own texts give fewer strong pin titles than they have pins, as
     ``(post, strong titles, pins)``: they would gain from ``pinplan.titles``."""
@@ -216,18 +182,12 @@ def thin_titles(posts: Iterable[Post], pins_per_post: int) -> list[tuple[Post, i
 
 def file_stems(posts: Sequence[Post]) -> dict[str, str]:
     """A stable, unique file-name stem per post: its slug, plus a hash when slugs collide."""
-    by_slug: dict[str, list[Post]] = {}
-    for post in posts:
-        by_slug.setdefault(slugify(post.slug), []).append(post)
-    stems: dict[str, str] = {}
-    for slug, group in by_slug.items():
-        for post in group:
-            if len(group) == 1:
-                stems[post.src_path] = slug
-            else:
-                digest = hashlib.sha1(post.src_path.encode()).hexdigest()[:6]
-                stems[post.src_path] = f"{slug}-{digest}"
-    return stems
+    slugs = {post.src_path: slugify(post.slug) for post in posts}
+    shared = Counter(slugs.values())
+    return {
+        src: slug if shared[slug] == 1 else f"{slug}-{hashlib.sha1(src.encode()).hexdigest()[:6]}"
+        for src, slug in slugs.items()
+    }
 
 
 NO_PHOTO_LAYOUTS = ("block", "type", "stripe")
@@ -292,8 +252,11 @@ def _pin_titles(posts: Sequence[Post], counts: Sequence[int]) -> dict[tuple[str,
                 key = (post.src_path, headline)
                 if key not in candidates:
                     candidates[key] = _title_candidates(headline, post)
-                title = _unique(candidates[key], taken)
+                # The first not taken yet (Pinterest drops duplicate titles in a bulk upload);
+                # none when the post has no distinct text left for another pin.
+                title = next((t for t, _ in candidates[key] if t and t not in taken), None)
                 if title is not None:
+                    taken.add(title)
                     titles[(post.src_path, i)] = title
     return titles
 
@@ -346,7 +309,6 @@ def _post_pins(
     # pins do not repeat one design and colour in the feed.
     offset, tint = int(digest[:8], 16), int(digest[8:16], 16)
     rotation, palettes = layouts_for(post, rotations[0]), rotations[1]
-    link = utm_links(post.link or post.url)
     base, ext = stem.rsplit(".", 1)
     description = _description(post)
     pin_description = _clip(description, DESCRIPTION_LIMIT)
@@ -383,8 +345,9 @@ def _post_pins(
                 alt_text=_clip(alt, ALT_LIMIT),
                 board=post.board or settings.board,
                 keywords=post.keywords,
-                link=link(index),
-                media_url=absolute_url(settings.site_url, image_path),
+                link=pin_link(post.link or post.url, index),
+                # Absolute when site_url is known, else site-relative.
+                media_url=f"{settings.site_url.rstrip('/')}/{image_path}",
                 post_date=post.date,
             )
         )

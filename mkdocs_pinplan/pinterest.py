@@ -1,8 +1,7 @@
 """A small client for the few Pinterest API v5 calls the uploader makes (no SDK).
 
-Every failure comes out as :class:`Stop` (the run cannot go on: credentials, rate limit,
-Pinterest down) or :class:`Refused` (Pinterest turned one pin down), with a one-line message
-that never holds a credential: every message passes through :class:`Secrets`.
+Every failure comes out as :class:`Stop` (the run cannot go on) or :class:`Refused`
+(Pinterest turned one pin down), with a one-line message passed through :class:`Secrets`.
 """
 
 from __future__ import annotations
@@ -10,13 +9,16 @@ from __future__ import annotations
 import base64
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import suppress
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
+
+from .model import CalendarPin
 
 DEFAULT_API_URL = "https://api.pinterest.com/v5"
 SCOPES = "boards:read, pins:read and pins:write"
@@ -58,21 +60,17 @@ class Refused(Exception):
 class Secrets:
     """The credential values of a run, and :meth:`redact` to keep them out of any text."""
 
-    def __init__(self, values: Iterable[str] = ()) -> None:
+    def __init__(self) -> None:
         self._values: set[str] = set()
-        for value in values:
-            self.add(value)
 
-    def add(self, value: str) -> None:
-        if len(value) >= 4:
-            self._values.add(value)
-            self._values.add(value.strip())
+    def add(self, value: str | None) -> None:
+        if value and len(value.strip()) >= 4:
+            self._values.update((value, value.strip()))
 
     def redact(self, text: str) -> str:
         """``text`` with every secret (longest first) replaced by ``***``."""
         for value in sorted(self._values, key=len, reverse=True):
-            if value:
-                text = text.replace(value, "***")
+            text = text.replace(value, "***")
         return text
 
 
@@ -85,67 +83,9 @@ class RemotePin:
     created_at: datetime | None
 
 
-@dataclass(frozen=True)
-class NewPin:
-    """What ``POST /pins`` takes for one pin."""
-
-    board_id: str
-    title: str
-    description: str
-    alt_text: str
-    link: str
-    media_url: str
-
-    def body(self) -> dict[str, Any]:
-        return {
-            "board_id": self.board_id,
-            "title": self.title,
-            "description": self.description,
-            "alt_text": self.alt_text,
-            "link": self.link,
-            "media_source": {"source_type": "image_url", "url": self.media_url},
-        }
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """Where the access token comes from, read from the environment."""
-
-    access_token: str | None = None
-    app_id: str | None = None
-    app_secret: str | None = None
-    refresh_token: str | None = None
-    api_url: str = DEFAULT_API_URL
-    secrets: Secrets = field(default_factory=Secrets)
-
-
-def credentials_from(environ: Mapping[str, str]) -> Credentials:
-    """The credentials in ``environ``; raises :class:`Stop` naming what is missing."""
-
-    def get(name: str) -> str | None:
-        return environ.get(name, "").strip() or None
-
-    token, app_id = get("PINTEREST_ACCESS_TOKEN"), get("PINTEREST_APP_ID")
-    secret, refresh = get("PINTEREST_APP_SECRET"), get("PINTEREST_REFRESH_TOKEN")
-    secrets = Secrets([v for v in (token, secret, refresh) if v])
-    api_url = (get("PINTEREST_API_URL") or DEFAULT_API_URL).rstrip("/")
-    if token is None:
-        names = ("PINTEREST_APP_ID", "PINTEREST_APP_SECRET", "PINTEREST_REFRESH_TOKEN")
-        missing = [n for n, v in zip(names, (app_id, secret, refresh), strict=True) if not v]
-        if len(missing) == 3:
-            raise Stop(
-                "no Pinterest credentials: set PINTEREST_ACCESS_TOKEN, or PINTEREST_APP_ID, "
-                "PINTEREST_APP_SECRET and PINTEREST_REFRESH_TOKEN (see docs/publish.md)"
-            )
-        if missing:
-            raise Stop(f"PINTEREST_ACCESS_TOKEN is not set and neither is {', '.join(missing)}")
-    if not api_url.startswith(("https://", "http://")):
-        raise Stop(f"PINTEREST_API_URL: expected an http(s) URL, got {api_url!r}")
-    for value, name in ((token, "PINTEREST_ACCESS_TOKEN"), (refresh, "PINTEREST_REFRESH_TOKEN")):
-        # h11 quotes a header value it rejects in its error: check before it can.
-        if value is not None and not (value.isascii() and value.isprintable()):
-            raise Stop(f"{name} holds characters no token has (spaces, line breaks?)")
-    return Credentials(token, app_id, secret, refresh, api_url, secrets)
+class _Found(Exception):
+    def __init__(self, pin: RemotePin) -> None:
+        self.pin = pin
 
 
 def _message(response: httpx.Response) -> str:
@@ -162,8 +102,6 @@ def _message(response: httpx.Response) -> str:
 def _retry_after(response: httpx.Response) -> float | None:
     """Seconds the ``Retry-After`` header asks for (a number or an HTTP date), or None."""
     value = response.headers.get("Retry-After", "").strip()
-    if not value:
-        return None
     try:
         return max(float(value), 0.0)
     except ValueError:
@@ -178,13 +116,12 @@ def _retry_after(response: httpx.Response) -> float | None:
 class Client:
     """Pinterest API v5 with a bearer token: boards, a board's pins, creating a pin.
 
-    GETs are retried on timeouts and 5xx with exponential backoff and jitter, and wait out
+    Calls are retried on timeouts and 5xx with exponential backoff and jitter, and wait out
     429 as ``Retry-After`` says, within :class:`Waits`' bounds; then :class:`Stop`.
     """
 
     def __init__(self, base_url: str, token: str, secrets: Secrets) -> None:
         self.secrets = secrets
-        self.waits = WAITS
         self._http = httpx.Client(
             base_url=base_url.rstrip("/") + "/",
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
@@ -198,54 +135,59 @@ class Client:
     def _stop(self, text: str) -> Stop:
         return Stop(self.secrets.redact(text))
 
-    def _attempt(self, method: str, path: str, **kwargs: Any) -> httpx.Response | str:
-        """One request: the response, or what went wrong (timeout, unreachable, 5xx)."""
-        try:
-            response = self._http.request(method, path, **kwargs)
-        except httpx.TimeoutException:
-            return "timed out"
-        except httpx.TransportError as exc:
-            return f"could not be reached ({type(exc).__name__})"
-        if response.status_code >= 500:
-            return f"answered {response.status_code}: {_message(response)}"
-        return response
+    def _send(
+        self,
+        what: str,
+        method: str,
+        path: str,
+        before_retry: Callable[[], None] = lambda: None,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        """The answer (2xx-4xx but 429) to a request, tried again by the retry rules.
 
-    def _back_off(self, what: str, problem: str, failures: int) -> None:
-        """Wait before try ``failures + 1``, or :class:`Stop` when the tries are used up."""
-        if failures >= self.waits.attempts:
-            raise self._stop(
-                f"Pinterest {problem} {failures} times for {what}; stopping, the next run goes on"
-            )
-        delay = self.waits.backoff * 2 ** (failures - 1)
-        self.waits.sleep(delay * (1 + self.waits.jitter()))
-
-    def _send(self, what: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """A request that is safe to repeat, with the retry rules; 2xx-4xx come back."""
-        failures = limited = 0
+        ``before_retry`` runs after a lost answer (timeout, unreachable, 5xx), before the
+        next try.
+        """
+        waits, failures, limited = WAITS, 0, 0
         while True:
-            response = self._attempt(method, path, **kwargs)
-            if isinstance(response, str):
-                failures += 1
-                self._back_off(what, response, failures)
-            elif response.status_code == 429:
-                limited += 1
-                self._wait_rate_limit(what, response, limited)
+            try:
+                response = self._http.request(method, path, **kwargs)
+            except httpx.TimeoutException:
+                problem = "timed out"
+            except httpx.TransportError as exc:
+                problem = f"could not be reached ({type(exc).__name__})"
             else:
-                return response
+                if response.status_code == 429:
+                    limited += 1
+                    waits.sleep(self._rate_limit_wait(what, response, limited))
+                    continue
+                if response.status_code < 500:
+                    return response
+                problem = f"answered {response.status_code}: {_message(response)}"
+            failures += 1
+            before_retry()
+            if failures >= waits.attempts:
+                raise self._stop(
+                    f"Pinterest {problem} {failures} times for {what}; stopping, the next run "
+                    "goes on"
+                )
+            waits.sleep(waits.backoff * 2 ** (failures - 1) * (1 + waits.jitter()))
 
-    def _wait_rate_limit(self, what: str, response: httpx.Response, limited: int) -> None:
+    def _rate_limit_wait(self, what: str, response: httpx.Response, limited: int) -> float:
+        """Seconds to wait after the ``limited``-th 429, or :class:`Stop` when it is too long."""
         asked = _retry_after(response)
-        delay = asked if asked is not None else self.waits.backoff * 2 ** (limited - 1)
-        if limited >= self.waits.rate_limit_tries or delay > self.waits.retry_after_max:
+        delay = asked if asked is not None else WAITS.backoff * 2 ** (limited - 1)
+        if limited >= WAITS.rate_limit_tries or delay > WAITS.retry_after_max:
             raise self._stop(
                 f"Pinterest's rate limit (429) for {what}"
                 + (f", asking to wait {asked:.0f} s" if asked is not None else "")
                 + "; stopping, the next run goes on"
             )
-        self.waits.sleep(delay)
+        return delay
 
-    def _checked(self, what: str, response: httpx.Response) -> httpx.Response:
-        """``response`` when it succeeded; 401/403 stop the run; other 4xx are :class:`Refused`."""
+    def _json(self, what: str, response: httpx.Response) -> dict[str, Any]:
+        """The JSON object of a successful answer; 401/403 stop the run; other 4xx are
+        :class:`Refused`."""
         status = response.status_code
         if status == 401:
             raise self._stop(
@@ -259,9 +201,6 @@ class Client:
             )
         if status >= 400:
             raise Refused(self.secrets.redact(_message(response)))
-        return response
-
-    def _json(self, what: str, response: httpx.Response) -> dict[str, Any]:
         try:
             data = response.json()
         except ValueError:
@@ -276,10 +215,9 @@ class Client:
         seen: set[str] = set()
         for _ in range(MAX_PAGES):
             try:
-                response = self._checked(what, self._send(what, "GET", path, params=params))
+                data = self._json(what, self._send(what, "GET", path, params=params))
             except Refused as exc:
                 raise self._stop(f"Pinterest refused {what}: {exc}") from None
-            data = self._json(what, response)
             items = data.get("items")
             if not isinstance(items, list):
                 raise self._stop(f"Pinterest answered {what} without a list of items")
@@ -305,65 +243,110 @@ class Client:
         what = f"the pins of board {board_id}"
         return [_remote_pin(item) for item in self._pages(what, f"boards/{board_id}/pins")]
 
-    def create_pin(self, pin: NewPin) -> tuple[RemotePin, bool]:
+    def create_pin(self, pin: CalendarPin, board_id: str) -> tuple[RemotePin, bool]:
         """Post ``pin``; return Pinterest's pin and whether it was found already there.
 
         A POST whose answer is lost (timeout, 5xx) may still have made the pin, and Pinterest
         has no idempotency key: before each retry the board is searched for the pin's link,
-        so the pin is never made twice.
+        so the pin is never made twice. (A 429 is turned away before anything is made.)
         """
+
+        def look_on_board() -> None:
+            for there in self.board_pins(board_id):
+                if there.link == pin.link:
+                    raise _Found(there)
+
+        body = {
+            "board_id": board_id,
+            "title": pin.title,
+            "description": pin.description,
+            "alt_text": pin.alt_text,
+            "link": pin.link,
+            "media_source": {"source_type": "image_url", "url": pin.media_url},
+        }
         what = "creating a pin"
-        failures = limited = 0
-        while True:
-            response = self._attempt("POST", "pins", json=pin.body())
-            if isinstance(response, str):
-                failures += 1
-                same = [p for p in self.board_pins(pin.board_id) if p.link == pin.link]
-                if same:
-                    return same[0], True
-                self._back_off(what, response, failures)
-            elif response.status_code == 429:
-                # Rate-limited requests are turned away before anything is made.
-                limited += 1
-                self._wait_rate_limit(what, response, limited)
-            else:
-                made = _remote_pin(self._json(what, self._checked(what, response)))
-                if not made.id.isdigit():
-                    raise self._stop("Pinterest made a pin but gave no id; the next run finds it")
-                return made, False
+        try:
+            response = self._send(what, "POST", "pins", look_on_board, json=body)
+        except _Found as found:
+            return found.pin, True
+        made = _remote_pin(self._json(what, response))
+        if not made.id.isdigit():
+            raise self._stop("Pinterest made a pin but gave no id; the next run finds it")
+        return made, False
+
+    def media_problem(self, url: str) -> str | None:
+        """Why Pinterest could not fetch the image at ``url`` now, or None when it answers
+        200 with an image. Asked without any credential (the image is public)."""
+        try:
+            with httpx.Client(timeout=TIMEOUT, transport=TRANSPORT, follow_redirects=True) as http:
+                response = http.head(url)
+                if response.status_code == 405:
+                    with http.stream("GET", url) as streamed:
+                        response = streamed
+        except httpx.HTTPError as exc:
+            return self.secrets.redact(f"{url} could not be fetched ({type(exc).__name__})")
+        kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if response.status_code != 200:
+            return f"{url} answers {response.status_code}, not 200"
+        if not kind.startswith("image/"):
+            return f"{url} is {kind or 'of no content type'}, not an image"
+        return None
 
 
 def _remote_pin(item: dict[str, Any]) -> RemotePin:
     link, created = item.get("link"), item.get("created_at")
     moment = None
     if isinstance(created, str):
-        try:
+        with suppress(ValueError):
             moment = datetime.fromisoformat(created.replace("Z", "+00:00"))
-        except ValueError:
-            moment = None
-        if moment is not None and moment.tzinfo is None:
-            # Pinterest writes its times in UTC, sometimes without the offset.
-            moment = moment.replace(tzinfo=timezone.utc)
+    if moment is not None and moment.tzinfo is None:
+        # Pinterest writes its times in UTC, sometimes without the offset.
+        moment = moment.replace(tzinfo=timezone.utc)
     return RemotePin(str(item.get("id", "")), link if isinstance(link, str) else None, moment)
 
 
-def access_token(credentials: Credentials) -> str:
-    """The access token: the one given, or a fresh one for the refresh token (each run).
+def connect(environ: Mapping[str, str], secrets: Secrets) -> Client:
+    """A client for the API and access token in ``environ`` (``PINTEREST_*``); a refresh
+    token is exchanged for a fresh access token each run. Every credential value joins
+    ``secrets``. Raises :class:`Stop` naming what is missing or refused."""
 
-    Raises :class:`Stop` when the exchange fails; the new token joins the run's secrets.
-    """
-    if credentials.access_token is not None:
-        return credentials.access_token
-    app_id, secret, refresh = credentials.app_id, credentials.app_secret, credentials.refresh_token
-    if not (app_id and secret and refresh):
-        raise Stop("PINTEREST_ACCESS_TOKEN, or all three of the refresh set, must be set")
-    pair = f"{app_id}:{secret}".encode()
-    basic = base64.b64encode(pair).decode("ascii")
-    credentials.secrets.add(basic)
-    client = Client(credentials.api_url, "", credentials.secrets)
+    def get(name: str) -> str | None:
+        return environ.get(name, "").strip() or None
+
+    token, app_id = get("PINTEREST_ACCESS_TOKEN"), get("PINTEREST_APP_ID")
+    secret, refresh = get("PINTEREST_APP_SECRET"), get("PINTEREST_REFRESH_TOKEN")
+    for value in (token, secret, refresh):
+        secrets.add(value)
+    api_url = (get("PINTEREST_API_URL") or DEFAULT_API_URL).rstrip("/")
+    if not api_url.startswith(("https://", "http://")):
+        raise Stop(f"PINTEREST_API_URL: expected an http(s) URL, got {api_url!r}")
+    for value, name in ((token, "PINTEREST_ACCESS_TOKEN"), (refresh, "PINTEREST_REFRESH_TOKEN")):
+        # h11 quotes a header value it rejects in its error: check before it can.
+        if value is not None and not (value.isascii() and value.isprintable()):
+            raise Stop(f"{name} holds characters no token has (spaces, line breaks?)")
+    if token is not None:
+        return Client(api_url, token, secrets)
+    if app_id and secret and refresh:
+        return Client(api_url, _refreshed(api_url, f"{app_id}:{secret}", refresh, secrets), secrets)
+    names = ("PINTEREST_APP_ID", "PINTEREST_APP_SECRET", "PINTEREST_REFRESH_TOKEN")
+    missing = [n for n, v in zip(names, (app_id, secret, refresh), strict=True) if not v]
+    if len(missing) == 3:
+        raise Stop(
+            "no Pinterest credentials: set PINTEREST_ACCESS_TOKEN, or PINTEREST_APP_ID, "
+            "PINTEREST_APP_SECRET and PINTEREST_REFRESH_TOKEN (see docs/publish.md)"
+        )
+    raise Stop(f"PINTEREST_ACCESS_TOKEN is not set and neither is {', '.join(missing)}")
+
+
+def _refreshed(api_url: str, app: str, refresh: str, secrets: Secrets) -> str:
+    """A fresh access token for the refresh token (OAuth ``refresh_token`` grant)."""
+    basic = base64.b64encode(app.encode()).decode("ascii")
+    secrets.add(basic)
+    client = Client(api_url, "", secrets)
+    what = "the token exchange"
     try:
         response = client._send(
-            "the token exchange",
+            what,
             "POST",
             "oauth/token",
             data={"grant_type": "refresh_token", "refresh_token": refresh},
@@ -376,28 +359,9 @@ def access_token(credentials: Credentials) -> str:
             f"Pinterest refused the refresh token ({response.status_code}: {_message(response)}):"
             " check PINTEREST_APP_ID, PINTEREST_APP_SECRET and PINTEREST_REFRESH_TOKEN"
         )
-    data = client._json("the token exchange", response) if response.is_success else {}
+    data = client._json(what, response) if response.is_success else {}
     token = data.get("access_token")
     if not isinstance(token, str) or not token:
         raise client._stop(f"the token exchange gave no access token (HTTP {response.status_code})")
-    credentials.secrets.add(token)
+    secrets.add(token)
     return token
-
-
-def media_problem(url: str, secrets: Secrets) -> str | None:
-    """Why Pinterest could not fetch the image at ``url`` now, or None when it answers 200
-    with an image. Asked without any credential (the image is public)."""
-    try:
-        with httpx.Client(timeout=TIMEOUT, transport=TRANSPORT, follow_redirects=True) as http:
-            response = http.head(url)
-            if response.status_code == 405:
-                with http.stream("GET", url) as streamed:
-                    response = streamed
-    except httpx.HTTPError as exc:
-        return secrets.redact(f"{url} could not be fetched ({type(exc).__name__})")
-    kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-    if response.status_code != 200:
-        return f"{url} answers {response.status_code}, not 200"
-    if not kind.startswith("image/"):
-        return f"{url} is {kind or 'of no content type'}, not an image"
-    return None

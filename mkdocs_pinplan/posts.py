@@ -6,11 +6,11 @@ import html
 import os
 import posixpath
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, time
+from functools import cache, partial
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 import yaml
@@ -20,7 +20,6 @@ from .filememo import FileMemo
 from .images import ImageProblem, probe_image
 from .model import Post
 
-PINPLAN_KEYS = ("titles", "pins", "board", "description", "alt", "image", "keywords", "link")
 MAX_PINS_PER_POST = 20
 MAX_TEXT = 2000
 """Longest text a front-matter field may hold; the pins clip descriptions to 500 anyway."""
@@ -111,28 +110,27 @@ def clean_text(value: str) -> str:
     return " ".join(_INVISIBLE.sub("", text).split())
 
 
-def parse_date(value: object) -> date:
-    """Normalise a front-matter date: date, datetime, ISO string or created/updated mapping.
-
-    Raises ``ValueError`` with a message meant for the user.
+def parse_datetime(value: object) -> datetime:
+    """A front-matter date (date, datetime, ISO string or created/updated mapping) as a
+    datetime, a bare date at midnight. Raises ``ValueError`` with a message meant for the user.
     """
     if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
         return value
+    if isinstance(value, date):
+        return datetime.combine(value, time())
     if isinstance(value, str):
         text = value.strip()
         try:
-            return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+            return datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
             pass
         try:
-            return date.fromisoformat(text[:10])
+            return datetime.combine(date.fromisoformat(text[:10]), time())
         except ValueError:
             raise ValueError(f"expected a date such as 2026-11-20, got {shown(value)}") from None
     if isinstance(value, Mapping):
         if "created" in value:
-            return parse_date(value["created"])
+            return parse_datetime(value["created"])
         if "updated" in value:
             raise ValueError("has 'updated' but no 'created' date")
         raise ValueError("expected a date or a mapping with a 'created' date")
@@ -161,19 +159,17 @@ def _suggest(key: str, known: tuple[str, ...]) -> str:
 def _text(
     value: object, file: str, key: str, problems: list[Problem], limit: int = MAX_TEXT
 ) -> str | None:
-    if isinstance(value, str):
-        if len(value) > 4 * limit:
-            value = value[: 4 * limit]  # cleaning is not free: never more than a few pages
-        text = clean_text(value)
-        if len(text) > limit:
-            problems.append(Problem(file, key, f"longer than {limit} characters (clipped)"))
-            text = text[:limit].rstrip()
-        if text:
-            return text
-        problems.append(Problem(file, key, "is empty"))
+    if not isinstance(value, str):
+        got = f"{type(value).__name__} {shown(value)}"
+        problems.append(Problem(file, key, f"expected text, got {got}"))
         return None
-    problems.append(Problem(file, key, f"expected text, got {type(value).__name__} {shown(value)}"))
-    return None
+    text = clean_text(value[: 4 * limit])  # cleaning is not free: never more than a few pages
+    if len(text) > limit:
+        problems.append(Problem(file, key, f"longer than {limit} characters (clipped)"))
+        text = text[:limit].rstrip()
+    if not text:
+        problems.append(Problem(file, key, "is empty"))
+    return text or None
 
 
 def _text_list(
@@ -182,11 +178,8 @@ def _text_list(
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list):
-        problems.append(
-            Problem(
-                file, key, f"expected a list of text, got {type(value).__name__} {shown(value)}"
-            )
-        )
+        got = f"{type(value).__name__} {shown(value)}"
+        problems.append(Problem(file, key, f"expected a list of text, got {got}"))
         return ()
     items: list[str] = []
     for i, item in enumerate(value):
@@ -196,13 +189,43 @@ def _text_list(
     return tuple(items)
 
 
-class PostImages:
-    """Finds and checks the images posts name, for one build.
+def _pin_number(value: object, file: str, key: str, problems: list[Problem]) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        problems.append(Problem(file, key, f"expected a whole number, got {shown(value)}"))
+        return None
+    if not 1 <= value <= MAX_PINS_PER_POST:
+        limits = f"must be between 1 and {MAX_PINS_PER_POST}"
+        problems.append(Problem(file, key, f"{limits}, got {shown(value)}"))
+        return None
+    return value
 
-    Resolving a path walks every folder on it (one ``lstat`` each) and checking an image
-    reads its header: here each folder is resolved once per build, and with ``memo`` an image
-    that passed before and has not changed since is not opened again.
-    """
+
+def _web_link(value: object, file: str, key: str, problems: list[Problem]) -> str | None:
+    text = _text(value, file, key, problems)
+    if text is not None and not _is_web_link(text):
+        problems.append(Problem(file, key, f"expected an http(s) URL, got {shown(text)}"))
+        return None
+    return text
+
+
+_Reader = Callable[[object, str, str, list[Problem]], object]
+PINPLAN_KEYS: dict[str, tuple[str, _Reader | None]] = {
+    # key: (the Post field it sets, how it is read; None: by PostImages)
+    "titles": ("titles", partial(_text_list, limit=MAX_HEADLINE)),
+    "pins": ("pins", _pin_number),
+    "board": ("board", _text),
+    "description": ("pin_description", _text),
+    "alt": ("alt", _text),
+    "image": ("image", None),
+    "keywords": ("keywords", _text_list),
+    "link": ("link", _web_link),
+}
+
+
+class PostImages:
+    """Finds and checks the images posts name, for one build: each folder is resolved once
+    (``realpath`` does an ``lstat`` per folder on the path), and with ``memo`` an image that
+    passed before and has not changed since is not opened again."""
 
     def __init__(self, docs_dir: Path, memo: FileMemo | None = None) -> None:
         self.docs_dir = os.fspath(docs_dir)
@@ -210,18 +233,7 @@ class PostImages:
         self.inside = root if root.endswith(os.sep) else root + os.sep
         """What every path inside the docs directory starts with, once resolved."""
         self.memo = memo
-        self._folders: dict[str, str] = {}
-
-    def realpath(self, path: str) -> str:
-        """``os.path.realpath(path)``, with the containing folder's answer reused."""
-        folder, name = os.path.split(path)
-        if name in ("", ".", ".."):
-            return os.path.realpath(path)
-        real = self._folders.get(folder)
-        if real is None:
-            real = self._folders[folder] = os.path.realpath(folder)
-        candidate = os.path.join(real, name)
-        return os.path.realpath(candidate) if os.path.islink(candidate) else candidate
+        self._folder = cache(os.path.realpath)
 
     def resolve(self, value: object, *, file: str, key: str) -> Path:
         """The local image ``value`` names, relative to page ``file``; refuses remote URLs,
@@ -237,7 +249,10 @@ class PostImages:
         if os.path.isabs(text):
             raise Problem(file, key, f"must be a path relative to the page, not absolute: {text}")
         page_dir = os.path.dirname(os.path.join(self.docs_dir, file))
-        path = self.realpath(os.path.join(page_dir, text))
+        folder, name = os.path.split(os.path.join(page_dir, text))
+        path = os.path.join(self._folder(folder), name)
+        if name in ("", ".", "..") or os.path.islink(path):
+            path = os.path.realpath(path)
         if not path.startswith(self.inside):
             raise Problem(file, key, f"points outside the docs directory: {text}")
         if not os.path.isfile(path):
@@ -265,20 +280,16 @@ def read_post(
 ) -> PostReading:
     """Validate one page's front-matter into a :class:`Post`.
 
-    ``is_post_path`` says whether the page lies under the ``posts`` globs; other pages are
-    posts only when their front-matter has a ``pinplan`` mapping. ``images`` finds the
-    post's image (pass one for all pages of a build: it remembers what it looked up).
-    ``body`` is the page's Markdown without front-matter: it gives a photo when
-    ``pinplan.image`` is not set (see :func:`find_photo`) and texts for pin titles. Never
-    raises for bad content: problems come back in the result and the offending key falls back
-    to its default.
+    Pages outside the ``posts`` globs (``is_post_path``) are posts only with a ``pinplan``
+    mapping. ``images`` is shared by a build's pages; ``body`` (the Markdown without
+    front-matter) gives a photo when ``pinplan.image`` is not set, and texts for pin titles.
+    Never raises for bad content: problems come back in the result and the offending key
+    falls back to its default.
     """
     problems: list[Problem] = []
     file = src_path
     block = meta.get("pinplan")
-    if block is False:
-        return PostReading(None)
-    if not is_post_path and not isinstance(block, Mapping):
+    if block is False or (not is_post_path and not isinstance(block, Mapping)):
         return PostReading(None)
     too_big = front_matter_problem(meta)
     if too_big:
@@ -290,137 +301,74 @@ def read_post(
             Problem(file, "pinplan", f"expected a mapping or false, got {type(block).__name__}")
         )
         block = {}
-    defaults = _Page(default_title, "", None, default_slug, default_lang, False)
-    page = _page_fields(meta, file, problems, defaults)
+    fields = _page_fields(meta, file, problems, default_title, default_slug, default_lang)
     images = images or PostImages(docs_dir)
-    found = _block_fields(block, file, images, problems)
-    facts = read_body(body) if body else PostBody()
+    fields.update(_block_fields(block, file, images, problems))
+    facts = read_body(body)
     if "image" not in block:
-        found.image, photo_problems = find_photo(meta, facts, file=file, images=images)
-        problems.extend(photo_problems)
-    # The page's and the block's fields are the post's, by name.
+        fields["image"] = find_photo(meta, facts, file, images, problems)
     post = Post(
-        src_path=src_path,
-        url=url,
-        **page._asdict(),
-        **vars(found),
-        h1=facts.h1,
-        sections=facts.sections,
-        lead=facts.lead,
+        src_path=src_path, url=url, h1=facts.h1, sections=facts.sections, lead=facts.lead, **fields
     )
     return PostReading(post, tuple(problems))
 
 
-class _Page(NamedTuple):
-    """What a page's own front-matter keys give its post."""
-
-    title: str
-    description: str
-    date: date | None
-    slug: str
-    lang: str
-    draft: bool
-
-
 def _page_fields(
-    meta: Mapping[str, object], file: str, problems: list[Problem], defaults: _Page
-) -> _Page:
-    """The page's title, description, date, slug, language and draft flag (``defaults`` where
-    a key is missing or unusable; each unusable key is a problem)."""
+    meta: Mapping[str, object],
+    file: str,
+    problems: list[Problem],
+    title: str,
+    slug: str,
+    lang: str,
+) -> dict[str, Any]:
+    """The post's title, description, date, slug, lang and draft from the page's own keys;
+    the default (given or the field's) where a key is missing or unusable, which is a problem."""
+    fields: dict[str, Any] = {"slug": slug, "lang": lang}
     draft = meta.get("draft", False)
-    if not isinstance(draft, bool):
+    if isinstance(draft, bool):
+        fields["draft"] = draft
+    else:
         problems.append(Problem(file, "draft", f"expected true or false, got {shown(draft)}"))
-        draft = False
 
     # MkDocs takes a page's title from front-matter as it is: a number, a date, a list.
-    title = defaults.title if isinstance(defaults.title, str) else ""
+    title = title if isinstance(title, str) else ""
     if "title" in meta:
         title = _text(meta["title"], file, "title", problems, MAX_HEADLINE) or title
-    title = clean_text(title) or defaults.slug.replace("-", " ").strip() or file
+    fields["title"] = clean_text(title) or slug.replace("-", " ").strip() or file
 
-    description = ""
-    if meta.get("description") is not None:
-        description = _text(meta["description"], file, "description", problems) or ""
-
-    post_date: date | None = None
     if meta.get("date") is not None:
         try:
-            post_date = parse_date(meta["date"])
+            fields["date"] = parse_datetime(meta["date"]).date()
         except ValueError as exc:
             problems.append(Problem(file, "date", str(exc)))
 
-    slug = defaults.slug
-    if meta.get("slug") is not None:
-        slug = _text(meta["slug"], file, "slug", problems) or defaults.slug
-
-    lang = defaults.lang
-    for key in ("lang", "language"):
+    lang_key = "language" if meta.get("lang") is None else "lang"
+    for field, key in (("description", "description"), ("slug", "slug"), ("lang", lang_key)):
         if meta.get(key) is not None:
-            lang = _text(meta[key], file, key, problems) or defaults.lang
-            break
-    return _Page(title, description, post_date, slug, lang, draft)
-
-
-@dataclass
-class _Block:
-    """What a post's ``pinplan`` block gives it: each key as read, or its default."""
-
-    titles: tuple[str, ...] = ()
-    keywords: tuple[str, ...] = ()
-    pins: int | None = None
-    image: Path | None = None
-    link: str | None = None
-    board: str | None = None
-    pin_description: str | None = None
-    alt: str | None = None
+            fields[field] = _text(meta[key], file, key, problems) or fields.get(field, "")
+    return fields
 
 
 def _block_fields(
     block: Mapping[object, object], file: str, images: PostImages, problems: list[Problem]
-) -> _Block:
-    """The ``pinplan`` block's keys, checked; each unknown or unusable key is a problem."""
-    found = _Block()
+) -> dict[str, Any]:
+    """The post's fields from its ``pinplan`` block; each unknown or unusable key is a problem."""
+    fields: dict[str, Any] = {}
     for raw_key, value in block.items():
         key = str(raw_key)
         name = f"pinplan.{key}"
         if key not in PINPLAN_KEYS:
-            problems.append(Problem(file, name, "unknown key" + _suggest(key, PINPLAN_KEYS)))
-        elif key == "titles":
-            found.titles = _text_list(value, file, name, problems, MAX_HEADLINE)
-        elif key == "keywords":
-            found.keywords = _text_list(value, file, name, problems)
-        elif key == "pins":
-            found.pins = _pin_number(value, file, name, problems)
-        elif key == "image":
-            try:
-                found.image = images.resolve(value, file=file, key=name)
-            except Problem as problem:
-                problems.append(problem)
-        elif key == "link":
-            text = _text(value, file, name, problems)
-            if text and not _is_web_link(text):
-                problems.append(Problem(file, name, f"expected an http(s) URL, got {shown(text)}"))
-            elif text:
-                found.link = text
-        elif key == "board":
-            found.board = _text(value, file, name, problems)
-        elif key == "description":
-            found.pin_description = _text(value, file, name, problems)
-        else:
-            found.alt = _text(value, file, name, problems)
-    return found
-
-
-def _pin_number(value: object, file: str, name: str, problems: list[Problem]) -> int | None:
-    """``pinplan.pins``: a whole number from 1 to :data:`MAX_PINS_PER_POST`, else a problem."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        problems.append(Problem(file, name, f"expected a whole number, got {shown(value)}"))
-        return None
-    if not 1 <= value <= MAX_PINS_PER_POST:
-        limits = f"must be between 1 and {MAX_PINS_PER_POST}"
-        problems.append(Problem(file, name, f"{limits}, got {shown(value)}"))
-        return None
-    return value
+            problems.append(Problem(file, name, "unknown key" + _suggest(key, tuple(PINPLAN_KEYS))))
+            continue
+        field, read = PINPLAN_KEYS[key]
+        if read is not None:
+            fields[field] = read(value, file, name, problems)
+            continue
+        try:
+            fields[field] = images.resolve(value, file=file, key=name)
+        except Problem as problem:
+            problems.append(problem)
+    return fields
 
 
 # What a post's body offers when its front-matter is silent: images, headings, a first
@@ -451,13 +399,13 @@ _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
 class PostBody(NamedTuple):
     """What a post's Markdown body offers for its pins, in reading order."""
 
-    images: tuple[str, ...] = ()
+    images: tuple[str, ...]
     """Image URLs as written (Markdown, reference-style and HTML ``<img>``), first first."""
-    h1: str = ""
+    h1: str
     """The first top-level heading, as plain text."""
-    sections: tuple[str, ...] = ()
+    sections: tuple[str, ...]
     """The second-level headings, as plain text."""
-    lead: str = ""
+    lead: str
     """The first sentence of the first paragraph of prose."""
 
 
@@ -471,12 +419,6 @@ def _inline_text(markdown: str) -> str:
     for _ in range(2):  # nested emphasis, e.g. ***bold italic*** or **a _b_ c**
         text = _EMPHASIS.sub(r"\2", text)
     return clean_text(text.replace("\\", ""))
-
-
-def _without_code(markdown: str) -> str:
-    """``markdown`` without fenced code blocks and HTML comments (their text is not shown)."""
-    text = _COMMENT.sub("", markdown) if "<!--" in markdown else markdown
-    return _FENCED.sub("", text) if "```" in text or "~~~" in text else text
 
 
 def _lead(text: str) -> str:
@@ -494,7 +436,10 @@ def _lead(text: str) -> str:
 
 def read_body(markdown: str) -> PostBody:
     """The images, headings and first sentence of a post's Markdown body (no front-matter)."""
-    text = _without_code(markdown)
+    # Fenced code and HTML comments do not show their text as Markdown: left out.
+    text = _COMMENT.sub("", markdown) if "<!--" in markdown else markdown
+    if "```" in text or "~~~" in text:
+        text = _FENCED.sub("", text)
     refs = {
         " ".join(m.group("label").lower().split()): m.group("url") for m in _REF_DEF.finditer(text)
     }
@@ -539,35 +484,35 @@ def _image_path(url: str, file: str) -> str | None:
 
 
 def find_photo(
-    meta: Mapping[str, object], body: PostBody, *, file: str, images: PostImages
-) -> tuple[Path | None, tuple[Problem, ...]]:
+    meta: Mapping[str, object],
+    body: PostBody,
+    file: str,
+    images: PostImages,
+    problems: list[Problem],
+) -> Path | None:
     """The photo for a post without ``pinplan.image``: the first local image in its body,
     else Material's ``image`` or ``social.cards_layout_options.background_image``.
 
-    Each candidate passes the same checks as ``pinplan.image``; one that escapes the docs
-    directory, is corrupt or is too large is reported and skipped. Remote images and paths
-    that do not exist are skipped quietly (MkDocs reports broken links itself).
+    Each candidate passes the checks of ``pinplan.image``; one that fails them is a problem
+    and skipped. Remote images and missing files are skipped quietly (MkDocs reports those).
     """
     social = meta.get("social")
     options = social.get("cards_layout_options") if isinstance(social, Mapping) else None
+    background = options.get("background_image") if isinstance(options, Mapping) else None
     candidates = [("body", url) for url in body.images]
     for key, value in (
         ("image", meta.get("image")),
-        (
-            "social.cards_layout_options.background_image",
-            options.get("background_image") if isinstance(options, Mapping) else None,
-        ),
+        ("social.cards_layout_options.background_image", background),
     ):
         if isinstance(value, str):
             candidates.append((key, value))
-    problems: list[Problem] = []
     page_dir = os.path.dirname(os.path.join(images.docs_dir, file))
     for key, url in candidates:
         path = _image_path(url, file)
         if path is None or not os.path.isfile(os.path.normpath(os.path.join(page_dir, path))):
             continue
         try:
-            return images.resolve(path, file=file, key=key), tuple(problems)
+            return images.resolve(path, file=file, key=key)
         except Problem as problem:
             problems.append(problem)
-    return None, tuple(problems)
+    return None

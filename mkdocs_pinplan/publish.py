@@ -15,21 +15,12 @@ from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from .calendar_file import calendar_lock, read_calendar, write_calendar
+from .calendar_file import read_calendar, write_calendar
 from .durations import format_duration
 from .errors import PinplanError
+from .fs import calendar_lock
 from .model import Calendar, CalendarPin, Rules
-from .pinterest import (
-    Client,
-    NewPin,
-    Refused,
-    RemotePin,
-    Secrets,
-    Stop,
-    access_token,
-    credentials_from,
-    media_problem,
-)
+from .pinterest import Client, Refused, RemotePin, Secrets, Stop, connect
 from .schedule import sort_pins
 
 Clock = Callable[[], datetime]
@@ -37,18 +28,6 @@ Clock = Callable[[], datetime]
 
 class Say(Protocol):
     def __call__(self, line: str, err: bool = False) -> None: ...
-
-
-class Api(Protocol):
-    """What a run needs from Pinterest (:class:`pinterest.Client`, or a test's fake)."""
-
-    def boards(self) -> dict[str, str]: ...
-
-    def board_pins(self, board_id: str) -> list[RemotePin]: ...
-
-    def create_pin(self, pin: NewPin) -> tuple[RemotePin, bool]: ...
-
-    def media_problem(self, url: str) -> str | None: ...
 
 
 @dataclass
@@ -132,10 +111,6 @@ def _local(calendar: Calendar, moment: datetime) -> datetime:
     return moment.astimezone(ZoneInfo(calendar.timezone)).replace(microsecond=0)
 
 
-def _new_pin(pin: CalendarPin, board_id: str) -> NewPin:
-    return NewPin(board_id, pin.title, pin.description, pin.alt_text, pin.link, pin.media_url)
-
-
 def _boards_for(due: Sequence[CalendarPin], boards: Mapping[str, str], say: Say) -> list[str]:
     """The ids of the due pins whose board is unknown, after one line per such board."""
     missing: dict[str, list[str]] = {}
@@ -155,7 +130,7 @@ def _boards_for(due: Sequence[CalendarPin], boards: Mapping[str, str], say: Say)
 
 
 def _reconcile(
-    path: Path, calendar: Calendar, api: Api, board_ids: dict[str, str], clock: Clock, say: Say
+    path: Path, calendar: Calendar, api: Client, board_ids: dict[str, str], clock: Clock, say: Say
 ) -> tuple[Calendar, list[str]]:
     """Record the scheduled pins already on their boards instead of posting them again."""
     found: list[str] = []
@@ -176,7 +151,7 @@ def _reconcile(
     return calendar, found
 
 
-def publish(path: Path, rules: Rules, api: Api, clock: Clock, say: Say) -> Report:
+def publish(path: Path, rules: Rules, api: Client, clock: Clock, say: Say) -> Report:
     """Post every due pin of the calendar at ``path`` that rule 8 lets out now.
 
     Promises: a pin is never posted when a pin with its link is on its board (it is
@@ -205,7 +180,7 @@ def _publish_due(
     calendar: Calendar,
     due: list[CalendarPin],
     rules: Rules,
-    api: Api,
+    api: Client,
     clock: Clock,
     say: Say,
     report: Report,
@@ -228,7 +203,7 @@ def _publish_due(
             say(f"pinplan: {pin.id}: not posted this run: {problem} (deploy first)", err=True)
             continue
         try:
-            made, found = api.create_pin(_new_pin(pin, used[pin.board]))
+            made, found = api.create_pin(pin, used[pin.board])
         except Refused as exc:
             calendar = record(path, replace(pin, status="failed", error=str(exc)))
             report.failed.append(pin.id)
@@ -259,19 +234,6 @@ def dry_run(calendar: Calendar, rules: Rules, now: datetime) -> list[str]:
     return lines or ["nothing is due"]
 
 
-class _Live:
-    """The real Pinterest (or ``PINTEREST_API_URL``) behind the :class:`Api` protocol."""
-
-    def __init__(self, client: Client) -> None:
-        self.client = client
-        self.boards = client.boards
-        self.board_pins = client.board_pins
-        self.create_pin = client.create_pin
-
-    def media_problem(self, url: str) -> str | None:
-        return media_problem(url, self.client.secrets)
-
-
 def run(path: Path, rules: Rules, environ: Mapping[str, str], clock: Clock, say: Say) -> int:
     """The whole ``pinplan publish``: credentials, then :func:`publish`; the exit status.
 
@@ -286,22 +248,18 @@ def run(path: Path, rules: Rules, environ: Mapping[str, str], clock: Clock, say:
     if calendar is None or not due_pins(calendar, clock()):
         safe("pinplan publish: nothing is due")
         return 0
-    try:
-        credentials = credentials_from(environ)
-        secrets = credentials.secrets
-        token = access_token(credentials)
-    except Stop as exc:
-        safe(f"pinplan: {exc}", err=True)
-        return 1
     with ExitStack() as held:
         try:
+            client = held.enter_context(closing(connect(environ, secrets)))
             # Two runs at once could both post a pin before either records it.
             held.enter_context(calendar_lock(path.with_name(f"{path.name}.publish"), 2.0))
+        except Stop as exc:
+            safe(f"pinplan: {exc}", err=True)
+            return 1
         except PinplanError:
             safe("pinplan: another pinplan publish is running for this calendar", err=True)
             return 1
-        client = held.enter_context(closing(Client(credentials.api_url, token, secrets)))
-        report = publish(path, rules, _Live(client), clock, safe)
+        report = publish(path, rules, client, clock, safe)
     safe(report.summary(), err=bool(report.exit_status))
     return report.exit_status
 

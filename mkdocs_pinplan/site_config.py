@@ -10,19 +10,15 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from .errors import PinplanError
 
-CONFIG_NAMES = (
-    "mkdocs.yml",
-    "mkdocs.yaml",
-    "properdocs.yml",
-    "properdocs.yaml",
-    "zensical.toml",
-)
+T = TypeVar("T")
+
+CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml", "properdocs.yml", "properdocs.yaml", "zensical.toml")
 """Looked for, in this order, in the working directory when no file is named."""
 
 
@@ -54,7 +50,6 @@ def blog_post_globs(blog_dir: str, post_dir: str) -> list[str]:
 class SiteConfig:
     """What pinplan needs of a site's configuration file (attribute names as MkDocs')."""
 
-    config_file_path: str
     site_name: str
     site_url: str | None
     """Ends with ``/`` when set, as MkDocs makes it."""
@@ -70,10 +65,9 @@ class SiteConfig:
     """The plugin's options as written; ``None`` when the plugin is not listed."""
 
 
-def find_config_file(directory: Path | None = None) -> Path | None:
-    """The first of :data:`CONFIG_NAMES` that exists in ``directory`` (default: cwd)."""
-    base = directory or Path()
-    return next((base / name for name in CONFIG_NAMES if (base / name).is_file()), None)
+def find_config_file() -> Path | None:
+    """The first of :data:`CONFIG_NAMES` in the working directory."""
+    return next((Path(name) for name in CONFIG_NAMES if Path(name).is_file()), None)
 
 
 class _Loader(yaml.SafeLoader):
@@ -117,14 +111,20 @@ def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _read_yaml(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+def _read(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The options in ``path``: YAML as MkDocs reads it (with ``INHERIT``), or the
+    ``[project]`` table of a TOML file."""
     name = str(path)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_Loader)
+        text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise PinplanError(name, None, f"cannot be read: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
         raise PinplanError(name, None, f"not UTF-8 text: {exc}") from None
+    if path.suffix == ".toml":
+        return _read_toml(text, name)
+    try:
+        data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
@@ -143,11 +143,10 @@ def _read_yaml(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
         raise PinplanError(name, "INHERIT", f"inherits from itself through {parent}")
     if not parent_path.is_file():
         raise PinplanError(name, "INHERIT", f"no such file: {parent}")
-    return _merge(_read_yaml(parent_path, (*seen, path.resolve())), data)
+    return _merge(_read(parent_path, (*seen, path.resolve())), data)
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    name = str(path)
+def _read_toml(text: str, name: str) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # Zensical itself needs 3.11; tomli is the same reader
@@ -158,13 +157,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
                 name, None, "reading TOML needs Python 3.11 or the tomli package"
             ) from None
     try:
-        with path.open("rb") as file:
-            data = tomllib.load(file)
-    except OSError as exc:
-        raise PinplanError(name, None, f"cannot be read: {exc.strerror or exc}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        project = tomllib.loads(text).get("project", {})
+    except tomllib.TOMLDecodeError as exc:
         raise PinplanError(name, None, f"invalid TOML: {exc}") from None
-    project = data.get("project", {})
     if not isinstance(project, dict):
         raise PinplanError(name, "project", "expected a table")
     return project
@@ -191,30 +186,33 @@ def _plugins(raw: object, name: str) -> dict[str, Any]:
     return plugins
 
 
-def _text(data: Mapping[str, Any], key: str, default: str, name: str) -> str:
+def _typed(data: Mapping[str, Any], key: str, default: T, expected: str, name: str) -> T:
+    """``data[key]``, of ``default``'s type; ``default`` when it is missing or null."""
     value = data.get(key)
     if value is None:
         return default
-    if not isinstance(value, str):
-        raise PinplanError(name, key, f"expected text, got {value!r}")
+    if type(value) is not type(default):
+        raise PinplanError(name, key, f"expected {expected}, got {value!r}")
     return value
 
 
-def _blog(plugins: Mapping[str, Any], name: str) -> BlogSettings | None:
-    options = next(
-        (v for k, v in plugins.items() if k in ("blog", "material/blog")),
-        False,
-    )
-    if options is False:
+def _plugin(plugins: Mapping[str, Any], names: tuple[str, ...], file: str) -> Any:
+    """The options of the first plugin listed under one of ``names`` (``{}`` when it has
+    none), or ``None`` when none is listed."""
+    key = next((k for k in plugins if k.split(" #")[0] in names), None)
+    if key is None:
         return None
-    options = options or {}
+    options = plugins[key] if plugins[key] is not None else {}
     if not isinstance(options, Mapping):
-        raise PinplanError(name, "plugins.blog", f"expected a mapping, got {options!r}")
-    if options.get("enabled", True) is False:
+        raise PinplanError(file, f"plugins.{key}", f"expected a mapping, got {options!r}")
+    return options
+
+
+def _blog(options: Mapping[str, Any] | None, name: str) -> BlogSettings | None:
+    if options is None or options.get("enabled", True) is False:
         return None
-    defaults = BlogSettings()
     values: dict[str, Any] = {}
-    for field, default in vars(defaults).items():
+    for field, default in vars(BlogSettings()).items():
         value = options.get(field, default)
         if type(value) is not type(default):
             raise PinplanError(name, f"plugins.blog.{field}", f"unexpected value {value!r}")
@@ -228,35 +226,21 @@ def read_site_config(path: Path) -> SiteConfig:
     Raises :class:`PinplanError` naming the file and option for anything it cannot use.
     """
     name = str(path)
-    data = _read_toml(path) if path.suffix == ".toml" else _read_yaml(path)
+    data = _read(path)
     root = path.resolve().parent
     plugins = _plugins(data.get("plugins"), name)
-    pinplan = next(
-        (v for k, v in plugins.items() if k.split(" #")[0] == "pinplan"),
-        False,
-    )
-    if pinplan is not False and not isinstance(pinplan, Mapping):
-        if pinplan is not None:
-            raise PinplanError(name, "plugins.pinplan", f"expected a mapping, got {pinplan!r}")
-        pinplan = {}
-    site_url = data.get("site_url") or None
-    if site_url is not None and not isinstance(site_url, str):
-        raise PinplanError(name, "site_url", f"expected a URL, got {site_url!r}")
+    site_url = _typed(data, "site_url", "", "a URL", name)
     if site_url and not site_url.endswith("/"):
         site_url += "/"
     theme = data.get("theme")
     language = theme.get("language") if isinstance(theme, Mapping) else None
-    use_directory_urls = data.get("use_directory_urls", True)
-    if not isinstance(use_directory_urls, bool):
-        raise PinplanError(name, "use_directory_urls", "expected true or false")
     return SiteConfig(
-        config_file_path=str(path),
-        site_name=_text(data, "site_name", "", name),
-        site_url=site_url,
-        docs_dir=str(root / _text(data, "docs_dir", "docs", name)),
-        site_dir=str(root / _text(data, "site_dir", "site", name)),
-        use_directory_urls=use_directory_urls,
+        site_name=_typed(data, "site_name", "", "text", name),
+        site_url=site_url or None,
+        docs_dir=str(root / _typed(data, "docs_dir", "docs", "text", name)),
+        site_dir=str(root / _typed(data, "site_dir", "site", "text", name)),
+        use_directory_urls=_typed(data, "use_directory_urls", True, "true or false", name),
         language=str(language or "en"),
-        blog=_blog(plugins, name),
-        pinplan=pinplan if pinplan is not False else None,
+        blog=_blog(_plugin(plugins, ("blog", "material/blog"), name), name),
+        pinplan=_plugin(plugins, ("pinplan",), name),
     )

@@ -7,9 +7,9 @@ import fnmatch
 import html
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import unquote, urljoin
 
@@ -18,7 +18,7 @@ from .model import Post
 from .posts import (
     PostImages,
     markdown_body,
-    parse_date,
+    parse_datetime,
     parse_front_matter,
     read_body,
     read_post,
@@ -76,7 +76,7 @@ def _page_url(site: SiteConfig, src: str, meta: dict[str, object], title: str) -
     if meta.get("date") is None:
         raise Problem(src, "date", "a blog post needs a date for its URL")
     try:
-        day = parse_date(meta["date"])
+        day = parse_datetime(meta["date"]).date()
     except ValueError as exc:
         raise Problem(src, "date", str(exc)) from None
     categories = meta.get("categories") or []
@@ -103,19 +103,11 @@ def _future_draft(site: SiteConfig, src: str, meta: dict[str, object], now: date
         return False
     if not any(fnmatch.fnmatchcase(src, g) for g in blog.post_globs()):
         return False
-    value = meta.get("date")
-    if isinstance(value, Mapping):
-        value = value.get("created")
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            return False
-    if isinstance(value, date) and not isinstance(value, datetime):
-        value = datetime.combine(value, time())
-    if not isinstance(value, datetime):
+    try:
+        when = parse_datetime(meta.get("date"))
+    except ValueError:
         return False
-    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)) > now
+    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)) > now
 
 
 def read_site_posts(

@@ -77,13 +77,13 @@ def page_url(src_uri: str, use_directory_urls: bool) -> str:
     parent, filename = posixpath.split(src_uri)
     stem = posixpath.splitext(filename)[0]
     stem = "index" if stem == "README" else stem
-    if not use_directory_urls or stem == "index":
-        dest = posixpath.join(parent, stem + ".html")
+    if not use_directory_urls:
+        url = posixpath.join(parent, stem + ".html")
+    elif stem == "index":
+        url = parent + "/" if parent else ""
     else:
-        dest = posixpath.join(parent, stem, "index.html")
-    folder, name = posixpath.split(dest)
-    url = (folder or ".") + "/" if use_directory_urls and name == "index.html" else dest
-    return "" if url in (".", "./") else quote(url)
+        url = posixpath.join(parent, stem) + "/"
+    return quote(url)
 
 
 def page_file(url: str) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from mkdocs_pinplan.filememo import FileMemo
+from mkdocs_pinplan.layouts import BUILTIN_LAYOUTS
 from mkdocs_pinplan.model import Brand, Design, Palette
 from mkdocs_pinplan.render.keys import FileHasher, default_font_files, design_key, render_context
 from mkdocs_pinplan.render.store import PinCache
@@ -31,7 +32,8 @@ def age(path: Path, seconds: float = 3600) -> None:
 
 
 def design(image: Path | None = None, **changes: object) -> Design:
-    base = Design(headline="Slow pinning", layout="photo", palette=PALETTE, brand=Brand("x"))
+    photo = BUILTIN_LAYOUTS["photo"]
+    base = Design(headline="Slow pinning", layout=photo, palette=PALETTE, brand=Brand("x"))
     return dataclasses.replace(base, image=image, **changes)  # type: ignore[arg-type]
 
 
@@ -57,7 +59,7 @@ def test_key_changes_with_every_pixel_field(tmp_path: Path) -> None:
     base = key(design())
     variants = [
         design(headline="Fast pinning"),
-        design(layout="block"),
+        design(layout=BUILTIN_LAYOUTS["block"]),
         design(palette=dataclasses.replace(PALETTE, accent="#00ff00")),
         design(brand=Brand("x", font_bold=font)),
         design(image_format="png"),
@@ -238,10 +240,11 @@ def test_a_change_in_the_drawing_code_renders_new_pins(tmp_path: Path) -> None:
     source = package_copy(tmp_path / "src")
     script = """
 from pathlib import Path
+from mkdocs_pinplan.layouts import BUILTIN_LAYOUTS
 from mkdocs_pinplan.model import Brand, Design, Palette, PinSpec
 from mkdocs_pinplan.render.pipeline import render_pins
-design = Design("Slow pinning", "type", Palette("#102030", "#f0f0f0", "#ff8800"), Brand("x"),
-                width=250, height=375)
+palette = Palette("#102030", "#f0f0f0", "#ff8800")
+design = Design("Slow pinning", BUILTIN_LAYOUTS["type"], palette, Brand("x"), width=250, height=375)
 spec = PinSpec("a.md#1", "a.md", 1, design, "pin.jpg", "T", "D", "A", "B", (), "l", "m")
 print(render_pins([spec], Path(SITE), cache_dir=Path(CACHE)).rendered)
 """.replace("CACHE", repr(os.fspath(tmp_path / "cache")))
@@ -282,7 +285,7 @@ memo.save()
     # A release that reads the size another way (here: turned) must not get the old answer.
     edit(
         source / "mkdocs_pinplan/images.py",
-        "return _check_size(path, *probe.size)",
-        "return _check_size(path, *reversed(probe.size))",
+        "return image.size",
+        "return image.size[::-1]",
     )
     assert run_with(source, script) == f"{height} {width}"

@@ -15,15 +15,14 @@ from hypothesis import strategies as st
 
 from mkdocs_pinplan import build
 from mkdocs_pinplan.calendar_file import (
-    calendar_lock,
     dumps,
     loads,
-    lock_path,
     pin_to_dict,
     read_calendar,
     write_calendar,
 )
 from mkdocs_pinplan.errors import PinplanError
+from mkdocs_pinplan.fs import calendar_lock, lock_path
 from mkdocs_pinplan.model import Calendar, CalendarPin, Rules
 from mkdocs_pinplan.pins import PinSettings
 
@@ -31,7 +30,7 @@ HOLDER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from mkdocs_pinplan.calendar_file import calendar_lock
+    from mkdocs_pinplan.fs import calendar_lock
 
     with calendar_lock(Path(sys.argv[1])):
         print("locked", flush=True)
@@ -46,7 +45,8 @@ ADDER = textwrap.dedent(
     from dataclasses import replace
     from datetime import date, datetime, timedelta, timezone
     from pathlib import Path
-    from mkdocs_pinplan.calendar_file import calendar_lock, read_calendar, write_calendar
+    from mkdocs_pinplan.calendar_file import read_calendar, write_calendar
+    from mkdocs_pinplan.fs import calendar_lock
     from mkdocs_pinplan.model import Calendar, CalendarPin
 
     path, worker, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])

@@ -10,7 +10,7 @@ from PIL import Image
 from mkdocs_pinplan.contact_sheet import GAP, LABEL, SAMPLE_SCRIPTS, SCALE, main
 from mkdocs_pinplan.layouts import BUILTIN_LAYOUTS
 from mkdocs_pinplan.pins import works_without_photo
-from mkdocs_pinplan.render.sysfonts import fonts_for
+from mkdocs_pinplan.render.fonts import fonts_for
 
 
 def test_contact_sheet_has_a_thumbnail_per_layout_and_stays_small(tmp_path: Path) -> None:

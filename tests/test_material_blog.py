@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from mkdocs_pinplan.pins import meaningful
-from mkdocs_pinplan.render.sysfonts import fonts_for
+from mkdocs_pinplan.render.fonts import fonts_for
 
 from conftest import FIXTURES, Builder
 

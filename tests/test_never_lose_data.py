@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from mkdocs_pinplan.calendar_file import loads, write_bytes_atomic
+from mkdocs_pinplan.calendar_file import loads
+from mkdocs_pinplan.fs import write_bytes_atomic
 
 from conftest import MKDOCS, Builder, build_env
 

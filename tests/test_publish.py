@@ -32,8 +32,9 @@ from preview_dom import parse
 from pytest_httpserver import HTTPServer
 
 from mkdocs_pinplan import pinterest
-from mkdocs_pinplan.calendar_file import calendar_lock, dumps, loads
+from mkdocs_pinplan.calendar_file import dumps, loads
 from mkdocs_pinplan.cli import main
+from mkdocs_pinplan.fs import calendar_lock
 from mkdocs_pinplan.model import Calendar, CalendarPin, Rules
 from mkdocs_pinplan.pinterest import _retry_after
 from mkdocs_pinplan.preview import render_preview

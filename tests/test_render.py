@@ -354,7 +354,7 @@ def test_a_large_jpeg_is_decoded_small_but_still_covers_the_pin(
     assert shown.width >= full.width * scale - 1 and shown.height >= full.height * scale - 1
 
     # Same picture as scaling the full decode: only rounding and JPEG's own scaling differ.
-    pin = draw._photo(path, draw._stamp(path), (W, H), (W, H))
+    pin = draw._photo(path, draw.stamp(path, "image"), (W, H), (W, H))
     reference = full.resize((W, H), Image.Resampling.BILINEAR, box=_cover_box(full, (W, H)))
     assert pin.size == (W, H)
     assert max(ImageStat.Stat(ImageChops.difference(pin, reference)).mean) < 3

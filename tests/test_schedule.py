@@ -14,6 +14,7 @@ import pytest
 
 from mkdocs_pinplan.calendar_file import dumps
 from mkdocs_pinplan.durations import parse_windows
+from mkdocs_pinplan.layouts import BUILTIN_LAYOUTS
 from mkdocs_pinplan.model import (
     Brand,
     Calendar,
@@ -29,7 +30,7 @@ UTC = timezone.utc
 BERLIN = ZoneInfo("Europe/Berlin")
 DESIGN = Design(
     headline="x",
-    layout="block",
+    layout=BUILTIN_LAYOUTS["block"],
     palette=Palette(background="#112233", text="#f0f0f0", accent="#ff8800"),
     brand=Brand(name="example.com"),
 )

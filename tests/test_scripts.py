@@ -15,11 +15,15 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont
 from mkdocs_pinplan.layouts import BUILTIN_LAYOUTS
 from mkdocs_pinplan.model import Brand, PinSpec, Post
 from mkdocs_pinplan.pins import PinSettings, make_pin_specs
-from mkdocs_pinplan.render.coverage import check_fonts
+from mkdocs_pinplan.render.coverage import check_fonts, right_to_left
 from mkdocs_pinplan.render.draw import Composition, compose
-from mkdocs_pinplan.render.fonts import shaping_available
-from mkdocs_pinplan.render.glyphs import charset, needs_shaping, right_to_left
-from mkdocs_pinplan.render.sysfonts import fonts_for, installed_fonts
+from mkdocs_pinplan.render.fonts import (
+    charset,
+    fonts_for,
+    installed_fonts,
+    needs_shaping,
+    shaping_available,
+)
 from mkdocs_pinplan.render.text import word_breaks
 
 from conftest import Builder, build_env

@@ -7,10 +7,8 @@ from pathlib import Path
 import pytest
 
 from mkdocs_pinplan.posts import read_post
-from mkdocs_pinplan.render.coverage import upper
-from mkdocs_pinplan.render.fonts import default_font
-from mkdocs_pinplan.render.glyphs import FontChain, charset, clusters, cover, parse_cmap
-from mkdocs_pinplan.render.problems import RenderError
+from mkdocs_pinplan.render.coverage import clusters, cover, upper
+from mkdocs_pinplan.render.fonts import FontChain, RenderError, charset, default_font, parse_cmap
 from mkdocs_pinplan.render.text import ELLIPSIS, exact_width, fit_text, word_breaks
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

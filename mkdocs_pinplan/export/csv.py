@@ -32,13 +32,9 @@ def neutralise(cell: str) -> str:
     return "'" + cell if cell.startswith(_FORMULA_START) else cell
 
 
-def publish_date(pin: CalendarPin) -> str:
-    """``publish_at`` in UTC as ``YYYY-MM-DDTHH:MM:SS``, the form Pinterest accepts."""
-    return pin.publish_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
-
-
 def row(pin: CalendarPin) -> list[str]:
-    """The CSV cells of one pin, in :data:`HEADER` order (Thumbnail is for videos only)."""
+    """The CSV cells of one pin, in :data:`HEADER` order (Thumbnail is for videos only;
+    Publish date in UTC as ``YYYY-MM-DDTHH:MM:SS``, the form Pinterest accepts)."""
     cells = [
         pin.title,
         pin.media_url,
@@ -46,23 +42,23 @@ def row(pin: CalendarPin) -> list[str]:
         "",
         pin.description,
         pin.link,
-        publish_date(pin),
+        pin.publish_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"),
         ", ".join(pin.keywords),
     ]
     return [neutralise(cell) for cell in cells]
 
 
-def export_csv(pins: Sequence[CalendarPin], max_rows: int = MAX_ROWS) -> list[str]:
-    """The pins as one or more CSV texts of at most ``max_rows`` rows each, header first.
+def export_csv(pins: Sequence[CalendarPin]) -> list[str]:
+    """The pins as one or more CSV texts of at most :data:`MAX_ROWS` rows each, header first.
 
     RFC 4180 (comma, double quotes, CRLF), UTF-8 without a byte-order mark. No pins give
     one file holding only the header.
     """
     parts: list[str] = []
-    for first in range(0, max(len(pins), 1), max_rows):
+    for first in range(0, max(len(pins), 1), MAX_ROWS):
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(HEADER)
-        writer.writerows(row(pin) for pin in pins[first : first + max_rows])
+        writer.writerows(row(pin) for pin in pins[first : first + MAX_ROWS])
         parts.append(buffer.getvalue())
     return parts

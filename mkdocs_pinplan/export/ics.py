@@ -15,12 +15,7 @@ EVENT_LENGTH = timedelta(minutes=15)
 """Events need a length to show up; a pin takes a moment, so a short slot."""
 
 
-def uid(pin: CalendarPin) -> str:
-    """The event's UID: the pin id (stable across builds) plus a fixed domain."""
-    return f"{pin.id}@{UID_DOMAIN}"
-
-
-def export_ics(pins: Sequence[CalendarPin], stamp: datetime, name: str = "Pinterest pins") -> bytes:
+def export_ics(pins: Sequence[CalendarPin], stamp: datetime) -> bytes:
     """A VCALENDAR with one VEVENT per pin: stable UID, UTC times, title, link and board.
 
     ``stamp`` becomes every event's DTSTAMP (the file's creation time); pass the build's
@@ -30,27 +25,20 @@ def export_ics(pins: Sequence[CalendarPin], stamp: datetime, name: str = "Pinter
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", "Pinterest pins")
     stamp_utc = stamp.astimezone(timezone.utc)
     for pin in pins:
         start = pin.publish_at.astimezone(timezone.utc)
         event = icalendar.Event()
-        event.add("uid", uid(pin))
+        event.add("uid", f"{pin.id}@{UID_DOMAIN}")  # the pin id is stable across builds
         event.add("dtstamp", stamp_utc)
         event.add("dtstart", start)
         event.add("dtend", start + EVENT_LENGTH)
         event.add("summary", f"Pin: {pin.title}")
-        event.add(
-            "description",
-            "\n".join(
-                part
-                for part in (pin.description, f"Board: {pin.board}", pin.link, pin.media_url)
-                if part
-            ),
-        )
+        lines = (pin.description, f"Board: {pin.board}", pin.link, pin.media_url)
+        event.add("description", "\n".join(line for line in lines if line))
         event.add("url", pin.link)
         event.add("categories", [pin.board])
         event.add("status", "CONFIRMED" if pin.published else "TENTATIVE")
         cal.add_component(event)
-    data: bytes = cal.to_ical()
-    return data
+    return bytes(cal.to_ical())

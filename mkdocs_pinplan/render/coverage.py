@@ -1,9 +1,9 @@
-"""Which fonts draw each pin's headline, decided before anything is planned.
+"""Which font of a chain draws each character of a headline, decided before anything is planned.
 
-The brand's font and ``fallback_fonts`` come first, then fonts installed on the system (see
-:mod:`~mkdocs_pinplan.render.sysfonts`). A post whose headline has characters no font draws
-is refused, so no empty or mangled pin ever reaches the calendar; emoji and other
-pictographs that no font has are only left out of the image.
+The brand's font and ``fallback_fonts`` come first, then fonts installed on the system. A post
+whose headline has characters no font draws is refused, so no empty or mangled pin ever
+reaches the calendar; emoji and other pictographs that no font has are only left out of the
+image.
 """
 
 from __future__ import annotations
@@ -12,14 +12,17 @@ import dataclasses
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from ..errors import Problem
 from ..model import Brand, Design, PinSpec
-from .fonts import headline_chain
-from .glyphs import FontChain, cover, describe
-from .problems import RenderError
+from .fonts import FontChain, RenderError, fonts_for, headline_chain
 
+# Invisible characters that belong to the previous character (emoji presentation, joiners);
+# a font does not need them for the text to look right.
+_JOINERS = frozenset({0x200C, 0x200D, 0xFE0E, 0xFE0F})
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _INVISIBLE = re.compile(r"[\u00ad\u200b\u2060\ufeff]")
 """Soft hyphens and zero-width spaces: removed, never turned into a visible gap."""
@@ -55,6 +58,97 @@ def pictograph(cluster: str) -> bool:
     )
 
 
+def right_to_left(text: str) -> bool:
+    """Whether ``text`` reads right to left: its first strongly directed letter is Hebrew,
+    Arabic or another right-to-left script (the Unicode bidi rule for a paragraph)."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False
+
+
+def clusters(text: str) -> list[str]:
+    """``text`` split into user-perceived characters: a base plus its marks and joiners."""
+    out: list[str] = []
+    for ch in text:
+        code = ord(ch)
+        attach = unicodedata.combining(ch) or code in _JOINERS or 0x1F3FB <= code <= 0x1F3FF
+        joined = bool(out) and out[-1] and ord(out[-1][-1]) == 0x200D
+        if out and (attach or joined):
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """``text`` cut into runs of one font each, plus what no font could draw."""
+
+    runs: tuple[tuple[str, int], ...]
+    """``(text, font index)`` in order; the index points into the font chain."""
+    missing: tuple[str, ...]
+    """Characters left out because no font in the chain has them, in first-seen order."""
+
+    @property
+    def text(self) -> str:
+        """The text that will be drawn (without the missing characters)."""
+        return "".join(run for run, _ in self.runs)
+
+
+@lru_cache(maxsize=8192)
+def cover(text: str, chain: FontChain) -> Coverage:
+    """Assign every character of ``text`` to a font of ``chain`` that has it.
+
+    A word is drawn in one font when some font has all of it (the first such font), so a
+    fallback never changes typeface in the middle of a word unless it must; other
+    characters go to the first font that has them. Characters no font has are dropped and
+    reported, so nothing is ever drawn as an empty box.
+    """
+    sets = chain.charsets()
+    runs: list[tuple[str, int]] = []
+    missing: list[str] = []
+
+    def has(index: int, cluster: str) -> bool:
+        return all(ord(ch) in sets[index] for ch in cluster if ord(ch) not in _JOINERS)
+
+    def emit(cluster: str, index: int) -> None:
+        drawn = "".join(ch for ch in cluster if ord(ch) not in _JOINERS or ord(ch) in sets[index])
+        if runs and runs[-1][1] == index:
+            runs[-1] = (runs[-1][0] + drawn, index)
+        else:
+            runs.append((drawn, index))
+
+    for word in re.split(r"(\s+)", unicodedata.normalize("NFC", text)):
+        if not word:
+            continue
+        parts = clusters(word)
+        if word.isspace():
+            previous = runs[-1][1] if runs else 0
+            order = [previous, *range(len(sets))]
+            emit(word, next((i for i in order if has(i, word)), previous))
+            continue
+        whole = next((i for i in range(len(sets)) if all(has(i, c) for c in parts)), -1)
+        for cluster in parts:
+            index = (
+                whole if whole >= 0 else next((i for i in range(len(sets)) if has(i, cluster)), -1)
+            )
+            if index < 0:
+                if cluster not in missing:
+                    missing.append(cluster)
+                continue
+            emit(cluster, index)
+    return Coverage(tuple(runs), tuple(missing))
+
+
+def describe(chars: Sequence[str]) -> str:
+    """``'😀' (U+1F600), 'ấ' (U+1EA5)`` for a warning."""
+    return ", ".join(f"'{c}' (" + " ".join(f"U+{ord(ch):04X}" for ch in c) + ")" for c in chars)
+
+
 class FontCheck(NamedTuple):
     """The pins whose headlines can be drawn, each design naming the fonts it needs."""
 
@@ -65,73 +159,39 @@ class FontCheck(NamedTuple):
     """Pictographs left out of the image (for the build's info lines)."""
 
 
-_Answer = tuple[Brand, tuple[str, ...], tuple[str, ...]]
-"""(brand to draw with, characters no font has, pictographs left out)"""
-
-
-class _Checker:
-    """Coverage of each distinct headline, with the brands extended by system fonts."""
-
-    def __init__(self, system_fonts: bool) -> None:
-        self.system_fonts = system_fonts
-        self._chains: dict[tuple[Brand, tuple[object, ...]], FontChain] = {}
-        self._brands: dict[tuple[Brand, tuple[object, ...]], Brand] = {}
-        self.answers: dict[tuple[str, Brand, str], _Answer] = {}
-
-    def chain(self, brand: Brand) -> FontChain:
-        key = (brand, tuple(brand.fallback_fonts))
-        known = self._chains.get(key)
-        if known is None:
-            known = self._chains[key] = FontChain.of(headline_chain(brand))
-        return known
-
-    def check(self, text: str, brand: Brand, lang: str) -> _Answer:
-        """``(brand to draw with, characters no font has, pictographs left out)``."""
-        key = (text, brand, lang)
-        known = self.answers.get(key)
-        if known is not None:
-            return known
-        chain = self.chain(brand)
-        if set(map(ord, text)) <= chain.charsets()[0]:
-            # The usual case, cheaply: the first font has every character.
-            plain: _Answer = (brand, (), ())
-            self.answers[key] = plain
-            return plain
-        missing = cover(text, chain).missing
-        if missing and self.system_fonts:
-            from .sysfonts import fonts_for
-
-            extra = tuple(p for p in fonts_for(missing, lang) if p not in brand.fallback_fonts)
-            if extra:
-                grown = (brand, extra)
-                if grown not in self._brands:
-                    fallbacks = (*brand.fallback_fonts, *extra)
-                    self._brands[grown] = dataclasses.replace(brand, fallback_fonts=fallbacks)
-                brand = self._brands[grown]
-                missing = cover(text, self.chain(brand)).missing
-        lost = tuple(c for c in missing if not pictograph(c))
-        dropped = tuple(c for c in missing if pictograph(c))
-        if dropped and not lost and not cover(text, self.chain(brand)).text.strip():
-            lost = dropped  # nothing but pictographs no font has: the pin would be empty
-        answer: _Answer = (brand, lost, dropped)
-        self.answers[key] = answer
-        return answer
-
-
 def check_fonts(specs: Sequence[PinSpec], *, system_fonts: bool = True) -> FontCheck:
     """Give every pin the fonts its headline needs; leave out every pin of a post whose
     headline has characters no font draws (brand fonts, then, with ``system_fonts``, the
     ones fontconfig lists). A pin whose configured fonts cannot be read is kept as it is,
     for the renderer to report."""
-    checker = _Checker(system_fonts)
+    chain_of = cache(FontChain.of)  # per call: a font file may change between builds
+
+    @cache
+    def check(text: str, brand: Brand, lang: str) -> tuple[Brand, list[str], list[str]]:
+        """(brand to draw with, characters no font has, pictographs left out)"""
+        chain = chain_of(headline_chain(brand))
+        if set(map(ord, text)) <= chain.charsets()[0]:
+            return brand, [], []  # the usual case, cheaply: the first font has every character
+        coverage = cover(text, chain)
+        if coverage.missing and system_fonts:
+            found = fonts_for(coverage.missing, lang)
+            extra = tuple(p for p in found if p not in brand.fallback_fonts)
+            if extra:
+                brand = dataclasses.replace(brand, fallback_fonts=(*brand.fallback_fonts, *extra))
+                coverage = cover(text, chain_of(headline_chain(brand)))
+        lost = [c for c in coverage.missing if not pictograph(c)]
+        dropped = [c for c in coverage.missing if pictograph(c)]
+        if dropped and not lost and not coverage.text.strip():
+            lost = dropped  # nothing but pictographs no font has: the pin would be empty
+        return brand, lost, dropped
+
     kept: list[PinSpec] = []
     refused: dict[str, Problem] = {}
     notes: dict[str, str] = {}
     for spec in specs:
         design = spec.design
-        text = drawn_headline(design)
         try:
-            brand, lost, dropped = checker.check(text, design.brand, design.lang)
+            brand, lost, dropped = check(drawn_headline(design), design.brand, design.lang)
         except RenderError:
             # A configured font that cannot be used: rendering reports it, naming the post.
             kept.append(spec)

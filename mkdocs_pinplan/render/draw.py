@@ -19,10 +19,8 @@ from .. import color
 from ..color import RGB
 from ..images import ImageProblem, open_image
 from ..model import Brand, Design, Layout, Palette
-from .coverage import clean_headline, drawn_headline, pictograph
-from .fonts import body_chain, headline_chain
-from .glyphs import FontChain, cover, describe, right_to_left
-from .problems import RenderError
+from .coverage import clean_headline, cover, describe, drawn_headline, pictograph, right_to_left
+from .fonts import FontChain, RenderError, body_chain, headline_chain, stamp
 from .text import TextBlock, draw_line, exact_width, fit_text
 
 __all__ = ["Composition", "RenderError", "RenderResult", "compose", "render_pin"]
@@ -42,6 +40,8 @@ STRIPE = 36
 """Width of the ``stripe`` decoration down the left edge, in px at 1000 px wide."""
 BAR = (120, 12, 30)
 """Accent bar: width, thickness and gap to the headline, in px at 1000 px wide."""
+SCRIM: RGB = (10, 10, 14)
+"""Near-black scrim: neutral, so one scrimmed photo serves every palette."""
 _NO_BRAND = Brand(name="")
 _NO_PALETTE = Palette(background="#000000", text="#ffffff", accent="#ffffff")
 
@@ -94,16 +94,8 @@ def _rect(design: Design, box: tuple[float, float, float, float]) -> Rect:
     )
 
 
-def _stamp(path: Path, what: str = "image") -> tuple[int, int]:
-    try:
-        st = path.stat()
-    except OSError:
-        raise RenderError(f"{what} not found: {path.name}") from None
-    return (st.st_mtime_ns, st.st_size)
-
-
 @lru_cache(maxsize=1)
-def _decoded(path: Path, stamp: tuple[int, int], canvas: tuple[int, int]) -> Image.Image:
+def _decoded(path: Path, version: tuple[int, int], canvas: tuple[int, int]) -> Image.Image:
     """The photo upright and in RGB, with enough pixels to cover ``canvas`` (and so any box
     on it); kept for the next pin, which is often of the same post."""
     try:
@@ -122,10 +114,10 @@ def _decoded(path: Path, stamp: tuple[int, int], canvas: tuple[int, int]) -> Ima
 
 @lru_cache(maxsize=4)
 def _photo(
-    path: Path, stamp: tuple[int, int], size: tuple[int, int], canvas: tuple[int, int]
+    path: Path, version: tuple[int, int], size: tuple[int, int], canvas: tuple[int, int]
 ) -> Image.Image:
     """The photo scaled and centre-cropped to fill ``size`` (cached per file version)."""
-    image = _decoded(path, stamp, canvas)
+    image = _decoded(path, version, canvas)
     # Cover: scale so the photo fills ``size``, cropping the overflow evenly on both sides.
     scale = max(size[0] / image.width, size[1] / image.height)
     crop_w, crop_h = size[0] / scale, size[1] / scale
@@ -139,7 +131,7 @@ def _photo(
 
 
 @lru_cache(maxsize=4)
-def _logo(path: Path, stamp: tuple[int, int], height: int) -> Image.Image:
+def _logo(path: Path, version: tuple[int, int], height: int) -> Image.Image:
     """The logo as RGBA, fitted into ``height`` × 5 ``height`` px (cached per file version)."""
     try:
         image = open_image(path)
@@ -188,32 +180,20 @@ def _safe(design: Design) -> Rect:
     return (margin, margin, design.width - margin, bottom)
 
 
-def _needs_scrim(design: Design, rect: Rect) -> list[Rect]:
-    """The areas of a full-bleed background that carry text (and so need contrast)."""
-    zones = []
-    if not design.layout.panel:
-        zones.append(rect)
-    if design.layout.footer != "none":
-        zones.append((0, _footer_top(design), design.width, design.height))
-    return zones
-
-
-def _scrim_alpha(
-    photo: Image.Image, zones: list[Rect], scrim: RGB, text: RGB, least: float
-) -> float:
-    """The least scrim opacity that puts every zone's text at WCAG contrast or better.
+def _scrim_alpha(photo: Image.Image, zones: list[Rect], least: float) -> float:
+    """The least scrim opacity that puts white text in every zone at WCAG contrast or better.
 
     Uses each channel's maximum over the zone, an upper bound on any pixel's luminance
     after blending, so the guarantee holds for every pixel, not just on average.
     """
-    target = (color.luminance(text) + 0.05) / (color.TEXT_CONTRAST + 0.1) - 0.05
+    target = (color.luminance(color.WHITE) + 0.05) / (color.TEXT_CONTRAST + 0.1) - 0.05
     alpha = least
     for zone in zones:
         extrema = photo.crop(zone).getextrema()
         top = tuple(int(hi) for _lo, hi in extrema)  # type: ignore[misc]
 
         def blended(a: float, top: tuple[int, ...] = top) -> float:
-            mixed = tuple(round(c * (1 - a) + s * a) for c, s in zip(top, scrim, strict=True))
+            mixed = tuple(round(c * (1 - a) + s * a) for c, s in zip(top, SCRIM, strict=True))
             return color.luminance((mixed[0], mixed[1], mixed[2]))
 
         lo, hi = alpha, 1.0
@@ -249,38 +229,27 @@ def _scrim_mask(design: Design, zones: list[Rect], alpha: float, least: float) -
     return column.resize((design.width, h), Image.Resampling.NEAREST)
 
 
-SCRIM: RGB = (10, 10, 14)
-"""Near-black scrim: neutral, so one scrimmed photo serves every palette."""
-
-
-def _scrimmed(design: Design, base: Image.Image, has_photo: bool) -> Image.Image:
-    zones = _needs_scrim(design, _headline_rect(design, has_photo))
-    if not zones:
-        return base
-    least = design.layout.scrim
-    alpha = _scrim_alpha(base, zones, SCRIM, color.WHITE, least)
-    mask = _scrim_mask(design, zones, alpha, least)
-    # The same blend as ``Image.composite`` with a plain SCRIM image, without making one.
-    scrimmed = base.copy()
-    scrimmed.paste(SCRIM, None, mask)
-    return scrimmed
-
-
 @lru_cache(maxsize=4)
-def _scrimmed_photo(
-    photo_key: tuple[Path, tuple[int, int]], layout: Layout, size: tuple[int, int]
+def _full_bleed(
+    photo_key: tuple[Path, tuple[int, int]] | None,
+    layout: Layout,
+    palette: Palette,
+    size: tuple[int, int],
 ) -> Image.Image:
-    """The full-bleed photo under its scrim (cached: it depends on no palette or words)."""
-    # Only the layout and size shape the scrim; the palette is a placeholder.
-    design = Design("", layout, _NO_PALETTE, _NO_BRAND, width=size[0], height=size[1])
-    return _scrimmed(design, _photo(*photo_key, size, size), True)
-
-
-@lru_cache(maxsize=4)
-def _scrimmed_shade(layout: Layout, palette: Palette, size: tuple[int, int]) -> Image.Image:
-    """The photo stand-in gradient under its scrim (cached per palette)."""
+    """The full-bleed photo, or without one the branded gradient, darkened where text goes
+    (cached: a photo's scrim depends on no palette or words; callers pass a placeholder)."""
     design = Design("", layout, palette, _NO_BRAND, width=size[0], height=size[1])
-    return _scrimmed(design, _shade(palette, size), False)
+    image = _photo(*photo_key, size, size) if photo_key else _shade(palette, size)
+    zones = [] if layout.panel else [_headline_rect(design, photo_key is not None)]
+    if layout.footer != "none":
+        zones.append((0, _footer_top(design), *size))
+    if not zones:
+        return image
+    mask = _scrim_mask(design, zones, _scrim_alpha(image, zones, layout.scrim), layout.scrim)
+    # The same blend as ``Image.composite`` with a plain SCRIM image, without making one.
+    image = image.copy()
+    image.paste(SCRIM, None, mask)
+    return image
 
 
 @lru_cache(maxsize=4)
@@ -298,9 +267,7 @@ def _backdrop(design: Design, photo_key: tuple[Path, tuple[int, int]] | None) ->
     layout, palette = design.layout, design.palette
     size = (design.width, design.height)
     if layout.photo == "full":
-        if photo_key:
-            return _scrimmed_photo(photo_key, layout, size).copy()
-        return _scrimmed_shade(layout, palette, size).copy()
+        return _full_bleed(photo_key, layout, _NO_PALETTE if photo_key else palette, size).copy()
     ground = palette.accent if layout.ground == "accent" else palette.background
     image = Image.new("RGB", size, ground)
     if layout.photo in ("box", "card"):
@@ -333,13 +300,16 @@ def _drawable(text: str, chain: FontChain, what: str, warnings: list[str]) -> st
     return " ".join(coverage.text.split())
 
 
-def _surface_colors(design: Design) -> tuple[RGB, RGB, RGB]:
-    """(surface under the headline, headline colour, accent colour)."""
+def _colors(design: Design) -> tuple[RGB, RGB, RGB, RGB]:
+    """(surface under the headline, headline, accent, site name) colours."""
     layout, palette = design.layout, design.palette
     ground = color.rgb(palette.accent if layout.ground == "accent" else palette.background)
+    # Over a photo or shade the scrim guarantees contrast for white.
+    name = color.WHITE
+    if layout.photo != "full":
+        name = color.readable(ground, [palette.accent, palette.text, palette.background])
     if layout.photo == "full" and not layout.panel:
-        # White over the neutral scrim; the scrim is made dark enough for it.
-        return color.rgb(palette.background), color.WHITE, color.rgb(palette.accent)
+        return color.rgb(palette.background), color.WHITE, color.rgb(palette.accent), name
     surface = color.rgb(palette.background) if layout.panel else ground
     preferred = (
         [palette.text, palette.background]
@@ -350,37 +320,27 @@ def _surface_colors(design: Design) -> tuple[RGB, RGB, RGB]:
     accent = color.rgb(palette.accent)
     if color.contrast(accent, surface) < 1.6:
         accent = text
-    return surface, text, accent
-
-
-def _fit_headline(
-    design: Design, text: str, width: int, height: int, chain: FontChain
-) -> TextBlock:
-    return fit_text(
-        text,
-        chain,
-        width=width,
-        height=height,
-        max_size=_scaled(design, design.layout.max_size),
-        min_size=_scaled(design, MIN_HEADLINE),
-        lang=design.lang,
-        max_lines=design.layout.max_lines,
-    )
+    return surface, text, accent, name
 
 
 def _fitted_headline(
-    design: Design,
-    headline: str,
-    room: tuple[int, int],
-    chain: FontChain,
-    warnings: list[str],
+    design: Design, headline: str, room: tuple[int, int], chain: FontChain, warnings: list[str]
 ) -> TextBlock | None:
     """The headline set in ``room`` (width, height), with a warning when it had to be cut."""
     if not headline:
         if design.headline.strip():
             warnings.append("headline: nothing left to draw after leaving out missing characters")
         return None
-    block = _fit_headline(design, headline, room[0], room[1], chain)
+    block = fit_text(
+        headline,
+        chain,
+        width=room[0],
+        height=room[1],
+        max_size=_scaled(design, design.layout.max_size),
+        min_size=_scaled(design, MIN_HEADLINE),
+        lang=design.lang,
+        max_lines=design.layout.max_lines,
+    )
     if block.truncated:
         shown = " ".join(block.lines)
         warnings.append(
@@ -424,15 +384,15 @@ def compose(design: Design, *, keep_background: bool = False) -> Composition:
 
     Raises :class:`RenderError` when the photo, logo or a font cannot be used.
     """
-    layout, brand = design.layout, design.brand
+    layout = design.layout
     warnings: list[str] = []
     has_photo = design.image is not None and layout.photo != "none"
-    photo_key = (design.image, _stamp(design.image)) if has_photo and design.image else None
-    surface, text_color, accent = _surface_colors(design)
+    photo_key = (design.image, stamp(design.image, "image")) if has_photo and design.image else None
+    surface, text_color, accent, name_color = _colors(design)
     image = _backdrop(design, photo_key)
     draw = ImageDraw.Draw(image)
 
-    chain = FontChain.of(headline_chain(brand))
+    chain = FontChain.of(headline_chain(design.brand))
     headline = _drawable(drawn_headline(design), chain, "headline", warnings)
 
     rect = _headline_rect(design, has_photo)
@@ -445,9 +405,7 @@ def compose(design: Design, *, keep_background: bool = False) -> Composition:
 
     block = _fitted_headline(design, headline, (width, height), chain, warnings)
     _edge_decorations(design, draw, accent)
-
-    texts: list[TextPlacement] = []
-    background: Image.Image | None = None
+    lines: list[tuple[str, tuple[float, int]]] = []
     if block is not None:
         widths = [exact_width(chain, line, block.size) for line in block.lines]
         top = _headline_top(layout.valign, inner, block.height)
@@ -461,117 +419,83 @@ def compose(design: Design, *, keep_background: bool = False) -> Composition:
             if kind in layout.decorations:
                 x = inner[0] + round((width - bar_w) * share)
                 draw.rectangle((x, y, x + bar_w - 1, y + bar_h - 1), fill=accent)
-        background = _footer(design, image, draw, texts, warnings, keep_background)
-        boxes: list[Rect] = []
-        baseline = top + block.ascent
-        for line, lw in zip(block.lines, widths, strict=True):
-            at = (inner[0] + (width - lw) * share, baseline + block.line_height * len(boxes))
-            boxes.append(draw_line(draw, at, line, chain, block.size, text_color))
-        texts.insert(0, TextPlacement("headline", tuple(boxes), text_color, block.size))
-    else:
-        background = _footer(design, image, draw, texts, warnings, keep_background)
-    return Composition(
-        image=image,
-        texts=tuple(texts),
-        safe=_safe(design),
-        warnings=tuple(warnings),
-        background=background,
-        headline=block,
-    )
+        for n, (line, lw) in enumerate(zip(block.lines, widths, strict=True)):
+            at = (inner[0] + (width - lw) * share, top + block.ascent + block.line_height * n)
+            lines.append((line, at))
+    footer = _footer(design, image, warnings)
+    background = image.copy() if keep_background else None
+    texts = []
+    if block is not None:
+        boxes = tuple(
+            draw_line(draw, at, line, chain, block.size, text_color) for line, at in lines
+        )
+        texts.append(TextPlacement("headline", boxes, text_color, block.size))
+    if footer is not None:
+        name, name_chain, at = footer
+        box = _draw_footer_line(draw, at, name, name_chain, name_color)
+        texts.append(TextPlacement("footer", (box,), name_color, name.size))
+    return Composition(image, tuple(texts), _safe(design), tuple(warnings), background, block)
 
 
 def _footer(
-    design: Design,
-    image: Image.Image,
-    draw: ImageDraw.ImageDraw,
-    texts: list[TextPlacement],
-    warnings: list[str],
-    keep_background: bool,
-) -> Image.Image | None:
-    """Draw the site name (and logo) at the bottom; returns the pre-text canvas if asked."""
+    design: Design, image: Image.Image, warnings: list[str]
+) -> tuple[TextBlock, FontChain, tuple[int, int]] | None:
+    """Paste the logo at the bottom and set the site name beside it: the name's setting,
+    fonts and baseline start (``None`` without a name to draw)."""
     layout, brand = design.layout, design.brand
+    if layout.footer == "none" or not (brand.name or brand.logo):
+        return None
     w = design.width
     margin = _scaled(design, MARGIN)
     top = _footer_top(design)
     zone_h = _scaled(design, LOGO_HEIGHT)
-    logo = None
-    if layout.footer != "none" and brand.logo is not None:
-        logo = _logo(brand.logo, _stamp(brand.logo, "logo"), zone_h)
-    background = image.copy() if keep_background else None
-    if layout.footer == "none" or not (brand.name or logo):
-        return background
-    fill = _footer_fill(design)
+    logo = _logo(brand.logo, stamp(brand.logo, "logo"), zone_h) if brand.logo else None
+    logo_w = logo.width + _scaled(design, 16) if logo else 0
     chain = FontChain.of(body_chain(brand))
-    name = clean_headline(brand.name)
-    name = _drawable(name, chain, "brand name", warnings)
-    gap = _scaled(design, 16)
-    logo_w = logo.width + gap if logo else 0
-    # Either way the footer ends left of FOOTER_MAX_RIGHT, clear of Pinterest's buttons.
-    if layout.footer == "left":
-        room = round(w * FOOTER_MAX_RIGHT) - margin - logo_w
-    else:
-        room = round(w * (2 * FOOTER_MAX_RIGHT - 1)) - logo_w
-    block = _footer_name(design, name, chain, room, warnings) if name else None
+    name = _drawable(clean_headline(brand.name), chain, "brand name", warnings)
+    block = None
+    if name:
+        size = _scaled(design, FOOTER_SIZE)
+        # Either way the footer ends left of FOOTER_MAX_RIGHT, clear of Pinterest's buttons.
+        if layout.footer == "left":
+            room = round(w * FOOTER_MAX_RIGHT) - margin - logo_w
+        else:
+            room = round(w * (2 * FOOTER_MAX_RIGHT - 1)) - logo_w
+        block = fit_text(
+            name,
+            chain,
+            width=room,
+            height=round(size * 1.4),
+            max_size=size,
+            min_size=_scaled(design, 22),
+            lang=design.lang,
+        )
+        if block.truncated:
+            warnings.append(f"brand name too long for the footer; shortened to “{block.lines[0]}”")
     text_w = exact_width(chain, block.lines[0], block.size) if block else 0
     total = logo_w + text_w if block else (logo.width if logo else 0)
     x = margin if layout.footer == "left" else (w - round(total)) // 2
     if logo:
         image.paste(logo, (x, top + (zone_h - logo.height) // 2), logo)
-        if keep_background and background is not None:
-            background.paste(logo, (x, top + (zone_h - logo.height) // 2), logo)
         x += logo_w
-    if block:
-        baseline = top + (zone_h + block.ascent - block.descent) // 2
-        box = _draw_footer_line(draw, (x, baseline), block, chain, fill)
-        texts.append(TextPlacement("footer", (box,), fill, block.size))
-    return background
-
-
-def _footer_fill(design: Design) -> RGB:
-    """The site name's colour: white over a photo, else the first readable brand colour."""
-    layout, palette = design.layout, design.palette
-    if layout.photo == "full":
-        # Over a photo or shade: the scrim guarantees contrast for white.
-        return color.WHITE
-    surface = color.rgb(palette.accent if layout.ground == "accent" else palette.background)
-    return color.readable(surface, [palette.accent, palette.text, palette.background])
-
-
-def _footer_name(
-    design: Design, name: str, chain: FontChain, room: int, warnings: list[str]
-) -> TextBlock:
-    """The site name set on one line in ``room`` px, with a warning when it had to be cut."""
-    size = _scaled(design, FOOTER_SIZE)
-    block = fit_text(
-        name,
-        chain,
-        width=room,
-        height=round(size * 1.4),
-        max_size=size,
-        min_size=_scaled(design, 22),
-        lang=design.lang,
-    )
-    if block.truncated:
-        warnings.append(f"brand name too long for the footer; shortened to “{block.lines[0]}”")
-    return block
+    if block is None:
+        return None
+    return block, chain, (x, top + (zone_h + block.ascent - block.descent) // 2)
 
 
 def _draw_footer_line(
-    draw: ImageDraw.ImageDraw,
-    at: tuple[float, int],
-    block: TextBlock,
-    chain: FontChain,
-    fill: RGB,
+    draw: ImageDraw.ImageDraw, at: tuple[int, int], block: TextBlock, chain: FontChain, fill: RGB
 ) -> Rect:
     """Draw the footer's line with its baseline starting at ``at``; the box it covers."""
-    x, baseline = at
     line = block.lines[0]
-    if len(cover(line, chain).runs) == 1 and cover(line, chain).runs[0][1] == 0:
-        # The same footer goes on every pin: rasterise it once per process.
-        mask, box = _line_mask(line, chain, block.size)
-        draw.bitmap((round(x), baseline - block.ascent), mask, fill=fill)
-        return (box[0] + round(x), box[1] + baseline, box[2] + round(x), box[3] + baseline)
-    return draw_line(draw, (x, baseline), line, chain, block.size, fill)
+    runs = cover(line, chain).runs
+    if len(runs) != 1 or runs[0][1] != 0:
+        return draw_line(draw, at, line, chain, block.size, fill)
+    # The same footer goes on every pin: rasterise it once per process.
+    mask, (left, top, right, bottom) = _line_mask(line, chain, block.size)
+    x, baseline = at
+    draw.bitmap((x, baseline - block.ascent), mask, fill=fill)
+    return (left + x, top + baseline, right + x, bottom + baseline)
 
 
 @lru_cache(maxsize=16)

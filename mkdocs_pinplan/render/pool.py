@@ -3,9 +3,8 @@
 Why not :class:`concurrent.futures.ProcessPoolExecutor`: when one of its workers dies it
 breaks every pending future at once and cannot say which job killed it, and
 ``multiprocessing.Pool`` waits forever for a job whose worker died. Here each worker has its
-own pipe and at most :data:`DEPTH` jobs queued, processed in order, so when a worker dies the
-oldest job it was sent is the one that killed it, and the parent notices through the
-process's sentinel instead of waiting on a result that will never come.
+own pipe and one job at a time, so a dead worker names its job, and the parent notices
+through the process's sentinel instead of waiting on a result that will never come.
 
 Workers start from the ``forkserver`` (POSIX) or by ``spawn``: never a plain ``fork`` of the
 build process, which under ``mkdocs serve`` has live threads whose locks a forked child could
@@ -30,9 +29,6 @@ from typing import Any, Generic, TypeVar
 J = TypeVar("J")
 R = TypeVar("R")
 
-DEPTH = 2
-"""Jobs queued per worker: one running, one waiting, so a worker never idles on a round trip."""
-
 JOB_TIMEOUT = 300.0
 """Seconds a single job may take before its worker is killed and the job reported."""
 
@@ -50,18 +46,14 @@ class JobFailed(Exception):
         super().__init__(message)
 
 
-def start_method() -> str:
-    """``forkserver`` where the platform has it (cheap workers, safe with threads), else spawn."""
-    methods = multiprocessing.get_all_start_methods()
-    return "forkserver" if "forkserver" in methods else "spawn"
-
-
 def _context(preload: Sequence[str]) -> BaseContext:
-    ctx = multiprocessing.get_context(start_method())
-    if start_method() == "forkserver":
-        # Imported once in the fork server, so each worker starts with Pillow already loaded;
-        # ignored when the server is already running (e.g. the second build under serve).
-        ctx.set_forkserver_preload(["__main__", __name__, *preload])
+    """``forkserver`` where the platform has it (cheap workers, safe with threads), else spawn."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    # Imported once in the fork server, so each worker starts with Pillow already loaded;
+    # ignored when the server is already running (e.g. the second build under serve).
+    ctx.set_forkserver_preload(["__main__", __name__, *preload])
     return ctx
 
 
@@ -79,8 +71,7 @@ def _worker_main(conn: Connection, fn: Callable[[Any], Any]) -> None:
         try:
             reply: tuple[bool, Any] = (True, fn(job))
         except BaseException as exc:
-            detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-            reply = (False, detail)
+            reply = (False, "".join(traceback.format_exception_only(type(exc), exc)).strip())
         try:
             conn.send(reply)
         except (OSError, ValueError):
@@ -89,65 +80,26 @@ def _worker_main(conn: Connection, fn: Callable[[Any], Any]) -> None:
             conn.send((False, f"result could not be sent back: {exc}"))
 
 
-class _Runs:
-    """Job indices grouped into runs of equal affinity, each run handed to one worker.
-
-    A worker keeps taking from its own run, in order, so what it loaded for one job (a
-    decoded photo) is still at hand for the next. When no run is left to start, an idle
-    worker takes from the far end of the longest run another worker holds, so none idles
-    while work remains.
-    """
-
-    def __init__(self, count: int, affinity: Sequence[Hashable] | None) -> None:
-        runs: dict[Hashable, deque[int]] = {}
-        for index in range(count):
-            key = affinity[index] if affinity is not None else index
-            runs.setdefault(key, deque()).append(index)
-        self.waiting: deque[deque[int]] = deque(runs.values())
-        self.owned: dict[int, deque[int]] = {}
-
-    def __bool__(self) -> bool:
-        return bool(self.waiting) or any(self.owned.values())
-
-    def first(self) -> int:
-        """Some job not handed out yet (there must be one)."""
-        run = next(r for r in (*self.owned.values(), *self.waiting) if r)
-        return run[0]
-
-    def take(self, worker: int) -> int | None:
-        """The next job for ``worker``, or ``None`` when every job has been handed out."""
-        run = self.owned.get(worker)
-        if run:
-            return run.popleft()
-        if self.waiting:
-            run = self.owned[worker] = self.waiting.popleft()
-            return run.popleft()
-        longest = max(self.owned.values(), key=len, default=None)
-        return longest.pop() if longest else None
-
-    def put_back(self, worker: int, index: int) -> None:
-        """``index`` could not be sent to ``worker``: it goes first again."""
-        self.owned.setdefault(worker, deque()).appendleft(index)
-
-    def release(self, worker: int) -> None:
-        """``worker`` is gone: the rest of its run waits for another one."""
-        run = self.owned.pop(worker, None)
-        if run:
-            self.waiting.appendleft(run)
-
-
 class _Worker:
     def __init__(self, ctx: BaseContext, fn: Callable[[Any], Any], number: int) -> None:
-        parent, child = ctx.Pipe(duplex=True)
-        self.number = number
-        self.conn = parent
+        self.conn, child = ctx.Pipe(duplex=True)
         self.process = ctx.Process(  # type: ignore[attr-defined]
             target=_worker_main, args=(child, fn), name=f"pinplan-render-{number}", daemon=True
         )
         self.process.start()
         child.close()
-        self.held: deque[tuple[int, float]] = deque()
-        """(job index, time sent) of the jobs sent and not yet answered, oldest first."""
+        self.job: int | None = None
+        self.since = 0.0
+        self.run: deque[int] = deque()
+        """The jobs of one affinity this worker takes next, in order."""
+
+    def death(self) -> str:
+        """How the (dead) worker ended, for the message naming its job."""
+        self.process.join(1.0)
+        code = self.process.exitcode
+        if code is not None and code < 0:
+            return f"render worker was killed by signal {-code} while rendering this pin"
+        return f"render worker exited with code {code} while rendering this pin"
 
 
 class Pool(Generic[J, R]):
@@ -195,78 +147,64 @@ class Pool(Generic[J, R]):
         """Yield ``(index, result)`` for every job as it finishes (in no particular order).
 
         Jobs with equal ``affinity`` (one per job) go to the same worker one after the other
-        as far as that keeps every worker busy. Raises :class:`JobFailed` for the first job
-        that raised, whose worker died, or that ran longer than ``job_timeout``; the pool is
-        unusable afterwards.
+        (what it loaded for one, a decoded photo, is at hand for the next); a worker with
+        nothing left of its own takes from the far end of the longest run another holds.
+        Raises :class:`JobFailed` for the first job that raised, whose worker died, or that
+        ran longer than ``job_timeout``; the pool is unusable afterwards.
         """
-        pending = _Runs(len(jobs), affinity)
+        runs: dict[Hashable, deque[int]] = {}
+        for index in range(len(jobs)):
+            runs.setdefault(index if affinity is None else affinity[index], deque()).append(index)
+        waiting = deque(runs.values())
+        while True:
+            for worker in [w for w in self.workers if w.job is None]:
+                self._feed(worker, jobs, waiting)
+            busy = [(w, w.job) for w in self.workers if w.job is not None]
+            if not busy:
+                left = [i for run in (*waiting, *(w.run for w in self.workers)) for i in run]
+                if left:
+                    raise JobFailed(left[0], "every render worker exited before this pin")
+                return
+            ready = set(wait([h for w, _ in busy for h in (w.conn, w.process.sentinel)], 1.0))
+            for worker, index in busy:
+                if worker.conn in ready:
+                    try:
+                        ok, value = worker.conn.recv()
+                    except (EOFError, OSError):
+                        raise JobFailed(index, worker.death()) from None
+                    worker.job = None
+                    if not ok:
+                        raise JobFailed(index, str(value))
+                    yield index, value
+                elif worker.process.sentinel in ready:
+                    raise JobFailed(index, worker.death())
+                elif time.monotonic() - worker.since > self.job_timeout:
+                    message = f"render worker took longer than {self.job_timeout:.0f}s; stopped"
+                    raise JobFailed(index, message)
 
-        def feed(worker: _Worker) -> None:
-            while len(worker.held) < DEPTH:
-                index = pending.take(worker.number)
-                if index is None:
-                    return
-                try:
-                    worker.conn.send(jobs[index])
-                except (OSError, ValueError):
-                    # The worker is gone; its sentinel reports it on the next wait.
-                    pending.put_back(worker.number, index)
-                    return
-                worker.held.append((index, time.monotonic()))
-
-        for worker in self.workers:
-            feed(worker)
-        while any(w.held for w in self.workers) or pending:
-            alive = [w for w in self.workers if w.process.is_alive() or w.held]
-            if not alive:
-                raise JobFailed(pending.first(), "every render worker exited before this pin")
-            handles: list[Any] = [w.conn for w in alive] + [w.process.sentinel for w in alive]
-            ready = set(wait(handles, timeout=1.0))
-            for worker in alive:
-                if worker.conn in ready or worker.process.sentinel in ready:
-                    yield from self._collect(worker)
-                    if worker.process.sentinel in ready and not worker.process.is_alive():
-                        self._buried(worker)
-                        pending.release(worker.number)
-                        continue
-                    feed(worker)
-            now = time.monotonic()
-            for worker in self.workers:
-                if worker.held and now - worker.held[0][1] > self.job_timeout:
-                    raise JobFailed(
-                        worker.held[0][0],
-                        f"render worker took longer than {self.job_timeout:.0f}s; stopped",
-                    )
-
-    def _collect(self, worker: _Worker) -> Iterator[tuple[int, Any]]:
-        """Every reply already in ``worker``'s pipe; the next held job starts its clock."""
-        while worker.held:
-            try:
-                if not worker.conn.poll():
-                    return
-                ok, value = worker.conn.recv()
-            except (EOFError, OSError):
-                return  # died mid-reply: its sentinel reports it
-            index, _ = worker.held.popleft()
-            if worker.held:
-                worker.held[0] = (worker.held[0][0], time.monotonic())
-            if not ok:
-                raise JobFailed(index, str(value))
-            yield index, value
-
-    def _buried(self, worker: _Worker) -> None:
-        """A worker died: the oldest job it held killed it (a worker idle at death is dropped)."""
-        self.workers.remove(worker)
-        worker.conn.close()
-        if not worker.held:
+    def _feed(self, worker: _Worker, jobs: Sequence[J], waiting: deque[deque[int]]) -> None:
+        """Send ``worker`` its next job; a worker found dead is dropped, its run handed back."""
+        if not worker.run and waiting:
+            worker.run = waiting.popleft()
+        longest = max((w.run for w in self.workers), key=len)
+        run = worker.run or longest
+        if not run:
             return
-        code = worker.process.exitcode
-        how = (
-            f"was killed by signal {-code}"
-            if code is not None and code < 0
-            else f"exited with code {code}"
-        )
-        raise JobFailed(worker.held[0][0], f"render worker {how} while rendering this pin")
+        index = run.popleft() if run is worker.run else run.pop()
+        try:
+            worker.conn.send(jobs[index])
+        except (OSError, ValueError):
+            # Gone: its sentinel fired while it was idle. The job waits for another worker.
+            if run is worker.run:
+                run.appendleft(index)
+            else:
+                run.append(index)
+            if worker.run:
+                waiting.appendleft(worker.run)
+            self.workers.remove(worker)
+            worker.conn.close()
+            return
+        worker.job, worker.since = index, time.monotonic()
 
     def close(self, *, graceful: bool = True) -> None:
         """Stop every worker: ask politely (when ``graceful``), then terminate, then kill."""

@@ -11,13 +11,15 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 import pyphen
 from PIL import ImageDraw
 
-from .glyphs import FontChain, clusters, cover, needs_shaping, right_to_left
+from .coverage import clusters, cover, right_to_left
+from .fonts import FontChain, needs_shaping
 
 REFERENCE_SIZE = 100
 ELLIPSIS = "…"
@@ -28,15 +30,10 @@ _LETTERS = re.compile(r"\w+", re.UNICODE)
 
 @lru_cache(maxsize=8192)
 def _reference_width(chain: FontChain, text: str) -> float:
-    total = 0.0
-    for run, index in cover(text, chain).runs:
-        total += chain.font(index, REFERENCE_SIZE, run).getlength(run)
-    return total
-
-
-def text_width(chain: FontChain, text: str, size: int) -> float:
-    """Estimated advance width of ``text`` at ``size`` px (reference width, scaled)."""
-    return _reference_width(chain, text) * size / REFERENCE_SIZE
+    return sum(
+        chain.font(index, REFERENCE_SIZE, run).getlength(run)
+        for run, index in cover(text, chain).runs
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -53,8 +50,7 @@ def _dictionary(lang: str) -> pyphen.Pyphen | None:
     return pyphen.Pyphen(lang=code, left=2, right=3) if code else None
 
 
-@dataclass(frozen=True)
-class Breaks:
+class Breaks(NamedTuple):
     """Where a word may be broken: ``(position, needs a hyphen)`` pairs, best kind first."""
 
     explicit: tuple[tuple[int, bool], ...]
@@ -90,146 +86,11 @@ def word_breaks(word: str, lang: str) -> Breaks:
     return Breaks(explicit, tuple(sorted(natural.items())), tuple(sorted(forced.items())))
 
 
-@dataclass(frozen=True)
-class Wrap:
+class Wrap(NamedTuple):
     """Lines of one wrapping pass and how many words had to be broken."""
 
     lines: tuple[str, ...]
     breaks: int
-
-
-class Setter:
-    """Wraps and fits one text in one font chain and language (per-call caches)."""
-
-    def __init__(self, text: str, chain: FontChain, lang: str) -> None:
-        self.words = text.split()
-        self.chain = chain
-        self.lang = lang
-        # Reference widths by text: wrapping asks for the same words hundreds of times.
-        self._widths: dict[str, float] = {}
-
-    def width(self, text: str, size: int) -> float:
-        known = self._widths.get(text)
-        if known is None:
-            known = self._widths[text] = _reference_width(self.chain, text)
-        return known * size / REFERENCE_SIZE
-
-    def _split(
-        self, word: str, room: float, width: float, size: int, hyphenate: bool
-    ) -> list[str] | None:
-        """Pieces of ``word``: the first fits ``room``, the others ``width`` each.
-
-        Without ``hyphenate`` only the word's own hyphens and slashes may break it. Returns
-        ``None`` when that is not enough, or when no first piece fits a partly full line.
-        """
-        breaks = word_breaks(word, self.lang)
-        everything = (breaks.explicit, breaks.natural, breaks.forced)
-        pieces: list[str] = []
-        start = 0
-        limit = room
-        while self.width(word[start:], size) > limit:
-            best = None
-            # The word's own hyphens win; a partly full line only takes a piece up to one
-            # of them, else the word starts on a new line.
-            partial = not pieces and limit < width
-            for kind in (breaks.explicit,) if partial or not hyphenate else everything:
-                for pos, hyphen in kind:
-                    if pos <= start:
-                        continue
-                    piece = word[start:pos] + ("-" if hyphen else "")
-                    if self.width(piece, size) <= limit:
-                        best = (pos, piece)
-                    else:
-                        break
-                if best:
-                    break
-            if best is None:
-                if partial or not hyphenate:
-                    return None
-                # A single character wider than the box: take it anyway, the size will drop.
-                step = len(clusters(word[start:])[0])
-                best = (start + step, word[start : start + step])
-            start, piece = best
-            pieces.append(piece)
-            limit = width
-        pieces.append(word[start:])
-        return pieces
-
-    def wrap(self, width: float, size: int, breaks: int) -> Wrap | None:
-        """Greedy lines no wider than ``width``.
-
-        ``breaks`` says how a word wider than a line may break: 0 not at all, 1 at its own
-        hyphens, 2 also at dictionary points or anywhere. ``None`` when that is not enough.
-        """
-        space = self.width(" ", size)
-        lines: list[str] = []
-        line = ""
-        used = 0.0
-        broken = 0
-        for word in self.words:
-            w = self.width(word, size)
-            if line and used + space + w <= width:
-                line, used = f"{line} {word}", used + space + w
-                continue
-            if w <= width:
-                if line:
-                    lines.append(line)
-                line, used = word, w
-                continue
-            if breaks == 0:
-                return None
-            broken += 1
-            pieces = None
-            hyphenate = breaks >= 2
-            if line:
-                pieces = self._split(word, width - used - space, width, size, hyphenate)
-            if pieces is None:
-                pieces = self._split(word, width, width, size, hyphenate)
-                if pieces is None:
-                    return None
-                if line:
-                    lines.append(line)
-                line = ""
-            head, *rest = pieces
-            current = f"{line} {head}" if line else head
-            if rest:
-                lines.append(current)
-                lines.extend(rest[:-1])
-                line = rest[-1]
-            else:
-                line = current
-            used = self.width(line, size)
-        if line:
-            lines.append(line)
-        return Wrap(tuple(lines), broken)
-
-    def balanced(self, width: float, size: int, breaks: int) -> Wrap | None:
-        """Like :meth:`wrap`, with the evenest lines that keep the same line count.
-
-        Narrower trial widths are scored by how far each line falls short of the longest,
-        so neither a lone last word nor a column of one-word lines wins.
-        """
-        best = self.wrap(width, size, breaks)
-        if best is None or len(best.lines) < 2:
-            return best
-
-        def raggedness(wrap: Wrap) -> float:
-            widths = [self.width(line, size) for line in wrap.lines]
-            return sum((max(widths) - w) ** 2 for w in widths)
-
-        score = raggedness(best)
-        seen = {best.lines}
-        for step in range(1, 11):
-            trial = self.wrap(width * (1 - step * 0.05), size, breaks)
-            if trial is None or len(trial.lines) != len(best.lines) or trial.breaks > best.breaks:
-                break
-            if trial.lines in seen:
-                continue
-            seen.add(trial.lines)
-            trial_score = raggedness(trial)
-            if trial_score < score:
-                best, score = trial, trial_score
-        return best
 
 
 @dataclass(frozen=True)
@@ -249,17 +110,14 @@ class TextBlock:
         return self.ascent + (len(self.lines) - 1) * self.line_height + self.descent
 
 
-def _metrics(chain: FontChain, size: int, fonts: Sequence[int] = (0,)) -> tuple[int, int]:
-    """The tallest ascent and deepest descent of ``fonts`` (indices into ``chain``)."""
-    metrics = [chain.font(index, size).getmetrics() for index in fonts]
-    return max(a for a, _ in metrics), max(d for _, d in metrics)
-
-
-def _block(chain: FontChain, lines: Sequence[str], size: int, leading: float) -> TextBlock:
+def _block(
+    chain: FontChain, lines: Sequence[str], size: int, leading: float, truncated: bool = False
+) -> TextBlock:
     # A fallback font (CJK, Arabic) may reach higher or lower than the first font.
     fonts = sorted({0, *(index for line in lines for _, index in cover(line, chain).runs)})
-    ascent, descent = _metrics(chain, size, fonts)
-    return TextBlock(tuple(lines), size, round(size * leading), ascent, descent)
+    metrics = [chain.font(index, size).getmetrics() for index in fonts]
+    ascent, descent = max(a for a, _ in metrics), max(d for _, d in metrics)
+    return TextBlock(tuple(lines), size, round(size * leading), ascent, descent, truncated)
 
 
 @lru_cache(maxsize=512)
@@ -284,39 +142,158 @@ def fit_text(
     lines) are used only when nothing else fits. When even ``min_size`` does not fit, the
     lines that fit are kept and the last one ends in an ellipsis (``truncated``).
     """
-    setter = Setter(text, chain, lang)
     sizes = list(range(max(max_size, min_size), min_size - 1, -step))
     if sizes[-1] != min_size:
         sizes.append(min_size)
-    fitting = _Fitting(setter, chain, width, height, leading, tuple(sizes), max_lines)
-    choice = fitting.best(max_size)
-    if choice is not None:
-        size, wrap = choice
-        # The estimate may be a pixel off at the real size: check and step down if so.
-        while size > min_size and any(
-            exact_width(chain, line, size) > width for line in wrap.lines
-        ):
-            size -= step
-            wrap = fitting.fits(max(size, min_size), 2) or wrap
-        return _block(chain, wrap.lines, max(size, min_size), leading)
-    return _truncate(setter, chain, width, height, min_size, leading)
+    fitter = _Fitter(text.split(), chain, lang, width, height, leading, tuple(sizes), max_lines)
+    choice = fitter.best(max_size)
+    if choice is None:
+        return fitter.truncated(min_size)
+    size, wrap = choice
+    # The estimate may be a pixel off at the real size: check and step down if so.
+    while size > min_size and any(exact_width(chain, line, size) > width for line in wrap.lines):
+        size -= step
+        wrap = fitter.fits(max(size, min_size), 2) or wrap
+    return _block(chain, wrap.lines, max(size, min_size), leading)
 
 
-@dataclass(frozen=True)
-class _Fitting:
-    """One text to fit into one box, tried at ``sizes`` (largest first)."""
+@dataclass
+class _Fitter:
+    """One text to set into one box, tried at ``sizes`` (largest first)."""
 
-    setter: Setter
+    words: list[str]
     chain: FontChain
+    lang: str
     width: int
     height: int
     leading: float
     sizes: tuple[int, ...]
     max_lines: int
+    # Reference widths by text: wrapping asks for the same words hundreds of times.
+    _widths: dict[str, float] = field(default_factory=dict)
+
+    def measure(self, text: str, size: int) -> float:
+        known = self._widths.get(text)
+        if known is None:
+            known = self._widths[text] = _reference_width(self.chain, text)
+        return known * size / REFERENCE_SIZE
+
+    def split(
+        self, word: str, room: float, width: float, size: int, hyphenate: bool
+    ) -> list[str] | None:
+        """Pieces of ``word``: the first fits ``room``, the others ``width`` each.
+
+        Without ``hyphenate`` only the word's own hyphens and slashes may break it. Returns
+        ``None`` when that is not enough, or when no first piece fits a partly full line.
+        """
+        breaks = word_breaks(word, self.lang)
+        pieces: list[str] = []
+        start = 0
+        limit = room
+        while self.measure(word[start:], size) > limit:
+            best = None
+            # The word's own hyphens win; a partly full line only takes a piece up to one
+            # of them, else the word starts on a new line.
+            partial = not pieces and limit < width
+            for kind in (breaks.explicit,) if partial or not hyphenate else breaks:
+                for pos, hyphen in kind:
+                    if pos <= start:
+                        continue
+                    piece = word[start:pos] + ("-" if hyphen else "")
+                    if self.measure(piece, size) <= limit:
+                        best = (pos, piece)
+                    else:
+                        break
+                if best:
+                    break
+            if best is None:
+                if partial or not hyphenate:
+                    return None
+                # A single character wider than the box: take it anyway, the size will drop.
+                step = len(clusters(word[start:])[0])
+                best = (start + step, word[start : start + step])
+            start, piece = best
+            pieces.append(piece)
+            limit = width
+        pieces.append(word[start:])
+        return pieces
+
+    def wrap(self, width: float, size: int, breaks: int) -> Wrap | None:
+        """Greedy lines no wider than ``width``.
+
+        ``breaks`` says how a word wider than a line may break: 0 not at all, 1 at its own
+        hyphens, 2 also at dictionary points or anywhere. ``None`` when that is not enough.
+        """
+        space = self.measure(" ", size)
+        lines: list[str] = []
+        line = ""
+        used = 0.0
+        broken = 0
+        for word in self.words:
+            w = self.measure(word, size)
+            if line and used + space + w <= width:
+                line, used = f"{line} {word}", used + space + w
+                continue
+            if w <= width:
+                if line:
+                    lines.append(line)
+                line, used = word, w
+                continue
+            if breaks == 0:
+                return None
+            broken += 1
+            pieces = None
+            if line:
+                pieces = self.split(word, width - used - space, width, size, breaks >= 2)
+            if pieces is None:
+                pieces = self.split(word, width, width, size, breaks >= 2)
+                if pieces is None:
+                    return None
+                if line:
+                    lines.append(line)
+                line = ""
+            head, *rest = pieces
+            current = f"{line} {head}" if line else head
+            if rest:
+                lines.append(current)
+                lines.extend(rest[:-1])
+                line = rest[-1]
+            else:
+                line = current
+            used = self.measure(line, size)
+        if line:
+            lines.append(line)
+        return Wrap(tuple(lines), broken)
+
+    def balanced(self, size: int, breaks: int) -> Wrap | None:
+        """Like :meth:`wrap` at the box's width, with the evenest lines that keep the same
+        line count: narrower trial widths are scored by how far each line falls short of the
+        longest, so neither a lone last word nor a column of one-word lines wins."""
+        best = self.wrap(self.width, size, breaks)
+        if best is None or len(best.lines) < 2:
+            return best
+
+        def raggedness(wrap: Wrap) -> float:
+            widths = [self.measure(line, size) for line in wrap.lines]
+            return sum((max(widths) - w) ** 2 for w in widths)
+
+        score = raggedness(best)
+        seen = {best.lines}
+        for step in range(1, 11):
+            trial = self.wrap(self.width * (1 - step * 0.05), size, breaks)
+            if trial is None or len(trial.lines) != len(best.lines) or trial.breaks > best.breaks:
+                break
+            if trial.lines in seen:
+                continue
+            seen.add(trial.lines)
+            trial_score = raggedness(trial)
+            if trial_score < score:
+                best, score = trial, trial_score
+        return best
 
     def fits(self, size: int, breaks: int, lines: int | None = None) -> Wrap | None:
         """The wrap at ``size`` (breaking words up to level ``breaks``), if it fits."""
-        wrap = self.setter.balanced(self.width, size, breaks)
+        wrap = self.balanced(size, breaks)
         if wrap is None or (lines is not None and len(wrap.lines) > lines):
             return None
         block = _block(self.chain, wrap.lines, size, self.leading)
@@ -348,40 +325,34 @@ class _Fitting:
         if own and (whole is None or whole[0] < own[0] * 0.85):
             choice = own
         good_enough = min(broken[0] * 0.75, max_size * 0.65) if broken else 0
-        if broken and (choice is None or choice[0] < good_enough):
-            return self.fewest_hyphens(broken)
-        return choice
-
-    def fewest_hyphens(self, broken: tuple[int, Wrap]) -> tuple[int, Wrap]:
-        """Every extra hyphen costs readability: a slightly smaller size with fewer breaks
-        ("Kontosperrungs-/benachrichtigungs-") beats the biggest one with many."""
-
-        def hyphens(wrap: Wrap) -> int:
-            return sum(line.endswith("-") for line in wrap.lines)
-
+        if not broken or (choice is not None and choice[0] >= good_enough):
+            return choice
+        # Every extra hyphen costs readability: a slightly smaller size with fewer breaks
+        # ("Kontosperrungs-/benachrichtigungs-") beats the biggest one with many.
         choice = broken
         for size in self.sizes:
             if size > broken[0] or size < broken[0] * 0.8:
                 continue
             wrap = self.fits(size, 2, max(self.max_lines, len(broken[1].lines)))
-            if wrap is not None and hyphens(wrap) < hyphens(choice[1]):
+            if wrap is not None and _hyphens(wrap) < _hyphens(choice[1]):
                 choice = (size, wrap)
         return choice
 
+    def truncated(self, size: int) -> TextBlock:
+        """The lines that fit at ``size``, the last one cut short with an ellipsis."""
+        wrap = self.wrap(self.width, size, 2) or Wrap((" ".join(self.words),), 0)
+        probe = _block(self.chain, ["x"], size, self.leading)
+        room = max(1, 1 + (self.height - probe.height) // probe.line_height)
+        kept = list(wrap.lines[:room])
+        last = kept[-1].rstrip("-")
+        while last and exact_width(self.chain, last.rstrip(" ,;:-–") + ELLIPSIS, size) > self.width:
+            last = last[:-1]
+        kept[-1] = last.rstrip(" ,;:-–") + ELLIPSIS
+        return _block(self.chain, kept, size, self.leading, truncated=True)
 
-def _truncate(
-    setter: Setter, chain: FontChain, width: int, height: int, size: int, leading: float
-) -> TextBlock:
-    wrap = setter.wrap(width, size, 2) or Wrap((" ".join(setter.words),), 0)
-    probe = _block(chain, ["x"], size, leading)
-    room = max(1, 1 + (height - probe.height) // probe.line_height)
-    kept = list(wrap.lines[:room])
-    last = kept[-1].rstrip("-")
-    while last and exact_width(chain, last.rstrip(" ,;:-–") + ELLIPSIS, size) > width:
-        last = last[:-1]
-    kept[-1] = last.rstrip(" ,;:-–") + ELLIPSIS
-    block = _block(chain, kept, size, leading)
-    return TextBlock(block.lines, size, block.line_height, block.ascent, block.descent, True)
+
+def _hyphens(wrap: Wrap) -> int:
+    return sum(line.endswith("-") for line in wrap.lines)
 
 
 def draw_line(
