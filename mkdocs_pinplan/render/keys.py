@@ -110,8 +110,9 @@ def design_key(design: Design, hasher: FileHasher, context: str) -> str:
     """The cache key of ``design``: equal exactly when the rendered bytes would be equal."""
 
     def form(value: object) -> object:
-        # What JSON cannot say itself: a record with its type and field names (so a
-        # reordered dataclass cannot collide), a file by its bytes' hash.
+        # What JSON cannot say itself: a record by its type and fields (named, so a
+        # reordered dataclass cannot collide; the model's records keep them in vars()),
+        # a file by its bytes' hash.
         if isinstance(value, os.PathLike):
             return {"file": hasher.digest(value)}
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
