@@ -289,39 +289,33 @@ def render_preview(
     day_keys = [day.isoformat() for day in sorted(by_day)]
     next_day = next((d for d in day_keys if today is not None and d >= today.isoformat()), "")
     statuses = Counter(pin.status for pin in calendar.pins)
-    return (
-        _environment()
-        .get_template("preview.html.j2")
-        .render(
-            site_name=site_name,
-            live=live,
-            timezone=calendar.timezone,
-            start=_day_label(calendar.start),
-            start_key=calendar.start.isoformat(),
-            now_label=now.astimezone(zone).strftime("%Y-%m-%d %H:%M") if now else "",
-            rules=rules,
-            windows=", ".join(str(w) for w in rules.windows),
-            min_gap=format_duration(rules.min_gap),
-            link_gap=format_duration(rules.link_gap),
-            jitter=format_duration(rules.jitter),
-            total=len(calendar.pins),
-            scheduled=statuses["scheduled"],
-            published=statuses["published"],
-            overdue=sum(entry[3] for entry in entries),
-            due=_due(calendar, rules, now),
-            days=[
-                _day_view(day, entries, rules, calendar.start)
-                for day, entries in sorted(by_day.items())
-            ],
-            next_day=next_day if day_keys and day_keys[0] != next_day else "",
-            months=_months(calendar, rules, by_day, today),
-            weekdays=_WEEKDAYS,
-            queue=[_queued_view(pin, zone, info) for pin in sorted(queue, key=_time_order)],
-            queued=len(queue),
-            posts=[_PostOption(key=key, title=title) for title, key in posts],
-            css=_asset("preview.css"),
-            js=_asset("preview.js"),
-        )
+    days = [_day_view(day, pins, rules, calendar.start) for day, pins in sorted(by_day.items())]
+    template = _environment().get_template("preview.html.j2")
+    return template.render(
+        site_name=site_name,
+        live=live,
+        timezone=calendar.timezone,
+        start=_day_label(calendar.start),
+        start_key=calendar.start.isoformat(),
+        now_label=now.astimezone(zone).strftime("%Y-%m-%d %H:%M") if now else "",
+        rules=rules,
+        windows=", ".join(str(w) for w in rules.windows),
+        min_gap=format_duration(rules.min_gap),
+        link_gap=format_duration(rules.link_gap),
+        total=len(calendar.pins),
+        scheduled=statuses["scheduled"],
+        published=statuses["published"],
+        overdue=sum(entry[3] for entry in entries),
+        due=_due(calendar, rules, now),
+        days=days,
+        next_day=next_day if day_keys and day_keys[0] != next_day else "",
+        months=_months(calendar, rules, by_day, today),
+        weekdays=_WEEKDAYS,
+        queue=[_queued_view(pin, zone, info) for pin in sorted(queue, key=_time_order)],
+        queued=len(queue),
+        posts=[_PostOption(key=key, title=title) for title, key in posts],
+        css=_asset("preview.css"),
+        js=_asset("preview.js"),
     )
 
 
