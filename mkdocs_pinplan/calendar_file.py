@@ -63,7 +63,7 @@ def _parse_pin(file: str, index: int, obj: object) -> CalendarPin:
     values["keywords"] = tuple(values["keywords"])
     raw_at = values["publish_at"]
     try:
-        values["publish_at"] = publish_at = datetime.fromisoformat(raw_at)
+        publish_at = datetime.fromisoformat(raw_at)
     except ValueError:
         raise PinplanError(
             file, f"{where}.publish_at", f"not an ISO 8601 time: {shown(raw_at)}"
@@ -72,6 +72,7 @@ def _parse_pin(file: str, index: int, obj: object) -> CalendarPin:
         raise PinplanError(file, f"{where}.publish_at", f"needs a UTC offset: {shown(raw_at)}")
     if not EARLIEST_YEAR <= publish_at.year <= LATEST_YEAR:
         raise PinplanError(file, f"{where}.publish_at", f"out of range: {shown(raw_at)}")
+    values["publish_at"] = publish_at
     if values["status"] not in STATUSES:
         expected = ", ".join(repr(s) for s in STATUSES)
         raise PinplanError(

@@ -19,13 +19,11 @@ def read_regular(path: Path) -> bytes:
     """The bytes of ``path`` when it is a regular file (a link to one is followed); for a
     folder, FIFO, socket or device an ``OSError``, without ever waiting on one to open."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(errno.EINVAL, "not a regular file", str(path))
-        with os.fdopen(os.dup(fd), "rb") as handle:
-            return handle.read()
-    finally:
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read()
 
 
 def write_text_atomic(path: Path, text: str, *, durable: bool = True) -> bool:

@@ -88,13 +88,17 @@ class _Found(Exception):
         self.pin = pin
 
 
-def _message(response: httpx.Response) -> str:
-    """Pinterest's error message from a response (``{code, message}``), as one line."""
+def _body(response: httpx.Response) -> dict[str, Any] | None:
     try:
         data = response.json()
     except ValueError:
-        data = None
-    message = data.get("message") if isinstance(data, dict) else None
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _message(response: httpx.Response) -> str:
+    """Pinterest's error message from a response (``{code, message}``), as one line."""
+    message = (_body(response) or {}).get("message")
     text = str(message).strip() if message else f"HTTP {response.status_code} with no message"
     return " ".join(text.split())[:500]
 
@@ -102,10 +106,8 @@ def _message(response: httpx.Response) -> str:
 def _retry_after(response: httpx.Response) -> float | None:
     """Seconds the ``Retry-After`` header asks for (a number or an HTTP date), or None."""
     value = response.headers.get("Retry-After", "").strip()
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
+    if value.isdecimal():
+        return float(value)
     try:
         moment = parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -148,7 +150,8 @@ class Client:
         ``before_retry`` runs after a lost answer (timeout, unreachable, 5xx), before the
         next try.
         """
-        waits, failures, limited = WAITS, 0, 0
+        waits = WAITS
+        failures = limited = 0
         while True:
             try:
                 response = self._http.request(method, path, **kwargs)
@@ -201,11 +204,8 @@ class Client:
             )
         if status >= 400:
             raise Refused(self.secrets.redact(_message(response)))
-        try:
-            data = response.json()
-        except ValueError:
-            data = None
-        if not isinstance(data, dict):
+        data = _body(response)
+        if data is None:
             raise self._stop(f"Pinterest answered {what} with something that is not JSON")
         return data
 

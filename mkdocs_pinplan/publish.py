@@ -50,14 +50,11 @@ class Report:
         return 1 if self.failed or self.skipped or self.stopped else 0
 
     def summary(self) -> str:
-        parts = [
-            f"{len(self.posted)} posted",
-            f"{len(self.found)} found already on Pinterest",
-            f"{len(self.failed)} refused",
-            f"{len(self.skipped)} not posted",
-            f"{len(self.held)} waiting for the spacing rules",
-        ]
-        return "pinplan publish: " + ", ".join(parts)
+        return (
+            f"pinplan publish: {len(self.posted)} posted, {len(self.found)} found already on "
+            f"Pinterest, {len(self.failed)} refused, {len(self.skipped)} not posted, "
+            f"{len(self.held)} waiting for the spacing rules"
+        )
 
 
 def due_pins(calendar: Calendar, now: datetime) -> list[CalendarPin]:
@@ -107,11 +104,15 @@ def record(path: Path, pin: CalendarPin) -> Calendar:
     return updated
 
 
-def _local(calendar: Calendar, moment: datetime) -> datetime:
-    return moment.astimezone(ZoneInfo(calendar.timezone)).replace(microsecond=0)
+def _published(
+    calendar: Calendar, pin: CalendarPin, remote: RemotePin, at: datetime
+) -> CalendarPin:
+    """``pin`` as Pinterest's pin ``remote``, gone out at ``at`` (local time, whole seconds)."""
+    local = at.astimezone(ZoneInfo(calendar.timezone)).replace(microsecond=0)
+    return replace(pin, status="published", publish_at=local, pinterest_id=remote.id)
 
 
-def _boards_for(due: Sequence[CalendarPin], boards: Mapping[str, str], say: Say) -> list[str]:
+def _unknown_boards(due: Sequence[CalendarPin], boards: Mapping[str, str], say: Say) -> list[str]:
     """The ids of the due pins whose board is unknown, after one line per such board."""
     missing: dict[str, list[str]] = {}
     for pin in due:
@@ -143,9 +144,7 @@ def _reconcile(
             there = remote.get(pin.link)
             if there is None:
                 continue
-            when = _local(calendar, there.created_at or clock())
-            done = replace(pin, status="published", publish_at=when, pinterest_id=there.id)
-            calendar = record(path, done)
+            calendar = record(path, _published(calendar, pin, there, there.created_at or clock()))
             found.append(pin.id)
             say(f"{pin.id}: already on Pinterest as pin {there.id}; recorded, not posted again")
     return calendar, found
@@ -186,7 +185,7 @@ def _publish_due(
     report: Report,
 ) -> None:
     boards = api.boards()
-    report.skipped.extend(_boards_for(due, boards, say))
+    report.skipped.extend(_unknown_boards(due, boards, say))
     used = {pin.board: boards[pin.board] for pin in due if pin.board in boards}
     calendar, report.found = _reconcile(path, calendar, api, used, clock, say)
     queue = [p for p in due_pins(calendar, clock()) if p.board in used]
@@ -210,10 +209,7 @@ def _publish_due(
             say(f"pinplan: {pin.id}: Pinterest refused it: {exc}; marked failed", err=True)
             continue
         when = made.created_at if found and made.created_at else clock()
-        posted = replace(
-            pin, status="published", publish_at=_local(calendar, when), pinterest_id=made.id
-        )
-        calendar = record(path, posted)
+        calendar = record(path, _published(calendar, pin, made, when))
         (report.found if found else report.posted).append(pin.id)
         say(f"{pin.id}: posted to {pin.board} as pin {made.id}")
 
