@@ -63,10 +63,18 @@ def _thumb(design: Design) -> Image.Image:
     return compose(design).image.resize((1000 // SCALE, 1500 // SCALE), Image.Resampling.LANCZOS)
 
 
-def _cells(
-    layouts: Sequence[Layout], photo: Path, headline: str, brand: Brand, palettes: Sequence[Palette]
-) -> list[list[tuple[Image.Image, str]]]:
-    """Rows of (thumbnail, label): a post with a photo, one without, non-Latin posts."""
+def contact_sheet(
+    layouts: Sequence[Layout],
+    *,
+    photo: Path,
+    headline: str = SAMPLE_HEADLINE,
+    brand: Brand | None = None,
+    palettes: Sequence[Palette] | None = None,
+) -> Image.Image:
+    """Labelled thumbnails: every layout with ``photo``; the layouts a post without a photo
+    gets; non-Latin headlines set in fonts installed on the system (when there are any)."""
+    brand = brand or Brand(name=SAMPLE_SITE)
+    palettes = palettes or default_palettes(brand.name)
     with_photo = [
         (
             _thumb(Design(headline, layout, palettes[i % len(palettes)], brand, image=photo)),
@@ -90,22 +98,7 @@ def _cells(
             text, BUILTIN_LAYOUTS[name], palette, branded, lang, photo if photo_too else None
         )
         scripts.append((_thumb(design), f"{lang} · {fonts[0].name}"))
-    return [row for row in (with_photo, without, scripts) if row]
-
-
-def contact_sheet(
-    layouts: Sequence[Layout],
-    *,
-    photo: Path,
-    headline: str = SAMPLE_HEADLINE,
-    brand: Brand | None = None,
-    palettes: Sequence[Palette] | None = None,
-) -> Image.Image:
-    """Labelled thumbnails: every layout with ``photo``; the layouts a post without a photo
-    gets; non-Latin headlines set in fonts installed on the system (when there are any)."""
-    brand = brand or Brand(name=SAMPLE_SITE)
-    rows = _cells(layouts, photo, headline, brand, palettes or default_palettes(brand.name))
-    return grid(rows)
+    return grid([row for row in (with_photo, without, scripts) if row])
 
 
 def grid(rows: Sequence[Sequence[tuple[Image.Image, str]]]) -> Image.Image:

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
-import os
 import signal
-import sys
 import time
 import traceback
 from collections import deque
@@ -217,8 +215,8 @@ class Pool(Generic[J, R]):
             if worker.process.is_alive():
                 worker.process.terminate()
                 worker.process.join(1.0)
-            if worker.process.is_alive() and sys.platform != "win32":
-                os.kill(worker.process.pid, signal.SIGKILL)
+            if worker.process.is_alive():
+                worker.process.kill()
                 worker.process.join(1.0)
             worker.conn.close()
         self.workers = []

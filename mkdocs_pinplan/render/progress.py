@@ -26,13 +26,11 @@ class ProgressReport:
         log: Callable[[str], None],
         *,
         stream: TextIO | None = None,
-        show_from: int = SHOW_FROM,
         every: float = LOG_EVERY,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.log = log
         self.stream = stream if stream is not None else sys.stderr
-        self.show_from = show_from
         self.every = every
         self.clock = clock
         self._last = 0.0
@@ -42,7 +40,7 @@ class ProgressReport:
             self.live = False
 
     def __call__(self, done: int, total: int) -> None:
-        if total < self.show_from:
+        if total < SHOW_FROM:
             return
         if self.live:
             end = "\r\x1b[K" if done >= total else ""

@@ -22,6 +22,10 @@ from .coverage import clusters, cover, right_to_left
 from .fonts import FontChain, needs_shaping
 
 REFERENCE_SIZE = 100
+LEADING = 1.08
+"""Line height as a multiple of the size."""
+STEP = 2
+"""Sizes are tried ``STEP`` px apart."""
 ELLIPSIS = "…"
 # Break after these without adding a hyphen (the character already shows the break).
 _EXPLICIT_BREAKS = frozenset("-‐‑/–—")
@@ -29,14 +33,6 @@ _LETTERS = re.compile(r"\w+", re.UNICODE)
 
 
 @lru_cache(maxsize=8192)
-def _reference_width(chain: FontChain, text: str) -> float:
-    return sum(
-        chain.font(index, REFERENCE_SIZE, run).getlength(run)
-        for run, index in cover(text, chain).runs
-    )
-
-
-@lru_cache(maxsize=4096)
 def exact_width(chain: FontChain, text: str, size: int) -> float:
     """Advance width of ``text`` set at ``size`` px, run by run in the fonts that draw it."""
     return sum(
@@ -110,14 +106,12 @@ class TextBlock:
         return self.ascent + (len(self.lines) - 1) * self.line_height + self.descent
 
 
-def _block(
-    chain: FontChain, lines: Sequence[str], size: int, leading: float, truncated: bool = False
-) -> TextBlock:
+def _block(chain: FontChain, lines: Sequence[str], size: int, truncated: bool = False) -> TextBlock:
     # A fallback font (CJK, Arabic) may reach higher or lower than the first font.
     fonts = sorted({0, *(index for line in lines for _, index in cover(line, chain).runs)})
     metrics = [chain.font(index, size).getmetrics() for index in fonts]
     ascent, descent = max(a for a, _ in metrics), max(d for _, d in metrics)
-    return TextBlock(tuple(lines), size, round(size * leading), ascent, descent, truncated)
+    return TextBlock(tuple(lines), size, round(size * LEADING), ascent, descent, truncated)
 
 
 @lru_cache(maxsize=512)
@@ -130,8 +124,6 @@ def fit_text(
     max_size: int,
     min_size: int,
     lang: str = "en",
-    leading: float = 1.08,
-    step: int = 2,
     max_lines: int = 4,
 ) -> TextBlock:
     """The largest setting of ``text`` that fits ``width`` × ``height``, never below ``min_size``.
@@ -142,19 +134,19 @@ def fit_text(
     lines) are used only when nothing else fits. When even ``min_size`` does not fit, the
     lines that fit are kept and the last one ends in an ellipsis (``truncated``).
     """
-    sizes = list(range(max(max_size, min_size), min_size - 1, -step))
+    sizes = list(range(max(max_size, min_size), min_size - 1, -STEP))
     if sizes[-1] != min_size:
         sizes.append(min_size)
-    fitter = _Fitter(text.split(), chain, lang, width, height, leading, tuple(sizes), max_lines)
+    fitter = _Fitter(text.split(), chain, lang, width, height, tuple(sizes), max_lines)
     choice = fitter.best(max_size)
     if choice is None:
         return fitter.truncated(min_size)
     size, wrap = choice
     # The estimate may be a pixel off at the real size: check and step down if so.
     while size > min_size and any(exact_width(chain, line, size) > width for line in wrap.lines):
-        size -= step
+        size -= STEP
         wrap = fitter.fits(max(size, min_size), 2) or wrap
-    return _block(chain, wrap.lines, max(size, min_size), leading)
+    return _block(chain, wrap.lines, max(size, min_size))
 
 
 @dataclass
@@ -166,7 +158,6 @@ class _Fitter:
     lang: str
     width: int
     height: int
-    leading: float
     sizes: tuple[int, ...]
     max_lines: int
     # Reference widths by text: wrapping asks for the same words hundreds of times.
@@ -175,7 +166,7 @@ class _Fitter:
     def measure(self, text: str, size: int) -> float:
         known = self._widths.get(text)
         if known is None:
-            known = self._widths[text] = _reference_width(self.chain, text)
+            known = self._widths[text] = exact_width(self.chain, text, REFERENCE_SIZE)
         return known * size / REFERENCE_SIZE
 
     def split(
@@ -296,7 +287,7 @@ class _Fitter:
         wrap = self.balanced(size, breaks)
         if wrap is None or (lines is not None and len(wrap.lines) > lines):
             return None
-        block = _block(self.chain, wrap.lines, size, self.leading)
+        block = _block(self.chain, wrap.lines, size)
         return wrap if block.height <= self.height else None
 
     def largest(self, breaks: int) -> tuple[int, Wrap] | None:
@@ -341,14 +332,14 @@ class _Fitter:
     def truncated(self, size: int) -> TextBlock:
         """The lines that fit at ``size``, the last one cut short with an ellipsis."""
         wrap = self.wrap(self.width, size, 2) or Wrap((" ".join(self.words),), 0)
-        probe = _block(self.chain, ["x"], size, self.leading)
+        probe = _block(self.chain, ["x"], size)
         room = max(1, 1 + (self.height - probe.height) // probe.line_height)
         kept = list(wrap.lines[:room])
         last = kept[-1].rstrip("-")
         while last and exact_width(self.chain, last.rstrip(" ,;:-–") + ELLIPSIS, size) > self.width:
             last = last[:-1]
         kept[-1] = last.rstrip(" ,;:-–") + ELLIPSIS
-        return _block(self.chain, kept, size, self.leading, truncated=True)
+        return _block(self.chain, kept, size, truncated=True)
 
 
 def _hyphens(wrap: Wrap) -> int:
