@@ -59,15 +59,10 @@ class PinInfo(NamedTuple):
 
 
 class _PinView(NamedTuple):
-    id: str
-    post: str
+    pin: CalendarPin
     post_title: str
     time: str
     iso: str
-    board: str
-    title: str
-    description: str
-    link: str
     link_text: str
     href: str | None
     image_url: str | None
@@ -75,8 +70,6 @@ class _PinView(NamedTuple):
     layout: str
     status: str
     overdue: bool
-    error: str | None
-    """Pinterest's message for a failed pin."""
 
 
 class _DayView(NamedTuple):
@@ -169,15 +162,10 @@ def _pin_view(pin: CalendarPin, local: datetime, info: PinInfo, overdue: bool) -
     """The template's view of ``pin``, which is at ``local`` in the calendar's zone."""
     href, link_text = _link(pin.link)
     return _PinView(
-        id=pin.id,
-        post=pin.post,
+        pin=pin,
         post_title=info.post_title or pin.post,
         time=local.strftime("%H:%M"),
         iso=local.isoformat(timespec="minutes"),
-        board=pin.board,
-        title=pin.title,
-        description=pin.description,
-        link=pin.link,
         link_text=link_text,
         href=href,
         image_url=_image_url(pin.image) if info.rendered else None,
@@ -185,7 +173,6 @@ def _pin_view(pin: CalendarPin, local: datetime, info: PinInfo, overdue: bool) -
         layout=info.layout,
         status=pin.status,
         overdue=overdue,
-        error=pin.error,
     )
 
 
