@@ -18,7 +18,7 @@ from .calendar_file import (
 from .errors import Problem, shown
 from .filememo import FileMemo
 from .fs import calendar_lock
-from .model import Calendar, CalendarPin, PinSpec, Post, Rules
+from .model import PinSpec, Post, Rules
 from .pins import PinSettings, make_pin_specs
 from .render.coverage import check_fonts
 from .render.pipeline import Progress, RenderStats, render_pins
@@ -49,7 +49,7 @@ class BuildReport(NamedTuple):
     """What a build did, for the summary line and the preview."""
 
     specs: tuple[PinSpec, ...]
-    calendar: Calendar
+    plan: Plan
     render: RenderStats
     calendar_written: bool
     violations: tuple[Violation, ...] = ()
@@ -58,10 +58,8 @@ class BuildReport(NamedTuple):
     """Posts left out because no font draws their headline (content problems)."""
     notes: tuple[str, ...] = ()
     """Things worth an info line: pictographs left out of pin images."""
-    queue: tuple[CalendarPin, ...] = ()
-    """The pins waiting beyond the window, at their projected times (not stored)."""
-    returned: int = 0
-    """Scheduled pins beyond the window that went back to the queue (an old calendar)."""
+    planned_from: str | None = None
+    """The calendar text ``plan`` was made from (``None``: there was no calendar)."""
 
 
 def run_build(
@@ -97,40 +95,36 @@ def run_build(
     stats = render_pins(specs, site_dir, cache_dir=cache_dir, workers=workers, progress=progress)
     if memo is not None:
         memo.save()
-    written = False
-    if write:
-        planned, written = write_planned_calendar(specs, rules, calendar_path, now)
-    else:
-        planned = plan(specs, rules, existing, now)
-    calendar = planned.calendar
-    found = tuple(violations(calendar, rules))
-    return BuildReport(
+    planned = plan(specs, rules, existing, now)
+    report = BuildReport(
         specs=specs,
-        calendar=calendar,
+        plan=planned,
         render=stats,
-        calendar_written=written,
-        violations=found,
+        calendar_written=False,
+        violations=tuple(violations(planned.calendar, rules)),
         refused=fonts.refused,
         notes=fonts.notes,
-        queue=planned.queue,
-        returned=planned.returned,
+        planned_from=text,
     )
+    return write_planned_calendar(report, rules, calendar_path, now) if write else report
 
 
 def write_planned_calendar(
-    specs: Sequence[PinSpec],
-    rules: Rules,
-    calendar_path: Path,
-    now: datetime,
-) -> tuple[Plan, bool]:
-    """Plan ``specs`` into the calendar at ``calendar_path`` and write it atomically: the last
-    step of a build that succeeded. Returns the plan and whether the file changed.
+    report: BuildReport, rules: Rules, calendar_path: Path, now: datetime
+) -> BuildReport:
+    """Write the calendar of ``report``'s plan atomically: the last step of a build that
+    succeeded. Returns the report of what was written (``calendar_written``: the file changed).
 
-    The file is read again under the calendar lock (a concurrent build or ``mark-published``
-    may have written it since the build first read it), so nothing written meanwhile is lost.
+    The file is read again under the calendar lock: when a concurrent build or
+    ``mark-published`` has changed it since the plan was made, the specs are planned again
+    into what it now holds, so nothing written meanwhile is lost. (Unchanged, the plan stands:
+    the same arguments give the same plan.)
     """
     with calendar_lock(calendar_path):
         text = read_calendar_text(calendar_path)
-        existing = loads(text, str(calendar_path)) if text is not None else None
-        planned = plan(specs, rules, existing, now)
-        return planned, write_calendar(calendar_path, planned.calendar)
+        if text != report.planned_from:
+            existing = loads(text, str(calendar_path)) if text is not None else None
+            planned = plan(report.specs, rules, existing, now)
+            found = tuple(violations(planned.calendar, rules))
+            report = report._replace(plan=planned, violations=found, planned_from=text)
+        return report._replace(calendar_written=write_calendar(calendar_path, report.plan.calendar))

@@ -379,7 +379,7 @@ def _render_plan_write(
     )
     if strict and warned:
         raise Failure(f"{len(warned)} warnings in strict mode: the calendar is unchanged")
-    return write_planned_calendar(report.specs, rules, site.calendar_path, now)[1]
+    return write_planned_calendar(report, rules, site.calendar_path, now).calendar_written
 
 
 def _say(line: str) -> None:

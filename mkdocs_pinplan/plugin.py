@@ -18,7 +18,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from .build import build_now, write_planned_calendar
+from .build import BuildReport, build_now, write_planned_calendar
 from .config import (
     PinplanConfig,
     calendar_place_problem,
@@ -29,7 +29,7 @@ from .config import (
 )
 from .errors import PinplanError
 from .images import image_size_memo
-from .model import PinSpec, Post, Rules
+from .model import Post, Rules
 from .posts import PostImages, parse_front_matter, read_post
 from .schedule import collector_paused
 from .site_build import SiteFacts, finish_site_build, run_site_build
@@ -52,7 +52,7 @@ class _PageFacts(NamedTuple):
 class _PendingWrite(NamedTuple):
     """A planned calendar waiting for the build to succeed before it is written."""
 
-    specs: tuple[PinSpec, ...]
+    report: BuildReport
     rules: Rules
     path: Path
     now: datetime
@@ -97,7 +97,7 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
         if pending is None:
             return
         try:
-            _, written = write_planned_calendar(*pending)
+            written = write_planned_calendar(*pending).calendar_written
         except (PinplanError, OSError, ValueError) as exc:
             raise PluginError(f"pinplan: {exc}") from None
         log.info(f"{self.config.calendar} " + ("updated" if written else "unchanged"))
@@ -226,7 +226,7 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
         except (PinplanError, ValueError) as exc:
             raise PluginError(f"pinplan: {exc}") from None
         if write and self._deferred:
-            self._pending = _PendingWrite(report.specs, rules, calendar_path, now)
+            self._pending = _PendingWrite(report, rules, calendar_path, now)
         if self.dirty:
             log.info(
                 f"{len(report.specs)} pins for {len(self.posts)} changed posts; "

@@ -118,7 +118,8 @@ def finish_site_build(
 ) -> None:
     """Warn about upcoming pins that break the rules, say what the build did (``where``: what
     became of the calendar file) and write the preview page (``live`` under a dev server)."""
-    upcoming = {p.id for p in report.calendar.pins if p.publish_at >= now}
+    calendar, queue = report.plan.calendar, report.plan.queue
+    upcoming = {p.id for p in calendar.pins if p.publish_at >= now}
     for violation in report.violations:
         # Kept in its slot (SPEC rule 6), but a hand edit or a rule change deserves a word.
         if violation.pin_id in upcoming:
@@ -126,24 +127,24 @@ def finish_site_build(
                 f"{options.calendar}: {violation} (kept in its slot; delete the entry "
                 "to have the next build place it again)"
             )
-    if report.returned:
+    if report.plan.returned:
         info(
-            f"{options.calendar}: {report.returned} scheduled pins lay beyond the "
+            f"{options.calendar}: {report.plan.returned} scheduled pins lay beyond the "
             f"{rules.horizon_days}-day window and went back to the queue (the calendar now "
             "commits only the window; the queue is worked out again at every build)"
         )
     info(
         f"{len(report.specs)} pins for {len(posts)} posts: "
         f"{report.render.rendered} rendered, {report.render.cached} cached "
-        f"in {report.render.seconds:.2f}s; {len(report.calendar.pins)} on the calendar, "
-        f"{len(report.queue)} queued, {where}"
+        f"in {report.render.seconds:.2f}s; {len(calendar.pins)} on the calendar, "
+        f"{len(queue)} queued, {where}"
     )
     if options.preview:
         # Written into the built site, not as a page of it, so it stays out of the nav, search
         # and sitemap; under `mkdocs serve` it shows the planned but unsaved calendar.
         write_preview(
             site.site_dir,
-            report.calendar,
+            calendar,
             rules,
             specs=report.specs,
             posts=posts,
@@ -151,5 +152,5 @@ def finish_site_build(
             site_name=site.site_name,
             live=live,
             placed={spec.image_path for spec in report.specs},
-            queue=report.queue,
+            queue=queue,
         )

@@ -59,15 +59,10 @@ class PinInfo(NamedTuple):
 
 
 class _PinView(NamedTuple):
-    id: str
-    post: str
+    pin: CalendarPin
     post_title: str
     time: str
     iso: str
-    board: str
-    title: str
-    description: str
-    link: str
     link_text: str
     href: str | None
     image_url: str | None
@@ -75,15 +70,12 @@ class _PinView(NamedTuple):
     layout: str
     status: str
     overdue: bool
-    error: str | None
-    """Pinterest's message for a failed pin."""
 
 
 class _DayView(NamedTuple):
     key: str
     label: str
-    pins: tuple[Markup, ...]
-    """Each pin's ``<li>``, rendered by ``pin.html.j2``."""
+    pins: tuple[_PinView, ...]
     cap: int | None
     over: bool
 
@@ -157,6 +149,11 @@ def _cap(rules: Rules, start: date, day: date) -> int | None:
 
 _NO_INFO = PinInfo()
 
+
+def _time_order(pin: CalendarPin) -> tuple[datetime, str]:
+    return pin.publish_at, pin.id
+
+
 _Entry = tuple[CalendarPin, datetime, PinInfo, bool]
 """A pin on the page: the pin, its local time, what the build knows of it, whether overdue."""
 
@@ -165,15 +162,10 @@ def _pin_view(pin: CalendarPin, local: datetime, info: PinInfo, overdue: bool) -
     """The template's view of ``pin``, which is at ``local`` in the calendar's zone."""
     href, link_text = _link(pin.link)
     return _PinView(
-        id=pin.id,
-        post=pin.post,
+        pin=pin,
         post_title=info.post_title or pin.post,
         time=local.strftime("%H:%M"),
         iso=local.isoformat(timespec="minutes"),
-        board=pin.board,
-        title=pin.title,
-        description=pin.description,
-        link=pin.link,
         link_text=link_text,
         href=href,
         image_url=_image_url(pin.image) if info.rendered else None,
@@ -181,13 +173,21 @@ def _pin_view(pin: CalendarPin, local: datetime, info: PinInfo, overdue: bool) -
         layout=info.layout,
         status=pin.status,
         overdue=overdue,
-        error=pin.error,
     )
 
 
 def _months(
-    first: date, last: date, counts: Mapping[date, int], rules: Rules, start: date, today: date
+    calendar: Calendar, rules: Rules, by_day: Mapping[date, list[_Entry]], today: date | None
 ) -> tuple[_MonthView, ...]:
+    """The month view, from the calendar's start (or last month) to the last pin or ramp day."""
+    first = min([calendar.start, *by_day])
+    if today is not None:
+        # A blog pinning for years has years of published days: show last month onwards.
+        recent = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+        first = max(first, recent)
+    ramp_end = calendar.start + timedelta(days=max(rules.warmup_days - 1, 0))
+    last = max([ramp_end, *by_day, first])
+    counts = {day: len(entries) for day, entries in by_day.items()}
     scale = max([rules.max_per_day, *counts.values()])
     months: list[_MonthView] = []
     year, month = first.year, first.month
@@ -200,7 +200,7 @@ def _months(
                     row.append(None)
                     continue
                 count = counts.get(day, 0)
-                cap = _cap(rules, start, day)
+                cap = _cap(rules, calendar.start, day)
                 row.append(
                     _CellView(
                         key=day.isoformat(),
@@ -267,7 +267,6 @@ def render_preview(
     """
     info = info or {}
     zone = _zone(calendar.timezone)
-    environment = _environment()
     by_day = _entries_by_day(calendar.pins, zone, info, now)
     entries = [entry for day in by_day.values() for entry in day]
     shown = {(entry[2].post_title or entry[0].post, entry[0].post) for entry in entries}
@@ -277,7 +276,9 @@ def render_preview(
     day_keys = [day.isoformat() for day in sorted(by_day)]
     next_day = next((d for d in day_keys if today is not None and d >= today.isoformat()), "")
     statuses = Counter(pin.status for pin in calendar.pins)
-    return environment.get_template("preview.html.j2").render(
+    days = [_day_view(day, pins, rules, calendar.start) for day, pins in sorted(by_day.items())]
+    template = _environment().get_template("preview.html.j2")
+    return template.render(
         site_name=site_name,
         live=live,
         timezone=calendar.timezone,
@@ -288,16 +289,16 @@ def render_preview(
         windows=", ".join(str(w) for w in rules.windows),
         min_gap=format_duration(rules.min_gap),
         link_gap=format_duration(rules.link_gap),
-        jitter=format_duration(rules.jitter),
         total=len(calendar.pins),
         scheduled=statuses["scheduled"],
         published=statuses["published"],
         overdue=sum(entry[3] for entry in entries),
         due=_due(calendar, rules, now),
-        days=_days_html(by_day, rules, calendar.start, environment),
+        days=days,
         next_day=next_day if day_keys and day_keys[0] != next_day else "",
-        months=_months_html(calendar, rules, by_day, today, environment),
-        queue=_queue_html(queue, zone, info, environment),
+        months=_months(calendar, rules, by_day, today),
+        weekdays=_WEEKDAYS,
+        queue=[_queued_view(pin, zone, info) for pin in sorted(queue, key=_time_order)],
         queued=len(queue),
         posts=[_PostOption(key=key, title=title) for title, key in posts],
         css=_asset("preview.css"),
@@ -310,7 +311,7 @@ def _entries_by_day(
 ) -> dict[date, list[_Entry]]:
     """The pins by local day, in time order, with what the page shows beside each."""
     by_day: dict[date, list[_Entry]] = {}
-    for pin in sorted(pins, key=lambda p: (p.publish_at, p.id)):
+    for pin in sorted(pins, key=_time_order):
         local = pin.publish_at.astimezone(zone)
         overdue = now is not None and pin.status == "scheduled" and pin.publish_at < now
         by_day.setdefault(local.date(), []).append(
@@ -327,68 +328,22 @@ def _due(calendar: Calendar, rules: Rules, now: datetime | None) -> int | None:
     return sum(1 for p in calendar.pins if not p.published and now <= p.publish_at < horizon_end)
 
 
-def _days_html(
-    by_day: Mapping[date, list[_Entry]], rules: Rules, start: date, environment: Environment
-) -> Markup:
-    """Every day's section with its pins (one Markup for all days, not one per day)."""
-    pin_template = environment.get_template("pin.html.j2")
-    day_template = environment.get_template("day.html.j2")
-    days: list[str] = []
-    for day, entries in sorted(by_day.items()):
-        cap = _cap(rules, start, day)
-        view = _DayView(
-            key=day.isoformat(),
-            label=_day_label(day),
-            pins=tuple(Markup(pin_template.render(pin=_pin_view(*entry))) for entry in entries),
-            cap=cap,
-            over=cap is not None and len(entries) > cap,
-        )
-        days.append(day_template.render(day=view))
-    return Markup("".join(days))
-
-
-def _months_html(
-    calendar: Calendar,
-    rules: Rules,
-    by_day: Mapping[date, list[_Entry]],
-    today: date | None,
-    environment: Environment,
-) -> Markup:
-    """The month view, from the calendar's start (or last month) to the last pin or ramp day."""
-    first = min([calendar.start, *by_day])
-    if today is not None:
-        # A blog pinning for years has years of published days: show last month onwards.
-        recent = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-        first = max(first, recent)
-    ramp_end = calendar.start + timedelta(days=max(rules.warmup_days - 1, 0))
-    last = max([ramp_end, *by_day, first])
-    counts = {day: len(entries) for day, entries in by_day.items()}
-    template = environment.get_template("month.html.j2")
-    return Markup(
-        "".join(
-            template.render(month=month, weekdays=_WEEKDAYS)
-            for month in _months(first, last, counts, rules, calendar.start, today or date.min)
-        )
+def _day_view(day: date, entries: list[_Entry], rules: Rules, start: date) -> _DayView:
+    cap = _cap(rules, start, day)
+    return _DayView(
+        key=day.isoformat(),
+        label=_day_label(day),
+        pins=tuple(_pin_view(*entry) for entry in entries),
+        cap=cap,
+        over=cap is not None and len(entries) > cap,
     )
 
 
-def _queue_html(
-    queue: Sequence[CalendarPin],
-    zone: tzinfo,
-    info: Mapping[str, PinInfo],
-    environment: Environment,
-) -> Markup:
-    """The queued pins in one list, each at its projected time."""
-    template = environment.get_template("pin.html.j2")
-    queued: list[str] = []
-    for pin in sorted(queue, key=lambda p: (p.publish_at, p.id)):
-        local = pin.publish_at.astimezone(zone)
-        # Its date too: the queue is one list, not days.
-        projected = _pin_view(pin, local, info.get(pin.id) or _NO_INFO, False)._replace(
-            status="projected", time=local.strftime("%a %Y-%m-%d %H:%M")
-        )
-        queued.append(template.render(pin=projected))
-    return Markup("".join(queued))
+def _queued_view(pin: CalendarPin, zone: tzinfo, info: Mapping[str, PinInfo]) -> _PinView:
+    """A queued pin at its projected time (with its date: the queue is one list, not days)."""
+    local = pin.publish_at.astimezone(zone)
+    view = _pin_view(pin, local, info.get(pin.id) or _NO_INFO, False)
+    return view._replace(status="projected", time=local.strftime("%a %Y-%m-%d %H:%M"))
 
 
 def write_preview(

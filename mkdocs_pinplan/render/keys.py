@@ -12,21 +12,16 @@ edit of the code re-renders everything.
 from __future__ import annotations
 
 import dataclasses
-import enum
 import hashlib
 import importlib.metadata
 import json
 import os
 from contextlib import suppress
 from pathlib import Path
-from typing import Any
 
 from ..codeversion import code_version
 from ..filememo import FileMemo
 from ..model import Design
-
-KEY_SCHEMA = 3
-"""Bump when the key's canonical form changes."""
 
 
 class FileHasher:
@@ -80,29 +75,6 @@ class FileHasher:
         self.memo.save()
 
 
-def canonical(value: Any, hasher: FileHasher) -> Any:
-    """A JSON-able form of ``value`` in which file paths are replaced by their bytes' hash."""
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, os.PathLike):
-        return {"file": hasher.digest(value)}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        # Field names are part of the form so a reordered dataclass cannot collide.
-        fields = {
-            f.name: canonical(getattr(value, f.name), hasher) for f in dataclasses.fields(value)
-        }
-        return {"type": type(value).__name__, "fields": fields}
-    if isinstance(value, enum.Enum):
-        return {"enum": type(value).__name__, "value": canonical(value.value, hasher)}
-    if isinstance(value, (tuple, list)):
-        return [canonical(v, hasher) for v in value]
-    if isinstance(value, (frozenset, set)):
-        return sorted((canonical(v, hasher) for v in value), key=json.dumps)
-    if isinstance(value, dict):
-        return {"map": sorted([str(k), canonical(v, hasher)] for k, v in value.items())}
-    return {"repr": repr(value)}
-
-
 def _library_versions() -> dict[str, str]:
     """Versions of the libraries that shape pixels."""
     import PIL
@@ -127,7 +99,6 @@ def default_font_files() -> list[Path]:
 def render_context(hasher: FileHasher) -> str:
     """Hash of everything outside a design that changes pixels (code, libraries, default fonts)."""
     context = {
-        "schema": KEY_SCHEMA,
         "code": code_version(),
         "versions": _library_versions(),
         "fonts": {p.name: hasher.digest(p) for p in default_font_files()},
@@ -137,5 +108,16 @@ def render_context(hasher: FileHasher) -> str:
 
 def design_key(design: Design, hasher: FileHasher, context: str) -> str:
     """The cache key of ``design``: equal exactly when the rendered bytes would be equal."""
-    form = json.dumps(canonical(design, hasher), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(f"{context}\0{form}".encode()).hexdigest()
+
+    def form(value: object) -> object:
+        # What JSON cannot say itself: a record by its type and fields (named, so a
+        # reordered dataclass cannot collide; the model's records keep them in vars()),
+        # a file by its bytes' hash.
+        if isinstance(value, os.PathLike):
+            return {"file": hasher.digest(value)}
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return {"type": type(value).__name__, "fields": vars(value)}
+        raise TypeError(f"no cache key form for {type(value).__name__}")
+
+    text = json.dumps(design, default=form, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(f"{context}\0{text}".encode()).hexdigest()

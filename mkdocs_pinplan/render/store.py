@@ -30,7 +30,8 @@ MAX_RECORD_BYTES = 1 << 20
 MAX_IMAGE_BYTES = 64 << 20
 """Nor is an image larger than this (a pin is well under a megabyte)."""
 
-_NO_FOLLOW = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NO_FOLLOW = os.O_RDONLY | _O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0)
 
 
 def extension(design: Design) -> str:
@@ -63,20 +64,21 @@ class PinCache:
 
     def lookup(self, key: str, ext: str) -> Hit | None:
         """The entry's checked bytes and warnings, or ``None`` when it is missing or unusable."""
-        record = _record(_read_regular(self.entry(key, "json"), MAX_RECORD_BYTES))
+        base = os.path.join(self.pins, key[:2], key)  # str, not Path: this runs for every pin
+        record = _record(_read_regular(f"{base}.json", MAX_RECORD_BYTES))
         if record is None:
             return None
         size, sha256, warnings = record
-        path = self.entry(key, ext)
+        path = f"{base}.{ext}"
         image = _read_regular(path, min(size, MAX_IMAGE_BYTES))
         if image is None or len(image[0]) != size:
             return None
         data, st = image
         # Hashed again only when the file changed since an earlier build checked it.
-        if self.memo.get(os.fspath(path), st) != sha256:
+        if self.memo.get(path, st) != sha256:
             if hashlib.sha256(data).hexdigest() != sha256:
                 return None
-            self.memo.put(os.fspath(path), st, sha256)
+            self.memo.put(path, st, sha256)
         return Hit(data, warnings)
 
     def store(self, key: str, ext: str, data: bytes, warnings: Sequence[str]) -> None:
@@ -125,7 +127,7 @@ class PinCache:
         return removed
 
 
-def _read_regular(path: Path, limit: int) -> tuple[bytes, os.stat_result] | None:
+def _read_regular(path: str, limit: int) -> tuple[bytes, os.stat_result] | None:
     """The bytes of ``path`` and its stat when it is a regular file (links are not followed)
     of at most ``limit`` bytes; else ``None``."""
     try:
@@ -134,11 +136,12 @@ def _read_regular(path: Path, limit: int) -> tuple[bytes, os.stat_result] | None
         return None
     try:
         st = os.fstat(fd)
-        # islink: where O_NOFOLLOW does not exist (Windows), the open followed a link.
-        if not stat.S_ISREG(st.st_mode) or st.st_size > limit or os.path.islink(path):
+        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
             return None
-        with os.fdopen(os.dup(fd), "rb") as handle:
-            return handle.read(st.st_size + 1), st  # one byte more shows a file that grew
+        if not _O_NOFOLLOW and os.path.islink(path):
+            return None  # without O_NOFOLLOW (Windows) the open followed a link
+        # One byte more shows a file that grew; a short read only ever makes a miss.
+        return os.read(fd, st.st_size + 1), st
     except OSError:
         return None
     finally:
