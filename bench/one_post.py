@@ -5,8 +5,11 @@ default the one ``bench/run.py`` made) and alternates whole ``mkdocs build`` pro
 ``pinplan.yml``: a warm build (nothing changed), then a build with one new post (post 0's text
 under a new title, with new headlines and a cover of its own bytes, so its pins are drawn),
 after which the post is removed again. It also times drawing just that post's pins in a fresh
-process (imports, fonts and all, as the build pays them) and prints one JSON line: the medians,
-the extra time of the build with the new post, and the drawing time it should come close to.
+process (imports, fonts and all, as the build pays them), and does the same pair with the
+plain config, since MkDocs itself also renders the new page and the blog's index pages anew.
+It prints one JSON line: the medians, the extra time of the pinplan build with the new post,
+the plain build's extra time, their difference (pinplan's share) and the drawing time that
+share should come close to.
 """
 
 from __future__ import annotations
@@ -81,29 +84,37 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     root = args.blog.resolve()
-    build = [str(MKDOCS), "build", "-q", "-f", "pinplan.yml"]
-    run(build, root)  # warm the cache
-    warm: list[float] = []
-    added: list[float] = []
+    builds = {
+        name: [str(MKDOCS), "build", "-q", "-f", f"{name}.yml"] for name in ("pinplan", "plain")
+    }
+    run(builds["pinplan"], root)  # warm the cache
+    times: dict[str, list[float]] = {key: [] for key in ("warm", "added", "plain", "plain_added")}
     drawn: list[float] = []
     for n in range(args.runs):
-        warm.append(run(build, root).seconds)
+        times["warm"].append(run(builds["pinplan"], root).seconds)
+        times["plain"].append(run(builds["plain"], root).seconds)
         page, cover, asks = add_post(root, n)
         try:
-            added.append(run(build, root).seconds)
+            times["added"].append(run(builds["pinplan"], root).seconds)
+            times["plain_added"].append(run(builds["plain"], root).seconds)
             drawn.append(draw_seconds(asks))
         finally:
             page.unlink()
             cover.unlink()
-    run(build, root)  # leave the calendar without the new posts
+    run(builds["pinplan"], root)  # leave the calendar without the new posts
+    pinplan_extra = [a - w for a, w in zip(times["added"], times["warm"], strict=True)]
+    mkdocs_extra = [a - p for a, p in zip(times["plain_added"], times["plain"], strict=True)]
     result = {
         "runs": args.runs,
-        "warm_s": round(statistics.median(warm), 3),
-        "with_new_post_s": round(statistics.median(added), 3),
-        "extra_s": round(statistics.median(a - w for a, w in zip(added, warm, strict=True)), 3),
+        "warm_s": round(statistics.median(times["warm"]), 3),
+        "with_new_post_s": round(statistics.median(times["added"]), 3),
+        "extra_s": round(statistics.median(pinplan_extra), 3),
+        "plain_extra_s": round(statistics.median(mkdocs_extra), 3),
+        "pinplan_share_of_extra_s": round(
+            statistics.median(p - m for p, m in zip(pinplan_extra, mkdocs_extra, strict=True)), 3
+        ),
         "draw_own_pins_fresh_process_s": round(statistics.median(drawn), 3),
-        "warm_all": [round(s, 2) for s in warm],
-        "with_new_post_all": [round(s, 2) for s in added],
+        **{f"{key}_all": [round(s, 2) for s in values] for key, values in times.items()},
     }
     print(json.dumps(result))
 
