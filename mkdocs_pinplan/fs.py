@@ -71,6 +71,26 @@ def write_bytes_atomic(path: Path, data: bytes, *, durable: bool = True) -> bool
     return True
 
 
+def write_site_file(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` in the built site, which the next build remakes anyway.
+
+    A new file is created in place (permissions from the umask); anything already there —
+    a file from an earlier build, a link, which is replaced and never followed — goes through
+    :func:`write_bytes_atomic`.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags, 0o666)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd = os.open(path, flags, 0o666)
+    except FileExistsError:
+        write_bytes_atomic(Path(path), data, durable=False)
+        return
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+
+
 LOCK_TIMEOUT = 120.0
 """Seconds a build waits for another build to finish with the calendar."""
 

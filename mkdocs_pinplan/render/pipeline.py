@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import PinplanError
-from ..fs import write_bytes_atomic
+from ..fs import write_site_file
 from ..model import Design, PinSpec
 from .keys import FileHasher, design_key, render_context
 from .store import PinCache, extension
@@ -164,7 +164,7 @@ def _publish(data: bytes, targets: Sequence[str]) -> None:
     """Write one finished image to every pin file that shows it (regular files, world-readable
     as the umask allows)."""
     for target in targets:
-        write_bytes_atomic(Path(target), data, durable=False)
+        write_site_file(target, data)
 
 
 def _failure(job_specs: Sequence[PinSpec], message: str, *, bad_input: bool) -> PinplanError:
