@@ -18,7 +18,7 @@ from .calendar_file import (
 from .errors import Problem, shown
 from .filememo import FileMemo
 from .fs import calendar_lock
-from .model import PinSpec, Post, Rules
+from .model import Calendar, PinSpec, Post, Rules
 from .pins import PinSettings, make_pin_specs
 from .render.coverage import check_fonts
 from .render.pipeline import Progress, RenderStats, render_pins
@@ -62,6 +62,19 @@ class BuildReport(NamedTuple):
     """The calendar text ``plan`` was made from (``None``: there was no calendar)."""
 
 
+def pin_specs(
+    posts: Sequence[Post],
+    settings: PinSettings,
+    existing: Calendar | None,
+    rules: Rules,
+    now: datetime,
+) -> tuple[PinSpec, ...]:
+    """Every post's pins, plus the new evergreen variants ``existing`` is due for."""
+    specs = tuple(make_pin_specs(posts, settings))
+    extra = evergreen_variants(specs, existing, rules, now)
+    return tuple(make_pin_specs(posts, settings, extra)) if extra else specs
+
+
 def run_build(
     posts: Sequence[Post],
     *,
@@ -85,10 +98,7 @@ def run_build(
     # Read first: a calendar we cannot read stops the build before any rendering.
     text = read_calendar_text(calendar_path)
     existing = loads(text, str(calendar_path)) if text is not None else None
-    specs = tuple(make_pin_specs(posts, settings))
-    extra = evergreen_variants(specs, existing, rules, now)
-    if extra:
-        specs = tuple(make_pin_specs(posts, settings, extra))
+    specs = pin_specs(posts, settings, existing, rules, now)
     # Before the plan: a post no font can draw must not reach the calendar.
     fonts = check_fonts(specs, system_fonts=settings.system_fonts)
     specs = fonts.specs

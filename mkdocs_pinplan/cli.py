@@ -28,7 +28,7 @@ from .export.ics import export_ics
 from .export.json import export_json
 from .fs import calendar_lock, write_bytes_atomic
 from .model import Calendar, CalendarPin, Post, Rules
-from .schedule import evergreen_variants, plan, sort_pins, violations
+from .schedule import plan, sort_pins, violations
 from .site_config import CONFIG_NAMES, SiteConfig, find_config_file, read_site_config
 
 if TYPE_CHECKING:
@@ -467,15 +467,11 @@ def show(config_file: str, days: int | None) -> None:
 def _queue(site: Site, calendar: Calendar, now: datetime) -> tuple[CalendarPin, ...]:
     """The pins waiting for a slot, at their projected times, as a build would plan them
     now (titles as close as the command can tell without building the site)."""
-    from .pins import make_pin_specs
+    from .build import pin_specs
     from .site_build import pin_settings
 
     posts = [item.post for item in _read_posts(site)[0]]
-    settings = pin_settings(site.options, site.facts())
-    specs = make_pin_specs(posts, settings)
-    extra = evergreen_variants(specs, calendar, site.rules, now)
-    if extra:
-        specs = make_pin_specs(posts, settings, extra)
+    specs = pin_specs(posts, pin_settings(site.options, site.facts()), calendar, site.rules, now)
     return plan(specs, site.rules, calendar, now).queue
 
 

@@ -30,9 +30,10 @@ from fake_pinterest import (
 )
 from preview_dom import parse
 from pytest_httpserver import HTTPServer
+from test_cli import read as read_calendar
+from test_cli import write as write_calendar
 
 from mkdocs_pinplan import pinterest
-from mkdocs_pinplan.calendar_file import dumps, loads
 from mkdocs_pinplan.cli import main
 from mkdocs_pinplan.fs import calendar_lock
 from mkdocs_pinplan.model import Calendar, CalendarPin, Rules
@@ -92,16 +93,10 @@ def make_site(root: Path, site: str, pins: list[CalendarPin]) -> Path:
     (root / "docs").mkdir(exist_ok=True)
     (root / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
     (root / "mkdocs.yml").write_text(MKDOCS_YML.format(site=site), encoding="utf-8")
-    calendar = Calendar("Europe/Berlin", START, tuple(sorted(pins, key=lambda p: p.publish_at)))
-    path = root / "pinplan" / "calendar.json"
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(dumps(calendar), encoding="utf-8")
+    write_calendar(
+        root, Calendar("Europe/Berlin", START, tuple(sorted(pins, key=lambda p: p.publish_at)))
+    )
     return root
-
-
-def read_calendar(root: Path) -> Calendar:
-    path = root / "pinplan" / "calendar.json"
-    return loads(path.read_text(encoding="utf-8"), str(path))
 
 
 def pins_by_id(root: Path) -> dict[str, CalendarPin]:
