@@ -306,7 +306,7 @@ def read_post(
     fields.update(_block_fields(block, file, images, problems))
     facts = read_body(body)
     if "image" not in block:
-        fields["image"] = find_photo(meta, facts, file, images, problems)
+        fields["image"] = find_photo(meta, body, file, images, problems)
     post = Post(
         src_path=src_path, url=url, h1=facts.h1, sections=facts.sections, lead=facts.lead, **fields
     )
@@ -387,20 +387,18 @@ _MD_IMAGE = re.compile(
 )
 _REF_DEF = re.compile(r"^[ \t]{0,3}\[(?P<label>[^\]\n]+)\]:[ \t]*(?P<url><[^>\n]*>|\S+)", re.M)
 _HTML_IMG = re.compile(r"<img\b[^>]*?\ssrc\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+))", re.I)
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*$", re.M)
+_HEADING = re.compile(r"(#{1,6})[ \t]+(.+?)[ \t]*$")
 _ATTRS = re.compile(r"\s*\{[^{}]*\}\s*$")
 _LINK = re.compile(r"!?\[((?:[^\[\]]|\[[^\]]*\])*)\](?:\([^)]*\)|\[[^\]]*\])?")
 _EMPHASIS = re.compile(r"(\*{1,3}|_{1,3}|~~|==)(?=\S)(.+?)(?<=\S)\1")
 _NOT_PROSE = re.compile(r"^\s*(?:[#>|<{!?*+=\-]|\d+[.)]\s|\[|:::|\$\$|---|\.\.\.)")
 _MARKUP = re.compile(r"[*_`\[\]<>&\\{}~=\x00-\x1f\u202a-\u202e\u2066-\u2069]")
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
+_SENTENCE_END = re.compile(r"[.!?。！？](?=\s)")
 
 
 class PostBody(NamedTuple):
-    """What a post's Markdown body offers for its pins, in reading order."""
+    """What a post's Markdown body offers for its pin titles and description."""
 
-    images: tuple[str, ...]
-    """Image URLs as written (Markdown, reference-style and HTML ``<img>``), first first."""
     h1: str
     """The first top-level heading, as plain text."""
     sections: tuple[str, ...]
@@ -430,16 +428,39 @@ def _lead(text: str) -> str:
             continue
         paragraph = _inline_text(" ".join(lines))
         if paragraph:
-            return _SENTENCE_END.split(paragraph, maxsplit=1)[0]
+            end = _SENTENCE_END.search(paragraph)
+            return paragraph[: end.end()] if end else paragraph
     return ""
 
 
-def read_body(markdown: str) -> PostBody:
-    """The images, headings and first sentence of a post's Markdown body (no front-matter)."""
-    # Fenced code and HTML comments do not show their text as Markdown: left out.
+def _shown(markdown: str) -> str:
+    """``markdown`` without fenced code and HTML comments: they do not show their text as
+    Markdown."""
     text = _COMMENT.sub("", markdown) if "<!--" in markdown else markdown
-    if "```" in text or "~~~" in text:
-        text = _FENCED.sub("", text)
+    return _FENCED.sub("", text) if "```" in text or "~~~" in text else text
+
+
+def read_body(markdown: str) -> PostBody:
+    """The headings and first sentence of a post's Markdown body (no front-matter)."""
+    text = _shown(markdown)
+    h1 = ""
+    sections: list[str] = []
+    for line in text.split("\n"):
+        match = _HEADING.match(line) if line.startswith("#") else None
+        if match is None:
+            continue
+        heading = _inline_text(match.group(2).rstrip("#").rstrip())
+        if len(match.group(1)) == 1 and not h1:
+            h1 = heading
+        elif len(match.group(1)) == 2 and heading and heading not in sections:
+            sections.append(heading)
+    return PostBody(h1, tuple(sections), _lead(text))
+
+
+def body_images(markdown: str) -> tuple[str, ...]:
+    """The image URLs of a post's Markdown body as written (Markdown, reference-style and
+    HTML ``<img>``), first first."""
+    text = _shown(markdown)
     refs = {
         " ".join(m.group("label").lower().split()): m.group("url") for m in _REF_DEF.finditer(text)
     }
@@ -455,16 +476,7 @@ def read_body(markdown: str) -> PostBody:
         found.append(
             (match.start(), html.unescape(next(g for g in match.groups() if g is not None)))
         )
-    h1 = ""
-    sections: list[str] = []
-    for match in _HEADING.finditer(text):
-        heading = _inline_text(match.group(2).rstrip("#").rstrip())
-        if len(match.group(1)) == 1 and not h1:
-            h1 = heading
-        elif len(match.group(1)) == 2 and heading and heading not in sections:
-            sections.append(heading)
-    images = tuple(url for _pos, url in sorted(found))
-    return PostBody(images, h1, tuple(sections), _lead(text))
+    return tuple(url for _pos, url in sorted(found))
 
 
 def _image_path(url: str, file: str) -> str | None:
@@ -485,7 +497,7 @@ def _image_path(url: str, file: str) -> str | None:
 
 def find_photo(
     meta: Mapping[str, object],
-    body: PostBody,
+    body: str,
     file: str,
     images: PostImages,
     problems: list[Problem],
@@ -499,7 +511,7 @@ def find_photo(
     social = meta.get("social")
     options = social.get("cards_layout_options") if isinstance(social, Mapping) else None
     background = options.get("background_image") if isinstance(options, Mapping) else None
-    candidates = [("body", url) for url in body.images]
+    candidates = [("body", url) for url in body_images(body)]
     for key, value in (
         ("image", meta.get("image")),
         ("social.cards_layout_options.background_image", background),

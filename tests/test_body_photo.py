@@ -14,7 +14,7 @@ from PIL import Image
 from mkdocs_pinplan.layouts import BUILTIN_LAYOUTS
 from mkdocs_pinplan.model import Post
 from mkdocs_pinplan.pins import PinSettings, make_pin_specs, works_without_photo
-from mkdocs_pinplan.posts import PostReading, read_body, read_post
+from mkdocs_pinplan.posts import PostReading, body_images, read_body, read_post
 from mkdocs_pinplan.render.draw import compose
 
 LEFT, RIGHT = (220, 40, 30), (30, 60, 210)
@@ -42,7 +42,7 @@ def read(docs: Path, src: str, text: str, meta: dict[str, object] | None = None)
 
 
 def test_body_images_come_in_reading_order_and_code_is_skipped() -> None:
-    body = read_body(
+    text = (
         "# Welcome to **our** blog { #top }\n\n"
         "We are *thrilled* to announce [Insiders](https://x.y) today. More follows.\n\n"
         "```python\n![not an image](code.png)\n```\n\n"
@@ -53,7 +53,8 @@ def test_body_images_come_in_reading_order_and_code_is_skipped() -> None:
         "## Getting started\n\n"
         '[logo]: ../images/Logo.PNG "Title"\n'
     )
-    assert body.images == ("images/note.png", "../images/Logo.PNG", "/assets/a.png")
+    body = read_body(text)
+    assert body_images(text) == ("images/note.png", "../images/Logo.PNG", "/assets/a.png")
     assert body.h1 == "Welcome to our blog"
     assert body.sections == ("What is new in 9.5", "Getting started")
     assert body.lead == "We are thrilled to announce Insiders today."
