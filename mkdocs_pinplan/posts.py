@@ -46,20 +46,23 @@ _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def front_matter_problem(meta: Mapping[str, object]) -> str | None:
     """Why ``meta`` is too big to read (counted with aliases expanded), else None."""
+    level: list[object] = [meta]
     budget = MAX_VALUES
-    stack: list[tuple[object, int]] = [(meta, 0)]
-    while stack:
-        value, depth = stack.pop()
-        budget -= 1
-        if budget < 0:
-            return f"more than {MAX_VALUES} values (YAML aliases expand in full): not read"
-        if depth > MAX_DEPTH:
-            return f"nested deeper than {MAX_DEPTH} levels: not read"
-        if isinstance(value, Mapping):
-            stack.extend((item, depth + 1) for pair in value.items() for item in pair)
-        elif isinstance(value, (list, tuple, set)):
-            stack.extend((item, depth + 1) for item in value)
-    return None
+    for _depth in range(MAX_DEPTH + 1):
+        below: list[object] = []  # the keys, values and items one level down
+        for value in level:
+            if isinstance(value, dict):
+                below += value.keys()
+                below += value.values()
+            elif isinstance(value, (list, tuple, set)):
+                below += value
+            if len(below) > budget:
+                return f"more than {MAX_VALUES} values (YAML aliases expand in full): not read"
+        if not below:
+            return None
+        budget -= len(below)
+        level = below
+    return f"nested deeper than {MAX_DEPTH} levels: not read"
 
 
 def parse_front_matter(text: str, file: str) -> dict[str, object]:

@@ -17,7 +17,7 @@ import pytest
 from mkdocs_pinplan.filememo import FileMemo
 from mkdocs_pinplan.layouts import BUILTIN_LAYOUTS
 from mkdocs_pinplan.model import Brand, Design, Palette
-from mkdocs_pinplan.render.keys import FileHasher, default_font_files, design_key, render_context
+from mkdocs_pinplan.render.keys import DesignKeys, FileHasher, default_font_files
 from mkdocs_pinplan.render.store import PinCache
 
 PACKAGE = Path(__file__).resolve().parent.parent / "mkdocs_pinplan"
@@ -38,8 +38,7 @@ def design(image: Path | None = None, **changes: object) -> Design:
 
 
 def key(d: Design, hasher: FileHasher | None = None) -> str:
-    hasher = hasher or FileHasher()
-    return design_key(d, hasher, render_context(hasher))
+    return DesignKeys(hasher or FileHasher()).key(d)
 
 
 def test_key_follows_image_bytes_not_its_path(tmp_path: Path) -> None:

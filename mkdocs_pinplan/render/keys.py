@@ -106,18 +106,36 @@ def render_context(hasher: FileHasher) -> str:
     return hashlib.sha256(json.dumps(context, sort_keys=True).encode()).hexdigest()
 
 
-def design_key(design: Design, hasher: FileHasher, context: str) -> str:
-    """The cache key of ``design``: equal exactly when the rendered bytes would be equal."""
+class DesignKeys:
+    """The cache keys of one build's designs: equal exactly when the rendered bytes would be.
 
-    def form(value: object) -> object:
-        # What JSON cannot say itself: a record by its type and fields (named, so a
-        # reordered dataclass cannot collide; the model's records keep them in vars()),
-        # a file by its bytes' hash.
+    A key is the SHA-256 of the render context and of a canonical JSON form of the design: a
+    record (a dataclass) as its type and named fields (so a reordered dataclass cannot
+    collide), a record inside it (layout, palette, brand) as the hash of that form, and a file
+    as the hash of its bytes. Many designs share a record: each is put in form once per build.
+    """
+
+    def __init__(self, hasher: FileHasher) -> None:
+        self.hasher = hasher
+        self.context = render_context(hasher)
+        self._records: dict[object, str] = {}
+
+    def key(self, design: Design) -> str:
+        """The cache key of ``design``."""
+        return hashlib.sha256(f"{self.context}\0{self._text(design)}".encode()).hexdigest()
+
+    def _text(self, record: object) -> str:
+        form = {"type": type(record).__name__, "fields": vars(record)}
+        return json.dumps(form, default=self._form, sort_keys=True, ensure_ascii=False)
+
+    def _form(self, value: object) -> object:
+        """What JSON cannot say itself: a record by its hash, a file by its bytes' hash."""
         if isinstance(value, os.PathLike):
-            return {"file": hasher.digest(value)}
+            return {"file": self.hasher.digest(value)}
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return {"type": type(value).__name__, "fields": vars(value)}
+            digest = self._records.get(value)
+            if digest is None:
+                text = self._text(value).encode()
+                digest = self._records[value] = hashlib.sha256(text).hexdigest()
+            return {"record": digest}
         raise TypeError(f"no cache key form for {type(value).__name__}")
-
-    text = json.dumps(design, default=form, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(f"{context}\0{text}".encode()).hexdigest()

@@ -8,7 +8,6 @@ send back only warnings, so no process holds more than the pin it is drawing.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -19,7 +18,7 @@ from typing import NamedTuple
 from ..errors import PinplanError
 from ..fs import write_site_file
 from ..model import Design, PinSpec
-from .keys import FileHasher, design_key, render_context
+from .keys import DesignKeys, FileHasher
 from .store import PinCache, extension
 
 Progress = Callable[[int, int], None]
@@ -80,11 +79,6 @@ def render_job(job: RenderJob) -> JobOutcome:
     return JobOutcome(warnings=tuple(result.warnings))
 
 
-def _plain_key(design: Design) -> str:
-    """Without a cache only equal designs share an image; any distinct name will do."""
-    return hashlib.sha256(repr(design).encode()).hexdigest()
-
-
 def render_pins(
     specs: Sequence[PinSpec],
     site_dir: Path,
@@ -102,7 +96,7 @@ def render_pins(
     """
     started = time.perf_counter()
     cache = _open_cache(cache_dir) if cache_dir is not None else None
-    groups = _group(specs, cache[1] if cache else None)
+    groups = _group(specs, DesignKeys(cache[1] if cache else FileHasher()))
     notes: dict[str, tuple[str, ...]] = {}
     jobs: list[RenderJob] = []
     for key, group in groups.items():
@@ -139,13 +133,11 @@ def _open_cache(cache_dir: Path) -> tuple[PinCache, FileHasher]:
     return PinCache(cache_dir, hasher.memo), hasher
 
 
-def _group(specs: Sequence[PinSpec], hasher: FileHasher | None) -> dict[str, list[PinSpec]]:
+def _group(specs: Sequence[PinSpec], keys: DesignKeys) -> dict[str, list[PinSpec]]:
     """The specs by cache key: equal keys mean equal bytes, so each group is drawn once."""
-    context = render_context(hasher) if hasher is not None else ""
     groups: dict[str, list[PinSpec]] = {}
     for spec in specs:
-        key = design_key(spec.design, hasher, context) if hasher else _plain_key(spec.design)
-        groups.setdefault(key, []).append(spec)
+        groups.setdefault(keys.key(spec.design), []).append(spec)
     return groups
 
 
