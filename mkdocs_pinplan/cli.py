@@ -1,8 +1,7 @@
 """The ``pinplan`` command: a second front door onto the same core.
 
-Every verb reads the site's config file (for the plugin's options and the calendar's path) and
-the calendar file, and reports bad input as one line per problem with a non-zero exit status,
-never a traceback. Only ``build`` writes into a site, and only one already built.
+Every verb reads the site's config file and the calendar, and reports bad input as one line per
+problem with a non-zero exit status, never a traceback. Only ``build`` writes into a site.
 """
 
 from __future__ import annotations
@@ -14,28 +13,25 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
 
-from .build import build_now
+from .build import build_now, pin_specs, run_build, write_planned_calendar
 from .calendar_file import EARLIEST_YEAR, LATEST_YEAR, read_calendar, write_calendar
 from .errors import PinplanError, shown
-from .export import due_pins, pins_within
-from .export.csv import MAX_ROWS, export_csv
-from .export.ics import export_ics
-from .export.json import export_json
+from .export import MAX_ROWS, due_pins, export_csv, export_ics, export_json, pins_within
+from .filememo import FileMemo
 from .fs import calendar_lock, write_bytes_atomic
+from .images import image_size_memo
 from .model import Calendar, CalendarPin, Post, Rules
+from .pins import thin_titles
+from .posts import PostImages
 from .schedule import plan, sort_pins, violations
-from .site_config import CONFIG_NAMES, SiteConfig, find_config_file, read_site_config
-
-if TYPE_CHECKING:
-    from .filememo import FileMemo
-    from .posts import PostImages
-    from .site_build import SiteFacts
-    from .site_pages import SitePost
+from .site_build import SiteFacts, finish_site_build, pin_settings, run_site_build
+from .site_config import CONFIG_NAMES, SiteConfig, read_site_config
+from .site_pages import SitePost, missing_pages, read_site_posts
 
 MAX_DAYS_AHEAD = 14
 """Furthest a CSV export reaches: sources give 14 or 30 days for Pinterest; the safe one."""
@@ -72,31 +68,20 @@ class Site:
 
     config_file: Path
     config: SiteConfig
-    options: Any
-    """The pinplan plugin's validated ``PinplanConfig``."""
+    options: Any  # the plugin's validated PinplanConfig
     rules: Rules
     calendar_path: Path
+    calendar_name: str  # as the user sees it, like docs_dir in ``docs``
+    docs: str
     warnings: tuple[str, ...]
 
-    @property
-    def calendar_name(self) -> str:
-        return _display(self.calendar_path)
-
-    @property
-    def docs(self) -> str:
-        """docs_dir as the user sees it: page problems are named below it."""
-        return _display(Path(self.config.docs_dir))
-
     def facts(self, site_dir: Path | None = None) -> SiteFacts:
-        from .site_build import SiteFacts
-
         cfg = self.config
         root = self.config_file.resolve().parent
         return SiteFacts(root, site_dir or Path(cfg.site_dir), cfg.site_url, cfg.site_name)
 
     def problems(self, site_dir: Path) -> list[str]:
-        """Why this config cannot make a plan: a site_url that gives no absolute links, a
-        calendar inside docs_dir or ``site_dir``."""
+        """Why this config cannot make a plan (site_url, calendar place), one line each."""
         from .config import calendar_place_problem, site_url_problem
 
         docs_dir = Path(self.config.docs_dir)
@@ -108,18 +93,15 @@ class Site:
 
 
 def load_site(config_file: str | None) -> Site:
-    """Load ``config_file`` (default: the first of :data:`CONFIG_NAMES` here) and validate the
-    pinplan plugin's options in it, without MkDocs.
-
-    Raises :class:`Failure` with every configuration error, one per line.
-    """
-    path = Path(config_file) if config_file else find_config_file()
-    if path is None:
+    """The site of ``config_file`` (default: the first of :data:`CONFIG_NAMES` here), its
+    plugin options validated; :class:`Failure` with every configuration error otherwise."""
+    names = [config_file] if config_file else [n for n in CONFIG_NAMES if Path(n).is_file()]
+    if not names:
         raise Failure(
             f"no {', '.join(CONFIG_NAMES)} in this folder: run pinplan next to the site's "
             "config file, or name it with -f"
         )
-    name = str(path)
+    path, name = Path(names[0]), names[0]
     if not path.is_file():
         raise Failure(f"{name}: no such config file (use -f to name the config file)")
     try:
@@ -144,9 +126,10 @@ def load_site(config_file: str | None) -> Site:
         rules = rules_from_config(options.schedule)
     except ValueError as exc:
         raise Failure(f"{name}: plugins.pinplan.schedule: {exc}") from None
-    calendar_path = path.resolve().parent / options.calendar
+    calendar = path.resolve().parent / options.calendar
+    docs = _display(Path(cfg.docs_dir))
     warned = tuple(f"{name}: plugins.pinplan.{key}: {w}" for key, w in warnings)
-    return Site(path, cfg, options, rules, calendar_path, warned)
+    return Site(path, cfg, options, rules, calendar, _display(calendar), docs, warned)
 
 
 def _now() -> datetime:
@@ -171,8 +154,6 @@ def _read(site: Site) -> Calendar:
 
 def _read_posts(site: Site, images: PostImages | None = None) -> tuple[list[SitePost], list[str]]:
     """The site's posts as a build reads them, and one line per problem in their pages."""
-    from .site_pages import read_site_posts
-
     cfg = site.config
     globs = site.options.posts or (
         cfg.blog.post_globs() if cfg.blog is not None else ["blog/posts/**"]
@@ -220,10 +201,9 @@ def main(config_file: str | None) -> None:
 def check(config_file: str) -> None:
     """Validate the config, every post's front-matter and the calendar.
 
-    Prints one line per problem (file: field: what is wrong) and exits with 1 if there
-    is any. Scheduled pins that break the spacing rules (a hand edit, or rules changed
-    since they were placed) are listed too: delete such an entry and the next build
-    places the pin again. So are pins Pinterest refused (failed), with its message.
+    Prints one line per problem (file: field: what is wrong) and exits with 1 if there is
+    any, listing too the scheduled pins that break the spacing rules (delete such an entry
+    and the next build places the pin again) and those Pinterest refused, with its message.
     """
     site = load_site(config_file)
     found, post_problems = _read_posts(site)
@@ -251,7 +231,17 @@ def check(config_file: str) -> None:
         )
     for line in problems:
         click.echo(line)
-    _title_hint(posts, site)
+    # A note, not a problem: without more text of their own such posts get fewer pins.
+    thin = thin_titles(posts, site.options.pins_per_post)
+    if thin:
+        click.echo(
+            f"pinplan check: hint: {len(thin)} posts would gain from their own pinplan.titles "
+            "(one headline per pin):",
+            err=True,
+        )
+    for post, titles, count in thin:
+        text = f"  {site.docs}/{post.src_path}: its text gives {titles} of {count} pin titles"
+        click.echo(text, err=True)
     if problems:
         raise SystemExit(1)
     click.echo(
@@ -260,11 +250,7 @@ def check(config_file: str) -> None:
 
 
 def _build_problems(posts: Sequence[Post], site: Site) -> list[str]:
-    """What a build of ``posts`` would refuse or warn about, found by doing its work into a
-    folder removed afterwards (only the render cache is written)."""
-    from .build import run_build
-    from .site_build import pin_settings
-
+    """What a build of ``posts`` would refuse or warn about (built into a temporary folder)."""
     with tempfile.TemporaryDirectory(prefix="pinplan-check-") as tmp:
         facts = site.facts(Path(tmp))
         try:
@@ -287,25 +273,6 @@ def _build_problems(posts: Sequence[Post], site: Site) -> list[str]:
             return []  # a bad layout or SOURCE_DATE_EPOCH: reported by the config check
     refused = [str(replace_file(p, f"{site.docs}/{p.file}")) for p in report.refused]
     return [*refused, *(f"{site.docs}/{warning}" for warning in report.render.warnings)]
-
-
-def _title_hint(posts: Sequence[Post], site: Site) -> None:
-    """A note (not a problem) naming the posts whose own text gives fewer distinct pin
-    titles than they have pins: without more text some pins are left out, not given filler."""
-    from .pins import thin_titles
-
-    thin = thin_titles(posts, site.options.pins_per_post)
-    if thin:
-        click.echo(
-            f"pinplan check: hint: {len(thin)} posts would gain from their own pinplan.titles "
-            "(one headline per pin):",
-            err=True,
-        )
-    for post, titles, pins in thin:
-        click.echo(
-            f"  {site.docs}/{post.src_path}: its text gives {titles} of {pins} pin titles",
-            err=True,
-        )
 
 
 @main.command(short_help="Pins, calendar and preview for a site already built.")
@@ -333,53 +300,29 @@ def build(config_file: str | None, site_dir: Path | None, strict: bool) -> None:
         _say(f"{site.config_file}: plugins.pinplan.enabled is false: nothing done")
         return
     facts = site.facts(site_dir)
-    posts, memo, warnings = _built_posts(site, facts)
-    for line in warnings:
+    posts, memo, warned = _built_posts(site, facts)
+    for line in warned:
         _say(f"warning: {line}")
-    if strict and warnings:
-        raise Failure(f"{len(warnings)} warnings in strict mode: nothing written")
-    try:
-        written = _render_plan_write(site, facts, posts, memo, strict)
-    except (PinplanError, OSError, ValueError) as exc:
-        raise Failure(str(exc)) from None
-    _say(f"{site.calendar_name} " + ("updated" if written else "unchanged"))
-
-
-def _render_plan_write(
-    site: Site, facts: SiteFacts, posts: list[Post], memo: FileMemo, strict: bool
-) -> bool:
-    """Render, plan, report and write the preview, then (unless ``strict`` and something
-    warned) the calendar, as under ``mkdocs build``. Returns whether the calendar changed."""
-    from .build import write_planned_calendar
-    from .site_build import finish_site_build, run_site_build
-
-    warned: list[str] = []
+    if strict and warned:
+        raise Failure(f"{len(warned)} warnings in strict mode: nothing written")
 
     def warn(line: str) -> None:
         warned.append(line)
         _say(f"warning: {line}")
 
-    now = build_now()
-    options, rules = site.options, site.rules
-    report = run_site_build(
-        posts, options, facts, rules=rules, now=now, write=False, memo=memo, info=_say, warn=warn
-    )
+    now = _now()
+    both: dict[str, Any] = {"rules": site.rules, "now": now, "info": _say, "warn": warn}
     where = f"{site.calendar_name} written once the build succeeds"
-    finish_site_build(
-        report,
-        posts,
-        options,
-        facts,
-        rules=rules,
-        now=now,
-        where=where,
-        live=False,
-        info=_say,
-        warn=warn,
-    )
-    if strict and warned:
-        raise Failure(f"{len(warned)} warnings in strict mode: the calendar is unchanged")
-    return write_planned_calendar(report, rules, site.calendar_path, now).calendar_written
+    try:
+        # As under `mkdocs build`: the calendar is written last, unless strict and warned.
+        report = run_site_build(posts, site.options, facts, write=False, memo=memo, **both)
+        finish_site_build(report, posts, site.options, facts, where=where, live=False, **both)
+        if strict and warned:
+            raise Failure(f"{len(warned)} warnings in strict mode: the calendar is unchanged")
+        report = write_planned_calendar(report, site.rules, site.calendar_path, now)
+    except (PinplanError, OSError, ValueError) as exc:
+        raise Failure(str(exc)) from None
+    _say(f"{site.calendar_name} " + ("updated" if report.calendar_written else "unchanged"))
 
 
 def _say(line: str) -> None:
@@ -387,12 +330,8 @@ def _say(line: str) -> None:
 
 
 def _built_posts(site: Site, facts: SiteFacts) -> tuple[list[Post], FileMemo, list[str]]:
-    """The site's posts, the build's file memo and the content problems, once every post is
-    known to have its page in the built site (:class:`Failure` otherwise)."""
-    from .images import image_size_memo
-    from .posts import PostImages
-    from .site_pages import missing_pages
-
+    """The site's posts, the build's file memo and the content problems; :class:`Failure`
+    unless every post has its page in the built site."""
     problems = site.problems(facts.site_dir)
     if problems:
         raise Failure("\n".join(problems))
@@ -439,7 +378,11 @@ def show(config_file: str, days: int | None) -> None:
     tz = ZoneInfo(calendar.timezone)
     overdue = [p for p in calendar.pins if p.status == "scheduled" and p.publish_at < now]
     upcoming = pins_within(calendar.pins, now, span)
-    queue = _queue(site, calendar, now)
+    # The pins waiting for a slot, as a build would plan them now (titles as close as the
+    # command can tell without building the site).
+    posts = [item.post for item in _read_posts(site)[0]]
+    specs = pin_specs(posts, pin_settings(site.options, site.facts()), calendar, site.rules, now)
+    queue = plan(specs, site.rules, calendar, now).queue
     shown_queue = queue[:QUEUE_ROWS] if days is None else pins_within(queue, now, days)
     rows = [
         (
@@ -462,17 +405,6 @@ def show(config_file: str, days: int | None) -> None:
         + f"; {len(calendar.pins)} on the calendar"
         + (f"; {len(queue)} queued (projected until {last})" if queue else "; nothing queued")
     )
-
-
-def _queue(site: Site, calendar: Calendar, now: datetime) -> tuple[CalendarPin, ...]:
-    """The pins waiting for a slot, at their projected times, as a build would plan them
-    now (titles as close as the command can tell without building the site)."""
-    from .build import pin_specs
-    from .site_build import pin_settings
-
-    posts = [item.post for item in _read_posts(site)[0]]
-    specs = pin_specs(posts, pin_settings(site.options, site.facts()), calendar, site.rules, now)
-    return plan(specs, site.rules, calendar, now).queue
 
 
 def part_paths(path: Path, count: int) -> list[Path]:
