@@ -33,12 +33,9 @@ from .site_build import SiteFacts, finish_site_build, pin_settings, run_site_bui
 from .site_config import CONFIG_NAMES, SiteConfig, read_site_config
 from .site_pages import SitePost, missing_pages, read_site_posts
 
-MAX_DAYS_AHEAD = 14
-"""Furthest a CSV export reaches: sources give 14 or 30 days for Pinterest; the safe one."""
-MAX_DAYS = 3660
-"""Furthest ``--days`` reaches (ten years): far enough for any plan, never past the calendar."""
-QUEUE_ROWS = 20
-"""Queued pins ``show`` lists without ``--days``."""
+MAX_DAYS_AHEAD = 14  # furthest a CSV export reaches: sources say 14 or 30 days; the safe one
+MAX_DAYS = 3660  # furthest --days reaches (ten years): any plan, never past the calendar
+QUEUE_ROWS = 20  # queued pins `show` lists without --days
 
 
 class Failure(click.ClickException):
@@ -164,7 +161,7 @@ def _read_posts(site: Site, images: PostImages | None = None) -> tuple[list[Site
 
 
 def _config_file(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """A verb's ``-f``, else the one given before the verb."""
+    # A verb's -f, else the one given before the verb.
     if value is None and ctx.parent is not None:
         return ctx.parent.params.get("config_file")
     return value
@@ -214,21 +211,20 @@ def check(config_file: str) -> None:
         *post_problems,
         *_build_problems(posts, site),
     ]
-    pins = 0
+    calendar = None
     try:
         calendar = read_calendar(site.calendar_path)
     except PinplanError as exc:
         problems.append(str(replace_file(exc, site.calendar_name)))
-        calendar = None
+    pins = calendar.pins if calendar is not None else ()
     if calendar is not None:
-        pins = len(calendar.pins)
         problems.extend(f"{site.calendar_name}: {v}" for v in violations(calendar, site.rules))
-        problems.extend(
-            f"{site.calendar_name}: {pin.id}: Pinterest refused it: {pin.error or 'no message'}"
-            " (change the post and the next build plans it again)"
-            for pin in calendar.pins
-            if pin.failed
-        )
+    problems.extend(
+        f"{site.calendar_name}: {pin.id}: Pinterest refused it: {pin.error or 'no message'}"
+        " (change the post and the next build plans it again)"
+        for pin in pins
+        if pin.failed
+    )
     for line in problems:
         click.echo(line)
     # A note, not a problem: without more text of their own such posts get fewer pins.
@@ -245,7 +241,8 @@ def check(config_file: str) -> None:
     if problems:
         raise SystemExit(1)
     click.echo(
-        f"pinplan check: {len(posts)} posts, {pins} pins on the calendar, no problems", err=True
+        f"pinplan check: {len(posts)} posts, {len(pins)} pins on the calendar, no problems",
+        err=True,
     )
 
 
@@ -292,8 +289,8 @@ def build(config_file: str | None, site_dir: Path | None, strict: bool) -> None:
     the preview page.
 
     Run it after the site generator, which may delete files it did not make. Every post's
-    page must be in the built site with the canonical link its URL implies: otherwise
-    nothing is written and each such post is named on one line.
+    page must be in the built site with the canonical link its URL implies, or nothing is
+    written and each such post is named on one line.
     """
     site = load_site(config_file)
     if not site.options.enabled:
@@ -367,9 +364,9 @@ def show(config_file: str, days: int | None) -> None:
     """The pins due in the next days as a table, in the calendar's time zone, then the
     queue: the pins waiting for a slot, at the dates they are projected to get one.
 
-    Scheduled pins whose time has passed are listed first as "overdue": mark them
-    published once they are up on Pinterest. Projected dates are estimates worked out
-    from the posts as they are now; the next build commits the window's share of them.
+    Overdue scheduled pins come first: mark them published once they are up on Pinterest.
+    Projected dates are estimates from the posts as they are now; the next build commits
+    the window's share of them.
     """
     site = load_site(config_file)
     calendar = _read(site)
@@ -443,15 +440,11 @@ def export(
 ) -> None:
     """Export what the uploader takes.
 
-    csv and json hold the scheduled pins due from now to --days ahead (csv: at most 14,
-    as Pinterest schedules no further). Pinterest takes at most 100 rows per CSV file,
-    so more pins are split: with -o out.csv into out.csv, out-2.csv, out-3.csv … (other
-    files are never removed: older extra parts are named on stderr); on stdout only the
-    first 100 are written and a note on stderr says how many are left. ics holds every
-    pin on the calendar (published too), or with --days the pins of that many days ahead.
-
-    With --mark-published (csv only) the rows written are recorded as published in the
-    calendar, atomically and under the lock a build holds.
+    csv and json hold the scheduled pins due within --days (csv: at most 14, as Pinterest
+    schedules no further); ics every pin on the calendar, or those within --days. Pinterest
+    takes 100 rows per CSV file: with -o out.csv more go to out-2.csv, out-3.csv … (older
+    extra parts are named on stderr, never removed); stdout gets the first 100 and a note.
+    --mark-published writes the calendar atomically, under the lock a build holds.
     """
     site = load_site(config_file)
     now = _now()
@@ -484,8 +477,8 @@ def export(
 
 
 def _write_csv(due: list[CalendarPin], output: Path | None, span: int) -> list[CalendarPin]:
-    """Write ``due`` as Pinterest's bulk CSV to ``output`` (or stdout); returns the pins
-    written (stdout takes only the first part)."""
+    """Write ``due`` as Pinterest's bulk CSV to ``output`` (stdout: the first part only);
+    returns the pins written."""
     parts = [part.encode("utf-8") for part in export_csv(due)]
     if output is None:
         _emit(None, parts[0])
@@ -569,9 +562,8 @@ def parse_time(text: str, tz: ZoneInfo, now: datetime) -> datetime:
 def mark_published(config_file: str, ids: tuple[str, ...], at: str | None) -> None:
     """Record pins as published, so no export offers them again and no build moves them.
 
-    Takes the pin ids from the calendar (e.g. blog/posts/my-post.md#2). All or nothing:
-    an unknown id changes nothing. The calendar is rewritten atomically under the same
-    lock a build holds.
+    Takes the pin ids from the calendar (e.g. blog/posts/my-post.md#2). All or nothing: an
+    unknown id changes nothing. The calendar is rewritten atomically under a build's lock.
     """
     site = load_site(config_file)
     now = _now()
@@ -614,12 +606,12 @@ def _published(calendar: Calendar, ids: Collection[str], moment: datetime | None
 def publish_command(config_file: str, dry_run: bool) -> None:
     """Post every due pin through Pinterest API v5 and record it in the calendar.
 
-    Keeps the spacing rules on the times pins actually go out (after an outage, one pin
-    per min_gap across later runs), never posts a pin whose link is already on its
-    board, and writes the calendar after each pin. Credentials come only from the
-    environment: PINTEREST_ACCESS_TOKEN, or PINTEREST_APP_ID, PINTEREST_APP_SECRET and
-    PINTEREST_REFRESH_TOKEN; PINTEREST_API_URL points at another API (the sandbox).
-    Exits with 1 when a due pin was not posted (not for pins the spacing rules hold back).
+    Keeps the spacing rules on the times pins actually go out (after an outage, one pin per
+    min_gap across later runs), never posts a pin whose link is already on its board, and
+    writes the calendar after each pin. Credentials come only from the environment:
+    PINTEREST_ACCESS_TOKEN, or PINTEREST_APP_ID, PINTEREST_APP_SECRET and
+    PINTEREST_REFRESH_TOKEN; PINTEREST_API_URL points at another API (the sandbox). Exits
+    with 1 when a due pin was not posted (not for pins the spacing rules hold back).
     """
     from . import publish as uploader
 
