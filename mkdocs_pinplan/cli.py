@@ -22,7 +22,6 @@ from .build import build_now, pin_specs, run_build, write_planned_calendar
 from .calendar_file import EARLIEST_YEAR, LATEST_YEAR, read_calendar, write_calendar
 from .errors import PinplanError, shown
 from .export import MAX_ROWS, due_pins, export_csv, export_ics, export_json, pins_within
-from .filememo import FileMemo
 from .fs import calendar_lock, write_bytes_atomic
 from .images import image_size_memo
 from .model import Calendar, CalendarPin, Post, Rules
@@ -54,11 +53,6 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def replace_file(error: PinplanError, file: str) -> PinplanError:
-    """The same error, naming ``file`` as the user wrote it."""
-    return PinplanError(file, error.field, error.message)
-
-
 @dataclass(frozen=True)
 class Site:
     """What the verbs need from the site's configuration file."""
@@ -67,9 +61,8 @@ class Site:
     config: SiteConfig
     options: Any  # the plugin's validated PinplanConfig
     rules: Rules
-    calendar_path: Path
-    calendar_name: str  # as the user sees it, like docs_dir in ``docs``
-    docs: str
+    calendar_path: Path  # as the user sees it: relative to the working directory if below it
+    docs: str  # docs_dir, the same way
     warnings: tuple[str, ...]
 
     def facts(self, site_dir: Path | None = None) -> SiteFacts:
@@ -123,10 +116,9 @@ def load_site(config_file: str | None) -> Site:
         rules = rules_from_config(options.schedule)
     except ValueError as exc:
         raise Failure(f"{name}: plugins.pinplan.schedule: {exc}") from None
-    calendar = path.resolve().parent / options.calendar
-    docs = _display(Path(cfg.docs_dir))
+    calendar = Path(_display(path.resolve().parent / options.calendar))
     warned = tuple(f"{name}: plugins.pinplan.{key}: {w}" for key, w in warnings)
-    return Site(path, cfg, options, rules, calendar, _display(calendar), docs, warned)
+    return Site(path, cfg, options, rules, calendar, _display(Path(cfg.docs_dir)), warned)
 
 
 def _now() -> datetime:
@@ -141,10 +133,10 @@ def _read(site: Site) -> Calendar:
     try:
         calendar = read_calendar(site.calendar_path)
     except PinplanError as exc:
-        raise Failure(str(replace_file(exc, site.calendar_name))) from None
+        raise Failure(str(exc)) from None
     if calendar is None:
         raise Failure(
-            f"{site.calendar_name}: no calendar yet; run `mkdocs build` (or `pinplan build`) first"
+            f"{site.calendar_path}: no calendar yet; run `mkdocs build` (or `pinplan build`) first"
         )
     return calendar
 
@@ -157,7 +149,7 @@ def _read_posts(site: Site, images: PostImages | None = None) -> tuple[list[Site
     )
     # The clock, not SOURCE_DATE_EPOCH: it is what the blog plugin judges future posts by.
     found, problems = read_site_posts(cfg, globs, datetime.now(timezone.utc), images)
-    return found, [str(replace_file(p, f"{site.docs}/{p.file}")) for p in problems]
+    return found, [f"{site.docs}/{problem}" for problem in problems]
 
 
 def _config_file(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -215,12 +207,12 @@ def check(config_file: str) -> None:
     try:
         calendar = read_calendar(site.calendar_path)
     except PinplanError as exc:
-        problems.append(str(replace_file(exc, site.calendar_name)))
+        problems.append(str(exc))
     pins = calendar.pins if calendar is not None else ()
     if calendar is not None:
-        problems.extend(f"{site.calendar_name}: {v}" for v in violations(calendar, site.rules))
+        problems.extend(f"{site.calendar_path}: {v}" for v in violations(calendar, site.rules))
     problems.extend(
-        f"{site.calendar_name}: {pin.id}: Pinterest refused it: {pin.error or 'no message'}"
+        f"{site.calendar_path}: {pin.id}: Pinterest refused it: {pin.error or 'no message'}"
         " (change the post and the next build plans it again)"
         for pin in pins
         if pin.failed
@@ -265,10 +257,10 @@ def _build_problems(posts: Sequence[Post], site: Site) -> list[str]:
         except PinplanError as exc:
             # A post that cannot be drawn is named as the front-matter problems are.
             post = not Path(exc.file).is_absolute()
-            return [str(replace_file(exc, f"{site.docs}/{exc.file}") if post else exc)]
+            return [f"{site.docs}/{exc}" if post else str(exc)]
         except ValueError:
             return []  # a bad layout or SOURCE_DATE_EPOCH: reported by the config check
-    refused = [str(replace_file(p, f"{site.docs}/{p.file}")) for p in report.refused]
+    refused = [f"{site.docs}/{problem}" for problem in report.refused]
     return [*refused, *(f"{site.docs}/{warning}" for warning in report.render.warnings)]
 
 
@@ -297,7 +289,17 @@ def build(config_file: str | None, site_dir: Path | None, strict: bool) -> None:
         _say(f"{site.config_file}: plugins.pinplan.enabled is false: nothing done")
         return
     facts = site.facts(site_dir)
-    posts, memo, warned = _built_posts(site, facts)
+    problems = site.problems(facts.site_dir)
+    if problems:
+        raise Failure("\n".join(problems))
+    if not facts.site_dir.is_dir():
+        raise Failure(f"{facts.site_dir}: no built site here; build the site first")
+    memo = image_size_memo(facts.root / site.options.cache_dir)
+    found, warned = _read_posts(site, PostImages(Path(site.config.docs_dir), memo))
+    missing = missing_pages(site.config, found, facts.site_dir, _display(facts.site_dir))
+    if missing:
+        raise Failure("\n".join(f"{site.docs}/{line}" for line in missing))
+    posts = [item.post for item in found]
     for line in warned:
         _say(f"warning: {line}")
     if strict and warned:
@@ -309,7 +311,7 @@ def build(config_file: str | None, site_dir: Path | None, strict: bool) -> None:
 
     now = _now()
     both: dict[str, Any] = {"rules": site.rules, "now": now, "info": _say, "warn": warn}
-    where = f"{site.calendar_name} written once the build succeeds"
+    where = f"{site.calendar_path} written once the build succeeds"
     try:
         # As under `mkdocs build`: the calendar is written last, unless strict and warned.
         report = run_site_build(posts, site.options, facts, write=False, memo=memo, **both)
@@ -319,27 +321,11 @@ def build(config_file: str | None, site_dir: Path | None, strict: bool) -> None:
         report = write_planned_calendar(report, site.rules, site.calendar_path, now)
     except (PinplanError, OSError, ValueError) as exc:
         raise Failure(str(exc)) from None
-    _say(f"{site.calendar_name} " + ("updated" if report.calendar_written else "unchanged"))
+    _say(f"{site.calendar_path} " + ("updated" if report.calendar_written else "unchanged"))
 
 
 def _say(line: str) -> None:
     click.echo(f"pinplan: {line}", err=True)
-
-
-def _built_posts(site: Site, facts: SiteFacts) -> tuple[list[Post], FileMemo, list[str]]:
-    """The site's posts, the build's file memo and the content problems; :class:`Failure`
-    unless every post has its page in the built site."""
-    problems = site.problems(facts.site_dir)
-    if problems:
-        raise Failure("\n".join(problems))
-    if not facts.site_dir.is_dir():
-        raise Failure(f"{facts.site_dir}: no built site here; build the site first")
-    memo = image_size_memo(facts.root / site.options.cache_dir)
-    found, warnings = _read_posts(site, PostImages(Path(site.config.docs_dir), memo))
-    missing = missing_pages(site.config, found, facts.site_dir, _display(facts.site_dir))
-    if missing:
-        raise Failure("\n".join(f"{site.docs}/{line}" for line in missing))
-    return [item.post for item in found], memo, warnings
 
 
 def _table(rows: Sequence[tuple[str, ...]], header: tuple[str, ...]) -> str:
@@ -464,7 +450,7 @@ def export(
                 write_calendar(site.calendar_path, marked)
         except PinplanError as exc:
             raise Failure(str(exc)) from None
-        _say(f"{len(handed)} exported pins recorded as published in {site.calendar_name}")
+        _say(f"{len(handed)} exported pins recorded as published in {site.calendar_path}")
         return
     calendar = _read(site)
     if fmt == "ics":
@@ -575,7 +561,7 @@ def mark_published(config_file: str, ids: tuple[str, ...], at: str | None) -> No
             unknown = [i for i in dict.fromkeys(ids) if i not in known]
             if unknown:
                 raise Failure(
-                    f"{site.calendar_name}: no pin with id {', '.join(map(repr, unknown))}"
+                    f"{site.calendar_path}: no pin with id {', '.join(map(repr, unknown))}"
                 )
             already = [pin.id for pin in calendar.pins if pin.id in ids and pin.published]
             write_calendar(site.calendar_path, _published(calendar, set(ids), moment))
@@ -583,7 +569,7 @@ def mark_published(config_file: str, ids: tuple[str, ...], at: str | None) -> No
         raise Failure(str(exc)) from None
     for pin_id in already:
         _say(f"{pin_id} was already published; left as it was")
-    click.echo(f"{len(set(ids)) - len(already)} pins marked published in {site.calendar_name}")
+    click.echo(f"{len(set(ids)) - len(already)} pins marked published in {site.calendar_path}")
 
 
 def _published(calendar: Calendar, ids: Collection[str], moment: datetime | None) -> Calendar:
@@ -630,5 +616,5 @@ def publish_command(config_file: str, dry_run: bool) -> None:
             site.calendar_path, site.rules, os.environ, uploader.second_clock(_now), say
         )
     except PinplanError as exc:
-        raise Failure(str(replace_file(exc, site.calendar_name))) from None
+        raise Failure(str(exc)) from None
     raise SystemExit(status)
