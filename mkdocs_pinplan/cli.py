@@ -409,8 +409,7 @@ def part_paths(path: Path, count: int) -> list[Path]:
 @click.option(
     "-o",
     "--output",
-    # Not click.Path: it stats the name itself and fails on a NUL in it; _target checks it.
-    callback=lambda ctx, param, value: None if value is None else Path(value),
+    type=Path,  # not click.Path, which fails on a NUL in the name: _target checks it
     default=None,
     metavar="FILE",
     help="Write to FILE instead of stdout.",
