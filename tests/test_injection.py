@@ -15,7 +15,7 @@ from mkdocs_pinplan.calendar_file import read_calendar
 from mkdocs_pinplan.export.csv import export_csv
 from mkdocs_pinplan.export.ics import export_ics
 from mkdocs_pinplan.model import Rules
-from mkdocs_pinplan.preview.page import render_preview
+from mkdocs_pinplan.preview import render_preview
 
 from conftest import FIXED_NOW, Builder
 
