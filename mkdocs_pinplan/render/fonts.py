@@ -24,21 +24,16 @@ from typing import TYPE_CHECKING, NamedTuple
 from ..errors import Problem
 from ..model import Brand, Design, PinSpec
 
+# Pillow is imported where a font is opened: a warm build reads character maps, opens no font.
 if TYPE_CHECKING:
     from PIL import ImageFont
-
-# Pillow is imported where a font is opened: a warm build checks its headlines' characters
-# against the fonts' character maps, but never opens a font to draw.
-
-HEADLINE_WEIGHT = "ExtraBold"
-BODY_WEIGHT = "SemiBold"
 
 
 class RenderError(Exception):
     """A pin cannot be rendered from its inputs (bad image or font); the message says why."""
 
 
-def default_font(weight: str = "Bold") -> Path:
+def default_font(weight: str) -> Path:
     """Path of a bundled Manrope weight (``Regular``, ``Medium``, ``SemiBold``, ``Bold``...)."""
     import font_manrope
 
@@ -48,17 +43,16 @@ def default_font(weight: str = "Bold") -> Path:
 
 def headline_chain(brand: Brand) -> tuple[Path, ...]:
     """Fonts tried in order for the headline: the bold font, then the fallbacks."""
-    return (brand.font_bold or default_font(HEADLINE_WEIGHT), *brand.fallback_fonts)
+    return (brand.font_bold or default_font("ExtraBold"), *brand.fallback_fonts)
 
 
 def body_chain(brand: Brand) -> tuple[Path, ...]:
     """Fonts tried in order for small text (the footer): the regular font, then fallbacks."""
-    return (brand.font or default_font(BODY_WEIGHT), *brand.fallback_fonts)
+    return (brand.font or default_font("SemiBold"), *brand.fallback_fonts)
 
 
 def stamp(path: Path, what: str = "font file") -> tuple[int, int]:
-    """``path``'s mtime and size, in every per-process cache key: a file changed under serve is
-    read again."""
+    """``path``'s mtime and size, for per-process cache keys (a file may change under serve)."""
     try:
         st = path.stat()
     except OSError:

@@ -123,11 +123,6 @@ class Pool(Generic[J, R]):
         # After a failure nothing the workers still do is wanted: stop them at once.
         self.close(graceful=exc_type is None)
 
-    @property
-    def pids(self) -> list[int]:
-        """Process ids of the running workers."""
-        return [w.process.pid for w in self.workers if w.process.pid is not None]
-
     def run(
         self, jobs: Sequence[J], affinity: Sequence[Hashable] | None = None
     ) -> Iterator[tuple[int, R]]:

@@ -25,7 +25,7 @@ STEP = 2  # sizes are tried this many px apart
 ELLIPSIS = "…"
 # Break after these without adding a hyphen (the character already shows the break).
 _EXPLICIT_BREAKS = frozenset("-‐‑/–—")
-_LETTERS = re.compile(r"\w+", re.UNICODE)
+_LETTERS = re.compile(r"\w+")
 
 
 @lru_cache(maxsize=8192)
@@ -54,12 +54,10 @@ class Breaks(NamedTuple):
 
 @lru_cache(maxsize=4096)
 def word_breaks(word: str, lang: str) -> Breaks:
-    """Break opportunities inside ``word`` for the language ``lang``."""
-    natural: dict[int, bool] = {}
-    for i, ch in enumerate(word[:-1]):
-        if ch in _EXPLICIT_BREAKS and i > 0:
-            natural[i + 1] = False
-    explicit = tuple(sorted(natural.items()))
+    explicit = tuple(
+        (i + 1, False) for i, ch in enumerate(word[:-1]) if ch in _EXPLICIT_BREAKS and i > 0
+    )
+    natural = dict(explicit)
     dictionary = _dictionary(lang)
     if dictionary is not None:
         for match in _LETTERS.finditer(word):
