@@ -1,12 +1,14 @@
-"""One build: posts → pin specs → images → plan → calendar file. No MkDocs here."""
+"""One build: posts → pin specs → images → plan → calendar file, and the work around it once
+a site is built, shared by the plugin and ``pinplan build``. No MkDocs here."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 from .calendar_file import (
     EARLIEST_YEAR,
@@ -18,10 +20,12 @@ from .calendar_file import (
 from .errors import Problem, shown
 from .filememo import FileMemo
 from .fs import calendar_lock
-from .model import Calendar, PinSpec, Post, Rules
+from .model import Brand, Calendar, Palette, PinSpec, Post, Rules
 from .pins import PinSettings, make_pin_specs
+from .preview import write_preview
 from .render.fonts import check_fonts
 from .render.pipeline import Progress, RenderStats, render_pins
+from .render.progress import ProgressReport
 from .schedule import Plan, Violation, evergreen_variants, plan, violations
 
 
@@ -89,12 +93,9 @@ def run_build(
     progress: Progress | None = None,
     memo: FileMemo | None = None,
 ) -> BuildReport:
-    """Render every pin into ``site_dir`` and merge them into the calendar at ``calendar_path``.
-
-    With ``write=False`` (``mkdocs serve``, or a build that writes the calendar only once it
-    has succeeded: :func:`write_planned_calendar`) the calendar is planned, the file left alone.
-    ``memo`` is the memo of image sizes the posts were read with; it is saved here.
-    """
+    """Render every pin into ``site_dir`` and plan the calendar at ``calendar_path``, written
+    only with ``write`` (else see :func:`write_planned_calendar`). ``memo``, the image sizes the
+    posts were read with, is saved here."""
     # Read first: a calendar we cannot read stops the build before any rendering.
     text = read_calendar_text(calendar_path)
     existing = loads(text, str(calendar_path)) if text is not None else None
@@ -122,14 +123,11 @@ def run_build(
 def write_planned_calendar(
     report: BuildReport, rules: Rules, calendar_path: Path, now: datetime
 ) -> BuildReport:
-    """Write the calendar of ``report``'s plan atomically: the last step of a build that
-    succeeded. Returns the report of what was written (``calendar_written``: the file changed).
+    """Write the calendar of ``report``'s plan atomically (``calendar_written``: it changed).
 
-    The file is read again under the calendar lock: when a concurrent build or
-    ``mark-published`` has changed it since the plan was made, the specs are planned again
-    into what it now holds, so nothing written meanwhile is lost. (Unchanged, the plan stands:
-    the same arguments give the same plan.)
-    """
+    Under the calendar lock the file is read again: changed since the plan (a concurrent build,
+    ``mark-published``), the specs are planned again into what it now holds, so nothing written
+    meanwhile is lost."""
     with calendar_lock(calendar_path):
         text = read_calendar_text(calendar_path)
         if text != report.planned_from:
@@ -138,3 +136,130 @@ def write_planned_calendar(
             found = tuple(violations(planned.calendar, rules))
             report = report._replace(plan=planned, violations=found, planned_from=text)
         return report._replace(calendar_written=write_calendar(calendar_path, report.plan.calendar))
+
+
+class SiteFacts(NamedTuple):
+    """What the build needs of the site, whichever generator built it."""
+
+    root: Path
+    """The config file's folder: the plugin's relative paths are resolved against it."""
+    site_dir: Path
+    site_url: str | None
+    site_name: str
+
+
+Say = Callable[[str], None]
+
+
+def pin_settings(options: Any, site: SiteFacts) -> PinSettings:
+    """The pin settings of the plugin's validated options (``PinplanConfig``)."""
+    root, brand = site.root, options.brand
+    # The footer text: the brand name, else the site's domain, else its name.
+    host = (urlsplit(site.site_url or "").hostname or "").removeprefix("www.")
+    return PinSettings(
+        site_url=site.site_url or "",
+        brand=Brand(
+            name=brand.name or host or site.site_name,
+            logo=(root / brand.logo) if brand.logo else None,
+            font=(root / brand.font) if brand.font else None,
+            font_bold=(root / brand.font_bold) if brand.font_bold else None,
+            fallback_fonts=tuple(root / f for f in brand.fallback_fonts),
+        ),
+        pins_per_post=options.pins_per_post,
+        board=options.board,
+        layouts=tuple(options.layouts),
+        palettes=tuple(Palette(c.background, c.text, c.accent) for c in brand.colors),
+        image_format=options.image_format,
+        quality=options.quality,
+        system_fonts=brand.system_fonts,
+    )
+
+
+def run_site_build(
+    posts: Sequence[Post],
+    options: Any,
+    site: SiteFacts,
+    *,
+    rules: Rules,
+    now: datetime,
+    write: bool,
+    memo: FileMemo | None,
+    info: Say,
+    warn: Say,
+) -> BuildReport:
+    """:func:`run_build` for the plugin's validated ``options`` (``PinplanConfig``); the
+    renderer's warnings go to ``warn``. Raises :class:`PinplanError` or ``ValueError`` for input
+    that stops the build."""
+    report = run_build(
+        posts,
+        settings=pin_settings(options, site),
+        rules=rules,
+        site_dir=site.site_dir,
+        calendar_path=site.root / options.calendar,
+        now=now,
+        write=write,
+        cache_dir=site.root / options.cache_dir,
+        workers=options.workers or (os.cpu_count() or 1),
+        memo=memo,
+        progress=ProgressReport(info),
+    )
+    for warning in report.render.warnings:
+        warn(warning)
+    for problem in report.refused:
+        warn(str(problem))
+    for note in report.notes:
+        info(note)
+    return report
+
+
+def finish_site_build(
+    report: BuildReport,
+    posts: Sequence[Post],
+    options: Any,
+    site: SiteFacts,
+    *,
+    rules: Rules,
+    now: datetime,
+    where: str,
+    live: bool,
+    info: Say,
+    warn: Say,
+) -> None:
+    """Warn about upcoming pins that break the rules, say what the build did (``where``: what
+    became of the calendar file) and write the preview page (``live`` under a dev server)."""
+    calendar, queue = report.plan.calendar, report.plan.queue
+    upcoming = {p.id for p in calendar.pins if p.publish_at >= now}
+    for violation in report.violations:
+        # Kept in its slot (SPEC rule 6), but a hand edit or a rule change deserves a word.
+        if violation.pin_id in upcoming:
+            warn(
+                f"{options.calendar}: {violation} (kept in its slot; delete the entry "
+                "to have the next build place it again)"
+            )
+    if report.plan.returned:
+        info(
+            f"{options.calendar}: {report.plan.returned} scheduled pins lay beyond the "
+            f"{rules.horizon_days}-day window and went back to the queue (the calendar now "
+            "commits only the window; the queue is worked out again at every build)"
+        )
+    info(
+        f"{len(report.specs)} pins for {len(posts)} posts: "
+        f"{report.render.rendered} rendered, {report.render.cached} cached "
+        f"in {report.render.seconds:.2f}s; {len(calendar.pins)} on the calendar, "
+        f"{len(queue)} queued, {where}"
+    )
+    if options.preview:
+        # Written into the built site, not as a page of it, so it stays out of the nav, search
+        # and sitemap; under `mkdocs serve` it shows the planned but unsaved calendar.
+        write_preview(
+            site.site_dir,
+            calendar,
+            rules,
+            specs=report.specs,
+            posts=posts,
+            now=now,
+            site_name=site.site_name,
+            live=live,
+            placed={spec.image_path for spec in report.specs},
+            queue=queue,
+        )

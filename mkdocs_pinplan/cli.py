@@ -19,7 +19,16 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from .build import build_now, pin_specs, run_build, write_planned_calendar
+from .build import (
+    SiteFacts,
+    build_now,
+    finish_site_build,
+    pin_settings,
+    pin_specs,
+    run_build,
+    run_site_build,
+    write_planned_calendar,
+)
 from .calendar_file import EARLIEST_YEAR, LATEST_YEAR, read_calendar, write_calendar
 from .errors import PinplanError, shown
 from .export import MAX_ROWS, due_pins, export_csv, export_ics, export_json, pins_within
@@ -29,7 +38,6 @@ from .model import Calendar, CalendarPin, Post, Rules
 from .pins import thin_titles
 from .posts import PostImages
 from .schedule import plan, sort_pins, violations
-from .site_build import SiteFacts, finish_site_build, pin_settings, run_site_build
 from .site_config import CONFIG_NAMES, SiteConfig, read_site_config
 from .site_pages import SitePost, missing_pages, read_site_posts
 

@@ -1,11 +1,6 @@
-"""One fact per file (its bytes' hash, an image's size), remembered while the file is unchanged.
-
-A warm ``mkdocs build`` looks at every post's photo twice: to check it is a usable image
-(reading its header) and to key the pins drawn from it (hashing its bytes). Both answers only
-change when the file does, so each is kept in a memo of its own beside the render cache, keyed
-on the file's path and ``(size, mtime, ctime, inode)``; a warm build then only stats. A memo
-written by other code (another release, a local edit) is ignored.
-"""
+"""One fact per file (its bytes' hash, an image's size), remembered while the file is unchanged:
+keyed on its path and ``(size, mtime, ctime, inode)``, so a warm build only stats. A memo
+written by other code (another release, a local edit) is ignored."""
 
 from __future__ import annotations
 
@@ -34,18 +29,13 @@ def stat_key(st: os.stat_result) -> Stat:
 
 
 class FileMemo:
-    """Per path: the stat it had and the one fact learnt about it then.
-
-    With ``path`` the memo is read from and :meth:`save`\\ d to that JSON file (best effort:
-    it is only a cache, a broken or foreign file is ignored and later replaced).
-    """
+    """Per path: the stat it had and the one fact learnt about it then; with ``path``, read
+    from and saved to that JSON file (a broken or foreign one is ignored and later replaced)."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
-        self._entries: dict[str, tuple[Stat, Fact]] = {}
+        self._entries = _load(path) if path is not None else {}
         self._dirty = False
-        if path is not None:
-            self._entries = _load(path)
 
     def get(self, name: str, st: os.stat_result) -> Fact | None:
         """The remembered fact about ``name`` if the file still has stat ``st``."""

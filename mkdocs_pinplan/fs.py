@@ -34,12 +34,9 @@ def write_text_atomic(path: Path, text: str, *, durable: bool = True) -> bool:
 def write_bytes_atomic(path: Path, data: bytes, *, durable: bool = True) -> bool:
     """Replace ``path`` with ``data`` (temp file + ``os.replace``); False when unchanged.
 
-    The new file is a regular file. It keeps the old one's permissions (a new one gets what
-    the umask allows, like any file the user makes); a file without any write permission bit is
-    refused (``PermissionError``) even for root, since the user marked it as not to be changed.
-    ``durable`` flushes the bytes to disk before the rename (the calendar: a power cut must
-    not leave it empty); files the next build remakes anyway can skip that.
-    """
+    The new regular file keeps the old one's permissions (else the umask's); a file without any
+    write permission bit is refused (``PermissionError``), even for root. ``durable`` flushes the
+    bytes to disk before the rename (the calendar: a power cut must not leave it empty)."""
     try:
         old = path.lstat()
     except FileNotFoundError:
@@ -72,12 +69,9 @@ def write_bytes_atomic(path: Path, data: bytes, *, durable: bool = True) -> bool
 
 
 def write_site_file(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` in the built site, which the next build remakes anyway.
-
-    A new file is created in place (permissions from the umask); anything already there —
-    a file from an earlier build, a link, which is replaced and never followed — goes through
-    :func:`write_bytes_atomic`.
-    """
+    """Write ``data`` to ``path`` in the built site: a new file in place (permissions from the
+    umask), anything already there (a link is replaced, never followed) by
+    :func:`write_bytes_atomic`."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
     try:
         fd = os.open(path, flags, 0o666)
@@ -104,14 +98,10 @@ def lock_path(path: Path) -> Path:
 def calendar_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     """Hold an exclusive lock for a read → change → write of the calendar at ``path``.
 
-    A second build (or ``pinplan mark-published``) waits here until the first is done, so
-    neither overwrites the other's pins. The lock is an OS file lock on a hidden sidecar
-    file (``.calendar.json.lock``) that exists only while it is held and is released by
-    the OS even when a build is killed. Where the sidecar cannot be created (a read-only
-    checkout) or the platform has no file locks, this goes on unlocked: a needed write
-    then fails with its own clear message.
-    Raises :class:`PinplanError` when another holder keeps the lock for ``timeout`` seconds.
-    """
+    An OS file lock on a hidden sidecar (``.calendar.json.lock``) that exists only while held
+    and is released by the OS even when a build is killed; without one (a read-only checkout,
+    no file locks) this goes on unlocked. Raises :class:`PinplanError` when another holder
+    keeps it for ``timeout`` seconds."""
     sidecar = lock_path(path)
     deadline = time.monotonic() + timeout
     while True:

@@ -18,7 +18,14 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from .build import BuildReport, build_now, write_planned_calendar
+from .build import (
+    BuildReport,
+    SiteFacts,
+    build_now,
+    finish_site_build,
+    run_site_build,
+    write_planned_calendar,
+)
 from .config import (
     PinplanConfig,
     calendar_place_problem,
@@ -32,7 +39,6 @@ from .images import image_size_memo
 from .model import Post, Rules
 from .posts import PostImages, parse_front_matter, read_post
 from .schedule import collector_paused
-from .site_build import SiteFacts, finish_site_build, run_site_build
 
 log = get_plugin_logger(__name__)
 
@@ -46,7 +52,7 @@ class _PageFacts(NamedTuple):
     title: str
     is_post: bool
     markdown: str
-    """The page's Markdown without front-matter: photos and title texts come from it."""
+    """Without front-matter."""
 
 
 class _PendingWrite(NamedTuple):

@@ -67,10 +67,8 @@ def front_matter_problem(meta: Mapping[str, object]) -> str | None:
 
 def parse_front_matter(text: str, file: str) -> dict[str, object]:
     """The YAML front-matter of a Markdown page as a mapping (empty when there is none).
-
-    Raises :class:`PinplanError` naming the file when the YAML is broken or not a mapping;
-    MkDocs itself silently drops such front-matter, which would hide a broken ``pinplan`` block.
-    """
+    Raises :class:`PinplanError` naming the file when the YAML is broken or not a mapping
+    (MkDocs drops such front-matter silently, hiding a broken ``pinplan`` block)."""
     match = _FRONT_MATTER.match(text.lstrip("\ufeff"))
     if not match:
         return {}
@@ -115,8 +113,7 @@ def clean_text(value: str) -> str:
 
 def parse_datetime(value: object) -> datetime:
     """A front-matter date (date, datetime, ISO string or created/updated mapping) as a
-    datetime, a bare date at midnight. Raises ``ValueError`` with a message meant for the user.
-    """
+    datetime, a bare date at midnight. Raises ``ValueError`` with a message for the user."""
     if isinstance(value, datetime):
         return value
     if isinstance(value, date):
@@ -138,25 +135,6 @@ def parse_datetime(value: object) -> datetime:
             raise ValueError("has 'updated' but no 'created' date")
         raise ValueError("expected a date or a mapping with a 'created' date")
     raise ValueError(f"expected a date such as 2026-11-20, got {shown(value)}")
-
-
-def _is_web_link(text: str) -> bool:
-    """Whether ``text`` is an absolute http(s) URL that Python's URL functions take apart."""
-    if not re.match(r"^https?://\S+$", text):
-        return False
-    try:
-        parts = urlsplit(text)
-        parts.port  # noqa: B018 (raises for a port that is no number)
-    except ValueError:  # e.g. "https://[::1" (an unclosed IPv6 address)
-        return False
-    return bool(parts.hostname)
-
-
-def _suggest(key: str, known: tuple[str, ...]) -> str:
-    import difflib  # only for a misspelt key: not worth its import time on every build
-
-    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _text(
@@ -204,8 +182,16 @@ def _pin_number(value: object, file: str, key: str, problems: list[Problem]) -> 
 
 
 def _web_link(value: object, file: str, key: str, problems: list[Problem]) -> str | None:
+    """An absolute http(s) URL that Python's URL functions take apart."""
     text = _text(value, file, key, problems)
-    if text is not None and not _is_web_link(text):
+    if text is None:
+        return None
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 (raises for a port that is no number)
+    except ValueError:  # e.g. "https://[::1" (an unclosed IPv6 address)
+        parts = None
+    if not (parts and parts.hostname and re.match(r"^https?://\S+$", text)):
         problems.append(Problem(file, key, f"expected an http(s) URL, got {shown(text)}"))
         return None
     return text
@@ -226,9 +212,8 @@ PINPLAN_KEYS: dict[str, tuple[str, _Reader | None]] = {
 
 
 class PostImages:
-    """Finds and checks the images posts name, for one build: each folder is resolved once
-    (``realpath`` does an ``lstat`` per folder on the path), and with ``memo`` an image that
-    passed before and has not changed since is not opened again."""
+    """Finds and checks the images posts name, for one build: each folder is resolved once, and
+    with ``memo`` an image that passed before and is unchanged is not opened again."""
 
     def __init__(self, docs_dir: Path, memo: FileMemo | None = None) -> None:
         self.docs_dir = os.fspath(docs_dir)
@@ -239,11 +224,8 @@ class PostImages:
         self._folder = cache(os.path.realpath)
 
     def resolve(self, value: object, *, file: str, key: str) -> Path:
-        """The local image ``value`` names, relative to page ``file``; refuses remote URLs,
-        escapes from the docs directory and files that are not usable images.
-
-        Raises :class:`Problem` naming the file and key.
-        """
+        """The local image ``value`` names, relative to page ``file``. Raises :class:`Problem`
+        for remote URLs, escapes from the docs directory and files that are no usable images."""
         if not isinstance(value, str) or not value.strip():
             raise Problem(file, key, f"expected a path to an image, got {shown(value)}")
         text = value.strip()
@@ -281,14 +263,11 @@ def read_post(
     images: PostImages | None = None,
     body: str = "",
 ) -> PostReading:
-    """Validate one page's front-matter into a :class:`Post`.
+    """Validate one page's front-matter (and ``body``, its Markdown) into a :class:`Post`.
 
     Pages outside the ``posts`` globs (``is_post_path``) are posts only with a ``pinplan``
-    mapping. ``images`` is shared by a build's pages; ``body`` (the Markdown without
-    front-matter) gives a photo when ``pinplan.image`` is not set, and texts for pin titles.
-    Never raises for bad content: problems come back in the result and the offending key
-    falls back to its default.
-    """
+    mapping. Never raises for bad content: problems come back in the result and the offending
+    key falls back to its default."""
     problems: list[Problem] = []
     file = src_path
     block = meta.get("pinplan")
@@ -361,7 +340,11 @@ def _block_fields(
         key = str(raw_key)
         name = f"pinplan.{key}"
         if key not in PINPLAN_KEYS:
-            problems.append(Problem(file, name, "unknown key" + _suggest(key, tuple(PINPLAN_KEYS))))
+            import difflib  # only for a misspelt key: not worth its import time on every build
+
+            close = difflib.get_close_matches(key, PINPLAN_KEYS, n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            problems.append(Problem(file, name, "unknown key" + hint))
             continue
         field, read = PINPLAN_KEYS[key]
         if read is not None:
@@ -400,14 +383,12 @@ _SENTENCE_END = re.compile(r"[.!?。！？](?=\s)")
 
 
 class PostBody(NamedTuple):
-    """What a post's Markdown body offers for its pin titles and description."""
+    """What a post's Markdown body offers for its pins, as plain text: the first top-level
+    heading, the second-level ones, the first sentence of prose."""
 
     h1: str
-    """The first top-level heading, as plain text."""
     sections: tuple[str, ...]
-    """The second-level headings, as plain text."""
     lead: str
-    """The first sentence of the first paragraph of prose."""
 
 
 def _inline_text(markdown: str) -> str:
@@ -437,8 +418,7 @@ def _lead(text: str) -> str:
 
 
 def _shown(markdown: str) -> str:
-    """``markdown`` without fenced code and HTML comments: they do not show their text as
-    Markdown."""
+    """``markdown`` without fenced code and HTML comments (they show no Markdown)."""
     text = _COMMENT.sub("", markdown) if "<!--" in markdown else markdown
     return _FENCED.sub("", text) if "```" in text or "~~~" in text else text
 
@@ -506,11 +486,8 @@ def find_photo(
     problems: list[Problem],
 ) -> Path | None:
     """The photo for a post without ``pinplan.image``: the first local image in its body,
-    else Material's ``image`` or ``social.cards_layout_options.background_image``.
-
-    Each candidate passes the checks of ``pinplan.image``; one that fails them is a problem
-    and skipped. Remote images and missing files are skipped quietly (MkDocs reports those).
-    """
+    else Material's ``image`` or ``social.cards_layout_options.background_image``. A candidate
+    failing the checks of ``pinplan.image`` is a problem; remote and missing ones are skipped."""
     social = meta.get("social")
     options = social.get("cards_layout_options") if isinstance(social, Mapping) else None
     background = options.get("background_image") if isinstance(options, Mapping) else None

@@ -1,12 +1,10 @@
 """Render cache keys: the bytes that decide a pin's pixels, hashed.
 
-A key is the SHA-256 of a canonical form of the :class:`~mkdocs_pinplan.model.Design` in which
-every file path is replaced by the hash of that file's bytes, plus a "render context": the
-package's code (:func:`~mkdocs_pinplan.code_version`, every file of it), the
-versions of the libraries that draw, and the bundled default fonts' bytes. So a renamed
-background reuses its pins, a changed background re-renders exactly its pins, an option that
-is not part of the design (a board, a schedule) re-renders nothing, and any other release or
-edit of the code re-renders everything.
+A key covers the :class:`~mkdocs_pinplan.model.Design` with every file path replaced by the hash
+of the file's bytes, and a "render context": the package's code (every file of it), the versions
+of the libraries that draw and the bundled default fonts' bytes. So a renamed background reuses
+its pins, a changed one re-renders exactly its pins, an option outside the design (a board, a
+schedule) re-renders nothing, and any other release or edit of the code re-renders everything.
 """
 
 from __future__ import annotations
@@ -25,26 +23,16 @@ from ..model import Design
 
 
 class FileHasher:
-    """SHA-256 of files' bytes, each file read at most once while it stays unchanged.
-
-    Within a build each path is hashed once; with a memo (kept in the cache as
-    ``file-hashes.json``) an unchanged file is not read again in later builds either.
-    """
+    """SHA-256 of files' bytes: each path hashed once a build, and with a memo an unchanged
+    file not read again in later builds either."""
 
     def __init__(self, memo: FileMemo | None = None) -> None:
         self.memo = memo if memo is not None else FileMemo()
         self._this_build: dict[str, str] = {}
 
-    @classmethod
-    def in_cache(cls, cache_dir: Path) -> FileHasher:
-        """A hasher whose memo lives in ``cache_dir``."""
-        return cls(FileMemo(cache_dir / "file-hashes.json"))
-
     def digest(self, path: str | os.PathLike[str]) -> str:
-        """Hex SHA-256 of ``path``'s bytes, or a marker naming the path when it is unreadable.
-
-        An unreadable file gets a key of its own; rendering it fails and is never cached.
-        """
+        """Hex SHA-256 of ``path``'s bytes; an unreadable file gets a marker naming it (its
+        render fails and is never cached)."""
         name = os.fspath(path)
         seen = self._this_build.get(name)
         if seen is None:
@@ -70,22 +58,6 @@ class FileHasher:
         self.memo.put(name, st, value)
         return value
 
-    def save(self) -> None:
-        """Write the memo back to its file (best effort: it is only a cache)."""
-        self.memo.save()
-
-
-def _library_versions() -> dict[str, str]:
-    """Versions of the libraries that shape pixels."""
-    import PIL
-
-    versions = {"pillow": PIL.__version__}
-    # From its metadata: importing pyphen lists its ~150 dictionaries, and a warm build
-    # draws nothing.
-    with suppress(importlib.metadata.PackageNotFoundError):
-        versions["pyphen"] = importlib.metadata.version("pyphen")
-    return versions
-
 
 def default_font_files() -> list[Path]:
     """Every bundled Manrope file: ``None`` fonts in a design mean these bytes."""
@@ -98,22 +70,24 @@ def default_font_files() -> list[Path]:
 
 def render_context(hasher: FileHasher) -> str:
     """Hash of everything outside a design that changes pixels (code, libraries, default fonts)."""
-    context = {
-        "code": code_version(),
-        "versions": _library_versions(),
-        "fonts": {p.name: hasher.digest(p) for p in default_font_files()},
-    }
+    import PIL
+
+    versions = {"pillow": PIL.__version__}
+    # From its metadata: importing pyphen lists its ~150 dictionaries, and a warm build
+    # draws nothing.
+    with suppress(importlib.metadata.PackageNotFoundError):
+        versions["pyphen"] = importlib.metadata.version("pyphen")
+    fonts = {p.name: hasher.digest(p) for p in default_font_files()}
+    context = {"code": code_version(), "versions": versions, "fonts": fonts}
     return hashlib.sha256(json.dumps(context, sort_keys=True).encode()).hexdigest()
 
 
 class DesignKeys:
     """The cache keys of one build's designs: equal exactly when the rendered bytes would be.
 
-    A key is the SHA-256 of the render context and of a canonical JSON form of the design: a
-    record (a dataclass) as its type and named fields (so a reordered dataclass cannot
-    collide), a record inside it (layout, palette, brand) as the hash of that form, and a file
-    as the hash of its bytes. Many designs share a record: each is put in form once per build.
-    """
+    A key is the SHA-256 of the render context and a canonical JSON form of the design: a record
+    (a dataclass) as its type and named fields, a record inside it (layout, palette, brand) as
+    the hash of that form, worked out once per build, and a file as the hash of its bytes."""
 
     def __init__(self, hasher: FileHasher) -> None:
         self.hasher = hasher

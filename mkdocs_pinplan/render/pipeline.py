@@ -1,10 +1,8 @@
 """Render many pins into the site: de-duplicated work, a content-addressed cache, a process pool.
 
-The work is decided up front: pins are grouped by cache key (equal keys mean equal bytes), the
-cache answers what it can, and only the rest is rendered, each distinct image once. Workers
-write their image straight to disk (the site's pin files, and the cache entry) and
-send back only warnings, so no process holds more than the pin it is drawing.
-"""
+Pins are grouped by cache key (equal keys mean equal bytes), the cache answers what it can and
+only the rest is drawn, each distinct image once. Workers write their image straight to the
+site's files and the cache, and send back only warnings."""
 
 from __future__ import annotations
 
@@ -16,6 +14,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import PinplanError
+from ..filememo import FileMemo
 from ..fs import write_site_file
 from ..model import Design, PinSpec
 from .keys import DesignKeys, FileHasher
@@ -26,12 +25,10 @@ Progress = Callable[[int, int], None]
 
 MIN_POOL_JOBS = 24
 """Fewer images than this render in-process: starting the fork server and warming each
-worker's font caches costs about as much as drawing a dozen pins (and this covers the common
-``mkdocs serve`` rebuild after editing a post or two)."""
+worker's font caches costs about as much as drawing a dozen pins."""
 
 
-# Named tuples rather than dataclasses: each dataclass costs a build over a millisecond to
-# define, and these three are plain records.
+# Named tuples: a dataclass costs a build over a millisecond to define.
 class RenderStats(NamedTuple):
     """What a render pass did, plus content warnings naming the post."""
 
@@ -87,16 +84,16 @@ def render_pins(
     workers: int = 1,
     progress: Progress | None = None,
 ) -> RenderStats:
-    """Write every spec's image under ``site_dir``, drawing each distinct image at most once.
-
-    With ``cache_dir``, images already in the cache are copied into the site without
-    drawing, and new ones are added to it. ``workers`` > 1 draws in that many worker
-    processes. Raises :class:`PinplanError` naming the post when a pin cannot be rendered
-    (unusable input, or its worker crashed); never waits on a dead worker.
-    """
+    """Write every spec's image under ``site_dir``, drawing each distinct image at most once
+    (in ``workers`` processes) and copying what ``cache_dir`` holds. Raises
+    :class:`PinplanError` naming the post when a pin cannot be rendered (unusable input, or its
+    worker crashed); never waits on a dead worker."""
     started = time.perf_counter()
     cache = _open_cache(cache_dir) if cache_dir is not None else None
-    groups = _group(specs, DesignKeys(cache[1] if cache else FileHasher()))
+    keys = DesignKeys(cache[1] if cache else FileHasher())
+    groups: dict[str, list[PinSpec]] = {}  # equal keys mean equal bytes: drawn once
+    for spec in specs:
+        groups.setdefault(keys.key(spec.design), []).append(spec)
     notes: dict[str, tuple[str, ...]] = {}
     jobs: list[RenderJob] = []
     for key, group in groups.items():
@@ -111,7 +108,7 @@ def render_pins(
         jobs.append(RenderJob(design=design, key=key, targets=targets, cache_root=cache_root))
     used = _render(jobs, groups, notes, workers=workers, progress=progress)
     if cache is not None:
-        cache[1].save()
+        cache[1].memo.save()
         cache[0].prune(groups, now=time.time())
     return RenderStats(
         rendered=len(jobs),
@@ -129,16 +126,8 @@ def _open_cache(cache_dir: Path) -> tuple[PinCache, FileHasher]:
         (cache_dir / "pins").mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise PinplanError(str(cache_dir), "cache_dir", f"cannot create it: {exc}") from None
-    hasher = FileHasher.in_cache(cache_dir)
+    hasher = FileHasher(FileMemo(cache_dir / "file-hashes.json"))
     return PinCache(cache_dir, hasher.memo), hasher
-
-
-def _group(specs: Sequence[PinSpec], keys: DesignKeys) -> dict[str, list[PinSpec]]:
-    """The specs by cache key: equal keys mean equal bytes, so each group is drawn once."""
-    groups: dict[str, list[PinSpec]] = {}
-    for spec in specs:
-        groups.setdefault(keys.key(spec.design), []).append(spec)
-    return groups
 
 
 def _post_warnings(
@@ -177,10 +166,8 @@ def _render(
     workers: int,
     progress: Progress | None,
 ) -> int:
-    """Draw ``jobs`` (in-process or in a pool); each job writes its image as soon as it exists.
-
-    Returns how many processes drew.
-    """
+    """Draw ``jobs`` (in-process or in a pool), each written as soon as it exists; returns how
+    many processes drew."""
 
     def finished(done: int, job: RenderJob, outcome: JobOutcome) -> None:
         if outcome.error is not None:

@@ -47,11 +47,8 @@ class Hit(NamedTuple):
 
 
 class PinCache:
-    """The store under ``root`` (the plugin's ``cache_dir``).
-
-    ``memo`` remembers which entries were checked, by their stat, so that an unchanged entry
-    is not hashed again by every build (the file-hash memo of :class:`~.keys.FileHasher`).
-    """
+    """The store under ``root`` (the plugin's ``cache_dir``); ``memo`` (the file-hash memo)
+    remembers the entries checked, so an unchanged one is not hashed again by every build."""
 
     def __init__(self, root: Path, memo: FileMemo | None = None) -> None:
         self.root = root
@@ -92,11 +89,8 @@ class PinCache:
     def prune(
         self, keep: Iterable[str], *, now: float, max_age_days: float = PRUNE_AFTER_DAYS
     ) -> int:
-        """Delete entries not in ``keep`` and older than ``max_age_days``, at most once a day.
-
-        Returns how many files were deleted. Leftover temp files of killed writers go too.
-        Another build may still want a deleted entry: it then simply renders it again.
-        """
+        """Delete entries not in ``keep`` and older than ``max_age_days`` (and killed writers'
+        temp files), at most once a day; returns how many files went."""
         marker = self.root / "pruned"
         try:
             if now - marker.stat().st_mtime < 86400:
