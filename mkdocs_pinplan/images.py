@@ -110,12 +110,9 @@ def _eight_bit(image: PILImage) -> PILImage:
 
 
 def open_image(path: Path, cover: tuple[int, int] | None = None) -> PILImage:
-    """Decode ``path`` into memory, refusing corrupt, empty and oversized images.
-
-    With ``cover`` (width, height), a JPEG may be decoded at 1/2, 1/4 or 1/8 of its size
-    (libjpeg scales while decoding, at a fraction of the time), but never below what covers
-    that area when the image is shown upright.
-    """
+    """Decode ``path`` into memory, refusing corrupt, empty and oversized images. With
+    ``cover`` (width, height), a JPEG may be decoded at 1/2, 1/4 or 1/8 of its size (libjpeg
+    scales while decoding, much faster), never below what covers that area shown upright."""
     with _opened(path) as image:
         if cover is not None and image.format == "JPEG":
             width, height = image.size

@@ -7,7 +7,7 @@ import dataclasses
 import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Box = tuple[float, float, float, float]
 """A rectangle as fractions of the canvas: ``(left, top, right, bottom)``."""
@@ -26,7 +26,6 @@ class Layout:
     text_box_alone: Box | None = None
     """Where the headline goes when the post has no photo (default: ``text_box``)."""
     ground: Literal["background", "accent"] = "background"
-    """The palette colour of the canvas."""
     panel: bool = False
     """A solid panel in the background colour behind the headline (for text over photos)."""
     align: Literal["left", "center"] = "left"
@@ -110,8 +109,7 @@ BUILTIN_LAYOUTS: dict[str, Layout] = {
 }
 
 DEFAULT_LAYOUTS = tuple(BUILTIN_LAYOUTS)
-"""The rotation when ``layouts:`` is not set: every built-in, photo first. A post without
-a photo rotates only those made for that (``block``, ``type``, ``stripe``)."""
+"""The rotation when ``layouts:`` is not set: every built-in, photo first."""
 
 _NUMBERS: dict[str, tuple[float, float, str]] = {
     "max_size": (48, 220, "a whole number of px from 48 to 220"),
@@ -168,9 +166,7 @@ def _field(key: str, value: object) -> object:
 def resolve_layouts(items: Sequence[object]) -> tuple[Layout, ...]:
     """The ``layouts:`` option as layouts, in order: names of built-ins or earlier own layouts,
     and mappings that define (and use) a layout of your own: a ``name``, an optional ``base``
-    (default ``type``) and the fields to change. Raises ``ValueError`` prefixed with the
-    item's position, saying which key is wrong and what was expected.
-    """
+    (default ``type``) and the fields to change. ``ValueError`` names the item and key."""
     known: dict[str, Layout] = dict(BUILTIN_LAYOUTS)
     out: list[Layout] = []
     for i, item in enumerate(items):
@@ -188,12 +184,12 @@ def resolve_layouts(items: Sequence[object]) -> tuple[Layout, ...]:
                     raise ValueError("name: every layout of your own needs a name")
                 if not isinstance(base, str) or base not in known:
                     raise ValueError(f"base: expected one of {', '.join(known)}, got {base!r}")
-                changes = {
+                changes: dict[str, Any] = {
                     str(key): _field(str(key), value)
                     for key, value in item.items()
                     if key not in ("name", "base")
                 }
-                layout = dataclasses.replace(known[base], name=name.strip(), **changes)  # type: ignore[arg-type]
+                layout = dataclasses.replace(known[base], name=name.strip(), **changes)
             else:
                 raise ValueError(f"expected a layout name or mapping, got {item!r}")
         except ValueError as exc:

@@ -161,17 +161,10 @@ def thin_titles(posts: Iterable[Post], pins_per_post: int) -> list[tuple[Post, i
     ``(post, strong titles, pins)``: they would gain from ``pinplan.titles``."""
     thin = []
     for post in posts:
-        if post.draft:
-            continue
-        strong = {
-            text
-            for headline in post.headlines()
-            for text, good in _title_candidates(headline, post)
-            if good
-        }
+        texts = {t for h in post.headlines() for t, strong in _title_candidates(h, post) if strong}
         count = pin_count(post, pins_per_post)
-        if len(strong) < count:
-            thin.append((post, len(strong), count))
+        if not post.draft and len(texts) < count:
+            thin.append((post, len(texts), count))
     return thin
 
 
@@ -192,13 +185,9 @@ def layouts_for(post: Post, layouts: Sequence[Layout]) -> tuple[Layout, ...]:
 
 
 def _pin_titles(posts: Sequence[Post], counts: Sequence[int]) -> list[list[str | None]]:
-    """A distinct title for every pin of every post, ``None`` where the post has no distinct
-    text of its own left.
-
-    Handed out in rounds (every post's first pin, then every second pin ...) so a post
-    that shares its title with another is not left without a pin because the other came
-    first in the file order.
-    """
+    """A distinct title for every pin of every post (``None`` where the post has no text left),
+    handed out in rounds (every post's first pin, then every second ...) so that of two posts
+    sharing a title, the one later in the file order is not left without a pin."""
     taken: set[str] = set()
     titles: list[list[str | None]] = [[None] * count for count in counts]
     # A post's candidates depend only on the headline: worked out once per headline.
@@ -227,12 +216,9 @@ def _pin_titles(posts: Sequence[Post], counts: Sequence[int]) -> list[list[str |
 def make_pin_specs(
     posts: Iterable[Post], settings: PinSettings, extra: Mapping[str, int] | None = None
 ) -> list[PinSpec]:
-    """Every pin of every (non-draft) post, in a stable order, with distinct titles.
-
-    ``extra`` asks for variants beyond a post's pins (evergreen pins), by post path: they
-    continue the post's rotation, so each is a headline/layout/palette combination the post
-    has not had (fewer when the rotation has none left).
-    """
+    """Every pin of every (non-draft) post, in a stable order, with distinct titles; ``extra``
+    asks for evergreen variants by post path, each a headline/layout/palette combination the
+    post has not had (fewer when the rotation has none left)."""
     live = sorted((p for p in posts if not p.draft), key=lambda p: p.src_path)
     palettes = settings.palettes or default_palettes(settings.brand.name or "pinplan")
     layouts = resolve_layouts(settings.layouts or DEFAULT_LAYOUTS)

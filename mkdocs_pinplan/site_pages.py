@@ -81,14 +81,12 @@ def format_url_date(day: date, pattern: str) -> str:
         token = match.group(0)
         if token.startswith("'"):
             return token[1:-1] or "'"
-        letter, width = token[0], len(token)
-        if letter == "y":
-            return f"{day.year % 100:02d}" if width == 2 else f"{day.year:0{width}d}"
-        if letter == "M" and width <= 2:
-            return f"{day.month:0{width}d}"
-        if letter == "d" and width <= 2:
-            return f"{day.day:0{width}d}"
-        raise ValueError(f"the date field {token!r} is not supported (only y, M and d)")
+        if token == "yy":
+            return f"{day.year % 100:02d}"
+        value = {"y": day.year, "M": day.month, "d": day.day}.get(token[0])
+        if value is None or (token[0] != "y" and len(token) > 2):
+            raise ValueError(f"the date field {token!r} is not supported (only y, M and d)")
+        return f"{value:0{len(token)}d}"
 
     return _DATE_FIELD.sub(field, pattern)
 
@@ -103,20 +101,17 @@ def blog_post_src(src: str, blog: BlogSettings, meta: dict[str, object], title: 
     except ValueError as exc:
         raise Problem(src, "date", str(exc)) from None
     categories = meta.get("categories")
-    kept = [str(c) for c in categories] if isinstance(categories, list) else []
+    kept = categories[: blog.post_url_max_categories] if isinstance(categories, list) else []
     slug = meta.get("slug")
+    if not isinstance(slug, str) or not slug:
+        slug = slugify(title, blog.post_slugify_separator)
     name = posixpath.splitext(posixpath.basename(src))[0]
     try:
         path = blog.post_url_format.format(
-            categories="/".join(
-                slugify(c, blog.categories_slugify_separator)
-                for c in kept[: blog.post_url_max_categories]
-            ),
+            categories="/".join(slugify(str(c), blog.categories_slugify_separator) for c in kept),
             date=format_url_date(day, blog.post_url_date_format),
             file="index" if name == "README" else name,
-            slug=slug
-            if isinstance(slug, str) and slug
-            else slugify(title, blog.post_slugify_separator),
+            slug=slug,
         )
     except (ValueError, KeyError, IndexError) as exc:
         raise Problem(src, "plugins.blog.post_url_format", str(exc)) from None
