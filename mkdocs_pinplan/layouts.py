@@ -32,8 +32,7 @@ class Layout:
     valign: Literal["top", "center", "bottom"] = "center"
     uppercase: bool = False
     decorations: tuple[Literal["bar", "rule", "frame", "stripe"], ...] = ("bar",)
-    """Accent shapes: a bar above the headline, a rule below it, a frame, a stripe down the
-    left edge."""
+    """Accent shapes: a bar above the headline, a rule below it, a frame, a left-edge stripe."""
     max_size: int = 132
     """Largest headline size in px on a 1000 px wide pin (it shrinks to fit)."""
     max_lines: int = 4

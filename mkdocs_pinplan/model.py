@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -181,5 +181,5 @@ class Calendar:
 
     timezone: str
     start: date
-    pins: tuple[CalendarPin, ...] = field(default_factory=tuple)
+    pins: tuple[CalendarPin, ...] = ()
     version: int = CALENDAR_VERSION

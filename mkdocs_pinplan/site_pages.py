@@ -72,10 +72,8 @@ def slugify(text: str, separator: str = "-") -> str:
 
 
 def format_url_date(day: date, pattern: str) -> str:
-    """``day`` written by an LDML date pattern of years, months and days (``yyyy/MM/dd``).
-
-    Raises ``ValueError`` for a pattern field other than ``y``, ``M`` and ``d``.
-    """
+    """``day`` written by an LDML date pattern of years, months and days (``yyyy/MM/dd``);
+    ``ValueError`` for any other field."""
 
     def field(match: re.Match[str]) -> str:
         token = match.group(0)
