@@ -10,13 +10,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
-from .calendar_file import (
-    EARLIEST_YEAR,
-    LATEST_YEAR,
-    loads,
-    read_calendar_text,
-    write_calendar,
-)
+from .calendar_file import EARLIEST_YEAR, LATEST_YEAR, loads, read_calendar_text, write_calendar
 from .errors import Problem, shown
 from .filememo import FileMemo
 from .fs import calendar_lock

@@ -6,7 +6,7 @@ import fnmatch
 import posixpath
 import re
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Literal, NamedTuple
 from urllib.parse import urlsplit
@@ -36,7 +36,7 @@ from .config import (
 )
 from .errors import PinplanError
 from .images import image_size_memo
-from .model import Post, Rules
+from .model import Post
 from .posts import PostImages, parse_front_matter, read_post
 from .schedule import collector_paused
 
@@ -52,16 +52,6 @@ class _PageFacts(NamedTuple):
     title: str
     is_post: bool
     markdown: str
-    """Without front-matter."""
-
-
-class _PendingWrite(NamedTuple):
-    """A planned calendar waiting for the build to succeed before it is written."""
-
-    report: BuildReport
-    rules: Rules
-    path: Path
-    now: datetime
 
 
 class PinplanPlugin(BasePlugin[PinplanConfig]):
@@ -69,9 +59,7 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
 
     def __init__(self) -> None:
         self.is_serve = False
-        self.posts: list[Post] = []
         self.pages: list[_PageFacts] = []
-        self.globs: list[str] = []
         self._enabled = True
         self._is_post: Callable[[str], object] = lambda src: None
         self.images: PostImages | None = None
@@ -81,7 +69,7 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
         # Under the `mkdocs` command the calendar is written in on_shutdown, once the build
         # (and --strict's count of warnings, made after on_post_build) has succeeded.
         self._deferred = False
-        self._pending: _PendingWrite | None = None
+        self._pending: Callable[[], BuildReport] | None = None
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.is_serve = command == "serve"
@@ -94,23 +82,19 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
             log.info(f"{self.config.calendar} unchanged: the build failed")
 
     def on_shutdown(self) -> None:
+        # The build has succeeded: write the calendar it planned.
         self._deferred = False
-        self._write_pending()
-
-    def _write_pending(self) -> None:
-        """Write the calendar planned by a build that has succeeded."""
         pending, self._pending = self._pending, None
         if pending is None:
             return
         try:
-            written = write_planned_calendar(*pending).calendar_written
+            written = pending().calendar_written
         except (PinplanError, OSError, ValueError) as exc:
             raise PluginError(f"pinplan: {exc}") from None
         log.info(f"{self.config.calendar} " + ("updated" if written else "unchanged"))
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         # Per-build state is reset here: under `mkdocs serve` the plugin object lives on.
-        self.posts = []
         self.pages = []
         self._pending = None
         # Read once: MkDocs' config attribute access costs more than the rest of a page's turn.
@@ -122,9 +106,9 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
         host, port = config.dev_addr
         if urlsplit(config.site_url or "").netloc == f"{host}:{port}":
             self.is_serve = True
-        self.globs = self.config.posts or default_post_globs(config)
+        globs = self.config.posts or default_post_globs(config)
         # One regular expression for all the globs (fnmatch's own translation, case-sensitive).
-        self._is_post = re.compile("|".join(fnmatch.translate(g) for g in self.globs)).match
+        self._is_post = re.compile("|".join(fnmatch.translate(g) for g in globs)).match
         root = config_dir(config)
         # One per build: it resolves each folder once and remembers which images passed
         # (in the cache, beside the file hashes the renderer keeps).
@@ -208,7 +192,7 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
             self._post_build(config)
 
     def _post_build(self, config: MkDocsConfig) -> None:
-        self.posts = self._read_posts()
+        posts = self._read_posts()
         root = config_dir(config)
         site = SiteFacts(root, Path(config.site_dir), config.site_url, config.site_name)
         calendar_path = root / self.config.calendar
@@ -219,7 +203,7 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
         try:
             now = build_now()
             report = run_site_build(
-                self.posts,
+                posts,
                 self.config,
                 site,
                 rules=rules,
@@ -232,10 +216,10 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
         except (PinplanError, ValueError) as exc:
             raise PluginError(f"pinplan: {exc}") from None
         if write and self._deferred:
-            self._pending = _PendingWrite(report, rules, calendar_path, now)
+            self._pending = partial(write_planned_calendar, report, rules, calendar_path, now)
         if self.dirty:
             log.info(
-                f"{len(report.specs)} pins for {len(self.posts)} changed posts; "
+                f"{len(report.specs)} pins for {len(posts)} changed posts; "
                 f"{self.config.calendar} and the preview left as they are (--dirty sees only "
                 "changed pages; a full build plans the calendar)"
             )
@@ -252,7 +236,7 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
         )
         finish_site_build(
             report,
-            self.posts,
+            posts,
             self.config,
             site,
             rules=rules,

@@ -40,8 +40,8 @@ class PostReading(NamedTuple):
     problems: tuple[Problem, ...] = ()
 
 
+# LibYAML's safe loader when PyYAML has it (MkDocs reads front-matter with it too).
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""LibYAML's safe loader when PyYAML has it (MkDocs reads front-matter with it too)."""
 
 
 def front_matter_problem(meta: Mapping[str, object]) -> str | None:
@@ -218,8 +218,7 @@ class PostImages:
     def __init__(self, docs_dir: Path, memo: FileMemo | None = None) -> None:
         self.docs_dir = os.fspath(docs_dir)
         root = os.path.realpath(docs_dir)
-        self.inside = root if root.endswith(os.sep) else root + os.sep
-        """What every path inside the docs directory starts with, once resolved."""
+        self.inside = root if root.endswith(os.sep) else root + os.sep  # the resolved prefix
         self.memo = memo
         self._folder = cache(os.path.realpath)
 
@@ -251,7 +250,7 @@ class PostImages:
 
 
 def read_post(
-    src_path: str,
+    file: str,
     meta: Mapping[str, object],
     *,
     url: str,
@@ -269,7 +268,6 @@ def read_post(
     mapping. Never raises for bad content: problems come back in the result and the offending
     key falls back to its default."""
     problems: list[Problem] = []
-    file = src_path
     block = meta.get("pinplan")
     if block is False or (not is_post_path and not isinstance(block, Mapping)):
         return PostReading(None)
@@ -286,12 +284,9 @@ def read_post(
     fields = _page_fields(meta, file, problems, default_title, default_slug, default_lang)
     images = images or PostImages(docs_dir)
     fields.update(_block_fields(block, file, images, problems))
-    facts = read_body(body)
     if "image" not in block:
         fields["image"] = find_photo(meta, body, file, images, problems)
-    post = Post(
-        src_path=src_path, url=url, h1=facts.h1, sections=facts.sections, lead=facts.lead, **fields
-    )
+    post = Post(src_path=file, url=url, **read_body(body)._asdict(), **fields)
     return PostReading(post, tuple(problems))
 
 
@@ -357,10 +352,8 @@ def _block_fields(
     return fields
 
 
-# What a post's body offers when its front-matter is silent: images, headings, a first
-# sentence. Read with a few regular expressions, not a Markdown parser: only the shapes
-# that show in a finished page matter, and code blocks (which show them as text) are skipped.
-# A fenced block, from its opening fence to a closing one of the same kind (or the end).
+# A post's body, read with a few regular expressions, not a Markdown parser: only the shapes
+# that show in a finished page matter. A fenced block runs to a closing fence of its kind.
 _FENCED = re.compile(
     r"^[ \t>]*(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t>]*\1[`~]*[ \t]*$|\Z)", re.MULTILINE | re.DOTALL
 )
@@ -404,8 +397,7 @@ def _inline_text(markdown: str) -> str:
 
 
 def _lead(text: str) -> str:
-    """The first sentence of the first paragraph that is prose (not a heading, list, quote,
-    table, admonition or HTML)."""
+    """The first sentence of the first paragraph of prose (no heading, list, table or HTML)."""
     for block in re.split(r"\n[ \t]*\n", text):
         lines = block.strip("\n").splitlines()
         if not lines or lines[0].startswith((" ", "\t")) or _NOT_PROSE.match(lines[0]):
@@ -441,8 +433,7 @@ def read_body(markdown: str) -> PostBody:
 
 
 def body_images(markdown: str) -> tuple[str, ...]:
-    """The image URLs of a post's Markdown body as written (Markdown, reference-style and
-    HTML ``<img>``), first first."""
+    """A post body's image URLs as written (Markdown, reference-style, ``<img>``), in order."""
     text = _shown(markdown)
     refs = {
         " ".join(m.group("label").lower().split()): m.group("url") for m in _REF_DEF.finditer(text)

@@ -17,7 +17,7 @@ import pytest
 from mkdocs_pinplan.filememo import FileMemo
 from mkdocs_pinplan.layouts import BUILTIN_LAYOUTS
 from mkdocs_pinplan.model import Brand, Design, Palette
-from mkdocs_pinplan.render.keys import DesignKeys, FileHasher, default_font_files
+from mkdocs_pinplan.render.keys import DesignKeys, default_font_files, file_digest
 from mkdocs_pinplan.render.store import PinCache
 
 PACKAGE = Path(__file__).resolve().parent.parent / "mkdocs_pinplan"
@@ -37,8 +37,8 @@ def design(image: Path | None = None, **changes: object) -> Design:
     return dataclasses.replace(base, image=image, **changes)  # type: ignore[arg-type]
 
 
-def key(d: Design, hasher: FileHasher | None = None) -> str:
-    return DesignKeys(hasher or FileHasher()).key(d)
+def key(d: Design) -> str:
+    return DesignKeys().key(d)
 
 
 def test_key_follows_image_bytes_not_its_path(tmp_path: Path) -> None:
@@ -83,13 +83,13 @@ def test_a_changed_file_gets_a_new_digest_even_with_a_memo(tmp_path: Path) -> No
     image.write_bytes(b"a" * 1000)
     age(image)
     memo = tmp_path / "file-hashes.json"
-    first = FileHasher(FileMemo(memo))
-    digest = first.digest(image)
-    first.memo.save()
-    assert FileHasher(FileMemo(memo)).digest(image) == digest
+    first = FileMemo(memo)
+    digest = file_digest(str(image), first)
+    first.save()
+    assert file_digest(str(image), FileMemo(memo)) == digest
     image.write_bytes(b"b" * 1000)  # same size, new bytes, and the same times as before
     age(image)
-    assert FileHasher(FileMemo(memo)).digest(image) != digest
+    assert file_digest(str(image), FileMemo(memo)) != digest
 
 
 def test_corrupt_memo_is_ignored(tmp_path: Path) -> None:
@@ -97,7 +97,7 @@ def test_corrupt_memo_is_ignored(tmp_path: Path) -> None:
     memo.write_text("{not json")
     image = tmp_path / "bg.jpg"
     image.write_bytes(b"abc")
-    assert len(FileHasher(FileMemo(memo)).digest(image)) == 64
+    assert len(file_digest(str(image), FileMemo(memo))) == 64
 
 
 def test_memo_keeps_facts_a_build_did_not_read(tmp_path: Path) -> None:

@@ -1,11 +1,9 @@
-"""Render cache keys: the bytes that decide a pin's pixels, hashed.
+"""Render cache keys: the bytes that decide a pin's pixels, hashed (see :class:`DesignKeys`).
 
-A key covers the :class:`~mkdocs_pinplan.model.Design` with every file path replaced by the hash
-of the file's bytes, and a "render context": the package's code (every file of it), the versions
-of the libraries that draw and the bundled default fonts' bytes. So a renamed background reuses
-its pins, a changed one re-renders exactly its pins, an option outside the design (a board, a
-schedule) re-renders nothing, and any other release or edit of the code re-renders everything.
-"""
+A key covers the design, each file by its bytes, and a "render context": every file of the
+package's code, the versions of the libraries that draw and the default fonts' bytes. So a
+renamed background reuses its pins, a changed one re-renders exactly its pins, an option outside
+the design (a board) re-renders nothing, and any other release or edit re-renders everything."""
 
 from __future__ import annotations
 
@@ -22,41 +20,25 @@ from ..filememo import FileMemo
 from ..model import Design
 
 
-class FileHasher:
-    """SHA-256 of files' bytes: each path hashed once a build, and with a memo an unchanged
-    file not read again in later builds either."""
-
-    def __init__(self, memo: FileMemo | None = None) -> None:
-        self.memo = memo if memo is not None else FileMemo()
-        self._this_build: dict[str, str] = {}
-
-    def digest(self, path: str | os.PathLike[str]) -> str:
-        """Hex SHA-256 of ``path``'s bytes; an unreadable file gets a marker naming it (its
-        render fails and is never cached)."""
-        name = os.fspath(path)
-        seen = self._this_build.get(name)
-        if seen is None:
-            seen = self._this_build[name] = self._digest(name)
-        return seen
-
-    def _digest(self, name: str) -> str:
-        try:
-            st = os.stat(name)
-        except OSError:
-            return f"missing:{name}"
-        known = self.memo.get(name, st)
-        if isinstance(known, str):
-            return known
-        sha = hashlib.sha256()
-        try:
-            with open(name, "rb") as handle:
-                while chunk := handle.read(1 << 20):
-                    sha.update(chunk)
-        except OSError:
-            return f"missing:{name}"
-        value = sha.hexdigest()
-        self.memo.put(name, st, value)
-        return value
+def file_digest(name: str, memo: FileMemo) -> str:
+    """Hex SHA-256 of file ``name``'s bytes, remembered in ``memo`` while the file is unchanged;
+    an unreadable file gets a marker naming it (its render fails and is never cached)."""
+    try:
+        st = os.stat(name)
+    except OSError:
+        return f"missing:{name}"
+    known = memo.get(name, st)
+    if isinstance(known, str):
+        return known
+    sha = hashlib.sha256()
+    try:
+        with open(name, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                sha.update(chunk)
+    except OSError:
+        return f"missing:{name}"
+    memo.put(name, st, sha.hexdigest())
+    return sha.hexdigest()
 
 
 def default_font_files() -> list[Path]:
@@ -68,7 +50,7 @@ def default_font_files() -> list[Path]:
     return sorted(Path(p) for p in font_manrope.font_files.values())
 
 
-def render_context(hasher: FileHasher) -> str:
+def render_context(memo: FileMemo) -> str:
     """Hash of everything outside a design that changes pixels (code, libraries, default fonts)."""
     import PIL
 
@@ -77,7 +59,7 @@ def render_context(hasher: FileHasher) -> str:
     # draws nothing.
     with suppress(importlib.metadata.PackageNotFoundError):
         versions["pyphen"] = importlib.metadata.version("pyphen")
-    fonts = {p.name: hasher.digest(p) for p in default_font_files()}
+    fonts = {p.name: file_digest(os.fspath(p), memo) for p in default_font_files()}
     context = {"code": code_version(), "versions": versions, "fonts": fonts}
     return hashlib.sha256(json.dumps(context, sort_keys=True).encode()).hexdigest()
 
@@ -89,10 +71,11 @@ class DesignKeys:
     (a dataclass) as its type and named fields, a record inside it (layout, palette, brand) as
     the hash of that form, worked out once per build, and a file as the hash of its bytes."""
 
-    def __init__(self, hasher: FileHasher) -> None:
-        self.hasher = hasher
-        self.context = render_context(hasher)
+    def __init__(self, memo: FileMemo | None = None) -> None:
+        self.memo = memo if memo is not None else FileMemo()
+        self.context = render_context(self.memo)
         self._records: dict[object, str] = {}
+        self._files: dict[str, str] = {}  # each file hashed once a build
 
     def key(self, design: Design) -> str:
         """The cache key of ``design``."""
@@ -105,7 +88,10 @@ class DesignKeys:
     def _form(self, value: object) -> object:
         """What JSON cannot say itself: a record by its hash, a file by its bytes' hash."""
         if isinstance(value, os.PathLike):
-            return {"file": self.hasher.digest(value)}
+            name = os.fspath(value)
+            if name not in self._files:
+                self._files[name] = file_digest(name, self.memo)
+            return {"file": self._files[name]}
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             digest = self._records.get(value)
             if digest is None:

@@ -17,7 +17,7 @@ from ..errors import PinplanError
 from ..filememo import FileMemo
 from ..fs import write_site_file
 from ..model import Design, PinSpec
-from .keys import DesignKeys, FileHasher
+from .keys import DesignKeys
 from .store import PinCache, extension
 
 Progress = Callable[[int, int], None]
@@ -30,16 +30,14 @@ worker's font caches costs about as much as drawing a dozen pins."""
 
 # Named tuples: a dataclass costs a build over a millisecond to define.
 class RenderStats(NamedTuple):
-    """What a render pass did, plus content warnings naming the post."""
+    """What a render pass did: distinct images drawn and taken from the cache, its content
+    warnings naming the post, and how many processes drew (1: the build process itself)."""
 
     rendered: int
-    """Distinct images drawn in this pass."""
     cached: int
-    """Distinct images taken from the cache without drawing."""
     seconds: float
     warnings: tuple[str, ...] = ()
     workers: int = 1
-    """Processes that drew (1: the build process itself)."""
 
 
 class RenderJob(NamedTuple):
@@ -90,7 +88,7 @@ def render_pins(
     worker crashed); never waits on a dead worker."""
     started = time.perf_counter()
     cache = _open_cache(cache_dir) if cache_dir is not None else None
-    keys = DesignKeys(cache[1] if cache else FileHasher())
+    keys = DesignKeys(cache.memo if cache else None)
     groups: dict[str, list[PinSpec]] = {}  # equal keys mean equal bytes: drawn once
     for spec in specs:
         groups.setdefault(keys.key(spec.design), []).append(spec)
@@ -99,51 +97,42 @@ def render_pins(
     for key, group in groups.items():
         design = group[0].design
         targets = tuple(os.path.join(site_dir, spec.image_path) for spec in group)
-        hit = cache[0].lookup(key, extension(design)) if cache else None
+        hit = cache.lookup(key, extension(design)) if cache else None
         if hit is not None:
             _publish(hit.data, targets)
             notes[key] = hit.warnings
             continue
-        cache_root = os.fspath(cache[0].root) if cache else None
+        cache_root = os.fspath(cache.root) if cache else None
         jobs.append(RenderJob(design=design, key=key, targets=targets, cache_root=cache_root))
     used = _render(jobs, groups, notes, workers=workers, progress=progress)
     if cache is not None:
-        cache[1].memo.save()
-        cache[0].prune(groups, now=time.time())
+        cache.memo.save()
+        cache.prune(groups, now=time.time())
+    warnings: list[str] = []  # each image's, once for every post that shows it
+    for key, group in groups.items():
+        for post in dict.fromkeys(spec.post for spec in group):
+            warnings.extend(f"{post}: {w}" for w in notes.get(key, ()))
     return RenderStats(
         rendered=len(jobs),
         cached=len(groups) - len(jobs),
         seconds=time.perf_counter() - started,
-        warnings=tuple(_post_warnings(groups, notes)),
+        warnings=tuple(warnings),
         workers=used,
     )
 
 
-def _open_cache(cache_dir: Path) -> tuple[PinCache, FileHasher]:
-    """The pin store in ``cache_dir`` and a hasher whose memo it shares."""
+def _open_cache(cache_dir: Path) -> PinCache:
+    """The pin store in ``cache_dir``, with the file-hash memo the keys share."""
     try:
         # Its pins folder too: a file in its place would fail every pin, blamed on its post.
         (cache_dir / "pins").mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise PinplanError(str(cache_dir), "cache_dir", f"cannot create it: {exc}") from None
-    hasher = FileHasher(FileMemo(cache_dir / "file-hashes.json"))
-    return PinCache(cache_dir, hasher.memo), hasher
-
-
-def _post_warnings(
-    groups: dict[str, list[PinSpec]], notes: dict[str, tuple[str, ...]]
-) -> list[str]:
-    """Each image's warnings, once for every post that shows it."""
-    warnings: list[str] = []
-    for key, group in groups.items():
-        for post in dict.fromkeys(spec.post for spec in group):
-            warnings.extend(f"{post}: {w}" for w in notes.get(key, ()))
-    return warnings
+    return PinCache(cache_dir, FileMemo(cache_dir / "file-hashes.json"))
 
 
 def _publish(data: bytes, targets: Sequence[str]) -> None:
-    """Write one finished image to every pin file that shows it (regular files, world-readable
-    as the umask allows)."""
+    """Write one finished image to every pin file that shows it."""
     for target in targets:
         write_site_file(target, data)
 
@@ -166,8 +155,7 @@ def _render(
     workers: int,
     progress: Progress | None,
 ) -> int:
-    """Draw ``jobs`` (in-process or in a pool), each written as soon as it exists; returns how
-    many processes drew."""
+    """Draw ``jobs`` in-process or in a pool; returns how many processes drew."""
 
     def finished(done: int, job: RenderJob, outcome: JobOutcome) -> None:
         if outcome.error is not None:

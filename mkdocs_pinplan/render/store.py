@@ -1,12 +1,9 @@
 """The on-disk store of rendered pins, filed under their keys (see :mod:`.keys`).
 
-An entry is the image ``<cache_dir>/pins/<k[:2]>/<k>.<ext>`` and its index record ``<k>.json``:
-the image's size and SHA-256, and the render's warnings. Both are written by rename, the image
-first, so a record never points at half an image. Nothing in the cache is trusted as it is (CI
-caches are restored from other branches): an image is used only when it is a regular file (not
-a link, not a device) with the recorded size and hash; anything else is a miss, drawn again and
-replaced. The site gets a copy of the checked bytes, never a link into the cache.
-"""
+An entry is the image ``<cache_dir>/pins/<k[:2]>/<k>.<ext>`` and its record ``<k>.json`` (size,
+SHA-256, the render's warnings), both written by rename, the image first. Nothing in the cache
+is trusted as it is (CI caches come from other branches): an image is used only as a regular
+file (no link, no device) of the recorded size and hash, and the site gets a copy of it."""
 
 from __future__ import annotations
 
@@ -148,11 +145,9 @@ def _record(found: tuple[bytes, os.stat_result] | None) -> tuple[int, str, tuple
         return None
     try:
         raw = json.loads(found[0])
-    except (ValueError, RecursionError):
+        size, sha256, warnings = raw["size"], raw["sha256"], raw["warnings"]
+    except (ValueError, RecursionError, TypeError, KeyError):
         return None
-    if not isinstance(raw, dict):
-        return None
-    size, sha256, warnings = raw.get("size"), raw.get("sha256"), raw.get("warnings")
     if (
         type(size) is not int
         or size <= 0
