@@ -702,9 +702,7 @@ def publish_command(config_file: str, dry_run: bool) -> None:
         click.echo(line, err=err)
 
     try:
-        status = uploader.run(
-            site.calendar_path, site.rules, os.environ, uploader.second_clock(_now), say
-        )
+        status = uploader.run(site.calendar_path, site.rules, os.environ, _now, say)
     except PinplanError as exc:
         raise Failure(str(replace_file(exc, site.calendar_name))) from None
     raise SystemExit(status)

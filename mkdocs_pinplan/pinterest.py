@@ -10,21 +10,32 @@ import base64
 import random
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 
 from .model import CalendarPin
 
 DEFAULT_API_URL = "https://api.pinterest.com/v5"
-SCOPES = "boards:read, pins:read and pins:write"
 PAGE_SIZE = 250
-MAX_PAGES = 1000
-"""More pages than this means a server repeating itself, not an account (250,000 items)."""
+MAX_PAGES = 1000  # more is a server repeating itself, not an account (250,000 items)
+STOPS = {
+    401: "Pinterest refused the access token (401): it is wrong, expired or revoked; set a "
+    "fresh PINTEREST_ACCESS_TOKEN or PINTEREST_REFRESH_TOKEN",
+    403: "Pinterest denied {what} (403: {message}): the token needs the scopes boards:read, "
+    "pins:read and pins:write, and the board must be yours",
+}
+"""The 4xx answers that stop the run, by status; any other 4xx refuses one pin."""
+LIST_STOPS = {**dict.fromkeys(range(400, 500), "Pinterest refused {what}: {message}"), **STOPS}
+TOKEN_STOPS = dict.fromkeys(
+    range(400, 500),
+    "Pinterest refused the refresh token ({status}: {message}): check PINTEREST_APP_ID, "
+    "PINTEREST_APP_SECRET and PINTEREST_REFRESH_TOKEN",
+)
 
 
 @dataclass(frozen=True)
@@ -33,14 +44,10 @@ class Waits:
 
     sleep: Callable[[float], None] = time.sleep
     jitter: Callable[[], float] = random.random
-    attempts: int = 4
-    """Tries of one call when it times out or Pinterest answers 5xx."""
-    backoff: float = 2.0
-    """Seconds before the second try; doubled for each further one, plus up to 100 % jitter."""
-    rate_limit_tries: int = 3
-    """429 answers taken (each waited out) before the run stops."""
-    retry_after_max: float = 120.0
-    """Longest ``Retry-After`` honoured; a longer one stops the run at once."""
+    attempts: int = 4  # tries of a call that times out or gets a 5xx
+    backoff: float = 2.0  # seconds before the second try, doubled for each further one
+    rate_limit_tries: int = 3  # 429 answers taken (each waited out) before the run stops
+    retry_after_max: float = 120.0  # a longer Retry-After stops the run at once
 
 
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)
@@ -74,12 +81,10 @@ class Secrets:
         return text
 
 
-@dataclass(frozen=True)
-class RemotePin:
-    """A pin as Pinterest lists it."""
+class RemotePin(NamedTuple):
+    """A pin on Pinterest: its id, and when it was made if Pinterest says."""
 
     id: str
-    link: str | None
     created_at: datetime | None
 
 
@@ -89,11 +94,10 @@ class _Found(Exception):
 
 
 def _body(response: httpx.Response) -> dict[str, Any] | None:
-    try:
+    with suppress(ValueError):
         data = response.json()
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
+        return data if isinstance(data, dict) else None
+    return None
 
 
 def _message(response: httpx.Response) -> str:
@@ -115,46 +119,52 @@ def _retry_after(response: httpx.Response) -> float | None:
     return max((moment - datetime.now(moment.tzinfo)).total_seconds(), 0.0)
 
 
+def _rate_limit_wait(what: str, response: httpx.Response, limited: int) -> float:
+    """Seconds to wait after the ``limited``-th 429, or :class:`Stop` when it is too long."""
+    asked = _retry_after(response)
+    delay = asked if asked is not None else WAITS.backoff * 2 ** (limited - 1)
+    if limited >= WAITS.rate_limit_tries or delay > WAITS.retry_after_max:
+        raise Stop(
+            f"Pinterest's rate limit (429) for {what}"
+            + (f", asking to wait {asked:.0f} s" if asked is not None else "")
+            + "; stopping, the next run goes on"
+        )
+    return delay
+
+
+@dataclass(frozen=True)
 class Client:
-    """Pinterest API v5 with a bearer token: boards, a board's pins, creating a pin.
+    """Pinterest API v5: boards, a board's pins, creating a pin.
 
     Calls are retried on timeouts and 5xx with exponential backoff and jitter, and wait out
     429 as ``Retry-After`` says, within :class:`Waits`' bounds; then :class:`Stop`.
     """
 
-    def __init__(self, base_url: str, token: str, secrets: Secrets) -> None:
-        self.secrets = secrets
-        self._http = httpx.Client(
-            base_url=base_url.rstrip("/") + "/",
-            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
-            timeout=TIMEOUT,
-            transport=TRANSPORT,
-        )
-
-    def close(self) -> None:
-        self._http.close()
+    http: httpx.Client
+    secrets: Secrets
 
     def _stop(self, text: str) -> Stop:
         return Stop(self.secrets.redact(text))
 
-    def _send(
+    def _call(
         self,
         what: str,
         method: str,
         path: str,
+        stops: Mapping[int, str] = STOPS,
         before_retry: Callable[[], None] = lambda: None,
         **kwargs: Any,
-    ) -> httpx.Response:
-        """The answer (2xx-4xx but 429) to a request, tried again by the retry rules.
+    ) -> dict[str, Any]:
+        """The JSON object Pinterest answers, tried again by the retry rules; a 4xx in
+        ``stops`` is :class:`Stop` with its message, any other is :class:`Refused`.
 
         ``before_retry`` runs after a lost answer (timeout, unreachable, 5xx), before the
         next try.
         """
-        waits = WAITS
         failures = limited = 0
         while True:
             try:
-                response = self._http.request(method, path, **kwargs)
+                response = self.http.request(method, path, **kwargs)
             except httpx.TimeoutException:
                 problem = "timed out"
             except httpx.TransportError as exc:
@@ -162,48 +172,25 @@ class Client:
             else:
                 if response.status_code == 429:
                     limited += 1
-                    waits.sleep(self._rate_limit_wait(what, response, limited))
+                    WAITS.sleep(_rate_limit_wait(what, response, limited))
                     continue
                 if response.status_code < 500:
-                    return response
+                    break
                 problem = f"answered {response.status_code}: {_message(response)}"
             failures += 1
             before_retry()
-            if failures >= waits.attempts:
+            if failures >= WAITS.attempts:
                 raise self._stop(
                     f"Pinterest {problem} {failures} times for {what}; stopping, the next run "
                     "goes on"
                 )
-            waits.sleep(waits.backoff * 2 ** (failures - 1) * (1 + waits.jitter()))
-
-    def _rate_limit_wait(self, what: str, response: httpx.Response, limited: int) -> float:
-        """Seconds to wait after the ``limited``-th 429, or :class:`Stop` when it is too long."""
-        asked = _retry_after(response)
-        delay = asked if asked is not None else WAITS.backoff * 2 ** (limited - 1)
-        if limited >= WAITS.rate_limit_tries or delay > WAITS.retry_after_max:
-            raise self._stop(
-                f"Pinterest's rate limit (429) for {what}"
-                + (f", asking to wait {asked:.0f} s" if asked is not None else "")
-                + "; stopping, the next run goes on"
-            )
-        return delay
-
-    def _json(self, what: str, response: httpx.Response) -> dict[str, Any]:
-        """The JSON object of a successful answer; 401/403 stop the run; other 4xx are
-        :class:`Refused`."""
+            WAITS.sleep(WAITS.backoff * 2 ** (failures - 1) * (1 + WAITS.jitter()))
         status = response.status_code
-        if status == 401:
-            raise self._stop(
-                "Pinterest refused the access token (401): it is wrong, expired or revoked; "
-                "set a fresh PINTEREST_ACCESS_TOKEN or PINTEREST_REFRESH_TOKEN"
-            )
-        if status == 403:
-            raise self._stop(
-                f"Pinterest denied {what} (403: {_message(response)}): the token needs the "
-                f"scopes {SCOPES}, and the board must be yours"
-            )
         if status >= 400:
-            raise Refused(self.secrets.redact(_message(response)))
+            message = _message(response)
+            if status in stops:
+                raise self._stop(stops[status].format(what=what, status=status, message=message))
+            raise Refused(self.secrets.redact(message))
         data = _body(response)
         if data is None:
             raise self._stop(f"Pinterest answered {what} with something that is not JSON")
@@ -214,10 +201,7 @@ class Client:
         params: dict[str, str | int] = {"page_size": PAGE_SIZE}
         seen: set[str] = set()
         for _ in range(MAX_PAGES):
-            try:
-                data = self._json(what, self._send(what, "GET", path, params=params))
-            except Refused as exc:
-                raise self._stop(f"Pinterest refused {what}: {exc}") from None
+            data = self._call(what, "GET", path, LIST_STOPS, params=params)
             items = data.get("items")
             if not isinstance(items, list):
                 raise self._stop(f"Pinterest answered {what} without a list of items")
@@ -238,23 +222,27 @@ class Client:
                 found.setdefault(name, board_id)
         return found
 
-    def board_pins(self, board_id: str) -> list[RemotePin]:
-        """Every pin on the board."""
-        what = f"the pins of board {board_id}"
-        return [_remote_pin(item) for item in self._pages(what, f"boards/{board_id}/pins")]
+    def board_pins(self, board_id: str) -> dict[str, RemotePin]:
+        """The pins on the board by link (the first pin of a link)."""
+        found: dict[str, RemotePin] = {}
+        for item in self._pages(f"the pins of board {board_id}", f"boards/{board_id}/pins"):
+            if isinstance(item.get("link"), str):
+                found.setdefault(item["link"], _remote_pin(item))
+        return found
 
-    def create_pin(self, pin: CalendarPin, board_id: str) -> tuple[RemotePin, bool]:
-        """Post ``pin``; return Pinterest's pin and whether it was found already there.
+    def create_pin(self, pin: CalendarPin, board_id: str) -> RemotePin:
+        """Post ``pin`` to the board; Pinterest's pin.
 
         A POST whose answer is lost (timeout, 5xx) may still have made the pin, and Pinterest
         has no idempotency key: before each retry the board is searched for the pin's link,
-        so the pin is never made twice. (A 429 is turned away before anything is made.)
+        and a pin found there is the answer, so the pin is never made twice. (A 429 is turned
+        away before anything is made.)
         """
 
         def look_on_board() -> None:
-            for there in self.board_pins(board_id):
-                if there.link == pin.link:
-                    raise _Found(there)
+            there = self.board_pins(board_id).get(pin.link)
+            if there is not None:
+                raise _Found(there)
 
         body = {
             "board_id": board_id,
@@ -264,15 +252,15 @@ class Client:
             "link": pin.link,
             "media_source": {"source_type": "image_url", "url": pin.media_url},
         }
-        what = "creating a pin"
         try:
-            response = self._send(what, "POST", "pins", look_on_board, json=body)
+            made = self._call(
+                "creating a pin", "POST", "pins", json=body, before_retry=look_on_board
+            )
         except _Found as found:
-            return found.pin, True
-        made = _remote_pin(self._json(what, response))
-        if not made.id.isdigit():
+            return found.pin
+        if not str(made.get("id")).isdigit():
             raise self._stop("Pinterest made a pin but gave no id; the next run finds it")
-        return made, False
+        return _remote_pin(made)
 
     def media_problem(self, url: str) -> str | None:
         """Why Pinterest could not fetch the image at ``url`` now, or None when it answers
@@ -294,74 +282,59 @@ class Client:
 
 
 def _remote_pin(item: dict[str, Any]) -> RemotePin:
-    link, created = item.get("link"), item.get("created_at")
-    moment = None
-    if isinstance(created, str):
-        with suppress(ValueError):
-            moment = datetime.fromisoformat(created.replace("Z", "+00:00"))
-    if moment is not None and moment.tzinfo is None:
-        # Pinterest writes its times in UTC, sometimes without the offset.
-        moment = moment.replace(tzinfo=timezone.utc)
-    return RemotePin(str(item.get("id", "")), link if isinstance(link, str) else None, moment)
+    pin_id = str(item.get("id", ""))
+    try:
+        moment = datetime.fromisoformat(str(item.get("created_at")).replace("Z", "+00:00"))
+    except ValueError:
+        return RemotePin(pin_id, None)
+    # Pinterest writes its times in UTC, sometimes without the offset.
+    return RemotePin(pin_id, moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
 
 
-def connect(environ: Mapping[str, str], secrets: Secrets) -> Client:
+@contextmanager
+def connect(environ: Mapping[str, str], secrets: Secrets) -> Iterator[Client]:
     """A client for the API and access token in ``environ`` (``PINTEREST_*``); a refresh
     token is exchanged for a fresh access token each run. Every credential value joins
     ``secrets``. Raises :class:`Stop` naming what is missing or refused."""
 
     def get(name: str) -> str | None:
-        return environ.get(name, "").strip() or None
+        return environ.get(f"PINTEREST_{name}", "").strip() or None
 
-    token, app_id = get("PINTEREST_ACCESS_TOKEN"), get("PINTEREST_APP_ID")
-    secret, refresh = get("PINTEREST_APP_SECRET"), get("PINTEREST_REFRESH_TOKEN")
+    token, secret, refresh = get("ACCESS_TOKEN"), get("APP_SECRET"), get("REFRESH_TOKEN")
     for value in (token, secret, refresh):
         secrets.add(value)
-    api_url = (get("PINTEREST_API_URL") or DEFAULT_API_URL).rstrip("/")
+    api_url = (get("API_URL") or DEFAULT_API_URL).rstrip("/")
     if not api_url.startswith(("https://", "http://")):
         raise Stop(f"PINTEREST_API_URL: expected an http(s) URL, got {api_url!r}")
-    for value, name in ((token, "PINTEREST_ACCESS_TOKEN"), (refresh, "PINTEREST_REFRESH_TOKEN")):
+    for value, name in ((token, "ACCESS_TOKEN"), (refresh, "REFRESH_TOKEN")):
         # h11 quotes a header value it rejects in its error: check before it can.
         if value is not None and not (value.isascii() and value.isprintable()):
-            raise Stop(f"{name} holds characters no token has (spaces, line breaks?)")
-    if token is not None:
-        return Client(api_url, token, secrets)
-    if app_id and secret and refresh:
-        return Client(api_url, _refreshed(api_url, f"{app_id}:{secret}", refresh, secrets), secrets)
-    names = ("PINTEREST_APP_ID", "PINTEREST_APP_SECRET", "PINTEREST_REFRESH_TOKEN")
-    missing = [n for n, v in zip(names, (app_id, secret, refresh), strict=True) if not v]
-    if len(missing) == 3:
+            raise Stop(f"PINTEREST_{name} holds characters no token has (spaces, line breaks?)")
+    missing = [f"PINTEREST_{n}" for n in ("APP_ID", "APP_SECRET", "REFRESH_TOKEN") if not get(n)]
+    if token is None and len(missing) == 3:
         raise Stop(
             "no Pinterest credentials: set PINTEREST_ACCESS_TOKEN, or PINTEREST_APP_ID, "
             "PINTEREST_APP_SECRET and PINTEREST_REFRESH_TOKEN (see docs/publish.md)"
         )
-    raise Stop(f"PINTEREST_ACCESS_TOKEN is not set and neither is {', '.join(missing)}")
-
-
-def _refreshed(api_url: str, app: str, refresh: str, secrets: Secrets) -> str:
-    """A fresh access token for the refresh token (OAuth ``refresh_token`` grant)."""
-    basic = base64.b64encode(app.encode()).decode("ascii")
-    secrets.add(basic)
-    client = Client(api_url, "", secrets)
-    what = "the token exchange"
-    try:
-        response = client._send(
-            what,
-            "POST",
-            "oauth/token",
-            data={"grant_type": "refresh_token", "refresh_token": refresh},
-            headers={"Authorization": f"Basic {basic}"},
-        )
-    finally:
-        client.close()
-    if response.status_code in (400, 401, 403):
-        raise client._stop(
-            f"Pinterest refused the refresh token ({response.status_code}: {_message(response)}):"
-            " check PINTEREST_APP_ID, PINTEREST_APP_SECRET and PINTEREST_REFRESH_TOKEN"
-        )
-    data = client._json(what, response) if response.is_success else {}
-    token = data.get("access_token")
-    if not isinstance(token, str) or not token:
-        raise client._stop(f"the token exchange gave no access token (HTTP {response.status_code})")
-    secrets.add(token)
-    return token
+    if token is None and missing:
+        raise Stop(f"PINTEREST_ACCESS_TOKEN is not set and neither is {', '.join(missing)}")
+    headers = {"Accept": "application/json"}
+    with httpx.Client(
+        base_url=api_url + "/", headers=headers, timeout=TIMEOUT, transport=TRANSPORT
+    ) as http:
+        client = Client(http, secrets)
+        if token is None:
+            # The OAuth refresh_token grant, the app's id and secret as Basic credentials.
+            basic = base64.b64encode(f"{get('APP_ID')}:{secret}".encode()).decode("ascii")
+            secrets.add(basic)
+            form = {"grant_type": "refresh_token", "refresh_token": refresh}
+            headers = {"Authorization": f"Basic {basic}"}
+            answer = client._call(
+                "the token exchange", "POST", "oauth/token", TOKEN_STOPS, data=form, headers=headers
+            )
+            token = answer.get("access_token")
+            if not isinstance(token, str) or not token:
+                raise Stop("the token exchange gave no access token")
+            secrets.add(token)
+        client.http.headers["Authorization"] = f"Bearer {token}"
+        yield client

@@ -7,9 +7,10 @@ killed) keeps everything it posted before. No MkDocs here.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import ExitStack, closing
-from dataclasses import dataclass, field, replace
+from contextlib import ExitStack
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
@@ -28,33 +29,6 @@ Clock = Callable[[], datetime]
 
 class Say(Protocol):
     def __call__(self, line: str, err: bool = False) -> None: ...
-
-
-@dataclass
-class Report:
-    """What one run did, by pin id."""
-
-    posted: list[str] = field(default_factory=list)
-    found: list[str] = field(default_factory=list)
-    """Already on the board (an earlier run posted them and died before recording)."""
-    failed: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    """Due but not posted this run: unknown board, image not reachable, the run stopped."""
-    held: list[str] = field(default_factory=list)
-    """Due but kept back by the spacing rules (rule 8); they go out in later runs."""
-    stopped: str | None = None
-
-    @property
-    def exit_status(self) -> int:
-        """1 when something due was not posted for a reason other than the spacing rules."""
-        return 1 if self.failed or self.skipped or self.stopped else 0
-
-    def summary(self) -> str:
-        return (
-            f"pinplan publish: {len(self.posted)} posted, {len(self.found)} found already on "
-            f"Pinterest, {len(self.failed)} refused, {len(self.skipped)} not posted, "
-            f"{len(self.held)} waiting for the spacing rules"
-        )
 
 
 def due_pins(calendar: Calendar, now: datetime) -> list[CalendarPin]:
@@ -104,16 +78,15 @@ def record(path: Path, pin: CalendarPin) -> Calendar:
     return updated
 
 
-def _published(
-    calendar: Calendar, pin: CalendarPin, remote: RemotePin, at: datetime
-) -> CalendarPin:
-    """``pin`` as Pinterest's pin ``remote``, gone out at ``at`` (local time, whole seconds)."""
-    local = at.astimezone(ZoneInfo(calendar.timezone)).replace(microsecond=0)
-    return replace(pin, status="published", publish_at=local, pinterest_id=remote.id)
+def _published(pin: CalendarPin, made: RemotePin, clock: Clock, tz: str) -> CalendarPin:
+    """``pin`` as Pinterest's pin ``made``, gone out when Pinterest made it or else now (local
+    time, whole seconds)."""
+    local = (made.created_at or clock()).astimezone(ZoneInfo(tz)).replace(microsecond=0)
+    return replace(pin, status="published", publish_at=local, pinterest_id=made.id)
 
 
-def _unknown_boards(due: Sequence[CalendarPin], boards: Mapping[str, str], say: Say) -> list[str]:
-    """The ids of the due pins whose board is unknown, after one line per such board."""
+def _unknown_boards(due: Sequence[CalendarPin], boards: Mapping[str, str], say: Say) -> None:
+    """One line per board of a due pin that is not on the account, naming its pins."""
     missing: dict[str, list[str]] = {}
     for pin in due:
         if pin.board not in boards:
@@ -127,90 +100,56 @@ def _unknown_boards(due: Sequence[CalendarPin], boards: Mapping[str, str], say: 
             + ", ".join(ids),
             err=True,
         )
-    return [pin_id for ids in missing.values() for pin_id in ids]
 
 
-def _reconcile(
-    path: Path, calendar: Calendar, api: Client, board_ids: dict[str, str], clock: Clock, say: Say
-) -> tuple[Calendar, list[str]]:
-    """Record the scheduled pins already on their boards instead of posting them again."""
-    found: list[str] = []
-    for board, board_id in board_ids.items():
-        remote: dict[str, RemotePin] = {}
-        for item in api.board_pins(board_id):
-            if item.link is not None:
-                remote.setdefault(item.link, item)
-        for pin in [p for p in calendar.pins if p.status == "scheduled" and p.board == board]:
-            there = remote.get(pin.link)
-            if there is None:
-                continue
-            calendar = record(path, _published(calendar, pin, there, there.created_at or clock()))
-            found.append(pin.id)
-            say(f"{pin.id}: already on Pinterest as pin {there.id}; recorded, not posted again")
-    return calendar, found
-
-
-def publish(path: Path, rules: Rules, api: Client, clock: Clock, say: Say) -> Report:
-    """Post every due pin of the calendar at ``path`` that rule 8 lets out now.
+def publish(
+    path: Path, rules: Rules, api: Client, clock: Clock, say: Say, outcome: dict[str, str]
+) -> None:
+    """Post every due pin of the calendar at ``path`` that rule 8 lets out now; ``outcome``
+    gets each due pin's (``posted``, ``found``, ``failed``, ``held``, ``skipped``).
 
     Promises: a pin is never posted when a pin with its link is on its board (it is
-    recorded instead); no post lands closer than ``min_gap`` to a published pin or over
-    its day's cap; each outcome is in the calendar file before the next pin is tried;
-    :class:`Stop` and write errors end the run with :attr:`Report.stopped` set.
+    recorded instead, as ``found``); no post lands closer than ``min_gap`` to a published
+    pin or over its day's cap; each outcome is in the calendar file before the next pin is
+    tried. Due pins not posted for another reason, or not reached, stay ``skipped``.
     """
-    report = Report()
     calendar = read_calendar(path)
     due = due_pins(calendar, clock()) if calendar is not None else []
     if calendar is None or not due:
         say("pinplan publish: nothing is due")
-        return report
-    try:
-        _publish_due(path, calendar, due, rules, api, clock, say, report)
-    except (Stop, PinplanError) as exc:
-        report.stopped = str(exc)
-        done = {*report.posted, *report.found, *report.failed, *report.skipped}
-        report.skipped.extend(p.id for p in due if p.id not in done)
-        say(f"pinplan: {exc}", err=True)
-    return report
-
-
-def _publish_due(
-    path: Path,
-    calendar: Calendar,
-    due: list[CalendarPin],
-    rules: Rules,
-    api: Client,
-    clock: Clock,
-    say: Say,
-    report: Report,
-) -> None:
+        return
+    outcome.update(dict.fromkeys([pin.id for pin in due], "skipped"))
     boards = api.boards()
-    report.skipped.extend(_unknown_boards(due, boards, say))
+    _unknown_boards(due, boards, say)
     used = {pin.board: boards[pin.board] for pin in due if pin.board in boards}
-    calendar, report.found = _reconcile(path, calendar, api, used, clock, say)
+    for board, board_id in used.items():
+        there = api.board_pins(board_id)
+        for pin in calendar.pins:
+            if pin.status == "scheduled" and pin.board == board and pin.link in there:
+                made = there[pin.link]
+                calendar = record(path, _published(pin, made, clock, calendar.timezone))
+                outcome[pin.id] = "found"
+                say(f"{pin.id}: already on Pinterest as pin {made.id}; recorded, not posted again")
     queue = [p for p in due_pins(calendar, clock()) if p.board in used]
     for index, pin in enumerate(queue):
-        at = clock()
-        hold = spacing_hold(calendar, rules, at)
+        hold = spacing_hold(calendar, rules, clock())
         if hold is not None:
-            report.held = [p.id for p in queue[index:]]
-            say(f"pinplan publish: {len(report.held)} due pins wait: {hold}")
+            outcome.update(dict.fromkeys([p.id for p in queue[index:]], "held"))
+            say(f"pinplan publish: {len(queue) - index} due pins wait: {hold}")
             return
         problem = api.media_problem(pin.media_url)
         if problem is not None:
-            report.skipped.append(pin.id)
             say(f"pinplan: {pin.id}: not posted this run: {problem} (deploy first)", err=True)
             continue
         try:
-            made, found = api.create_pin(pin, used[pin.board])
+            made = api.create_pin(pin, used[pin.board])
         except Refused as exc:
             calendar = record(path, replace(pin, status="failed", error=str(exc)))
-            report.failed.append(pin.id)
+            outcome[pin.id] = "failed"
             say(f"pinplan: {pin.id}: Pinterest refused it: {exc}; marked failed", err=True)
             continue
-        when = made.created_at if found and made.created_at else clock()
-        calendar = record(path, _published(calendar, pin, made, when))
-        (report.found if found else report.posted).append(pin.id)
+        calendar = record(path, _published(pin, made, clock, calendar.timezone))
+        outcome[pin.id] = "posted"
         say(f"{pin.id}: posted to {pin.board} as pin {made.id}")
 
 
@@ -230,8 +169,10 @@ def dry_run(calendar: Calendar, rules: Rules, now: datetime) -> list[str]:
     return lines or ["nothing is due"]
 
 
-def run(path: Path, rules: Rules, environ: Mapping[str, str], clock: Clock, say: Say) -> int:
-    """The whole ``pinplan publish``: credentials, then :func:`publish`; the exit status.
+def run(path: Path, rules: Rules, environ: Mapping[str, str], now: Clock, say: Say) -> int:
+    """The whole ``pinplan publish`` at ``now`` (taken in whole seconds, the calendar's
+    precision): credentials, then :func:`publish`; the exit status, 1 when a due pin was
+    not posted for a reason other than the spacing rules.
 
     Nothing the run says holds a credential: every line passes the run's redaction.
     """
@@ -240,13 +181,18 @@ def run(path: Path, rules: Rules, environ: Mapping[str, str], clock: Clock, say:
     def safe(line: str, err: bool = False) -> None:
         say(secrets.redact(line), err)
 
+    def clock() -> datetime:
+        return now().replace(microsecond=0)
+
     calendar = read_calendar(path)
     if calendar is None or not due_pins(calendar, clock()):
         safe("pinplan publish: nothing is due")
         return 0
+    outcome: dict[str, str] = {}
+    stopped = False
     with ExitStack() as held:
         try:
-            client = held.enter_context(closing(connect(environ, secrets)))
+            api = held.enter_context(connect(environ, secrets))
             # Two runs at once could both post a pin before either records it.
             held.enter_context(calendar_lock(path.with_name(f"{path.name}.publish"), 2.0))
         except Stop as exc:
@@ -255,11 +201,17 @@ def run(path: Path, rules: Rules, environ: Mapping[str, str], clock: Clock, say:
         except PinplanError:
             safe("pinplan: another pinplan publish is running for this calendar", err=True)
             return 1
-        report = publish(path, rules, client, clock, safe)
-    safe(report.summary(), err=bool(report.exit_status))
-    return report.exit_status
-
-
-def second_clock(now: Callable[[], datetime]) -> Clock:
-    """``now`` in whole seconds, the precision the calendar keeps."""
-    return lambda: now().replace(microsecond=0)
+        try:
+            publish(path, rules, api, clock, safe, outcome)
+        except (Stop, PinplanError) as exc:
+            stopped = True
+            safe(f"pinplan: {exc}", err=True)
+    counts = Counter(outcome.values())
+    status = 1 if stopped or counts["failed"] or counts["skipped"] else 0
+    safe(
+        f"pinplan publish: {counts['posted']} posted, {counts['found']} found already on "
+        f"Pinterest, {counts['failed']} refused, {counts['skipped']} not posted, "
+        f"{counts['held']} waiting for the spacing rules",
+        err=bool(status),
+    )
+    return status
