@@ -1,7 +1,7 @@
 """A small client for the few Pinterest API v5 calls the uploader makes (no SDK).
 
 Every failure comes out as :class:`Stop` (the run cannot go on) or :class:`Refused`
-(Pinterest turned one pin down), with a one-line message passed through :class:`Secrets`.
+(Pinterest turned one pin down), with a one-line message passed through :func:`redact`.
 """
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from __future__ import annotations
 import base64
 import random
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import httpx
 
@@ -64,21 +64,12 @@ class Refused(Exception):
     """Pinterest refused one pin (a 4xx other than 401, 403, 429); the message is Pinterest's."""
 
 
-class Secrets:
-    """The credential values of a run, and :meth:`redact` to keep them out of any text."""
-
-    def __init__(self) -> None:
-        self._values: set[str] = set()
-
-    def add(self, value: str | None) -> None:
-        if value and len(value.strip()) >= 4:
-            self._values.update((value, value.strip()))
-
-    def redact(self, text: str) -> str:
-        """``text`` with every secret (longest first) replaced by ``***``."""
-        for value in sorted(self._values, key=len, reverse=True):
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every secret of four characters or more (longest first) as ``***``."""
+    for value in sorted(secrets, key=len, reverse=True):
+        if len(value) >= 4:
             text = text.replace(value, "***")
-        return text
+    return text
 
 
 class RemotePin(NamedTuple):
@@ -89,8 +80,7 @@ class RemotePin(NamedTuple):
 
 
 class _Found(Exception):
-    def __init__(self, pin: RemotePin) -> None:
-        self.pin = pin
+    """The pin of a POST whose answer was lost, found on the board (``args[0]``)."""
 
 
 def _body(response: httpx.Response) -> dict[str, Any] | None:
@@ -141,10 +131,10 @@ class Client:
     """
 
     http: httpx.Client
-    secrets: Secrets
+    secrets: set[str]
 
     def _stop(self, text: str) -> Stop:
-        return Stop(self.secrets.redact(text))
+        return Stop(redact(text, self.secrets))
 
     def _call(
         self,
@@ -190,45 +180,39 @@ class Client:
             message = _message(response)
             if status in stops:
                 raise self._stop(stops[status].format(what=what, status=status, message=message))
-            raise Refused(self.secrets.redact(message))
+            raise Refused(redact(message, self.secrets))
         data = _body(response)
         if data is None:
             raise self._stop(f"Pinterest answered {what} with something that is not JSON")
         return data
 
-    def _pages(self, what: str, path: str) -> Iterator[dict[str, Any]]:
-        """Every item of a paged list (``bookmark``), page by page."""
+    def _listing(self, what: str, path: str, key: str) -> dict[str, dict[str, Any]]:
+        """Every item of a paged list (``bookmark``) by its text ``key`` (the first of a key)."""
+        found: dict[str, dict[str, Any]] = {}
         params: dict[str, str | int] = {"page_size": PAGE_SIZE}
-        seen: set[str] = set()
         for _ in range(MAX_PAGES):
             data = self._call(what, "GET", path, LIST_STOPS, params=params)
             items = data.get("items")
             if not isinstance(items, list):
                 raise self._stop(f"Pinterest answered {what} without a list of items")
-            yield from (item for item in items if isinstance(item, dict))
+            for item in items:
+                if isinstance(item, dict) and isinstance(item.get(key), str):
+                    found.setdefault(item[key], item)
             bookmark = data.get("bookmark")
-            if not bookmark or not isinstance(bookmark, str) or bookmark in seen:
-                return
-            seen.add(bookmark)
+            if not bookmark or not isinstance(bookmark, str) or bookmark == params.get("bookmark"):
+                return found
             params["bookmark"] = bookmark
         raise self._stop(f"Pinterest kept paging {what} past {MAX_PAGES} pages")
 
     def boards(self) -> dict[str, str]:
         """The account's boards: name → id (the first board of a name, if names repeat)."""
-        found: dict[str, str] = {}
-        for item in self._pages("the list of boards", "boards"):
-            name, board_id = item.get("name"), item.get("id")
-            if isinstance(name, str) and isinstance(board_id, str):
-                found.setdefault(name, board_id)
-        return found
+        boards = self._listing("the list of boards", "boards", "name")
+        return {name: str(board.get("id")) for name, board in boards.items()}
 
     def board_pins(self, board_id: str) -> dict[str, RemotePin]:
         """The pins on the board by link (the first pin of a link)."""
-        found: dict[str, RemotePin] = {}
-        for item in self._pages(f"the pins of board {board_id}", f"boards/{board_id}/pins"):
-            if isinstance(item.get("link"), str):
-                found.setdefault(item["link"], _remote_pin(item))
-        return found
+        pins = self._listing(f"the pins of board {board_id}", f"boards/{board_id}/pins", "link")
+        return {link: _remote_pin(pin) for link, pin in pins.items()}
 
     def create_pin(self, pin: CalendarPin, board_id: str) -> RemotePin:
         """Post ``pin`` to the board; Pinterest's pin.
@@ -257,28 +241,29 @@ class Client:
                 "creating a pin", "POST", "pins", json=body, before_retry=look_on_board
             )
         except _Found as found:
-            return found.pin
+            return cast(RemotePin, found.args[0])
         if not str(made.get("id")).isdigit():
             raise self._stop("Pinterest made a pin but gave no id; the next run finds it")
         return _remote_pin(made)
 
-    def media_problem(self, url: str) -> str | None:
-        """Why Pinterest could not fetch the image at ``url`` now, or None when it answers
-        200 with an image. Asked without any credential (the image is public)."""
-        try:
-            with httpx.Client(timeout=TIMEOUT, transport=TRANSPORT, follow_redirects=True) as http:
-                response = http.head(url)
-                if response.status_code == 405:
-                    with http.stream("GET", url) as streamed:
-                        response = streamed
-        except httpx.HTTPError as exc:
-            return self.secrets.redact(f"{url} could not be fetched ({type(exc).__name__})")
-        kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        if response.status_code != 200:
-            return f"{url} answers {response.status_code}, not 200"
-        if not kind.startswith("image/"):
-            return f"{url} is {kind or 'of no content type'}, not an image"
-        return None
+
+def media_problem(url: str) -> str | None:
+    """Why Pinterest could not fetch the image at ``url`` now, or None when it answers 200
+    with an image. Asked without any credential (the image is public)."""
+    try:
+        with httpx.Client(timeout=TIMEOUT, transport=TRANSPORT, follow_redirects=True) as http:
+            response = http.head(url)
+            if response.status_code == 405:
+                with http.stream("GET", url) as streamed:
+                    response = streamed
+    except httpx.HTTPError as exc:
+        return f"{url} could not be fetched ({type(exc).__name__})"
+    kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    if response.status_code != 200:
+        return f"{url} answers {response.status_code}, not 200"
+    if not kind.startswith("image/"):
+        return f"{url} is {kind or 'of no content type'}, not an image"
+    return None
 
 
 def _remote_pin(item: dict[str, Any]) -> RemotePin:
@@ -292,7 +277,7 @@ def _remote_pin(item: dict[str, Any]) -> RemotePin:
 
 
 @contextmanager
-def connect(environ: Mapping[str, str], secrets: Secrets) -> Iterator[Client]:
+def connect(environ: Mapping[str, str], secrets: set[str]) -> Iterator[Client]:
     """A client for the API and access token in ``environ`` (``PINTEREST_*``); a refresh
     token is exchanged for a fresh access token each run. Every credential value joins
     ``secrets``. Raises :class:`Stop` naming what is missing or refused."""
@@ -301,8 +286,7 @@ def connect(environ: Mapping[str, str], secrets: Secrets) -> Iterator[Client]:
         return environ.get(f"PINTEREST_{name}", "").strip() or None
 
     token, secret, refresh = get("ACCESS_TOKEN"), get("APP_SECRET"), get("REFRESH_TOKEN")
-    for value in (token, secret, refresh):
-        secrets.add(value)
+    secrets.update(value for value in (token, secret, refresh) if value)
     api_url = (get("API_URL") or DEFAULT_API_URL).rstrip("/")
     if not api_url.startswith(("https://", "http://")):
         raise Stop(f"PINTEREST_API_URL: expected an http(s) URL, got {api_url!r}")

@@ -21,7 +21,7 @@ from .durations import format_duration
 from .errors import PinplanError
 from .fs import calendar_lock
 from .model import Calendar, CalendarPin, Rules
-from .pinterest import Client, Refused, RemotePin, Secrets, Stop, connect
+from .pinterest import Client, Refused, RemotePin, Stop, connect, media_problem, redact
 from .schedule import sort_pins
 
 Clock = Callable[[], datetime]
@@ -69,11 +69,9 @@ def record(path: Path, pin: CalendarPin) -> Calendar:
         current = read_calendar(path)
         if current is None:
             raise PinplanError(str(path), None, "the calendar is gone; cannot record the pin")
-        pins = [pin if p.id == pin.id else p for p in current.pins]
-        if all(p.id != pin.id for p in current.pins):
-            # A build dropped it meanwhile; it is on Pinterest, so it is kept as published.
-            pins.append(pin)
-        updated = replace(current, pins=sort_pins(pins))
+        # Added back if a build dropped it meanwhile: it is on Pinterest.
+        others = [p for p in current.pins if p.id != pin.id]
+        updated = replace(current, pins=sort_pins([*others, pin]))
         write_calendar(path, updated)
     return updated
 
@@ -137,7 +135,7 @@ def publish(
             outcome.update(dict.fromkeys([p.id for p in queue[index:]], "held"))
             say(f"pinplan publish: {len(queue) - index} due pins wait: {hold}")
             return
-        problem = api.media_problem(pin.media_url)
+        problem = media_problem(pin.media_url)
         if problem is not None:
             say(f"pinplan: {pin.id}: not posted this run: {problem} (deploy first)", err=True)
             continue
@@ -176,10 +174,10 @@ def run(path: Path, rules: Rules, environ: Mapping[str, str], now: Clock, say: S
 
     Nothing the run says holds a credential: every line passes the run's redaction.
     """
-    secrets = Secrets()
+    secrets: set[str] = set()
 
     def safe(line: str, err: bool = False) -> None:
-        say(secrets.redact(line), err)
+        say(redact(line, secrets), err)
 
     def clock() -> datetime:
         return now().replace(microsecond=0)
