@@ -1,8 +1,7 @@
 """The ``pinplan`` command: a second front door onto the same core.
 
-Every verb reads the site's config file (for the plugin's options and the calendar's path) and
-the calendar file, and reports bad input as one line per problem with a non-zero exit status,
-never a traceback. Only ``build`` writes into a site, and only one already built.
+Every verb reads the site's config file and the calendar, and reports bad input as one line per
+problem with a non-zero exit status, never a traceback. Only ``build`` writes into a site.
 """
 
 from __future__ import annotations
@@ -14,35 +13,28 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
 
-from .build import build_now
+from .build import build_now, pin_specs, run_build, write_planned_calendar
 from .calendar_file import EARLIEST_YEAR, LATEST_YEAR, read_calendar, write_calendar
 from .errors import PinplanError, shown
-from .export import due_pins, pins_within
-from .export.csv import MAX_ROWS, export_csv
-from .export.ics import export_ics
-from .export.json import export_json
+from .export import MAX_ROWS, due_pins, export_csv, export_ics, export_json, pins_within
 from .fs import calendar_lock, write_bytes_atomic
+from .images import image_size_memo
 from .model import Calendar, CalendarPin, Post, Rules
+from .pins import thin_titles
+from .posts import PostImages
 from .schedule import plan, sort_pins, violations
-from .site_config import CONFIG_NAMES, SiteConfig, find_config_file, read_site_config
+from .site_build import SiteFacts, finish_site_build, pin_settings, run_site_build
+from .site_config import CONFIG_NAMES, SiteConfig, read_site_config
+from .site_pages import SitePost, missing_pages, read_site_posts
 
-if TYPE_CHECKING:
-    from .filememo import FileMemo
-    from .posts import PostImages
-    from .site_build import SiteFacts
-    from .site_pages import SitePost
-
-MAX_DAYS_AHEAD = 14
-"""Furthest a CSV export reaches: sources give 14 or 30 days for Pinterest; the safe one."""
-MAX_DAYS = 3660
-"""Furthest ``--days`` reaches (ten years): far enough for any plan, never past the calendar."""
-QUEUE_ROWS = 20
-"""Queued pins ``show`` lists without ``--days``."""
+MAX_DAYS_AHEAD = 14  # furthest a CSV export reaches: sources say 14 or 30 days; the safe one
+MAX_DAYS = 3660  # furthest --days reaches (ten years): any plan, never past the calendar
+QUEUE_ROWS = 20  # queued pins `show` lists without --days
 
 
 class Failure(click.ClickException):
@@ -61,42 +53,25 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def replace_file(error: PinplanError, file: str) -> PinplanError:
-    """The same error, naming ``file`` as the user wrote it."""
-    return PinplanError(file, error.field, error.message)
-
-
 @dataclass(frozen=True)
 class Site:
     """What the verbs need from the site's configuration file."""
 
     config_file: Path
     config: SiteConfig
-    options: Any
-    """The pinplan plugin's validated ``PinplanConfig``."""
+    options: Any  # the plugin's validated PinplanConfig
     rules: Rules
-    calendar_path: Path
+    calendar_path: Path  # as the user sees it: relative to the working directory if below it
+    docs: str  # docs_dir, the same way
     warnings: tuple[str, ...]
 
-    @property
-    def calendar_name(self) -> str:
-        return _display(self.calendar_path)
-
-    @property
-    def docs(self) -> str:
-        """docs_dir as the user sees it: page problems are named below it."""
-        return _display(Path(self.config.docs_dir))
-
     def facts(self, site_dir: Path | None = None) -> SiteFacts:
-        from .site_build import SiteFacts
-
         cfg = self.config
         root = self.config_file.resolve().parent
         return SiteFacts(root, site_dir or Path(cfg.site_dir), cfg.site_url, cfg.site_name)
 
     def problems(self, site_dir: Path) -> list[str]:
-        """Why this config cannot make a plan: a site_url that gives no absolute links, a
-        calendar inside docs_dir or ``site_dir``."""
+        """Why this config cannot make a plan (site_url, calendar place), one line each."""
         from .config import calendar_place_problem, site_url_problem
 
         docs_dir = Path(self.config.docs_dir)
@@ -108,18 +83,15 @@ class Site:
 
 
 def load_site(config_file: str | None) -> Site:
-    """Load ``config_file`` (default: the first of :data:`CONFIG_NAMES` here) and validate the
-    pinplan plugin's options in it, without MkDocs.
-
-    Raises :class:`Failure` with every configuration error, one per line.
-    """
-    path = Path(config_file) if config_file else find_config_file()
-    if path is None:
+    """The site of ``config_file`` (default: the first of :data:`CONFIG_NAMES` here), its
+    plugin options validated; :class:`Failure` with every configuration error otherwise."""
+    names = [config_file] if config_file else [n for n in CONFIG_NAMES if Path(n).is_file()]
+    if not names:
         raise Failure(
             f"no {', '.join(CONFIG_NAMES)} in this folder: run pinplan next to the site's "
             "config file, or name it with -f"
         )
-    name = str(path)
+    path, name = Path(names[0]), names[0]
     if not path.is_file():
         raise Failure(f"{name}: no such config file (use -f to name the config file)")
     try:
@@ -144,9 +116,9 @@ def load_site(config_file: str | None) -> Site:
         rules = rules_from_config(options.schedule)
     except ValueError as exc:
         raise Failure(f"{name}: plugins.pinplan.schedule: {exc}") from None
-    calendar_path = path.resolve().parent / options.calendar
+    calendar = Path(_display(path.resolve().parent / options.calendar))
     warned = tuple(f"{name}: plugins.pinplan.{key}: {w}" for key, w in warnings)
-    return Site(path, cfg, options, rules, calendar_path, warned)
+    return Site(path, cfg, options, rules, calendar, _display(Path(cfg.docs_dir)), warned)
 
 
 def _now() -> datetime:
@@ -161,29 +133,27 @@ def _read(site: Site) -> Calendar:
     try:
         calendar = read_calendar(site.calendar_path)
     except PinplanError as exc:
-        raise Failure(str(replace_file(exc, site.calendar_name))) from None
+        raise Failure(str(exc)) from None
     if calendar is None:
         raise Failure(
-            f"{site.calendar_name}: no calendar yet; run `mkdocs build` (or `pinplan build`) first"
+            f"{site.calendar_path}: no calendar yet; run `mkdocs build` (or `pinplan build`) first"
         )
     return calendar
 
 
 def _read_posts(site: Site, images: PostImages | None = None) -> tuple[list[SitePost], list[str]]:
     """The site's posts as a build reads them, and one line per problem in their pages."""
-    from .site_pages import read_site_posts
-
     cfg = site.config
     globs = site.options.posts or (
         cfg.blog.post_globs() if cfg.blog is not None else ["blog/posts/**"]
     )
     # The clock, not SOURCE_DATE_EPOCH: it is what the blog plugin judges future posts by.
     found, problems = read_site_posts(cfg, globs, datetime.now(timezone.utc), images)
-    return found, [str(replace_file(p, f"{site.docs}/{p.file}")) for p in problems]
+    return found, [f"{site.docs}/{problem}" for problem in problems]
 
 
 def _config_file(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """A verb's ``-f``, else the one given before the verb."""
+    # A verb's -f, else the one given before the verb.
     if value is None and ctx.parent is not None:
         return ctx.parent.params.get("config_file")
     return value
@@ -220,10 +190,9 @@ def main(config_file: str | None) -> None:
 def check(config_file: str) -> None:
     """Validate the config, every post's front-matter and the calendar.
 
-    Prints one line per problem (file: field: what is wrong) and exits with 1 if there
-    is any. Scheduled pins that break the spacing rules (a hand edit, or rules changed
-    since they were placed) are listed too: delete such an entry and the next build
-    places the pin again. So are pins Pinterest refused (failed), with its message.
+    Prints one line per problem (file: field: what is wrong) and exits with 1 if there is
+    any, listing too the scheduled pins that break the spacing rules (delete such an entry
+    and the next build places the pin again) and those Pinterest refused, with its message.
     """
     site = load_site(config_file)
     found, post_problems = _read_posts(site)
@@ -234,37 +203,43 @@ def check(config_file: str) -> None:
         *post_problems,
         *_build_problems(posts, site),
     ]
-    pins = 0
+    calendar = None
     try:
         calendar = read_calendar(site.calendar_path)
     except PinplanError as exc:
-        problems.append(str(replace_file(exc, site.calendar_name)))
-        calendar = None
+        problems.append(str(exc))
+    pins = calendar.pins if calendar is not None else ()
     if calendar is not None:
-        pins = len(calendar.pins)
-        problems.extend(f"{site.calendar_name}: {v}" for v in violations(calendar, site.rules))
-        problems.extend(
-            f"{site.calendar_name}: {pin.id}: Pinterest refused it: {pin.error or 'no message'}"
-            " (change the post and the next build plans it again)"
-            for pin in calendar.pins
-            if pin.failed
-        )
+        problems.extend(f"{site.calendar_path}: {v}" for v in violations(calendar, site.rules))
+    problems.extend(
+        f"{site.calendar_path}: {pin.id}: Pinterest refused it: {pin.error or 'no message'}"
+        " (change the post and the next build plans it again)"
+        for pin in pins
+        if pin.failed
+    )
     for line in problems:
         click.echo(line)
-    _title_hint(posts, site)
+    # A note, not a problem: without more text of their own such posts get fewer pins.
+    thin = thin_titles(posts, site.options.pins_per_post)
+    if thin:
+        click.echo(
+            f"pinplan check: hint: {len(thin)} posts would gain from their own pinplan.titles "
+            "(one headline per pin):",
+            err=True,
+        )
+    for post, titles, count in thin:
+        text = f"  {site.docs}/{post.src_path}: its text gives {titles} of {count} pin titles"
+        click.echo(text, err=True)
     if problems:
         raise SystemExit(1)
     click.echo(
-        f"pinplan check: {len(posts)} posts, {pins} pins on the calendar, no problems", err=True
+        f"pinplan check: {len(posts)} posts, {len(pins)} pins on the calendar, no problems",
+        err=True,
     )
 
 
 def _build_problems(posts: Sequence[Post], site: Site) -> list[str]:
-    """What a build of ``posts`` would refuse or warn about, found by doing its work into a
-    folder removed afterwards (only the render cache is written)."""
-    from .build import run_build
-    from .site_build import pin_settings
-
+    """What a build of ``posts`` would refuse or warn about (built into a temporary folder)."""
     with tempfile.TemporaryDirectory(prefix="pinplan-check-") as tmp:
         facts = site.facts(Path(tmp))
         try:
@@ -282,30 +257,11 @@ def _build_problems(posts: Sequence[Post], site: Site) -> list[str]:
         except PinplanError as exc:
             # A post that cannot be drawn is named as the front-matter problems are.
             post = not Path(exc.file).is_absolute()
-            return [str(replace_file(exc, f"{site.docs}/{exc.file}") if post else exc)]
+            return [f"{site.docs}/{exc}" if post else str(exc)]
         except ValueError:
             return []  # a bad layout or SOURCE_DATE_EPOCH: reported by the config check
-    refused = [str(replace_file(p, f"{site.docs}/{p.file}")) for p in report.refused]
+    refused = [f"{site.docs}/{problem}" for problem in report.refused]
     return [*refused, *(f"{site.docs}/{warning}" for warning in report.render.warnings)]
-
-
-def _title_hint(posts: Sequence[Post], site: Site) -> None:
-    """A note (not a problem) naming the posts whose own text gives fewer distinct pin
-    titles than they have pins: without more text some pins are left out, not given filler."""
-    from .pins import thin_titles
-
-    thin = thin_titles(posts, site.options.pins_per_post)
-    if thin:
-        click.echo(
-            f"pinplan check: hint: {len(thin)} posts would gain from their own pinplan.titles "
-            "(one headline per pin):",
-            err=True,
-        )
-    for post, titles, pins in thin:
-        click.echo(
-            f"  {site.docs}/{post.src_path}: its text gives {titles} of {pins} pin titles",
-            err=True,
-        )
 
 
 @main.command(short_help="Pins, calendar and preview for a site already built.")
@@ -325,85 +281,51 @@ def build(config_file: str | None, site_dir: Path | None, strict: bool) -> None:
     the preview page.
 
     Run it after the site generator, which may delete files it did not make. Every post's
-    page must be in the built site with the canonical link its URL implies: otherwise
-    nothing is written and each such post is named on one line.
+    page must be in the built site with the canonical link its URL implies, or nothing is
+    written and each such post is named on one line.
     """
     site = load_site(config_file)
     if not site.options.enabled:
         _say(f"{site.config_file}: plugins.pinplan.enabled is false: nothing done")
         return
     facts = site.facts(site_dir)
-    posts, memo, warnings = _built_posts(site, facts)
-    for line in warnings:
-        _say(f"warning: {line}")
-    if strict and warnings:
-        raise Failure(f"{len(warnings)} warnings in strict mode: nothing written")
-    try:
-        written = _render_plan_write(site, facts, posts, memo, strict)
-    except (PinplanError, OSError, ValueError) as exc:
-        raise Failure(str(exc)) from None
-    _say(f"{site.calendar_name} " + ("updated" if written else "unchanged"))
-
-
-def _render_plan_write(
-    site: Site, facts: SiteFacts, posts: list[Post], memo: FileMemo, strict: bool
-) -> bool:
-    """Render, plan, report and write the preview, then (unless ``strict`` and something
-    warned) the calendar, as under ``mkdocs build``. Returns whether the calendar changed."""
-    from .build import write_planned_calendar
-    from .site_build import finish_site_build, run_site_build
-
-    warned: list[str] = []
-
-    def warn(line: str) -> None:
-        warned.append(line)
-        _say(f"warning: {line}")
-
-    now = build_now()
-    options, rules = site.options, site.rules
-    report = run_site_build(
-        posts, options, facts, rules=rules, now=now, write=False, memo=memo, info=_say, warn=warn
-    )
-    where = f"{site.calendar_name} written once the build succeeds"
-    finish_site_build(
-        report,
-        posts,
-        options,
-        facts,
-        rules=rules,
-        now=now,
-        where=where,
-        live=False,
-        info=_say,
-        warn=warn,
-    )
-    if strict and warned:
-        raise Failure(f"{len(warned)} warnings in strict mode: the calendar is unchanged")
-    return write_planned_calendar(report, rules, site.calendar_path, now).calendar_written
-
-
-def _say(line: str) -> None:
-    click.echo(f"pinplan: {line}", err=True)
-
-
-def _built_posts(site: Site, facts: SiteFacts) -> tuple[list[Post], FileMemo, list[str]]:
-    """The site's posts, the build's file memo and the content problems, once every post is
-    known to have its page in the built site (:class:`Failure` otherwise)."""
-    from .images import image_size_memo
-    from .posts import PostImages
-    from .site_pages import missing_pages
-
     problems = site.problems(facts.site_dir)
     if problems:
         raise Failure("\n".join(problems))
     if not facts.site_dir.is_dir():
         raise Failure(f"{facts.site_dir}: no built site here; build the site first")
     memo = image_size_memo(facts.root / site.options.cache_dir)
-    found, warnings = _read_posts(site, PostImages(Path(site.config.docs_dir), memo))
+    found, warned = _read_posts(site, PostImages(Path(site.config.docs_dir), memo))
     missing = missing_pages(site.config, found, facts.site_dir, _display(facts.site_dir))
     if missing:
         raise Failure("\n".join(f"{site.docs}/{line}" for line in missing))
-    return [item.post for item in found], memo, warnings
+    posts = [item.post for item in found]
+    for line in warned:
+        _say(f"warning: {line}")
+    if strict and warned:
+        raise Failure(f"{len(warned)} warnings in strict mode: nothing written")
+
+    def warn(line: str) -> None:
+        warned.append(line)
+        _say(f"warning: {line}")
+
+    now = _now()
+    both: dict[str, Any] = {"rules": site.rules, "now": now, "info": _say, "warn": warn}
+    where = f"{site.calendar_path} written once the build succeeds"
+    try:
+        # As under `mkdocs build`: the calendar is written last, unless strict and warned.
+        report = run_site_build(posts, site.options, facts, write=False, memo=memo, **both)
+        finish_site_build(report, posts, site.options, facts, where=where, live=False, **both)
+        if strict and warned:
+            raise Failure(f"{len(warned)} warnings in strict mode: the calendar is unchanged")
+        report = write_planned_calendar(report, site.rules, site.calendar_path, now)
+    except (PinplanError, OSError, ValueError) as exc:
+        raise Failure(str(exc)) from None
+    _say(f"{site.calendar_path} " + ("updated" if report.calendar_written else "unchanged"))
+
+
+def _say(line: str) -> None:
+    click.echo(f"pinplan: {line}", err=True)
 
 
 def _table(rows: Sequence[tuple[str, ...]], header: tuple[str, ...]) -> str:
@@ -428,9 +350,9 @@ def show(config_file: str, days: int | None) -> None:
     """The pins due in the next days as a table, in the calendar's time zone, then the
     queue: the pins waiting for a slot, at the dates they are projected to get one.
 
-    Scheduled pins whose time has passed are listed first as "overdue": mark them
-    published once they are up on Pinterest. Projected dates are estimates worked out
-    from the posts as they are now; the next build commits the window's share of them.
+    Overdue scheduled pins come first: mark them published once they are up on Pinterest.
+    Projected dates are estimates from the posts as they are now; the next build commits
+    the window's share of them.
     """
     site = load_site(config_file)
     calendar = _read(site)
@@ -439,7 +361,11 @@ def show(config_file: str, days: int | None) -> None:
     tz = ZoneInfo(calendar.timezone)
     overdue = [p for p in calendar.pins if p.status == "scheduled" and p.publish_at < now]
     upcoming = pins_within(calendar.pins, now, span)
-    queue = _queue(site, calendar, now)
+    # The pins waiting for a slot, as a build would plan them now (titles as close as the
+    # command can tell without building the site).
+    posts = [item.post for item in _read_posts(site)[0]]
+    specs = pin_specs(posts, pin_settings(site.options, site.facts()), calendar, site.rules, now)
+    queue = plan(specs, site.rules, calendar, now).queue
     shown_queue = queue[:QUEUE_ROWS] if days is None else pins_within(queue, now, days)
     rows = [
         (
@@ -462,17 +388,6 @@ def show(config_file: str, days: int | None) -> None:
         + f"; {len(calendar.pins)} on the calendar"
         + (f"; {len(queue)} queued (projected until {last})" if queue else "; nothing queued")
     )
-
-
-def _queue(site: Site, calendar: Calendar, now: datetime) -> tuple[CalendarPin, ...]:
-    """The pins waiting for a slot, at their projected times, as a build would plan them
-    now (titles as close as the command can tell without building the site)."""
-    from .build import pin_specs
-    from .site_build import pin_settings
-
-    posts = [item.post for item in _read_posts(site)[0]]
-    specs = pin_specs(posts, pin_settings(site.options, site.facts()), calendar, site.rules, now)
-    return plan(specs, site.rules, calendar, now).queue
 
 
 def part_paths(path: Path, count: int) -> list[Path]:
@@ -511,15 +426,11 @@ def export(
 ) -> None:
     """Export what the uploader takes.
 
-    csv and json hold the scheduled pins due from now to --days ahead (csv: at most 14,
-    as Pinterest schedules no further). Pinterest takes at most 100 rows per CSV file,
-    so more pins are split: with -o out.csv into out.csv, out-2.csv, out-3.csv … (other
-    files are never removed: older extra parts are named on stderr); on stdout only the
-    first 100 are written and a note on stderr says how many are left. ics holds every
-    pin on the calendar (published too), or with --days the pins of that many days ahead.
-
-    With --mark-published (csv only) the rows written are recorded as published in the
-    calendar, atomically and under the lock a build holds.
+    csv and json hold the scheduled pins due within --days (csv: at most 14, as Pinterest
+    schedules no further); ics every pin on the calendar, or those within --days. Pinterest
+    takes 100 rows per CSV file: with -o out.csv more go to out-2.csv, out-3.csv … (older
+    extra parts are named on stderr, never removed); stdout gets the first 100 and a note.
+    --mark-published writes the calendar atomically, under the lock a build holds.
     """
     site = load_site(config_file)
     now = _now()
@@ -539,7 +450,7 @@ def export(
                 write_calendar(site.calendar_path, marked)
         except PinplanError as exc:
             raise Failure(str(exc)) from None
-        _say(f"{len(handed)} exported pins recorded as published in {site.calendar_name}")
+        _say(f"{len(handed)} exported pins recorded as published in {site.calendar_path}")
         return
     calendar = _read(site)
     if fmt == "ics":
@@ -552,8 +463,8 @@ def export(
 
 
 def _write_csv(due: list[CalendarPin], output: Path | None, span: int) -> list[CalendarPin]:
-    """Write ``due`` as Pinterest's bulk CSV to ``output`` (or stdout); returns the pins
-    written (stdout takes only the first part)."""
+    """Write ``due`` as Pinterest's bulk CSV to ``output`` (stdout: the first part only);
+    returns the pins written."""
     parts = [part.encode("utf-8") for part in export_csv(due)]
     if output is None:
         _emit(None, parts[0])
@@ -637,9 +548,8 @@ def parse_time(text: str, tz: ZoneInfo, now: datetime) -> datetime:
 def mark_published(config_file: str, ids: tuple[str, ...], at: str | None) -> None:
     """Record pins as published, so no export offers them again and no build moves them.
 
-    Takes the pin ids from the calendar (e.g. blog/posts/my-post.md#2). All or nothing:
-    an unknown id changes nothing. The calendar is rewritten atomically under the same
-    lock a build holds.
+    Takes the pin ids from the calendar (e.g. blog/posts/my-post.md#2). All or nothing: an
+    unknown id changes nothing. The calendar is rewritten atomically under a build's lock.
     """
     site = load_site(config_file)
     now = _now()
@@ -651,7 +561,7 @@ def mark_published(config_file: str, ids: tuple[str, ...], at: str | None) -> No
             unknown = [i for i in dict.fromkeys(ids) if i not in known]
             if unknown:
                 raise Failure(
-                    f"{site.calendar_name}: no pin with id {', '.join(map(repr, unknown))}"
+                    f"{site.calendar_path}: no pin with id {', '.join(map(repr, unknown))}"
                 )
             already = [pin.id for pin in calendar.pins if pin.id in ids and pin.published]
             write_calendar(site.calendar_path, _published(calendar, set(ids), moment))
@@ -659,7 +569,7 @@ def mark_published(config_file: str, ids: tuple[str, ...], at: str | None) -> No
         raise Failure(str(exc)) from None
     for pin_id in already:
         _say(f"{pin_id} was already published; left as it was")
-    click.echo(f"{len(set(ids)) - len(already)} pins marked published in {site.calendar_name}")
+    click.echo(f"{len(set(ids)) - len(already)} pins marked published in {site.calendar_path}")
 
 
 def _published(calendar: Calendar, ids: Collection[str], moment: datetime | None) -> Calendar:
@@ -682,12 +592,12 @@ def _published(calendar: Calendar, ids: Collection[str], moment: datetime | None
 def publish_command(config_file: str, dry_run: bool) -> None:
     """Post every due pin through Pinterest API v5 and record it in the calendar.
 
-    Keeps the spacing rules on the times pins actually go out (after an outage, one pin
-    per min_gap across later runs), never posts a pin whose link is already on its
-    board, and writes the calendar after each pin. Credentials come only from the
-    environment: PINTEREST_ACCESS_TOKEN, or PINTEREST_APP_ID, PINTEREST_APP_SECRET and
-    PINTEREST_REFRESH_TOKEN; PINTEREST_API_URL points at another API (the sandbox).
-    Exits with 1 when a due pin was not posted (not for pins the spacing rules hold back).
+    Keeps the spacing rules on the times pins actually go out (after an outage, one pin per
+    min_gap across later runs), never posts a pin whose link is already on its board, and
+    writes the calendar after each pin. Credentials come only from the environment:
+    PINTEREST_ACCESS_TOKEN, or PINTEREST_APP_ID, PINTEREST_APP_SECRET and
+    PINTEREST_REFRESH_TOKEN; PINTEREST_API_URL points at another API (the sandbox). Exits
+    with 1 when a due pin was not posted (not for pins the spacing rules hold back).
     """
     from . import publish as uploader
 
@@ -704,5 +614,5 @@ def publish_command(config_file: str, dry_run: bool) -> None:
     try:
         status = uploader.run(site.calendar_path, site.rules, os.environ, _now, say)
     except PinplanError as exc:
-        raise Failure(str(replace_file(exc, site.calendar_name))) from None
+        raise Failure(str(exc)) from None
     raise SystemExit(status)

@@ -26,15 +26,13 @@ from .durations import parse_duration, parse_windows
 from .errors import shown
 from .layouts import DEFAULT_LAYOUTS, resolve_layouts
 from .model import Layout, Rules
-from .site_config import blog_post_globs
+from .site_config import BlogSettings
 
-_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 T = TypeVar("T")
 
 
 class Checked(BaseConfigOption[T]):
-    """An option whose ``check`` returns the value to keep, or raises :class:`ValueError`
-    saying what was expected."""
+    """An option whose ``check`` returns the value to keep, or raises ``ValueError``."""
 
     def __init__(self, check: Callable[[object], T], default: object = None) -> None:
         super().__init__()
@@ -49,7 +47,6 @@ class Checked(BaseConfigOption[T]):
 
 
 def _evergreen(value: object) -> timedelta:
-    """A duration, or ``0``: off."""
     return timedelta(0) if value in (0, "0") else parse_duration(value)
 
 
@@ -67,7 +64,6 @@ def _timezone(value: object) -> str:
 
 
 def _start_date(value: object) -> date | None:
-    """A calendar date (``2026-12-01``) or nothing."""
     if value is None:
         return None
     day = value if isinstance(value, date) else None
@@ -82,8 +78,8 @@ def _start_date(value: object) -> date | None:
 
 
 def _color(value: object) -> str:
-    """A colour written ``#rrggbb`` or ``#rgb``, as ``#rrggbb``."""
-    if not isinstance(value, str) or not _COLOR.match(value):
+    """``#rrggbb`` or ``#rgb``, as ``#rrggbb``."""
+    if not isinstance(value, str) or not re.fullmatch(r"#(?:[0-9a-fA-F]{3}){1,2}", value):
         raise ValueError(f"expected a colour such as '#1a2b3c', got {shown(value)}")
     if len(value) == 4:
         value = "#" + "".join(ch * 2 for ch in value[1:])
@@ -91,8 +87,6 @@ def _color(value: object) -> str:
 
 
 def _whole(low: int, high: int) -> Callable[[object], int]:
-    """A check for a whole number within ``[low, high]``."""
-
     def check(value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"expected a whole number, got {shown(value)}")
@@ -104,7 +98,6 @@ def _whole(low: int, high: int) -> Callable[[object], int]:
 
 
 def _layouts(value: object) -> tuple[Layout, ...]:
-    """Built-in layout names and mappings deriving layouts of your own."""
     if not isinstance(value, list):
         raise ValueError(f"expected a list of layout names or mappings, got {shown(value)}")
     return resolve_layouts(value)
@@ -137,8 +130,8 @@ class BrandConfig(base.Config):
     fallback_fonts = c.ListOfItems(c.Type(str), default=[])
     """Font files tried, in order, for characters the main fonts lack (e.g. a Noto font)."""
     system_fonts = c.Type(bool, default=True)
-    """After ``fallback_fonts``, fonts installed on the machine (fontconfig) may draw what
-    those lack; ``false`` keeps pins the same on every machine (refusing what they lack)."""
+    """Fonts installed on the machine may draw what the others lack (``false``: pins are the
+    same on every machine)."""
 
 
 class ScheduleConfig(base.Config):
@@ -159,8 +152,7 @@ class ScheduleConfig(base.Config):
     warmup_days = Checked(_whole(0, 365), 14)
     """Days over which a new account's cap ramps from 1 to ``max_per_day``."""
     jitter = Checked(parse_duration, "20m")
-    """No longer used (each pin's minute is drawn over all of its day's windows); still
-    accepted so existing configs keep working."""
+    """No longer used; still accepted so existing configs keep working."""
     horizon_days = Checked(_whole(1, 14), 7)
     """The committed window: how far ahead the calendar and the exports reach."""
     evergreen_after = Checked(_evergreen, "90d")
@@ -179,10 +171,8 @@ class PinplanConfig(base.Config):
     board = c.Type(str, default="Blog")
     """Pinterest board name, exactly as on Pinterest."""
     layouts = Checked(_layouts, list(DEFAULT_LAYOUTS))
-    """Designs rotated across a post's variants, in order (each post starts at its own point
-    of the cycle, so neighbouring posts differ): built-in names (``photo``,
-    ``block``, ``type``, ``split``, ``band``) and mappings that derive a layout of your own
-    (``{name: poster, base: type, uppercase: true}``)."""
+    """Designs rotated across a post's variants: built-in names (``photo``, ``block``,
+    ``type``, ``split``, ``band``) and mappings deriving your own (``{name: x, base: type}``)."""
     brand = c.SubConfig(BrandConfig)
     """Name, logo, colours and fonts."""
     image_format = c.Choice(("jpeg", "png"), default="jpeg")
@@ -209,7 +199,7 @@ def rules_from_config(schedule: ScheduleConfig) -> Rules:
 def calendar_place_problem(
     name: str, calendar: Path, *, docs_dir: Path, site_dir: Path
 ) -> str | None:
-    """Why the calendar cannot live at ``calendar`` (inside docs_dir or site_dir), else None."""
+    """Why the calendar cannot live at ``calendar`` (in docs_dir or site_dir), else None."""
     where = calendar.resolve()
     for option, folder, why in (
         ("docs_dir", docs_dir, "rewriting docs would loop `mkdocs serve`"),
@@ -240,8 +230,8 @@ def default_post_globs(config: MkDocsConfig) -> list[str]:
     """The blog plugin's post directory when that plugin is on, else ``blog/posts/**``."""
     for name, plugin in config.plugins.items():
         if name.split("/")[-1] == "blog" and hasattr(plugin, "config"):
-            options = plugin.config
-            return blog_post_globs(
-                options.get("blog_dir", "blog"), options.get("post_dir", "{blog}/posts")
-            )
+            dirs = {
+                key: plugin.config[key] for key in ("blog_dir", "post_dir") if key in plugin.config
+            }
+            return BlogSettings(**dirs).post_globs()
     return ["blog/posts/**"]

@@ -10,16 +10,15 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import yaml
 
-from .errors import PinplanError
-
-T = TypeVar("T")
+from .errors import PinplanError, shown
 
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml", "properdocs.yml", "properdocs.yaml", "zensical.toml")
 """Looked for, in this order, in the working directory when no file is named."""
+_KINDS = {str: "text", bool: "true or false", int: "a whole number"}
 
 
 @dataclass(frozen=True)
@@ -37,13 +36,9 @@ class BlogSettings:
 
     def post_globs(self) -> list[str]:
         """The globs (relative to docs_dir) of the blog's posts."""
-        return blog_post_globs(self.blog_dir, self.post_dir)
-
-
-def blog_post_globs(blog_dir: str, post_dir: str) -> list[str]:
-    """The posts glob of a blog with these ``blog_dir`` and ``post_dir`` options."""
-    prefix = posixpath.normpath(post_dir.format(blog=posixpath.normpath(blog_dir))).lstrip("./")
-    return [f"{prefix}/**"] if prefix not in ("", ".") else ["**"]
+        blog = posixpath.normpath(self.blog_dir)
+        prefix = posixpath.normpath(self.post_dir.format(blog=blog)).lstrip("./")
+        return [f"{prefix}/**"] if prefix not in ("", ".") else ["**"]
 
 
 @dataclass(frozen=True)
@@ -51,23 +46,13 @@ class SiteConfig:
     """What pinplan needs of a site's configuration file (attribute names as MkDocs')."""
 
     site_name: str
-    site_url: str | None
-    """Ends with ``/`` when set, as MkDocs makes it."""
-    docs_dir: str
-    """Absolute."""
+    site_url: str | None  # ends with "/" when set, as MkDocs makes it
+    docs_dir: str  # absolute, as site_dir
     site_dir: str
-    """Absolute."""
     use_directory_urls: bool
     language: str
-    blog: BlogSettings | None
-    """``None`` when the blog plugin is not on."""
-    pinplan: Mapping[str, Any] | None
-    """The plugin's options as written; ``None`` when the plugin is not listed."""
-
-
-def find_config_file() -> Path | None:
-    """The first of :data:`CONFIG_NAMES` in the working directory."""
-    return next((Path(name) for name in CONFIG_NAMES if Path(name).is_file()), None)
+    blog: BlogSettings | None  # None: the blog plugin is not on
+    pinplan: Mapping[str, Any] | None  # the plugin's options as written; None: not listed
 
 
 class _Loader(yaml.SafeLoader):
@@ -168,32 +153,33 @@ def _read_toml(text: str, name: str) -> dict[str, Any]:
 def _plugins(raw: object, name: str) -> dict[str, Any]:
     """The ``plugins`` option (a list of names and one-key mappings, or a mapping) as a
     mapping of name to options."""
-    if raw is None:
-        return {}
-    if isinstance(raw, Mapping):
-        return {str(k): v for k, v in raw.items()}
+    if isinstance(raw, Mapping) or raw is None:
+        return {str(k): v for k, v in (raw or {}).items()}
     if not isinstance(raw, list):
         raise PinplanError(name, "plugins", f"expected a list or mapping, got {raw!r}")
     plugins: dict[str, Any] = {}
     for item in raw:
-        if isinstance(item, str):
-            plugins[item] = {}
-        elif isinstance(item, Mapping) and len(item) == 1:
-            key, value = next(iter(item.items()))
-            plugins[str(key)] = value
-        else:
+        entry = {item: {}} if isinstance(item, str) else item
+        if not isinstance(entry, Mapping) or len(entry) != 1:
             raise PinplanError(name, "plugins", f"expected a name or a one-key mapping: {item!r}")
+        plugins.update((str(key), value) for key, value in entry.items())
     return plugins
 
 
-def _typed(data: Mapping[str, Any], key: str, default: T, expected: str, name: str) -> T:
-    """``data[key]``, of ``default``'s type; ``default`` when it is missing or null."""
-    value = data.get(key)
-    if value is None:
-        return default
-    if type(value) is not type(default):
-        raise PinplanError(name, key, f"expected {expected}, got {value!r}")
-    return value
+def _typed(
+    options: Mapping[str, Any], defaults: dict[str, Any], file: str, prefix: str = ""
+) -> Any:
+    """The ``options`` named in ``defaults``, each of its default's type (missing or null: the
+    default)."""
+    values = dict(defaults)
+    for key, default in defaults.items():
+        value = options.get(key)
+        if value is not None and type(value) is not type(default):
+            raise PinplanError(
+                file, prefix + key, f"expected {_KINDS[type(default)]}, got {shown(value)}"
+            )
+        values[key] = default if value is None else value
+    return values
 
 
 def _plugin(plugins: Mapping[str, Any], names: tuple[str, ...], file: str) -> Any:
@@ -208,18 +194,6 @@ def _plugin(plugins: Mapping[str, Any], names: tuple[str, ...], file: str) -> An
     return options
 
 
-def _blog(options: Mapping[str, Any] | None, name: str) -> BlogSettings | None:
-    if options is None or options.get("enabled", True) is False:
-        return None
-    values: dict[str, Any] = {}
-    for field, default in vars(BlogSettings()).items():
-        value = options.get(field, default)
-        if type(value) is not type(default):
-            raise PinplanError(name, f"plugins.blog.{field}", f"unexpected value {value!r}")
-        values[field] = value
-    return BlogSettings(**values)
-
-
 def read_site_config(path: Path) -> SiteConfig:
     """Read ``path`` (YAML for MkDocs and ProperDocs, TOML for Zensical).
 
@@ -229,18 +203,30 @@ def read_site_config(path: Path) -> SiteConfig:
     data = _read(path)
     root = path.resolve().parent
     plugins = _plugins(data.get("plugins"), name)
-    site_url = _typed(data, "site_url", "", "a URL", name)
-    if site_url and not site_url.endswith("/"):
-        site_url += "/"
+    site = _typed(
+        data,
+        {
+            "site_name": "",
+            "site_url": "",
+            "docs_dir": "docs",
+            "site_dir": "site",
+            "use_directory_urls": True,
+        },
+        name,
+    )
+    url = site["site_url"]
     theme = data.get("theme")
     language = theme.get("language") if isinstance(theme, Mapping) else None
+    blog = _plugin(plugins, ("blog", "material/blog"), name)
+    if blog is not None and blog.get("enabled", True) is not False:
+        blog = BlogSettings(**_typed(blog, vars(BlogSettings()), name, "plugins.blog."))
     return SiteConfig(
-        site_name=_typed(data, "site_name", "", "text", name),
-        site_url=site_url or None,
-        docs_dir=str(root / _typed(data, "docs_dir", "docs", "text", name)),
-        site_dir=str(root / _typed(data, "site_dir", "site", "text", name)),
-        use_directory_urls=_typed(data, "use_directory_urls", True, "true or false", name),
+        site_name=site["site_name"],
+        site_url=(url if url.endswith("/") else f"{url}/") if url else None,
+        docs_dir=str(root / site["docs_dir"]),
+        site_dir=str(root / site["site_dir"]),
+        use_directory_urls=site["use_directory_urls"],
         language=str(language or "en"),
-        blog=_blog(_plugin(plugins, ("blog", "material/blog"), name), name),
+        blog=blog if isinstance(blog, BlogSettings) else None,
         pinplan=_plugin(plugins, ("pinplan",), name),
     )

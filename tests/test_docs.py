@@ -21,7 +21,7 @@ from mkdocs.config import config_options as c
 from mkdocs_pinplan.calendar_file import PIN_FIELDS
 from mkdocs_pinplan.cli import main as pinplan_cli
 from mkdocs_pinplan.config import PinplanConfig
-from mkdocs_pinplan.export.csv import HEADER
+from mkdocs_pinplan.export import HEADER
 from mkdocs_pinplan.model import Layout
 from mkdocs_pinplan.posts import PINPLAN_KEYS
 

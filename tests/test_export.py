@@ -18,10 +18,15 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from mkdocs_pinplan.export import due_pins
-from mkdocs_pinplan.export.csv import HEADER, MAX_ROWS, export_csv, neutralise
-from mkdocs_pinplan.export.ics import export_ics
-from mkdocs_pinplan.export.json import export_json
+from mkdocs_pinplan.export import (
+    HEADER,
+    MAX_ROWS,
+    due_pins,
+    export_csv,
+    export_ics,
+    export_json,
+    neutralise,
+)
 from mkdocs_pinplan.model import Calendar, CalendarPin
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -12,8 +12,7 @@ import icalendar
 from PIL import Image
 
 from mkdocs_pinplan.calendar_file import read_calendar
-from mkdocs_pinplan.export.csv import export_csv
-from mkdocs_pinplan.export.ics import export_ics
+from mkdocs_pinplan.export import export_csv, export_ics
 from mkdocs_pinplan.model import Rules
 from mkdocs_pinplan.preview.page import render_preview
 
