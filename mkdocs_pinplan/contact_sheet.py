@@ -17,7 +17,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from .layouts import BUILTIN_LAYOUTS
-from .model import Brand, Design, Layout, Palette
+from .model import Brand, Design
 from .pins import default_palettes, works_without_photo
 from .render.draw import compose
 from .render.fonts import default_font, fonts_for, load_font
@@ -26,13 +26,22 @@ SAMPLE_HEADLINE = "Slow pinning: a week-ahead plan for a new account"
 SAMPLE_SITE = "feldnotizen.example.com"
 SCALE = 4
 """Thumbnails are 1/SCALE of the pin's size (250 × 375 px)."""
+THUMB = (1000 // SCALE, 1500 // SCALE)
 GAP = 24
 LABEL = 44
+SAMPLE_SCRIPTS = (
+    ("ja", "ピンタレストで始める一週間の計画", "type", False),
+    ("ar", "خطة أسبوعية لحساب جديد", "stripe", False),
+    ("zh", "中文搜索支持：新的分词方法", "block", False),
+    ("ja", "写真の撮り方：ピンに合う背景", "photo", True),
+)
+"""Non-Latin sample posts (language, headline, layout, with a photo), drawn with whatever
+installed font fontconfig finds for them."""
 
 
-def sample_photo(path: Path, size: tuple[int, int] = (1200, 1600)) -> Path:
+def sample_photo(path: Path) -> Path:
     """Write a calm landscape (sky, sun, two ridges) to ``path``: a stand-in photo."""
-    w, h = size
+    w, h = size = (1200, 1600)
     sky = Image.linear_gradient("L").resize(size)
     image = Image.composite(
         Image.new("RGB", size, "#7d5a8c"), Image.new("RGB", size, "#f2b27a"), sky
@@ -49,70 +58,45 @@ def sample_photo(path: Path, size: tuple[int, int] = (1200, 1600)) -> Path:
     return path
 
 
-SAMPLE_SCRIPTS = (
-    ("ja", "ピンタレストで始める一週間の計画", "type", False),
-    ("ar", "خطة أسبوعية لحساب جديد", "stripe", False),
-    ("zh", "中文搜索支持：新的分词方法", "block", False),
-    ("ja", "写真の撮り方：ピンに合う背景", "photo", True),
-)
-"""Non-Latin sample posts (language, headline, layout, with a photo), drawn with whatever
-installed font fontconfig finds for them."""
-
-
-def _thumb(design: Design) -> Image.Image:
-    return compose(design).image.resize((1000 // SCALE, 1500 // SCALE), Image.Resampling.LANCZOS)
-
-
-def contact_sheet(
-    layouts: Sequence[Layout],
-    *,
-    photo: Path,
-    headline: str = SAMPLE_HEADLINE,
-    brand: Brand | None = None,
-    palettes: Sequence[Palette] | None = None,
-) -> Image.Image:
-    """Labelled thumbnails: every layout with ``photo``; the layouts a post without a photo
-    gets; non-Latin headlines set in fonts installed on the system (when there are any)."""
-    brand = brand or Brand(name=SAMPLE_SITE)
-    palettes = palettes or default_palettes(brand.name)
-    with_photo = [
-        (
-            _thumb(Design(headline, layout, palettes[i % len(palettes)], brand, image=photo)),
-            layout.name,
-        )
-        for i, layout in enumerate(layouts)
-    ]
+def contact_sheet(photo: Path, headline: str, brand: Brand) -> Image.Image:
+    """Labelled thumbnails: every built-in layout with ``photo``; the layouts a post without a
+    photo gets; non-Latin headlines set in fonts installed on the system (when there are any)."""
+    palettes = default_palettes(brand.name)
+    layouts = list(BUILTIN_LAYOUTS.values())
     alone = [layout for layout in layouts if works_without_photo(layout)]
-    without = [
-        (_thumb(Design(headline, layout, palettes[(i + 2) % len(palettes)], brand)), layout.name)
-        for i, layout in enumerate(alone)
+    rows: list[list[tuple[Design, str]]] = [
+        [
+            (Design(headline, layout, palettes[i % len(palettes)], brand, image=photo), layout.name)
+            for i, layout in enumerate(layouts)
+        ],
+        [
+            (Design(headline, layout, palettes[(i + 2) % len(palettes)], brand), layout.name)
+            for i, layout in enumerate(alone)
+        ],
+        [],
     ]
-    scripts = []
     for i, (lang, text, name, photo_too) in enumerate(SAMPLE_SCRIPTS):
         fonts = fonts_for(text, lang)
-        if not fonts:
-            continue  # no installed font for this script: nothing honest to show
-        branded = replace(brand, fallback_fonts=(*brand.fallback_fonts, *fonts))
-        palette = palettes[(i + 4) % len(palettes)]
-        design = Design(
-            text, BUILTIN_LAYOUTS[name], palette, branded, lang, photo if photo_too else None
-        )
-        scripts.append((_thumb(design), f"{lang} · {fonts[0].name}"))
-    return grid([row for row in (with_photo, without, scripts) if row])
+        if fonts:  # else no installed font for this script: nothing honest to show
+            branded = replace(brand, fallback_fonts=(*brand.fallback_fonts, *fonts))
+            palette = palettes[(i + 4) % len(palettes)]
+            layout = BUILTIN_LAYOUTS[name]
+            design = Design(text, layout, palette, branded, lang, photo if photo_too else None)
+            rows[2].append((design, f"{lang} · {fonts[0].name}"))
+    return grid([[(compose(design).image, label) for design, label in row] for row in rows if row])
 
 
 def grid(rows: Sequence[Sequence[tuple[Image.Image, str]]]) -> Image.Image:
     """Thumbnails in rows, each labelled underneath, on a light sheet."""
-    tw, th = 1000 // SCALE, 1500 // SCALE
-    cols = max(len(row) for row in rows)
+    (tw, th), cols = THUMB, max(len(row) for row in rows)
     size = (GAP + cols * (tw + GAP), GAP + len(rows) * (th + LABEL + GAP))
     sheet = Image.new("RGB", size, "#f6f4f1")
     draw = ImageDraw.Draw(sheet)
     font = load_font(default_font("SemiBold"), 20)
     for r, row in enumerate(rows):
-        for c, (thumb, label) in enumerate(row):
+        for c, (image, label) in enumerate(row):
             x, y = GAP + c * (tw + GAP), GAP + r * (th + LABEL + GAP)
-            sheet.paste(thumb.resize((tw, th), Image.Resampling.LANCZOS), (x, y))
+            sheet.paste(image.resize(THUMB, Image.Resampling.LANCZOS), (x, y))
             draw.text((x, y + th + 10), label, font=font, fill="#333333")
     return sheet
 
@@ -125,7 +109,10 @@ def pin_sheet(folder: Path, columns: int = 6) -> Image.Image:
     cells = []
     for path in paths:
         with Image.open(path) as image:
-            cells.append((image.convert("RGB"), path.stem[:24]))
+            # Thumbnails at once: a big site's pins at full size would not fit in memory.
+            cells.append(
+                (image.convert("RGB").resize(THUMB, Image.Resampling.LANCZOS), path.stem[:24])
+            )
     return grid([cells[i : i + columns] for i in range(0, len(cells), columns)])
 
 
@@ -146,12 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         with tempfile.TemporaryDirectory() as tmp:
             photo = args.image.resolve() if args.image else sample_photo(Path(tmp) / "sample.jpg")
-            sheet = contact_sheet(
-                list(BUILTIN_LAYOUTS.values()),
-                photo=photo,
-                headline=args.headline,
-                brand=Brand(name=args.site),
-            )
+            sheet = contact_sheet(photo, args.headline, Brand(name=args.site))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     # A dithered 256-colour palette keeps the picture small enough for a README.
     palette = sheet.quantize(256, method=Image.Quantize.MEDIANCUT)

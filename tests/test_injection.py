@@ -14,7 +14,7 @@ from PIL import Image
 from mkdocs_pinplan.calendar_file import read_calendar
 from mkdocs_pinplan.export import export_csv, export_ics
 from mkdocs_pinplan.model import Rules
-from mkdocs_pinplan.preview.page import render_preview
+from mkdocs_pinplan.preview import render_preview
 
 from conftest import FIXED_NOW, Builder
 

@@ -1,7 +1,264 @@
-"""The preview page: the whole plan as one HTML page inside the built site."""
+"""Calendar + rules → the preview page ``pinplan/index.html`` (Jinja2, autoescaped).
+
+Plain HTML with inline CSS and a few lines of inline JavaScript for the filters: it works from
+any static host and fetches nothing from elsewhere.
+"""
 
 from __future__ import annotations
 
-from .page import PREVIEW_PATH, PinInfo, render_preview, write_preview
+import calendar as _cal
+import functools
+import os
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
+from datetime import date, datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import NamedTuple
+from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["PREVIEW_PATH", "PinInfo", "render_preview", "write_preview"]
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from ..durations import format_duration
+from ..fs import write_text_atomic
+from ..model import Calendar, CalendarPin, PinSpec, Post, Rules
+
+PREVIEW_PATH = "pinplan/index.html"
+"""Where the page goes, relative to ``site_dir`` (one folder deep: ``../`` is the site root)."""
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+# Named tuples, not dataclasses: cheap to make per pin, and to define (import time).
+class PinInfo(NamedTuple):
+    """What the build knows about a pin beyond its calendar entry."""
+
+    post_title: str = ""
+    layout: str = ""
+    rendered: bool = True
+    """Whether the pin's image is in the built site (a published pin of a removed post is not)."""
+
+
+class _Row(NamedTuple):
+    """A pin as the page lists it, every text worked out once."""
+
+    pin: CalendarPin
+    day: date
+    post_title: str
+    when: str
+    iso: str
+    href: str | None
+    link_text: str
+    image_url: str | None
+    layout: str
+    status: str
+    overdue: bool
+
+
+class _Cell(NamedTuple):
+    key: str
+    day: int
+    pins: int
+    cap: int | None
+    cap_pct: int
+    count_pct: int
+    classes: str
+
+
+def _link(url: str) -> tuple[str | None, str]:
+    """The link's ``href`` when a browser may follow it safely (http, https or relative, else
+    ``None``), and the text to show for it."""
+    stripped = url.strip()
+    scheme, sep, rest = stripped.partition("://")
+    if sep and scheme in ("http", "https"):
+        return stripped, rest  # most links: no need to parse them
+    safe = urlsplit(stripped).scheme in ("", "http", "https")
+    return (stripped or None) if safe else None, url
+
+
+def _rows(
+    pins: Sequence[CalendarPin],
+    zone: tzinfo,
+    info: Mapping[str, PinInfo],
+    now: datetime | None,
+    queued: bool = False,
+) -> list[_Row]:
+    """``pins`` in time order; ``queued`` ones at projected times. ``now`` marks overdue pins."""
+    rows = []
+    for pin in sorted(pins, key=lambda pin: (pin.publish_at, pin.id)):
+        local = pin.publish_at.astimezone(zone)
+        iso = local.isoformat(timespec="minutes")  # YYYY-MM-DDTHH:MM+HH:MM
+        known = info.get(pin.id) or PinInfo()
+        href, link_text = _link(pin.link)
+        if ":" in pin.image and urlsplit(pin.image).scheme:
+            image_url = _link(pin.image)[0]  # an absolute URL, kept when http(s)
+        else:
+            image = pin.image.replace("\\", "/").lstrip("/")
+            image_url = "../" + quote(image, safe="/") if image else None
+        row = _Row(
+            pin=pin,
+            day=local.date(),
+            post_title=known.post_title or pin.post,
+            # The queue is one list, not days: its pins show their date too.
+            when=f"{_WEEKDAYS[local.weekday()]} {iso[:10]} {iso[11:16]}" if queued else iso[11:16],
+            iso=iso,
+            href=href,
+            link_text=link_text,
+            image_url=image_url if known.rendered else None,
+            layout=known.layout,
+            status="projected" if queued else pin.status,
+            overdue=now is not None and pin.status == "scheduled" and pin.publish_at < now,
+        )
+        rows.append(row)
+    return rows
+
+
+def _months(
+    start: date, rules: Rules, counts: Mapping[date, int], today: date | None
+) -> list[tuple[str, list[list[_Cell | None]]]]:
+    """The month view, from the calendar's start (or last month) to the last pin or ramp day."""
+    first = min([start, *counts])
+    if today is not None:
+        # A blog pinning for years has years of published days: show last month onwards.
+        first = max(first, (today.replace(day=1) - timedelta(days=1)).replace(day=1))
+    last = max([start + timedelta(days=max(rules.warmup_days - 1, 0)), *counts, first])
+    scale = max([rules.max_per_day, *counts.values()])
+    months = []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        weeks = []
+        for week in _cal.Calendar().monthdatescalendar(year, month):
+            cells: list[_Cell | None] = []
+            for day in week:
+                count = counts.get(day, 0)
+                cap = rules.cap((day - start).days) if day >= start else None
+                flags = (cap is None, cap is not None and count > cap, day == today, count > 0)
+                classes = zip(("before", "over", "today", "busy"), flags, strict=True)
+                cell = _Cell(
+                    key=day.isoformat(),
+                    day=day.day,
+                    pins=count,
+                    cap=cap,
+                    cap_pct=round(100 * (cap or 0) / scale),
+                    count_pct=round(100 * count / scale),
+                    classes=" ".join(name for name, on in classes if on),
+                )
+                cells.append(cell if day.month == month else None)
+            weeks.append(cells)
+        months.append((f"{date(year, month, 1):%B %Y}", weeks))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _day_label(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+@functools.cache
+def _environment() -> Environment:
+    loader = PackageLoader("mkdocs_pinplan.preview", "templates")
+    # Autoescaping is the page's only defence against hostile titles; never turn it off.
+    env = Environment(
+        loader=loader,
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    # Our own CSS and JS, trusted and inlined so that the page needs no other request.
+    for name in ("css", "js"):
+        env.globals[name] = Markup(loader.get_source(env, f"preview.{name}")[0])
+    return env
+
+
+def render_preview(
+    calendar: Calendar,
+    rules: Rules,
+    *,
+    info: Mapping[str, PinInfo] | None = None,
+    now: datetime | None = None,
+    site_name: str = "",
+    live: bool = False,
+    queue: Sequence[CalendarPin] = (),
+) -> str:
+    """The preview page: ``calendar``'s pins by local day (in its time zone) with each day's
+    cap, a month view, then the ``queue`` at projected times. ``info`` adds post titles and
+    says which images are in the site; ``now`` marks overdue pins and today; ``live`` labels
+    the unsaved plan of ``mkdocs serve``. Same arguments ⇒ same text."""
+    info = info or {}
+    try:
+        zone: tzinfo = ZoneInfo(calendar.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        # The calendar file is trusted for its pins, not for its zone name: fall back to UTC.
+        zone = ZoneInfo("UTC")
+    today = now.astimezone(zone).date() if now else None
+    start = calendar.start
+    rows = _rows(calendar.pins, zone, info, now)
+    by_day: dict[date, list[_Row]] = {}
+    for row in rows:
+        by_day.setdefault(row.day, []).append(row)
+    days = []
+    for day, day_rows in sorted(by_day.items()):
+        cap = rules.cap((day - start).days) if day >= start else None
+        days.append((day.isoformat(), _day_label(day), day_rows, cap))
+    upcoming = [day[0] for day in days if today and day[0] >= today.isoformat()]
+    queued = _rows(queue, zone, info, None, queued=True)
+    shown = {(row.post_title, row.pin.post) for row in (*rows, *queued)}
+    due = None
+    if now is not None:  # what `pinplan export` would hand the uploader right now
+        end = now + timedelta(days=rules.horizon_days)
+        due = sum(not p.published and now <= p.publish_at < end for p in calendar.pins)
+    template = _environment().get_template("preview.html.j2")
+    return template.render(
+        site_name=site_name,
+        live=live,
+        calendar=calendar,
+        start=_day_label(start),
+        now_label=now.astimezone(zone).strftime("%Y-%m-%d %H:%M") if now else "",
+        rules=rules,
+        min_gap=format_duration(rules.min_gap),
+        link_gap=format_duration(rules.link_gap),
+        statuses=Counter(pin.status for pin in calendar.pins),
+        overdue=sum(row.overdue for row in rows),
+        due=due,
+        days=days,
+        next_day=upcoming[0] if upcoming and upcoming[0] != days[0][0] else "",
+        months=_months(start, rules, {day: len(rows) for day, rows in by_day.items()}, today),
+        queue=queued,
+        posts=sorted(shown, key=lambda post: (post[0].lower(), post[1])),
+    )
+
+
+def write_preview(
+    site_dir: Path,
+    calendar: Calendar,
+    rules: Rules,
+    *,
+    specs: Sequence[PinSpec] = (),
+    posts: Sequence[Post] = (),
+    now: datetime | None = None,
+    site_name: str = "",
+    live: bool = False,
+    placed: Collection[str] = (),
+    queue: Sequence[CalendarPin] = (),
+) -> Path:
+    """Write the preview page into ``site_dir`` and return its path. A pin whose image is
+    missing there gets a placeholder; ``placed`` names images the build has just put there."""
+    titles = {post.src_path: post.title for post in posts}
+    layouts = {spec.id: spec.design.layout.name for spec in specs}
+    root = os.fspath(site_dir)
+    info = {
+        pin.id: PinInfo(
+            post_title=titles.get(pin.post, ""),
+            layout=layouts.get(pin.id, ""),
+            rendered=pin.image in placed or os.path.isfile(os.path.join(root, pin.image)),
+        )
+        for pin in (*calendar.pins, *queue)
+    }
+    html = render_preview(
+        calendar, rules, info=info, now=now, site_name=site_name, live=live, queue=queue
+    )
+    target = site_dir / PREVIEW_PATH
+    write_text_atomic(target, html, durable=False)  # part of the site: rebuilt every time
+    return target
