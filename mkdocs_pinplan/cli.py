@@ -6,6 +6,7 @@ problem with a non-zero exit status, never a traceback. Only ``build`` writes in
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tempfile
@@ -94,10 +95,7 @@ def load_site(config_file: str | None) -> Site:
     path, name = Path(names[0]), names[0]
     if not path.is_file():
         raise Failure(f"{name}: no such config file (use -f to name the config file)")
-    try:
-        cfg = read_site_config(path)
-    except PinplanError as exc:
-        raise Failure(str(exc)) from None
+    cfg = read_site_config(path)
     if cfg.pinplan is None:
         table = "a [project.plugins.pinplan] table" if path.suffix == ".toml" else "- pinplan"
         raise Failure(f"{name}: plugins: the pinplan plugin is not listed (add {table})")
@@ -130,10 +128,7 @@ def _now() -> datetime:
 
 def _read(site: Site) -> Calendar:
     """The site's calendar; a missing one is an error for the verbs that need one."""
-    try:
-        calendar = read_calendar(site.calendar_path)
-    except PinplanError as exc:
-        raise Failure(str(exc)) from None
+    calendar = read_calendar(site.calendar_path)
     if calendar is None:
         raise Failure(
             f"{site.calendar_path}: no calendar yet; run `mkdocs build` (or `pinplan build`) first"
@@ -175,7 +170,17 @@ days_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Verbs(click.Group):
+    """Bad input the core reports (:class:`PinplanError`) ends any verb as a :class:`Failure`."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PinplanError as exc:
+            raise Failure(str(exc)) from None
+
+
+@click.group(cls=_Verbs, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mkdocs-pinplan")
 @config_option
 def main(config_file: str | None) -> None:
@@ -409,8 +414,7 @@ def part_paths(path: Path, count: int) -> list[Path]:
 @click.option(
     "-o",
     "--output",
-    # Not click.Path: it stats the name itself and fails on a NUL in it; _target checks it.
-    callback=lambda ctx, param, value: None if value is None else Path(value),
+    type=Path,  # not click.Path, which fails on a NUL in the name: _target checks it
     default=None,
     metavar="FILE",
     help="Write to FILE instead of stdout.",
@@ -441,25 +445,20 @@ def export(
         raise Failure(
             f"--days: Pinterest schedules pins at most {MAX_DAYS_AHEAD} days ahead, got {span}"
         )
-    if mark_published:
-        try:
-            with calendar_lock(site.calendar_path):
-                calendar = _read(site)
-                handed = _write_csv(due_pins(calendar, now, span), output, span)
+    # Marking reads, exports and writes the calendar under the lock a build holds.
+    with calendar_lock(site.calendar_path) if mark_published else contextlib.nullcontext():
+        calendar = _read(site)
+        if fmt == "ics":
+            pins = calendar.pins if days is None else tuple(pins_within(calendar.pins, now, days))
+            _emit(output, export_ics(pins, now))
+        elif fmt == "json":
+            _emit(output, export_json(calendar, due_pins(calendar, now, span)).encode("utf-8"))
+        else:
+            handed = _write_csv(due_pins(calendar, now, span), output, span)
+            if mark_published:
                 marked = _published(calendar, {pin.id for pin in handed}, None)
                 write_calendar(site.calendar_path, marked)
-        except PinplanError as exc:
-            raise Failure(str(exc)) from None
-        _say(f"{len(handed)} exported pins recorded as published in {site.calendar_path}")
-        return
-    calendar = _read(site)
-    if fmt == "ics":
-        pins = calendar.pins if days is None else tuple(pins_within(calendar.pins, now, days))
-        _emit(output, export_ics(pins, now))
-    elif fmt == "json":
-        _emit(output, export_json(calendar, due_pins(calendar, now, span)).encode("utf-8"))
-    else:
-        _write_csv(due_pins(calendar, now, span), output, span)
+                _say(f"{len(handed)} exported pins recorded as published in {site.calendar_path}")
 
 
 def _write_csv(due: list[CalendarPin], output: Path | None, span: int) -> list[CalendarPin]:
@@ -553,20 +552,15 @@ def mark_published(config_file: str, ids: tuple[str, ...], at: str | None) -> No
     """
     site = load_site(config_file)
     now = _now()
-    try:
-        with calendar_lock(site.calendar_path):
-            calendar = _read(site)
-            moment = None if at is None else parse_time(at, ZoneInfo(calendar.timezone), now)
-            known = {pin.id for pin in calendar.pins}
-            unknown = [i for i in dict.fromkeys(ids) if i not in known]
-            if unknown:
-                raise Failure(
-                    f"{site.calendar_path}: no pin with id {', '.join(map(repr, unknown))}"
-                )
-            already = [pin.id for pin in calendar.pins if pin.id in ids and pin.published]
-            write_calendar(site.calendar_path, _published(calendar, set(ids), moment))
-    except PinplanError as exc:
-        raise Failure(str(exc)) from None
+    with calendar_lock(site.calendar_path):
+        calendar = _read(site)
+        moment = None if at is None else parse_time(at, ZoneInfo(calendar.timezone), now)
+        known = {pin.id for pin in calendar.pins}
+        unknown = [i for i in dict.fromkeys(ids) if i not in known]
+        if unknown:
+            raise Failure(f"{site.calendar_path}: no pin with id {', '.join(map(repr, unknown))}")
+        already = [pin.id for pin in calendar.pins if pin.id in ids and pin.published]
+        write_calendar(site.calendar_path, _published(calendar, set(ids), moment))
     for pin_id in already:
         _say(f"{pin_id} was already published; left as it was")
     click.echo(f"{len(set(ids)) - len(already)} pins marked published in {site.calendar_path}")
@@ -611,8 +605,4 @@ def publish_command(config_file: str, dry_run: bool) -> None:
     def say(line: str, err: bool = False) -> None:
         click.echo(line, err=err)
 
-    try:
-        status = uploader.run(site.calendar_path, site.rules, os.environ, _now, say)
-    except PinplanError as exc:
-        raise Failure(str(exc)) from None
-    raise SystemExit(status)
+    raise SystemExit(uploader.run(site.calendar_path, site.rules, os.environ, _now, say))

@@ -30,8 +30,8 @@ _SHORT.maxlist = _SHORT.maxdict = _SHORT.maxtuple = _SHORT.maxset = 4
 
 
 def shown(value: object) -> str:
-    """``repr(value)`` kept short, for messages about any input: a YAML alias bomb or a number
-    of 5,000 digits is never expanded in full (Python refuses to print such a number at all)."""
+    """``repr(value)`` kept short: a YAML alias bomb or a number of 5,000 digits is never
+    expanded in full (Python refuses to print such a number at all)."""
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
         return f"a number of about {int(value.bit_length() * 0.30103)} digits"
     try:

@@ -25,8 +25,7 @@ HEADER = (
 )
 MAX_ROWS = 100
 """Pinterest takes at most this many pins per uploaded file (sources say 100 or 200)."""
-EVENT_LENGTH = timedelta(minutes=15)
-"""Events need a length to show up; a pin takes a moment, so a short slot."""
+EVENT_LENGTH = timedelta(minutes=15)  # events need a length to show up; a pin takes a moment
 
 
 def pins_within(pins: Iterable[CalendarPin], now: datetime, days: int) -> list[CalendarPin]:
@@ -48,12 +47,8 @@ def neutralise(cell: str) -> str:
 
 
 def export_csv(pins: Sequence[CalendarPin]) -> list[str]:
-    """The pins as one or more CSV texts of at most :data:`MAX_ROWS` rows each, header first.
-
-    RFC 4180 (comma, double quotes, CRLF), UTF-8 without a byte-order mark; Publish date in
-    UTC as ``YYYY-MM-DDTHH:MM:SS``; Thumbnail (for videos) empty. No pins give one file
-    holding only the header.
-    """
+    """CSV texts (RFC 4180, CRLF) of at most :data:`MAX_ROWS` pins each, header first, dates
+    in UTC as ``YYYY-MM-DDTHH:MM:SS``, Thumbnail (for videos) empty; no pins: the header."""
     parts: list[str] = []
     for first in range(0, max(len(pins), 1), MAX_ROWS):
         buffer = io.StringIO()
@@ -68,11 +63,8 @@ def export_csv(pins: Sequence[CalendarPin]) -> list[str]:
 
 
 def export_ics(pins: Sequence[CalendarPin], stamp: datetime) -> bytes:
-    """A VCALENDAR with one VEVENT per pin: stable UID, UTC times, title, link and board.
-
-    ``stamp`` becomes every event's DTSTAMP: pass the build's "now" so the same calendar and
-    time give the same bytes.
-    """
+    """A VCALENDAR with one VEVENT per pin: stable UID, UTC times, title, link and board;
+    ``stamp`` is every DTSTAMP, so the same calendar and stamp give the same bytes."""
     cal = icalendar.Calendar()
     cal.add("prodid", "-//mkdocs-pinplan//Pin calendar//EN")
     cal.add("version", "2.0")

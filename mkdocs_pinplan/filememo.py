@@ -14,7 +14,7 @@ import os
 import time
 from pathlib import Path
 
-from .codeversion import code_version
+from . import code_version
 from .fs import read_regular, write_bytes_atomic
 
 MEMO_SCHEMA = 4

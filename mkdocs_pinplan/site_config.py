@@ -18,6 +18,8 @@ from .errors import PinplanError, shown
 
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml", "properdocs.yml", "properdocs.yaml", "zensical.toml")
 """Looked for, in this order, in the working directory when no file is named."""
+_SITE = dict(site_name="", site_url="", docs_dir="docs", site_dir="site", use_directory_urls=True)
+"""MkDocs' defaults of the site options pinplan reads."""
 _KINDS = {str: "text", bool: "true or false", int: "a whole number"}
 
 
@@ -203,23 +205,13 @@ def read_site_config(path: Path) -> SiteConfig:
     data = _read(path)
     root = path.resolve().parent
     plugins = _plugins(data.get("plugins"), name)
-    site = _typed(
-        data,
-        {
-            "site_name": "",
-            "site_url": "",
-            "docs_dir": "docs",
-            "site_dir": "site",
-            "use_directory_urls": True,
-        },
-        name,
-    )
+    site = _typed(data, _SITE, name)
     url = site["site_url"]
     theme = data.get("theme")
     language = theme.get("language") if isinstance(theme, Mapping) else None
-    blog = _plugin(plugins, ("blog", "material/blog"), name)
-    if blog is not None and blog.get("enabled", True) is not False:
-        blog = BlogSettings(**_typed(blog, vars(BlogSettings()), name, "plugins.blog."))
+    blog, options = None, _plugin(plugins, ("blog", "material/blog"), name)
+    if options is not None and options.get("enabled", True) is not False:
+        blog = BlogSettings(**_typed(options, vars(BlogSettings()), name, "plugins.blog."))
     return SiteConfig(
         site_name=site["site_name"],
         site_url=(url if url.endswith("/") else f"{url}/") if url else None,
@@ -227,6 +219,6 @@ def read_site_config(path: Path) -> SiteConfig:
         site_dir=str(root / site["site_dir"]),
         use_directory_urls=site["use_directory_urls"],
         language=str(language or "en"),
-        blog=blog if isinstance(blog, BlogSettings) else None,
+        blog=blog,
         pinplan=_plugin(plugins, ("pinplan",), name),
     )

@@ -2,7 +2,7 @@
 
 A key is the SHA-256 of a canonical form of the :class:`~mkdocs_pinplan.model.Design` in which
 every file path is replaced by the hash of that file's bytes, plus a "render context": the
-package's code (:func:`~mkdocs_pinplan.codeversion.code_version`, every file of it), the
+package's code (:func:`~mkdocs_pinplan.code_version`, every file of it), the
 versions of the libraries that draw, and the bundled default fonts' bytes. So a renamed
 background reuses its pins, a changed background re-renders exactly its pins, an option that
 is not part of the design (a board, a schedule) re-renders nothing, and any other release or
@@ -19,7 +19,7 @@ import os
 from contextlib import suppress
 from pathlib import Path
 
-from ..codeversion import code_version
+from .. import code_version
 from ..filememo import FileMemo
 from ..model import Design
 
