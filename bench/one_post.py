@@ -30,7 +30,7 @@ from pathlib import Path
 started = time.perf_counter()
 from mkdocs_pinplan.model import Brand, Post
 from mkdocs_pinplan.pins import PinSettings, make_pin_specs
-from mkdocs_pinplan.render import render_pin
+from mkdocs_pinplan.render.draw import render_pin
 asks = json.loads(sys.argv[1])
 post = Post(**dict(asks, titles=tuple(asks["titles"]), image=Path(asks["image"])))
 for spec in make_pin_specs([post], PinSettings(brand=Brand("bench.example.com"))):

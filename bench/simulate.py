@@ -189,7 +189,7 @@ def _small(spec: PinSpec) -> Any:
 
     from PIL import Image
 
-    from mkdocs_pinplan.render import render_pin
+    from mkdocs_pinplan.render.draw import render_pin
 
     with Image.open(io.BytesIO(render_pin(spec.design).data)) as image:
         return image.convert("RGB").resize((100, 150))

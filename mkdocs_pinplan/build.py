@@ -20,7 +20,7 @@ from .filememo import FileMemo
 from .fs import calendar_lock
 from .model import Calendar, PinSpec, Post, Rules
 from .pins import PinSettings, make_pin_specs
-from .render.coverage import check_fonts
+from .render.fonts import check_fonts
 from .render.pipeline import Progress, RenderStats, render_pins
 from .schedule import Plan, Violation, evergreen_variants, plan, violations
 

@@ -10,7 +10,7 @@ from PIL import Image, ImageChops, ImageStat
 from mkdocs_pinplan.layouts import BUILTIN_LAYOUTS
 from mkdocs_pinplan.model import Brand, Design
 from mkdocs_pinplan.pins import default_palettes
-from mkdocs_pinplan.render import render_pin
+from mkdocs_pinplan.render.draw import render_pin
 
 BRAND = Brand(name="example.com")
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from mkdocs_pinplan import render
 from mkdocs_pinplan.errors import PinplanError
 from mkdocs_pinplan.model import Brand, PinSpec, Post
 from mkdocs_pinplan.pins import PinSettings, make_pin_specs
-from mkdocs_pinplan.render import RenderResult
+from mkdocs_pinplan.render import draw as render
+from mkdocs_pinplan.render.draw import RenderResult
 from mkdocs_pinplan.render.pipeline import MIN_POOL_JOBS, render_pins
 from mkdocs_pinplan.render.progress import ProgressReport
 

@@ -125,7 +125,7 @@ def test_stuck_job_is_stopped() -> None:
 def test_leaving_the_pool_stops_its_workers() -> None:
     with Pool(square, 3) as pool:
         dict(pool.run([1, 2, 3]))
-        pids = pool.pids
+        pids = [worker.process.pid for worker in pool.workers]
     assert len(pids) == 3
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and any(_alive(pid) for pid in pids):

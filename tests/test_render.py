@@ -14,10 +14,8 @@ from PIL import Image, ImageChops, ImageDraw, ImageStat
 from mkdocs_pinplan.layouts import BUILTIN_LAYOUTS, layout_from_mapping
 from mkdocs_pinplan.model import Brand, Design, Layout, Palette, PinSpec, Post
 from mkdocs_pinplan.pins import PinSettings, default_palettes, make_pin_specs
-from mkdocs_pinplan.render import RenderError, render_pin
-from mkdocs_pinplan.render.coverage import check_fonts
-from mkdocs_pinplan.render.draw import Composition, compose
-from mkdocs_pinplan.render.fonts import default_font
+from mkdocs_pinplan.render.draw import Composition, RenderError, compose, render_pin
+from mkdocs_pinplan.render.fonts import check_fonts, default_font
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -15,13 +15,14 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont
 from mkdocs_pinplan.layouts import BUILTIN_LAYOUTS
 from mkdocs_pinplan.model import Brand, PinSpec, Post
 from mkdocs_pinplan.pins import PinSettings, make_pin_specs
-from mkdocs_pinplan.render.coverage import check_fonts, right_to_left
 from mkdocs_pinplan.render.draw import Composition, compose
 from mkdocs_pinplan.render.fonts import (
     charset,
+    check_fonts,
     fonts_for,
     installed_fonts,
     needs_shaping,
+    right_to_left,
     shaping_available,
 )
 from mkdocs_pinplan.render.text import word_breaks

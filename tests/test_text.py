@@ -7,8 +7,16 @@ from pathlib import Path
 import pytest
 
 from mkdocs_pinplan.posts import read_post
-from mkdocs_pinplan.render.coverage import clusters, cover, upper
-from mkdocs_pinplan.render.fonts import FontChain, RenderError, charset, default_font, parse_cmap
+from mkdocs_pinplan.render.fonts import (
+    FontChain,
+    RenderError,
+    charset,
+    clusters,
+    cover,
+    default_font,
+    parse_cmap,
+    upper,
+)
 from mkdocs_pinplan.render.text import ELLIPSIS, exact_width, fit_text, word_breaks
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

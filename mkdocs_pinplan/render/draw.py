@@ -1,8 +1,6 @@
-"""Drawing of one pin from its :class:`~mkdocs_pinplan.model.Design`.
+"""One pin drawn from its :class:`~mkdocs_pinplan.model.Design` (layouts are data, see layouts.py).
 
-The layout (plain data) decides where the photo, headline, accents and footer go; this module
-turns it into pixels. What does not depend on the headline (cropped photo, scrim, patterns)
-is cached per process, so a pin costs little more than drawing its text and encoding it.
+What does not depend on the headline (cropped photo, scrim, footer) is cached per process.
 """
 
 from __future__ import annotations
@@ -19,29 +17,36 @@ from .. import color
 from ..color import RGB
 from ..images import ImageProblem, open_image
 from ..model import Brand, Design, Layout, Palette
-from .coverage import clean_headline, cover, describe, drawn_headline, pictograph, right_to_left
-from .fonts import FontChain, RenderError, body_chain, headline_chain, stamp
+from .fonts import (
+    FontChain,
+    RenderError,
+    body_chain,
+    clean_headline,
+    cover,
+    describe,
+    drawn_headline,
+    headline_chain,
+    pictograph,
+    right_to_left,
+    stamp,
+)
 from .text import TextBlock, draw_line, exact_width, fit_text
 
 __all__ = ["Composition", "RenderError", "RenderResult", "compose", "render_pin"]
 
 Rect = tuple[int, int, int, int]
 
-MARGIN = 64
-"""Safe margin on every side, in px at 1000 px wide: no text comes closer to the edge."""
-MIN_HEADLINE = 48
-"""Smallest headline size (px at 1000 px wide) that stays legible in the feed."""
+# Sizes in px on a 1000 px wide pin.
+MARGIN = 64  # on every side: no text comes closer to the edge
+MIN_HEADLINE = 48  # the smallest headline that stays legible in the feed
 FOOTER_SIZE = 34
 LOGO_HEIGHT = 56
-FOOTER_MAX_RIGHT = 0.68
-"""The footer ends left of this fraction of the width: Pinterest overlays the lower right."""
+FOOTER_MAX_RIGHT = 0.68  # the footer ends left of this fraction: Pinterest's buttons go there
 PANEL_PAD = 44
-STRIPE = 36
-"""Width of the ``stripe`` decoration down the left edge, in px at 1000 px wide."""
-BAR = (120, 12, 30)
-"""Accent bar: width, thickness and gap to the headline, in px at 1000 px wide."""
-SCRIM: RGB = (10, 10, 14)
-"""Near-black scrim: neutral, so one scrimmed photo serves every palette."""
+STRIPE = 36  # width of the ``stripe`` decoration down the left edge
+BAR = (120, 12, 30)  # accent bar: width, thickness and gap to the headline
+SCRIM: RGB = (10, 10, 14)  # near-black and neutral, so one scrimmed photo serves every palette
+_VALIGN = {"top": 0.0, "center": 0.5, "bottom": 1.0}  # share of the free room above the headline
 _NO_BRAND = Brand(name="")
 _NO_PALETTE = Palette(background="#000000", text="#ffffff", accent="#ffffff")
 
@@ -58,10 +63,8 @@ class RenderResult:
 class TextPlacement:
     """Where a text was drawn, in which colour: what the tests measure."""
 
-    role: str
-    """``headline`` or ``footer``."""
-    boxes: tuple[Rect, ...]
-    """Box of every drawn line: its advance width by its fonts' ascent and descent."""
+    role: str  # headline or footer
+    boxes: tuple[Rect, ...]  # each line's advance width by its fonts' ascent and descent
     color: RGB
     size: int
 
@@ -72,11 +75,9 @@ class Composition:
 
     image: Image.Image
     texts: tuple[TextPlacement, ...]
-    safe: Rect
-    """The area the headline stays inside: the margins, above the footer."""
+    safe: Rect  # the area the headline stays inside: the margins, above the footer
     warnings: tuple[str, ...]
-    background: Image.Image | None = None
-    """The canvas just before any text was drawn (only when asked for)."""
+    background: Image.Image | None = None  # the canvas before any text (when asked for)
     headline: TextBlock | None = None
 
 
@@ -86,18 +87,13 @@ def _scaled(design: Design, px: float) -> int:
 
 def _rect(design: Design, box: tuple[float, float, float, float]) -> Rect:
     left, top, right, bottom = box
-    return (
-        round(left * design.width),
-        round(top * design.height),
-        round(right * design.width),
-        round(bottom * design.height),
-    )
+    w, h = design.width, design.height
+    return (round(left * w), round(top * h), round(right * w), round(bottom * h))
 
 
 @lru_cache(maxsize=1)
 def _decoded(path: Path, version: tuple[int, int], canvas: tuple[int, int]) -> Image.Image:
-    """The photo upright and in RGB, with enough pixels to cover ``canvas`` (and so any box
-    on it); kept for the next pin, which is often of the same post."""
+    """The photo upright and in RGB, big enough to cover ``canvas``; kept for the next pin."""
     try:
         image = open_image(path, cover=canvas)
     except ImageProblem as exc:
@@ -123,10 +119,8 @@ def _photo(
     crop_w, crop_h = size[0] / scale, size[1] / scale
     left, top = (image.width - crop_w) / 2, (image.height - crop_h) / 2
     box = (left, top, left + crop_w, top + crop_h)
-    # Bilinear (a triangle filter, widened when shrinking, so it does not alias) takes 40 %
-    # less time than bicubic here, the largest single cost of a pin. What it gives up is a
-    # little sharpness: on a fine-grained test photo the two differ by a third of what JPEG
-    # at quality 85 then changes anyway; on ordinary covers by under 1/255 (RMS).
+    # Bilinear takes 40 % less time than bicubic, the largest single cost of a pin; it differs
+    # by less than JPEG at quality 85 then changes anyway (bench/README.md).
     return image.resize(size, Image.Resampling.BILINEAR, box=box, reducing_gap=2.0)
 
 
@@ -159,9 +153,7 @@ def _shade(palette: Palette, size: tuple[int, int]) -> Image.Image:
 
 def _headline_rect(design: Design, has_photo: bool) -> Rect:
     layout = design.layout
-    box = layout.text_box
-    if not has_photo and layout.text_box_alone is not None:
-        box = layout.text_box_alone
+    box = layout.text_box if has_photo else (layout.text_box_alone or layout.text_box)
     left, top, right, bottom = _rect(design, box)
     safe = _safe(design)
     return (max(left, safe[0]), max(top, safe[1]), min(right, safe[2]), min(bottom, safe[3]))
@@ -181,11 +173,8 @@ def _safe(design: Design) -> Rect:
 
 
 def _scrim_alpha(photo: Image.Image, zones: list[Rect], least: float) -> float:
-    """The least scrim opacity that puts white text in every zone at WCAG contrast or better.
-
-    Uses each channel's maximum over the zone, an upper bound on any pixel's luminance
-    after blending, so the guarantee holds for every pixel, not just on average.
-    """
+    """The least scrim opacity that puts white text in every zone at WCAG contrast or better,
+    for every pixel (each channel's maximum over the zone bounds any pixel's luminance)."""
     target = (color.luminance(color.WHITE) + 0.05) / (color.TEXT_CONTRAST + 0.1) - 0.05
     alpha = least
     for zone in zones:
@@ -259,17 +248,19 @@ def _rounded_mask(size: tuple[int, int], radius: int) -> Image.Image:
     return mask
 
 
-def _backdrop(design: Design, photo_key: tuple[Path, tuple[int, int]] | None) -> Image.Image:
-    """A fresh canvas with everything behind the headline that does not depend on its words.
-
-    The expensive parts (cropped photo, scrim, patterns) come from per-process caches.
-    """
+def _backdrop(
+    design: Design, photo_key: tuple[Path, tuple[int, int]] | None, accent: RGB
+) -> Image.Image:
+    """A fresh canvas with everything behind the headline that does not depend on its words."""
     layout, palette = design.layout, design.palette
-    size = (design.width, design.height)
+    w, h = size = (design.width, design.height)
     if layout.photo == "full":
-        return _full_bleed(photo_key, layout, _NO_PALETTE if photo_key else palette, size).copy()
-    ground = palette.accent if layout.ground == "accent" else palette.background
-    image = Image.new("RGB", size, ground)
+        image = _full_bleed(photo_key, layout, _NO_PALETTE if photo_key else palette, size).copy()
+    else:
+        image = Image.new(
+            "RGB", size, palette.accent if layout.ground == "accent" else palette.background
+        )
+    draw = ImageDraw.Draw(image)
     if layout.photo in ("box", "card"):
         area = _rect(design, layout.photo_box)
         box = (area[2] - area[0], area[3] - area[1])
@@ -280,16 +271,18 @@ def _backdrop(design: Design, photo_key: tuple[Path, tuple[int, int]] | None) ->
         elif photo_key:
             radius, border = _scaled(design, 28), _scaled(design, 10)
             frame = (area[0] - border, area[1] - border, area[2] + border, area[3] + border)
-            ImageDraw.Draw(image).rounded_rectangle(
-                frame, radius=radius + border, fill=palette.background
-            )
+            draw.rounded_rectangle(frame, radius=radius + border, fill=palette.background)
             image.paste(_photo(*photo_key, box, size), area[:2], _rounded_mask(box, radius))
+    if "stripe" in layout.decorations:
+        draw.rectangle((0, 0, _scaled(design, STRIPE) - 1, h - 1), fill=accent)
+    if "frame" in layout.decorations:
+        inset, thick = _scaled(design, 30), _scaled(design, 10)
+        draw.rectangle((inset, inset, w - inset - 1, h - inset - 1), outline=accent, width=thick)
     return image
 
 
 def _drawable(text: str, chain: FontChain, what: str, warnings: list[str]) -> str:
-    """``text`` without the characters no font of ``chain`` has, warning once about letters
-    (emoji and other pictographs are left out quietly: the build notes them)."""
+    """``text`` without what no font of ``chain`` has, warning about letters (not pictographs)."""
     coverage = cover(text, chain)
     missing = [c for c in coverage.missing if not pictograph(c)]
     if missing:
@@ -350,68 +343,38 @@ def _fitted_headline(
     return block
 
 
-def _edge_decorations(design: Design, draw: ImageDraw.ImageDraw, accent: RGB) -> None:
-    """The stripe down the left edge and the frame, when the layout has them."""
-    w, h = design.width, design.height
-    if "stripe" in design.layout.decorations:
-        draw.rectangle((0, 0, _scaled(design, STRIPE) - 1, h - 1), fill=accent)
-    if "frame" in design.layout.decorations:
-        inset, thick = _scaled(design, 30), _scaled(design, 10)
-        draw.rectangle((inset, inset, w - inset - 1, h - inset - 1), outline=accent, width=thick)
-
-
-def _panel(
-    design: Design, rect: Rect, content_w: float, pad: int, reach: tuple[int, int]
-) -> tuple[float, int, float, int]:
-    """The solid panel behind the headline, from ``reach[0]`` down to ``reach[1]``."""
-    panel_w = max(content_w, round(design.width * 0.5) - 2 * pad)
-    centred = (rect[0] + rect[2]) // 2 - panel_w // 2 - pad
-    left = centred if design.layout.align == "center" else rect[0]
-    return (left, reach[0], left + panel_w + 2 * pad, reach[1])
-
-
-def _headline_top(valign: str, inner: Rect, block_height: int) -> int:
-    """Where the headline's block starts in ``inner``."""
-    if valign == "top":
-        return inner[1]
-    if valign == "bottom":
-        return inner[3] - block_height
-    return inner[1] + (inner[3] - inner[1] - block_height) // 2
-
-
 def compose(design: Design, *, keep_background: bool = False) -> Composition:
-    """Draw ``design`` and report where every text went (the pin before encoding).
-
-    Raises :class:`RenderError` when the photo, logo or a font cannot be used.
-    """
+    """Draw ``design``, reporting where every text went; :class:`RenderError` for unusable files."""
     layout = design.layout
     warnings: list[str] = []
-    has_photo = design.image is not None and layout.photo != "none"
-    photo_key = (design.image, stamp(design.image, "image")) if has_photo and design.image else None
+    shown = design.image if layout.photo != "none" else None
+    photo_key = (shown, stamp(shown, "image")) if shown is not None else None
     surface, text_color, accent, name_color = _colors(design)
-    image = _backdrop(design, photo_key)
+    image = _backdrop(design, photo_key, accent)
     draw = ImageDraw.Draw(image)
-
     chain = FontChain.of(headline_chain(design.brand))
     headline = _drawable(drawn_headline(design), chain, "headline", warnings)
-
-    rect = _headline_rect(design, has_photo)
+    rect = _headline_rect(design, photo_key is not None)
     bar_w, bar_h, bar_gap = (_scaled(design, v) for v in BAR)
     pad = _scaled(design, PANEL_PAD) if layout.panel else 0
     above = bar_h + bar_gap if "bar" in layout.decorations else 0
     below = bar_h + bar_gap if "rule" in layout.decorations else 0
     inner = (rect[0] + pad, rect[1] + pad + above, rect[2] - pad, rect[3] - pad - below)
     width, height = inner[2] - inner[0], inner[3] - inner[1]
-
     block = _fitted_headline(design, headline, (width, height), chain, warnings)
-    _edge_decorations(design, draw, accent)
     lines: list[tuple[str, tuple[float, int]]] = []
     if block is not None:
         widths = [exact_width(chain, line, block.size) for line in block.lines]
-        top = _headline_top(layout.valign, inner, block.height)
-        if layout.panel:
-            reach = (top - above - pad, top + block.height + below + pad)
-            draw.rectangle(_panel(design, rect, max(widths), pad, reach), fill=surface)
+        top = inner[1] + math.floor((height - block.height) * _VALIGN[layout.valign])
+        if layout.panel:  # a solid panel behind the headline, at least half the width
+            panel_w = max(max(widths), round(design.width * 0.5) - 2 * pad)
+            left: float = rect[0]
+            if layout.align == "center":
+                left = (rect[0] + rect[2]) // 2 - panel_w // 2 - pad
+            bottom = top + block.height + below + pad
+            draw.rectangle(
+                (left, top - above - pad, left + panel_w + 2 * pad, bottom), fill=surface
+            )
         # Where the free room goes: right of left-aligned lines, both sides of centred ones,
         # left of a right-to-left headline (it is set flush right).
         share = 0.5 if layout.align == "center" else float(right_to_left(headline))
@@ -519,10 +482,6 @@ def encode(image: Image.Image, design: Design) -> bytes:
 
 
 def render_pin(design: Design) -> RenderResult:
-    """Render ``design`` and return the encoded image (JPEG or PNG) with any warnings.
-
-    A pure function of the design and the bytes of the files it names. Raises
-    :class:`RenderError` when an input file cannot be used.
-    """
+    """The encoded pin with its warnings: a pure function of the design and its files' bytes."""
     composition = compose(design)
     return RenderResult(encode(composition.image, design), composition.warnings)

@@ -1,41 +1,39 @@
-"""Font files: which ones a pin uses, and which characters each one draws.
+"""Fonts, and which font of a chain draws each character of a headline.
 
-The brand's fonts come first (Manrope from the ``font-manrope`` package by default, never
-downloaded), then its ``fallback_fonts``, then fonts fontconfig lists on the system. What a
-font covers is read straight from its ``cmap`` table (TrueType and OpenType, also the first
-face of a collection), so no font library beyond Pillow is needed and the answer is exact.
+The brand's fonts come first (Manrope from ``font-manrope`` by default, never downloaded), then
+its ``fallback_fonts``, then fonts fontconfig lists. What a font covers is read from its
+``cmap`` table, exactly. A post whose headline has characters no font draws is refused before
+anything is planned; emoji and other pictographs no font has are only left out of the image.
 """
 
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 import shutil
 import struct
 import subprocess
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from ..model import Brand
+from ..errors import Problem
+from ..model import Brand, Design, PinSpec
 
+# Pillow is imported where a font is opened: a warm build reads character maps, opens no font.
 if TYPE_CHECKING:
     from PIL import ImageFont
-
-# Pillow is imported where a font is opened: a warm build checks its headlines' characters
-# against the fonts' character maps, but never opens a font to draw.
-
-HEADLINE_WEIGHT = "ExtraBold"
-BODY_WEIGHT = "SemiBold"
 
 
 class RenderError(Exception):
     """A pin cannot be rendered from its inputs (bad image or font); the message says why."""
 
 
-def default_font(weight: str = "Bold") -> Path:
+def default_font(weight: str) -> Path:
     """Path of a bundled Manrope weight (``Regular``, ``Medium``, ``SemiBold``, ``Bold``...)."""
     import font_manrope
 
@@ -45,17 +43,16 @@ def default_font(weight: str = "Bold") -> Path:
 
 def headline_chain(brand: Brand) -> tuple[Path, ...]:
     """Fonts tried in order for the headline: the bold font, then the fallbacks."""
-    return (brand.font_bold or default_font(HEADLINE_WEIGHT), *brand.fallback_fonts)
+    return (brand.font_bold or default_font("ExtraBold"), *brand.fallback_fonts)
 
 
 def body_chain(brand: Brand) -> tuple[Path, ...]:
     """Fonts tried in order for small text (the footer): the regular font, then fallbacks."""
-    return (brand.font or default_font(BODY_WEIGHT), *brand.fallback_fonts)
+    return (brand.font or default_font("SemiBold"), *brand.fallback_fonts)
 
 
 def stamp(path: Path, what: str = "font file") -> tuple[int, int]:
-    """``path``'s modification time and size: part of every per-process cache key, so a file
-    changed under ``mkdocs serve`` is read again."""
+    """``path``'s mtime and size, for per-process cache keys (a file may change under serve)."""
     try:
         st = path.stat()
     except OSError:
@@ -64,8 +61,7 @@ def stamp(path: Path, what: str = "font file") -> tuple[int, int]:
 
 
 def shaping_available() -> bool:
-    """Whether Pillow has raqm (HarfBuzz and FriBiDi): complex and right-to-left scripts
-    need it to join and order their letters."""
+    """Whether Pillow has raqm, which complex and right-to-left scripts need."""
     from PIL import features
 
     return bool(features.check("raqm"))
@@ -87,12 +83,8 @@ def needs_shaping(text: str) -> bool:
 
 @lru_cache(maxsize=256)
 def load_font(path: Path, size: int, shaped: bool = False) -> ImageFont.FreeTypeFont:
-    """A FreeType font at ``size`` px, cached per process (fonts are reused across pins).
-
-    ``shaped`` lays text out with raqm where Pillow has it; plain Latin, Greek, Cyrillic and
-    CJK text needs no shaping and is laid out faster without. Raises :class:`RenderError`
-    when the file is missing or FreeType cannot use it at that size.
-    """
+    """A FreeType font at ``size`` px, cached per process; ``shaped`` lays text out with raqm
+    where Pillow has it (text that needs no shaping is laid out faster without)."""
     from PIL import ImageFont
 
     engine = ImageFont.Layout.RAQM if shaped and shaping_available() else ImageFont.Layout.BASIC
@@ -114,24 +106,20 @@ def _u16(data: bytes, at: int) -> int:
 
 
 def _format4(data: bytes, at: int, out: set[int]) -> None:
-    segments = _u16(data, at + 6) // 2
-    ends = at + 14
-    starts = ends + 2 * segments + 2
-    deltas = starts + 2 * segments
-    offsets = deltas + 2 * segments
-    for i in range(segments):
-        end = _u16(data, ends + 2 * i)
-        start = _u16(data, starts + 2 * i)
-        delta = _u16(data, deltas + 2 * i)
-        range_offset = _u16(data, offsets + 2 * i)
+    n = _u16(data, at + 6) // 2
+    ends = struct.unpack_from(f">{n}H", data, at + 14)
+    starts, deltas, offsets = (
+        struct.unpack_from(f">{n}H", data, at + 16 + 2 * n * k) for k in (1, 2, 3)
+    )
+    offsets_at = at + 16 + 6 * n
+    for i, (start, end, delta, offset) in enumerate(
+        zip(starts, ends, deltas, offsets, strict=True)
+    ):
         for code in range(start, min(end, 0xFFFE) + 1):
-            if range_offset == 0:
-                glyph = (code + delta) & 0xFFFF
-            else:
-                where = offsets + 2 * i + range_offset + 2 * (code - start)
-                glyph = _u16(data, where)
-                if glyph:
-                    glyph = (glyph + delta) & 0xFFFF
+            glyph = (code + delta) & 0xFFFF
+            if offset:
+                glyph = _u16(data, offsets_at + 2 * i + offset + 2 * (code - start))
+                glyph = (glyph + delta) & 0xFFFF if glyph else 0
             if glyph:
                 out.add(code)
 
@@ -145,17 +133,13 @@ def _format12(data: bytes, at: int, out: set[int]) -> None:
 
 
 def _format6(data: bytes, at: int, out: set[int]) -> None:
-    first = _u16(data, at + 6)
-    for i in range(_u16(data, at + 8)):
-        if _u16(data, at + 10 + 2 * i):
-            out.add(first + i)
+    first, count = struct.unpack_from(">HH", data, at + 6)
+    glyphs = struct.unpack_from(f">{count}H", data, at + 10)
+    out.update(first + i for i, glyph in enumerate(glyphs) if glyph)
 
 
 def parse_cmap(data: bytes) -> frozenset[int]:
-    """The code points that ``data`` (a TTF/OTF/TTC file) maps to a glyph.
-
-    Raises ``ValueError`` when the data is not a font with a Unicode character map.
-    """
+    """The code points ``data`` (TTF/OTF/TTC) maps to a glyph; ``ValueError`` if not a font."""
     try:
         (base,) = struct.unpack_from(">I", data, 12) if data[:4] == b"ttcf" else (0,)
         tables = {}
@@ -194,20 +178,14 @@ def _charset(path: Path, version: tuple[int, int]) -> frozenset[int]:
 
 
 def charset(path: Path) -> frozenset[int]:
-    """The code points ``path`` can draw, cached per process and per file version.
-
-    Raises :class:`RenderError` when the file is missing or not a usable font.
-    """
+    """The code points ``path`` draws (per file version); :class:`RenderError` if unusable."""
     return _charset(path, stamp(path))
 
 
 @dataclass(frozen=True)
 class FontChain:
-    """Font files tried in order for every character, pinned to the files' versions.
-
-    Hashable, so coverage and widths can be cached per process without going stale when a
-    font file changes under ``mkdocs serve``.
-    """
+    """Font files tried in order for every character, pinned to the files' versions (so
+    caches keyed on it never go stale under ``mkdocs serve``)."""
 
     paths: tuple[Path, ...]
     stamps: tuple[tuple[int, int], ...]
@@ -220,46 +198,30 @@ class FontChain:
         return chain
 
     def charsets(self) -> list[frozenset[int]]:
-        """Each font's code points, in chain order."""
         return [_charset(p, s) for p, s in zip(self.paths, self.stamps, strict=True)]
 
     def font(self, index: int, size: int, run: str = "") -> ImageFont.FreeTypeFont:
-        """Font ``index`` of the chain at ``size`` px, laid out with shaping when ``run``
-        (the text it is for) needs it."""
+        """Font ``index`` at ``size`` px, shaping when ``run`` (the text it is for) needs it."""
         return load_font(self.paths[index], size, needs_shaping(run))
 
 
-FC_LIST_TIMEOUT = 30.0
-"""Seconds ``fc-list`` may take (it builds its cache on a first run)."""
-_FC_FORMAT = "\\t".join(
-    ("%{file}", "%{index}", "%{outline}", "%{color}", "%{weight}", "%{fontformat}", "%{lang}")
-)
-_FC_FORMATS = ("TrueType", "CFF")
-"""What Pillow draws at any size; bitmap and Type 1 fonts are left out."""
-BOLD = 200
-"""fontconfig's weight of a bold face: headlines are set bold."""
+FC_LIST_TIMEOUT = 30.0  # seconds: fc-list builds its cache on a first run
+BOLD = 200  # fontconfig's weight of a bold face: headlines are set bold
 
 
 @dataclass(frozen=True)
 class InstalledFont:
-    """One font file fontconfig knows, with what it says the font covers."""
+    """One font file fontconfig lists, with the languages and code point ranges it claims."""
 
     path: Path
     weight: int
     langs: frozenset[str]
     starts: tuple[int, ...]
     ends: tuple[int, ...]
-    """The code point ranges of its character set, as parallel sorted lists."""
 
     def has(self, code: int) -> bool:
-        """Whether fontconfig lists ``code`` in the font's character set."""
         at = bisect.bisect_right(self.starts, code) - 1
         return at >= 0 and code <= self.ends[at]
-
-    def speaks(self, lang: str) -> bool:
-        """Whether the font claims the language ``lang`` (``ja``, ``ar``, ``zh-tw``…)."""
-        code = lang.lower().replace("_", "-")
-        return code in self.langs or code.split("-")[0] in self.langs
 
 
 def _parse_fc(line: str) -> InstalledFont | None:
@@ -267,37 +229,31 @@ def _parse_fc(line: str) -> InstalledFont | None:
     if len(parts) != 8:
         return None
     file, index, outline, color, weight, kind, langs, ranges = parts
-    if index != "0" or outline != "True" or color == "True" or kind not in _FC_FORMATS:
-        # Only the first face of a collection: Pillow and the character map read that one.
+    # Outline fonts Pillow draws at any size, the first face of a collection (as the cmap).
+    if index != "0" or outline != "True" or color == "True" or kind not in ("TrueType", "CFF"):
         return None
-    starts: list[int] = []
-    ends: list[int] = []
     try:
-        for item in ranges.split():
-            first, _, last = item.partition("-")
-            starts.append(int(first, 16))
-            ends.append(int(last or first, 16))
-        strength = round(float(weight))
+        pairs = [item.partition("-") for item in ranges.split()]
+        starts = tuple(int(first, 16) for first, _, _ in pairs)
+        ends = tuple(int(last or first, 16) for first, _, last in pairs)
+        return InstalledFont(
+            Path(file), round(float(weight)), frozenset(langs.split("|")), starts, ends
+        )
     except ValueError:
         return None
-    return InstalledFont(
-        Path(file), strength, frozenset(langs.split("|")), tuple(starts), tuple(ends)
-    )
 
 
 @lru_cache(maxsize=1)
 def installed_fonts() -> tuple[InstalledFont, ...]:
-    """The outline fonts fontconfig lists, sorted by path; empty without fontconfig.
-
-    Asked only when a headline has characters the brand's fonts lack, so a Latin-only blog
-    never runs ``fc-list``.
-    """
+    """The outline fonts fontconfig lists, sorted by path; empty without fontconfig (asked only
+    when a headline has characters the brand's fonts lack)."""
     command = shutil.which("fc-list")
     if command is None:
         return ()
+    keys = ("file", "index", "outline", "color", "weight", "fontformat", "lang", "charset")
     try:
         listing = subprocess.run(
-            [command, "--format", _FC_FORMAT + "\\t%{charset}\\n"],
+            [command, "--format", "\\t".join(f"%{{{key}}}" for key in keys) + "\\n"],
             capture_output=True,
             text=True,
             errors="replace",
@@ -310,18 +266,17 @@ def installed_fonts() -> tuple[InstalledFont, ...]:
     return tuple(fonts[path] for path in sorted(fonts))
 
 
-def fonts_for(
-    chars: Iterable[str], lang: str, fonts: Sequence[InstalledFont] | None = None
-) -> tuple[Path, ...]:
+def fonts_for(chars: Iterable[str], lang: str) -> tuple[Path, ...]:
     """Installed fonts that together draw as many of ``chars`` as any can, fewest first.
 
     fontconfig's character sets pick the candidates; each font's own character map has the
     last word. Each round takes the font that draws the most characters still missing; ties
-    go to a font that claims ``lang``, then to the one nearest bold, then to the path (so
-    the choice is stable). ``fonts`` defaults to :func:`installed_fonts`.
+    go to a font that claims ``lang``, then to the one nearest bold, then to the path.
     """
+    tag = lang.lower().replace("_", "-")
+    speaks = {tag, tag.split("-")[0]}
     needed = {ord(ch) for ch in "".join(chars) if not ch.isspace()}
-    pool = list(installed_fonts() if fonts is None else fonts)
+    pool = list(installed_fonts())
     chosen: list[Path] = []
     while needed and pool:
         best: tuple[tuple[int, int, int], InstalledFont, set[int]] | None = None
@@ -333,7 +288,7 @@ def fonts_for(
                 drawn = claimed & charset(font.path)
             except RenderError:
                 continue
-            rank = (len(drawn), font.speaks(lang), -abs(font.weight - BOLD))
+            rank = (len(drawn), bool(speaks & font.langs), -abs(font.weight - BOLD))
             if drawn and (best is None or rank > best[0]):
                 best = (rank, font, drawn)
         if best is None:
@@ -343,3 +298,191 @@ def fonts_for(
         needed -= drawn
         pool.remove(font)
     return tuple(chosen)
+
+
+# Invisible characters that belong to the previous character (emoji presentation, joiners);
+# a font does not need them for the text to look right.
+_JOINERS = frozenset({0x200C, 0x200D, 0xFE0E, 0xFE0F})
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Soft hyphens and zero-width spaces: removed, never turned into a visible gap.
+_INVISIBLE = re.compile(r"[\u00ad\u200b\u2060\ufeff]")
+
+
+def clean_headline(text: str) -> str:
+    """Headline text as drawn: NFC, no control or zero-width characters, single spaces."""
+    text = _CONTROL.sub(" ", _INVISIBLE.sub("", unicodedata.normalize("NFC", text)))
+    return " ".join(text.split())
+
+
+def upper(text: str, lang: str) -> str:
+    """``text`` in capitals, with the Turkish/Azeri dotted i kept dotted."""
+    if lang.split("-")[0].split("_")[0].lower() in ("tr", "az"):
+        text = text.replace("i", "İ")
+    return text.upper()
+
+
+def drawn_headline(design: Design) -> str:
+    """The headline as the design draws it (cleaned, in capitals where the layout says)."""
+    text = clean_headline(design.headline)
+    return upper(text, design.lang) if design.layout.uppercase else text
+
+
+def pictograph(cluster: str) -> bool:
+    """Whether ``cluster`` is an emoji or another pictograph, which a pin may go without."""
+    code = ord(cluster[0])
+    return (
+        unicodedata.category(cluster[0]) == "So"
+        or 0x1F000 <= code <= 0x1FAFF
+        or "\u20e3" in cluster  # keycap: digit + enclosing keycap
+    )
+
+
+def right_to_left(text: str) -> bool:
+    """Whether ``text`` reads right to left: the Unicode bidi rule for a paragraph."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False
+
+
+def clusters(text: str) -> list[str]:
+    """``text`` split into user-perceived characters: a base plus its marks and joiners."""
+    out: list[str] = []
+    for ch in text:
+        code = ord(ch)
+        attach = unicodedata.combining(ch) or code in _JOINERS or 0x1F3FB <= code <= 0x1F3FF
+        joined = bool(out) and out[-1] and ord(out[-1][-1]) == 0x200D
+        if out and (attach or joined):
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """``text`` cut into runs of one font each, plus what no font could draw."""
+
+    runs: tuple[tuple[str, int], ...]  # (text, index of its font in the chain)
+    missing: tuple[str, ...]  # in first-seen order
+
+    @property
+    def text(self) -> str:
+        return "".join(run for run, _ in self.runs)
+
+
+@lru_cache(maxsize=8192)
+def cover(text: str, chain: FontChain) -> Coverage:
+    """Assign every character of ``text`` to the first font of ``chain`` that has it; a word
+    goes to the first font that has all of it, if any (no typeface change mid-word). What no
+    font has is dropped and reported, never drawn as an empty box."""
+    sets = chain.charsets()
+    runs: list[tuple[str, int]] = []
+    missing: list[str] = []
+
+    def has(index: int, cluster: str) -> bool:
+        return all(ord(ch) in sets[index] for ch in cluster if ord(ch) not in _JOINERS)
+
+    def emit(cluster: str, index: int) -> None:
+        drawn = "".join(ch for ch in cluster if ord(ch) not in _JOINERS or ord(ch) in sets[index])
+        if runs and runs[-1][1] == index:
+            runs[-1] = (runs[-1][0] + drawn, index)
+        else:
+            runs.append((drawn, index))
+
+    for word in re.split(r"(\s+)", unicodedata.normalize("NFC", text)):
+        if not word:
+            continue
+        parts = clusters(word)
+        if word.isspace():
+            previous = runs[-1][1] if runs else 0
+            order = [previous, *range(len(sets))]
+            emit(word, next((i for i in order if has(i, word)), previous))
+            continue
+        whole = next((i for i in range(len(sets)) if all(has(i, c) for c in parts)), -1)
+        for cluster in parts:
+            index = (
+                whole if whole >= 0 else next((i for i in range(len(sets)) if has(i, cluster)), -1)
+            )
+            if index < 0:
+                if cluster not in missing:
+                    missing.append(cluster)
+                continue
+            emit(cluster, index)
+    return Coverage(tuple(runs), tuple(missing))
+
+
+def describe(chars: Sequence[str]) -> str:
+    """``'😀' (U+1F600), 'ấ' (U+1EA5)`` for a warning."""
+    return ", ".join(f"'{c}' (" + " ".join(f"U+{ord(ch):04X}" for ch in c) + ")" for c in chars)
+
+
+class FontCheck(NamedTuple):
+    """The pins whose headlines can be drawn, each design naming the fonts it needs."""
+
+    specs: tuple[PinSpec, ...]
+    refused: tuple[Problem, ...] = ()  # one per post left out: the characters no font has
+    notes: tuple[str, ...] = ()  # pictographs left out of the image (the build's info lines)
+
+
+def check_fonts(specs: Sequence[PinSpec], *, system_fonts: bool = True) -> FontCheck:
+    """Give every pin the fonts its headline needs; leave out every pin of a post whose
+    headline has characters no font draws (brand fonts, then, with ``system_fonts``, the
+    ones fontconfig lists). A pin whose configured fonts cannot be read is kept as it is,
+    for the renderer to report."""
+    chain_of = cache(FontChain.of)  # per call: a font file may change between builds
+
+    @cache
+    def check(text: str, brand: Brand, lang: str) -> tuple[Brand, list[str], list[str]]:
+        """(brand to draw with, characters no font has, pictographs left out)"""
+        chain = chain_of(headline_chain(brand))
+        if set(map(ord, text)) <= chain.charsets()[0]:
+            return brand, [], []  # the usual case, cheaply: the first font has every character
+        coverage = cover(text, chain)
+        if coverage.missing and system_fonts:
+            found = fonts_for(coverage.missing, lang)
+            extra = tuple(p for p in found if p not in brand.fallback_fonts)
+            if extra:
+                brand = dataclasses.replace(brand, fallback_fonts=(*brand.fallback_fonts, *extra))
+                coverage = cover(text, chain_of(headline_chain(brand)))
+        lost = [c for c in coverage.missing if not pictograph(c)]
+        dropped = [c for c in coverage.missing if pictograph(c)]
+        if dropped and not lost and not coverage.text.strip():
+            lost = dropped  # nothing but pictographs no font has: the pin would be empty
+        return brand, lost, dropped
+
+    kept: list[PinSpec] = []
+    refused: dict[str, Problem] = {}
+    notes: dict[str, str] = {}
+    for spec in specs:
+        design = spec.design
+        try:
+            brand, lost, dropped = check(drawn_headline(design), design.brand, design.lang)
+        except RenderError:
+            # A configured font that cannot be used: rendering reports it, naming the post.
+            kept.append(spec)
+            continue
+        if lost and spec.post not in refused:
+            refused[spec.post] = Problem(
+                spec.post,
+                "headline",
+                f"no font has {describe(lost)} of “{design.headline}”; its pins are left out "
+                "(install a font that has them, or name one in brand.fallback_fonts)",
+            )
+        if dropped:
+            notes.setdefault(
+                spec.post,
+                f"{spec.post}: headline: {describe(dropped)} left out of the image, no font "
+                "draws it (the Pinterest title keeps it)",
+            )
+        if brand is not design.brand:
+            spec = dataclasses.replace(spec, design=dataclasses.replace(design, brand=brand))
+        kept.append(spec)
+    return FontCheck(
+        tuple(spec for spec in kept if spec.post not in refused),
+        tuple(refused.values()),
+        tuple(note for post, note in notes.items() if post not in refused),
+    )

@@ -66,7 +66,7 @@ class JobOutcome(NamedTuple):
 def render_job(job: RenderJob) -> JobOutcome:
     """Draw ``job.design`` and write it to the site (and the cache); a worker entry point."""
     # Imported here so a warm build, which draws nothing, never loads the drawing code.
-    from . import RenderError, render_pin
+    from .draw import RenderError, render_pin
 
     try:
         result = render_pin(job.design)

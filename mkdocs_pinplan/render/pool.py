@@ -1,14 +1,10 @@
 """A small process pool that always knows which job each worker holds.
 
-Why not :class:`concurrent.futures.ProcessPoolExecutor`: when one of its workers dies it
-breaks every pending future at once and cannot say which job killed it, and
-``multiprocessing.Pool`` waits forever for a job whose worker died. Here each worker has its
-own pipe and one job at a time, so a dead worker names its job, and the parent notices
-through the process's sentinel instead of waiting on a result that will never come.
-
-Workers start from the ``forkserver`` (POSIX) or by ``spawn``: never a plain ``fork`` of the
-build process, which under ``mkdocs serve`` has live threads whose locks a forked child could
-inherit held. Entry points are module-level functions, so every start method can import them.
+Why not :class:`concurrent.futures.ProcessPoolExecutor`: when one of its workers dies it breaks
+every pending future and cannot say which job killed it; ``multiprocessing.Pool`` waits forever
+for the job of a dead worker. Here each worker has its own pipe and one job at a time, and the
+parent watches its sentinel. Workers start from the ``forkserver`` (or by ``spawn``), never a
+plain ``fork`` of a build process that may have live threads (``mkdocs serve``).
 """
 
 from __future__ import annotations
@@ -44,17 +40,6 @@ class JobFailed(Exception):
         super().__init__(message)
 
 
-def _context(preload: Sequence[str]) -> BaseContext:
-    """``forkserver`` where the platform has it (cheap workers, safe with threads), else spawn."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    ctx = multiprocessing.get_context("forkserver")
-    # Imported once in the fork server, so each worker starts with Pillow already loaded;
-    # ignored when the server is already running (e.g. the second build under serve).
-    ctx.set_forkserver_preload(["__main__", __name__, *preload])
-    return ctx
-
-
 def _worker_main(conn: Connection, fn: Callable[[Any], Any]) -> None:
     """Run jobs from ``conn`` until it sends ``None`` or closes; reply ``(ok, value)`` each."""
     # Ctrl-C reaches the whole process group; the parent decides when workers stop.
@@ -74,8 +59,6 @@ def _worker_main(conn: Connection, fn: Callable[[Any], Any]) -> None:
             conn.send(reply)
         except (OSError, ValueError):
             return
-        except Exception as exc:  # an unpicklable result: say so instead of dying silently
-            conn.send((False, f"result could not be sent back: {exc}"))
 
 
 class _Worker:
@@ -88,16 +71,15 @@ class _Worker:
         child.close()
         self.job: int | None = None
         self.since = 0.0
-        self.run: deque[int] = deque()
-        """The jobs of one affinity this worker takes next, in order."""
+        self.run: deque[int] = deque()  # the jobs of one affinity it takes next, in order
 
     def death(self) -> str:
         """How the (dead) worker ended, for the message naming its job."""
         self.process.join(1.0)
         code = self.process.exitcode
         if code is not None and code < 0:
-            return f"render worker was killed by signal {-code} while rendering this pin"
-        return f"render worker exited with code {code} while rendering this pin"
+            return f"render worker was killed by signal {-code}"
+        return f"render worker exited with code {code}"
 
 
 class Pool(Generic[J, R]):
@@ -122,7 +104,14 @@ class Pool(Generic[J, R]):
 
     def __enter__(self) -> Pool[J, R]:
         try:
-            ctx = _context(self.preload)
+            ctx: BaseContext
+            if "forkserver" in multiprocessing.get_all_start_methods():
+                ctx = multiprocessing.get_context("forkserver")
+                # Imported once in the fork server, so each worker starts with Pillow loaded;
+                # ignored when the server is already running (the next build under serve).
+                ctx.set_forkserver_preload(["__main__", __name__, *self.preload])
+            else:
+                ctx = multiprocessing.get_context("spawn")
             for number in range(self.size):
                 self.workers.append(_Worker(ctx, self.fn, number + 1))
         except (OSError, EOFError, ValueError, RuntimeError) as exc:
@@ -133,11 +122,6 @@ class Pool(Generic[J, R]):
     def __exit__(self, exc_type: object, *exc: object) -> None:
         # After a failure nothing the workers still do is wanted: stop them at once.
         self.close(graceful=exc_type is None)
-
-    @property
-    def pids(self) -> list[int]:
-        """Process ids of the running workers."""
-        return [w.process.pid for w in self.workers if w.process.pid is not None]
 
     def run(
         self, jobs: Sequence[J], affinity: Sequence[Hashable] | None = None
@@ -154,15 +138,10 @@ class Pool(Generic[J, R]):
         for index in range(len(jobs)):
             runs.setdefault(index if affinity is None else affinity[index], deque()).append(index)
         waiting = deque(runs.values())
-        while True:
-            for worker in [w for w in self.workers if w.job is None]:
-                self._feed(worker, jobs, waiting)
-            busy = [(w, w.job) for w in self.workers if w.job is not None]
-            if not busy:
-                left = [i for run in (*waiting, *(w.run for w in self.workers)) for i in run]
-                if left:
-                    raise JobFailed(left[0], "every render worker exited before this pin")
-                return
+        for worker in self.workers:
+            self._feed(worker, jobs, waiting)
+        # A worker left idle has nothing to take: no new work appears once the runs are dealt.
+        while busy := [(w, w.job) for w in self.workers if w.job is not None]:
             ready = set(wait([h for w, _ in busy for h in (w.conn, w.process.sentinel)], 1.0))
             for worker, index in busy:
                 if worker.conn in ready:
@@ -170,7 +149,6 @@ class Pool(Generic[J, R]):
                         ok, value = worker.conn.recv()
                     except (EOFError, OSError):
                         raise JobFailed(index, worker.death()) from None
-                    worker.job = None
                     if not ok:
                         raise JobFailed(index, str(value))
                     # Its next job goes out before the caller writes this result: the worker
@@ -184,27 +162,18 @@ class Pool(Generic[J, R]):
                     raise JobFailed(index, message)
 
     def _feed(self, worker: _Worker, jobs: Sequence[J], waiting: deque[deque[int]]) -> None:
-        """Send ``worker`` its next job; a worker found dead is dropped, its run handed back."""
+        """Send ``worker`` its next job, if any is left; a worker found dead fails that job."""
+        worker.job = None
         if not worker.run and waiting:
             worker.run = waiting.popleft()
-        longest = max((w.run for w in self.workers), key=len)
-        run = worker.run or longest
+        run = worker.run or max((w.run for w in self.workers), key=len)
         if not run:
             return
         index = run.popleft() if run is worker.run else run.pop()
         try:
             worker.conn.send(jobs[index])
         except (OSError, ValueError):
-            # Gone: its sentinel fired while it was idle. The job waits for another worker.
-            if run is worker.run:
-                run.appendleft(index)
-            else:
-                run.append(index)
-            if worker.run:
-                waiting.appendleft(worker.run)
-            self.workers.remove(worker)
-            worker.conn.close()
-            return
+            raise JobFailed(index, worker.death()) from None
         worker.job, worker.since = index, time.monotonic()
 
     def close(self, *, graceful: bool = True) -> None:
@@ -215,11 +184,9 @@ class Pool(Generic[J, R]):
         deadline = time.monotonic() + (2.0 if graceful else 0.0)
         for worker in self.workers:
             worker.process.join(max(0.0, deadline - time.monotonic()))
-            if worker.process.is_alive():
-                worker.process.terminate()
-                worker.process.join(1.0)
-            if worker.process.is_alive():
-                worker.process.kill()
-                worker.process.join(1.0)
+            for stop in (worker.process.terminate, worker.process.kill):
+                if worker.process.is_alive():
+                    stop()
+                    worker.process.join(1.0)
             worker.conn.close()
         self.workers = []

@@ -7,26 +7,19 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-SHOW_FROM = 48
-"""Fewer pins to render than this finish too soon for progress to be worth showing."""
-
-LOG_EVERY = 10.0
-"""Seconds between progress lines when the output is not a terminal (CI logs)."""
+SHOW_FROM = 48  # fewer pins to render than this finish too soon for progress to be worth it
 
 
 class ProgressReport:
-    """A ``(done, total)`` callback for :func:`~mkdocs_pinplan.render.pipeline.render_pins`.
-
-    On a terminal it rewrites one line in place and clears it when done (the build's summary
-    line follows); otherwise it sends ``log`` a line at the start and every ``every`` seconds.
-    """
+    """A ``(done, total)`` callback for ``render_pins``: on a terminal one line rewritten in
+    place and cleared when done; otherwise a ``log`` line at the start and every ``every`` s."""
 
     def __init__(
         self,
         log: Callable[[str], None],
         *,
         stream: TextIO | None = None,
-        every: float = LOG_EVERY,
+        every: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.log = log

@@ -1,8 +1,7 @@
 """Setting a headline into a box: measured wrapping, balanced lines, hyphenation, shrink-to-fit.
 
-Widths are measured once per text piece at a reference size and scaled (FreeType advances
-scale linearly to within a pixel or two), which keeps fitting to a few dozen font calls per
-pin; the chosen lines are then re-measured at their real size before they are accepted.
+Widths are measured once per piece at a reference size and scaled (FreeType advances scale
+linearly to within a pixel or two); the chosen lines are re-measured at their real size.
 """
 
 from __future__ import annotations
@@ -18,18 +17,15 @@ from typing import NamedTuple
 import pyphen
 from PIL import ImageDraw
 
-from .coverage import clusters, cover, right_to_left
-from .fonts import FontChain, needs_shaping
+from .fonts import FontChain, clusters, cover, needs_shaping, right_to_left
 
 REFERENCE_SIZE = 100
-LEADING = 1.08
-"""Line height as a multiple of the size."""
-STEP = 2
-"""Sizes are tried ``STEP`` px apart."""
+LEADING = 1.08  # line height as a multiple of the size
+STEP = 2  # sizes are tried this many px apart
 ELLIPSIS = "…"
 # Break after these without adding a hyphen (the character already shows the break).
 _EXPLICIT_BREAKS = frozenset("-‐‑/–—")
-_LETTERS = re.compile(r"\w+", re.UNICODE)
+_LETTERS = re.compile(r"\w+")
 
 
 @lru_cache(maxsize=8192)
@@ -47,24 +43,21 @@ def _dictionary(lang: str) -> pyphen.Pyphen | None:
 
 
 class Breaks(NamedTuple):
-    """Where a word may be broken: ``(position, needs a hyphen)`` pairs, best kind first."""
+    """Where a word may be broken, as ``(position, needs a hyphen)`` pairs: ``explicit`` after
+    its own hyphens, dashes and slashes; ``natural`` those plus the dictionary's points;
+    ``forced`` between any two characters (the last resort)."""
 
     explicit: tuple[tuple[int, bool], ...]
-    """After hyphens, dashes and slashes the word already has: no hyphen is added."""
     natural: tuple[tuple[int, bool], ...]
-    """The explicit breaks and the dictionary's hyphenation points."""
     forced: tuple[tuple[int, bool], ...]
-    """Between any two characters: the last resort for words no dictionary can break."""
 
 
 @lru_cache(maxsize=4096)
 def word_breaks(word: str, lang: str) -> Breaks:
-    """Break opportunities inside ``word`` for the language ``lang``."""
-    natural: dict[int, bool] = {}
-    for i, ch in enumerate(word[:-1]):
-        if ch in _EXPLICIT_BREAKS and i > 0:
-            natural[i + 1] = False
-    explicit = tuple(sorted(natural.items()))
+    explicit = tuple(
+        (i + 1, False) for i, ch in enumerate(word[:-1]) if ch in _EXPLICIT_BREAKS and i > 0
+    )
+    natural = dict(explicit)
     dictionary = _dictionary(lang)
     if dictionary is not None:
         for match in _LETTERS.finditer(word):
@@ -102,7 +95,6 @@ class TextBlock:
 
     @property
     def height(self) -> int:
-        """From the top of the first line's ascent to the bottom of the last line's descent."""
         return self.ascent + (len(self.lines) - 1) * self.line_height + self.descent
 
 
@@ -128,11 +120,10 @@ def fit_text(
 ) -> TextBlock:
     """The largest setting of ``text`` that fits ``width`` × ``height``, never below ``min_size``.
 
-    Words are broken (at hyphens, then dictionary points, then anywhere) only when a word
-    is wider than the box on its own; a size that needs no broken word wins unless it is
-    much smaller. Sizes that need more than ``max_lines`` lines (a column of one-word
-    lines) are used only when nothing else fits. When even ``min_size`` does not fit, the
-    lines that fit are kept and the last one ends in an ellipsis (``truncated``).
+    Words are broken (at hyphens, then dictionary points, then anywhere) only when wider than
+    the box; a size that needs no broken word wins unless it is much smaller. More than
+    ``max_lines`` lines only when nothing else fits. When even ``min_size`` does not fit, the
+    last line that fits ends in an ellipsis (``truncated``).
     """
     sizes = list(range(max(max_size, min_size), min_size - 1, -STEP))
     if sizes[-1] != min_size:
@@ -172,11 +163,8 @@ class _Fitter:
     def split(
         self, word: str, room: float, width: float, size: int, hyphenate: bool
     ) -> list[str] | None:
-        """Pieces of ``word``: the first fits ``room``, the others ``width`` each.
-
-        Without ``hyphenate`` only the word's own hyphens and slashes may break it. Returns
-        ``None`` when that is not enough, or when no first piece fits a partly full line.
-        """
+        """Pieces of ``word``: the first fits ``room``, the others ``width`` each (without
+        ``hyphenate`` only at its own hyphens and slashes); ``None`` when that is not enough."""
         breaks = word_breaks(word, self.lang)
         pieces: list[str] = []
         start = 0
@@ -210,11 +198,8 @@ class _Fitter:
         return pieces
 
     def wrap(self, width: float, size: int, breaks: int) -> Wrap | None:
-        """Greedy lines no wider than ``width``.
-
-        ``breaks`` says how a word wider than a line may break: 0 not at all, 1 at its own
-        hyphens, 2 also at dictionary points or anywhere. ``None`` when that is not enough.
-        """
+        """Greedy lines no wider than ``width``; a word wider than a line breaks (``breaks``) not
+        at all (0), at its own hyphens (1), also at dictionary points or anywhere (2)."""
         space = self.measure(" ", size)
         lines: list[str] = []
         line = ""
@@ -257,9 +242,8 @@ class _Fitter:
         return Wrap(tuple(lines), broken)
 
     def balanced(self, size: int, breaks: int) -> Wrap | None:
-        """Like :meth:`wrap` at the box's width, with the evenest lines that keep the same
-        line count: narrower trial widths are scored by how far each line falls short of the
-        longest, so neither a lone last word nor a column of one-word lines wins."""
+        """Like :meth:`wrap` at the box's width, with the evenest lines of the same count
+        (narrower trial widths, scored by how far each line falls short of the longest)."""
         best = self.wrap(self.width, size, breaks)
         if best is None or len(best.lines) < 2:
             return best
@@ -354,12 +338,9 @@ def draw_line(
     size: int,
     fill: str | int | tuple[int, int, int],
 ) -> tuple[int, int, int, int]:
-    """Draw ``text`` with its left end of baseline at ``xy``, each run in its own font.
-
-    A right-to-left line (see :func:`right_to_left`) puts its runs right to left; within a
-    run, raqm orders and joins the letters. Returns the line's box from its advance and the
-    fonts' ascent and descent (the ink of ordinary glyphs lies inside it).
-    """
+    """Draw ``text`` with its left end of baseline at ``xy``, each run in its own font (runs
+    right to left in a right-to-left line; raqm orders letters within a run). Returns the
+    line's box: its advance by the fonts' ascent and descent."""
     x, y = xy
     left = right = x
     top = bottom = y
