@@ -2,27 +2,325 @@
 
 SPEC "Publishing" and spacing rule 8. The calendar file is the record of what went out: it
 is re-read and written under the calendar lock after every pin, so a run that stops (or is
-killed) keeps everything it posted before. No MkDocs here.
+killed) keeps everything it posted before. Pinterest API v5 through a few httpx calls (no
+SDK): every failure is :class:`Stop` (the run cannot go on) or :class:`Refused` (Pinterest
+turned one pin down), its one-line message passed through :func:`redact`. No MkDocs here.
 """
 
 from __future__ import annotations
 
+import base64
+import random
+import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
-from contextlib import ExitStack
-from dataclasses import replace
-from datetime import datetime
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, NamedTuple, Protocol, cast
 from zoneinfo import ZoneInfo
+
+import httpx
 
 from .calendar_file import read_calendar, write_calendar
 from .durations import format_duration
 from .errors import PinplanError
 from .fs import calendar_lock
 from .model import Calendar, CalendarPin, Rules
-from .pinterest import Client, Refused, RemotePin, Stop, connect, media_problem, redact
 from .schedule import sort_pins
+
+DEFAULT_API_URL = "https://api.pinterest.com/v5"
+PAGE_SIZE = 250
+MAX_PAGES = 1000  # more is a server repeating itself, not an account (250,000 items)
+STOPS = {
+    401: "Pinterest refused the access token (401): it is wrong, expired or revoked; set a "
+    "fresh PINTEREST_ACCESS_TOKEN or PINTEREST_REFRESH_TOKEN",
+    403: "Pinterest denied {what} (403: {message}): the token needs the scopes boards:read, "
+    "pins:read and pins:write, and the board must be yours",
+}
+"""The 4xx answers that stop the run, by status; any other 4xx refuses one pin."""
+LIST_STOPS = {**dict.fromkeys(range(400, 500), "Pinterest refused {what}: {message}"), **STOPS}
+TOKEN_STOPS = dict.fromkeys(
+    range(400, 500),
+    "Pinterest refused the refresh token ({status}: {message}): check PINTEREST_APP_ID, "
+    "PINTEREST_APP_SECRET and PINTEREST_REFRESH_TOKEN",
+)
+
+
+@dataclass(frozen=True)
+class Waits:
+    """How the client waits and retries; tests replace ``sleep`` so nothing sleeps for real."""
+
+    sleep: Callable[[float], None] = time.sleep
+    jitter: Callable[[], float] = random.random
+    attempts: int = 4  # tries of a call that times out or gets a 5xx
+    backoff: float = 2.0  # seconds before the second try, doubled for each further one
+    rate_limit_tries: int = 3  # 429 answers taken (each waited out) before the run stops
+    retry_after_max: float = 120.0  # a longer Retry-After stops the run at once
+
+
+TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+WAITS = Waits()
+TRANSPORT: httpx.BaseTransport | None = None
+"""Tests put a transport here (``httpx.MockTransport`` or a local server's); None: the network."""
+
+
+class Stop(Exception):
+    """The run cannot go on; the message is one line, free of credentials."""
+
+
+class Refused(Exception):
+    """Pinterest refused one pin (a 4xx other than 401, 403, 429); the message is Pinterest's."""
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every secret of four characters or more (longest first) as ``***``."""
+    for value in sorted(secrets, key=len, reverse=True):
+        if len(value) >= 4:
+            text = text.replace(value, "***")
+    return text
+
+
+class RemotePin(NamedTuple):
+    """A pin on Pinterest: its id, and when it was made if Pinterest says."""
+
+    id: str
+    created_at: datetime | None
+
+
+class _Found(Exception):
+    """The pin of a POST whose answer was lost, found on the board (``args[0]``)."""
+
+
+def _body(response: httpx.Response) -> dict[str, Any] | None:
+    with suppress(ValueError):
+        data = response.json()
+        return data if isinstance(data, dict) else None
+    return None
+
+
+def _message(response: httpx.Response) -> str:
+    """Pinterest's error message from a response (``{code, message}``), as one line."""
+    message = (_body(response) or {}).get("message")
+    text = str(message).strip() if message else f"HTTP {response.status_code} with no message"
+    return " ".join(text.split())[:500]
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """Seconds the ``Retry-After`` header asks for (a number or an HTTP date), or None."""
+    value = response.headers.get("Retry-After", "").strip()
+    if value.isdecimal():
+        return float(value)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max((moment - datetime.now(moment.tzinfo)).total_seconds(), 0.0)
+
+
+def _rate_limit_wait(what: str, response: httpx.Response, limited: int) -> float:
+    """Seconds to wait after the ``limited``-th 429, or :class:`Stop` when it is too long."""
+    asked = _retry_after(response)
+    delay = asked if asked is not None else WAITS.backoff * 2 ** (limited - 1)
+    if limited >= WAITS.rate_limit_tries or delay > WAITS.retry_after_max:
+        raise Stop(
+            f"Pinterest's rate limit (429) for {what}"
+            + (f", asking to wait {asked:.0f} s" if asked is not None else "")
+            + "; stopping, the next run goes on"
+        )
+    return delay
+
+
+@dataclass(frozen=True)
+class Client:
+    """Pinterest API v5 over ``http`` (base URL and token set): boards, pins, a new pin."""
+
+    http: httpx.Client
+    secrets: set[str]
+
+    def _stop(self, text: str) -> Stop:
+        return Stop(redact(text, self.secrets))
+
+    def _call(
+        self,
+        what: str,
+        method: str,
+        path: str,
+        stops: Mapping[int, str] = STOPS,
+        before_retry: Callable[[], None] = lambda: None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """The JSON object Pinterest answers. A lost answer (timeout, unreachable, 5xx) is
+        tried again after ``before_retry`` with exponential backoff and jitter, a 429 after
+        ``Retry-After``, within :class:`Waits`' bounds, then :class:`Stop`; a 4xx in ``stops``
+        is :class:`Stop` with its message, any other :class:`Refused`."""
+        failures = limited = 0
+        while True:
+            try:
+                response = self.http.request(method, path, **kwargs)
+            except httpx.TimeoutException:
+                problem = "timed out"
+            except httpx.TransportError as exc:
+                problem = f"could not be reached ({type(exc).__name__})"
+            else:
+                if response.status_code == 429:
+                    limited += 1
+                    WAITS.sleep(_rate_limit_wait(what, response, limited))
+                    continue
+                if response.status_code < 500:
+                    break
+                problem = f"answered {response.status_code}: {_message(response)}"
+            failures += 1
+            before_retry()
+            if failures >= WAITS.attempts:
+                raise self._stop(
+                    f"Pinterest {problem} {failures} times for {what}; stopping, the next run "
+                    "goes on"
+                )
+            WAITS.sleep(WAITS.backoff * 2 ** (failures - 1) * (1 + WAITS.jitter()))
+        status = response.status_code
+        if status >= 400:
+            message = _message(response)
+            if status in stops:
+                raise self._stop(stops[status].format(what=what, status=status, message=message))
+            raise Refused(redact(message, self.secrets))
+        data = _body(response)
+        if data is None:
+            raise self._stop(f"Pinterest answered {what} with something that is not JSON")
+        return data
+
+    def _listing(self, what: str, path: str, key: str) -> dict[str, dict[str, Any]]:
+        """Every item of a paged list (``bookmark``) by its text ``key`` (the first of a key)."""
+        found: dict[str, dict[str, Any]] = {}
+        params: dict[str, str | int] = {"page_size": PAGE_SIZE}
+        for _ in range(MAX_PAGES):
+            data = self._call(what, "GET", path, LIST_STOPS, params=params)
+            items = data.get("items")
+            if not isinstance(items, list):
+                raise self._stop(f"Pinterest answered {what} without a list of items")
+            for item in items:
+                if isinstance(item, dict) and isinstance(item.get(key), str):
+                    found.setdefault(item[key], item)
+            bookmark = data.get("bookmark")
+            if not bookmark or not isinstance(bookmark, str) or bookmark == params.get("bookmark"):
+                return found
+            params["bookmark"] = bookmark
+        raise self._stop(f"Pinterest kept paging {what} past {MAX_PAGES} pages")
+
+    def boards(self) -> dict[str, str]:
+        """The account's boards: name → id (the first board of a name, if names repeat)."""
+        boards = self._listing("the list of boards", "boards", "name")
+        return {name: str(board.get("id")) for name, board in boards.items()}
+
+    def board_pins(self, board_id: str) -> dict[str, RemotePin]:
+        """The pins on the board by link (the first pin of a link)."""
+        pins = self._listing(f"the pins of board {board_id}", f"boards/{board_id}/pins", "link")
+        return {link: _remote_pin(pin) for link, pin in pins.items()}
+
+    def create_pin(self, pin: CalendarPin, board_id: str) -> RemotePin:
+        """Post ``pin`` to the board; Pinterest's pin. A POST whose answer is lost may still
+        have made the pin, and Pinterest has no idempotency key: before each retry the board
+        is searched for the pin's link, and a pin there is the answer (never made twice)."""
+
+        def look_on_board() -> None:
+            there = self.board_pins(board_id).get(pin.link)
+            if there is not None:
+                raise _Found(there)
+
+        body = {
+            "board_id": board_id,
+            **{key: getattr(pin, key) for key in ("title", "description", "alt_text", "link")},
+            "media_source": {"source_type": "image_url", "url": pin.media_url},
+        }
+        try:
+            made = self._call(
+                "creating a pin", "POST", "pins", json=body, before_retry=look_on_board
+            )
+        except _Found as found:
+            return cast(RemotePin, found.args[0])
+        if not str(made.get("id")).isdigit():
+            raise self._stop("Pinterest made a pin but gave no id; the next run finds it")
+        return _remote_pin(made)
+
+
+def media_problem(url: str) -> str | None:
+    """Why Pinterest could not fetch the image at ``url`` now, or None when it answers 200
+    with an image. Asked without any credential (the image is public)."""
+    try:
+        with httpx.Client(timeout=TIMEOUT, transport=TRANSPORT, follow_redirects=True) as http:
+            response = http.head(url)
+            if response.status_code == 405:
+                with http.stream("GET", url) as streamed:
+                    response = streamed
+    except httpx.HTTPError as exc:
+        return f"{url} could not be fetched ({type(exc).__name__})"
+    kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    if response.status_code != 200:
+        return f"{url} answers {response.status_code}, not 200"
+    if not kind.startswith("image/"):
+        return f"{url} is {kind or 'of no content type'}, not an image"
+    return None
+
+
+def _remote_pin(item: dict[str, Any]) -> RemotePin:
+    pin_id = str(item.get("id", ""))
+    try:
+        moment = datetime.fromisoformat(str(item.get("created_at")).replace("Z", "+00:00"))
+    except ValueError:
+        return RemotePin(pin_id, None)
+    # Pinterest writes its times in UTC, sometimes without the offset.
+    return RemotePin(pin_id, moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
+
+
+@contextmanager
+def connect(environ: Mapping[str, str], secrets: set[str]) -> Iterator[Client]:
+    """A client for the API and access token in ``environ`` (``PINTEREST_*``); a refresh
+    token is exchanged for a fresh access token each run. Every credential value joins
+    ``secrets``. Raises :class:`Stop` naming what is missing or refused."""
+
+    def get(name: str) -> str | None:
+        return environ.get(f"PINTEREST_{name}", "").strip() or None
+
+    token, secret, refresh = get("ACCESS_TOKEN"), get("APP_SECRET"), get("REFRESH_TOKEN")
+    secrets.update(value for value in (token, secret, refresh) if value)
+    api_url = (get("API_URL") or DEFAULT_API_URL).rstrip("/")
+    if not api_url.startswith(("https://", "http://")):
+        raise Stop(f"PINTEREST_API_URL: expected an http(s) URL, got {api_url!r}")
+    for value, name in ((token, "ACCESS_TOKEN"), (refresh, "REFRESH_TOKEN")):
+        # h11 quotes a header value it rejects in its error: check before it can.
+        if value is not None and not (value.isascii() and value.isprintable()):
+            raise Stop(f"PINTEREST_{name} holds characters no token has (spaces, line breaks?)")
+    missing = [f"PINTEREST_{n}" for n in ("APP_ID", "APP_SECRET", "REFRESH_TOKEN") if not get(n)]
+    if token is None and len(missing) == 3:
+        raise Stop(
+            "no Pinterest credentials: set PINTEREST_ACCESS_TOKEN, or PINTEREST_APP_ID, "
+            "PINTEREST_APP_SECRET and PINTEREST_REFRESH_TOKEN (see docs/publish.md)"
+        )
+    if token is None and missing:
+        raise Stop(f"PINTEREST_ACCESS_TOKEN is not set and neither is {', '.join(missing)}")
+    headers = {"Accept": "application/json"}
+    with httpx.Client(
+        base_url=api_url + "/", headers=headers, timeout=TIMEOUT, transport=TRANSPORT
+    ) as http:
+        client = Client(http, secrets)
+        if token is None:
+            # The OAuth refresh_token grant, the app's id and secret as Basic credentials.
+            basic = base64.b64encode(f"{get('APP_ID')}:{secret}".encode()).decode("ascii")
+            secrets.add(basic)
+            form = {"grant_type": "refresh_token", "refresh_token": refresh}
+            headers = {"Authorization": f"Basic {basic}"}
+            answer = client._call(
+                "the token exchange", "POST", "oauth/token", TOKEN_STOPS, data=form, headers=headers
+            )
+            token = answer.get("access_token")
+            if not isinstance(token, str) or not token:
+                raise Stop("the token exchange gave no access token")
+            secrets.add(token)
+        client.http.headers["Authorization"] = f"Bearer {token}"
+        yield client
+
 
 Clock = Callable[[], datetime]
 
@@ -37,11 +335,8 @@ def due_pins(calendar: Calendar, now: datetime) -> list[CalendarPin]:
 
 
 def spacing_hold(calendar: Calendar, rules: Rules, at: datetime) -> str | None:
-    """Why no pin may go out at ``at`` under rule 8, or None when one may.
-
-    Counted on the published pins' actual times: none closer than ``min_gap`` to ``at``,
-    and fewer than the day's cap on ``at``'s local day. Failed pins never went out.
-    """
+    """Why no pin may go out at ``at`` under rule 8, or None: counted on the published pins'
+    actual times, none closer than ``min_gap`` to ``at``, fewer than the cap on its local day."""
     tz = ZoneInfo(rules.timezone)
     out = [p.publish_at for p in calendar.pins if p.published]
     close = [t for t in out if abs(t - at) < rules.min_gap]
@@ -61,10 +356,8 @@ def spacing_hold(calendar: Calendar, rules: Rules, at: datetime) -> str | None:
 
 
 def record(path: Path, pin: CalendarPin) -> Calendar:
-    """Write ``pin`` into the calendar at ``path`` (by id), re-read and written under the lock.
-
-    Raises :class:`PinplanError` when the calendar cannot be read or written.
-    """
+    """Write ``pin`` into the calendar at ``path`` (by id), re-read and written under the lock;
+    :class:`PinplanError` when the calendar cannot be read or written."""
     with calendar_lock(path):
         current = read_calendar(path)
         if current is None:
@@ -77,25 +370,20 @@ def record(path: Path, pin: CalendarPin) -> Calendar:
 
 
 def _published(pin: CalendarPin, made: RemotePin, clock: Clock, tz: str) -> CalendarPin:
-    """``pin`` as Pinterest's pin ``made``, gone out when Pinterest made it or else now (local
-    time, whole seconds)."""
+    """``pin`` published as ``made``, at Pinterest's time or else now (local, whole seconds)."""
     local = (made.created_at or clock()).astimezone(ZoneInfo(tz)).replace(microsecond=0)
     return replace(pin, status="published", publish_at=local, pinterest_id=made.id)
 
 
 def _unknown_boards(due: Sequence[CalendarPin], boards: Mapping[str, str], say: Say) -> None:
     """One line per board of a due pin that is not on the account, naming its pins."""
-    missing: dict[str, list[str]] = {}
-    for pin in due:
-        if pin.board not in boards:
-            missing.setdefault(pin.board, []).append(pin.id)
     folded = {name.casefold(): name for name in boards}
-    for board, ids in missing.items():
+    for board in dict.fromkeys(pin.board for pin in due if pin.board not in boards):
+        ids = ", ".join(pin.id for pin in due if pin.board == board)
         near = folded.get(board.casefold())
         hint = f' (there is "{near}": names must match exactly)' if near else ""
         say(
-            f'pinplan: board "{board}" is not on the Pinterest account{hint}; not posting '
-            + ", ".join(ids),
+            f'pinplan: board "{board}" is not on the Pinterest account{hint}; not posting {ids}',
             err=True,
         )
 
@@ -104,13 +392,9 @@ def publish(
     path: Path, rules: Rules, api: Client, clock: Clock, say: Say, outcome: dict[str, str]
 ) -> None:
     """Post every due pin of the calendar at ``path`` that rule 8 lets out now; ``outcome``
-    gets each due pin's (``posted``, ``found``, ``failed``, ``held``, ``skipped``).
-
-    Promises: a pin is never posted when a pin with its link is on its board (it is
-    recorded instead, as ``found``); no post lands closer than ``min_gap`` to a published
-    pin or over its day's cap; each outcome is in the calendar file before the next pin is
-    tried. Due pins not posted for another reason, or not reached, stay ``skipped``.
-    """
+    gets each one's: ``posted``, ``failed``, ``held``, ``found`` (a pin with its link is on
+    its board: recorded, never posted again) or ``skipped`` (not posted for another reason,
+    or not reached). Each outcome is in the calendar file before the next pin is tried."""
     calendar = read_calendar(path)
     due = due_pins(calendar, clock()) if calendar is not None else []
     if calendar is None or not due:
@@ -168,12 +452,9 @@ def dry_run(calendar: Calendar, rules: Rules, now: datetime) -> list[str]:
 
 
 def run(path: Path, rules: Rules, environ: Mapping[str, str], now: Clock, say: Say) -> int:
-    """The whole ``pinplan publish`` at ``now`` (taken in whole seconds, the calendar's
-    precision): credentials, then :func:`publish`; the exit status, 1 when a due pin was
-    not posted for a reason other than the spacing rules.
-
-    Nothing the run says holds a credential: every line passes the run's redaction.
-    """
+    """The whole ``pinplan publish`` at ``now`` (in whole seconds): credentials, then
+    :func:`publish`; the exit status (1 when a due pin was not posted, other than held by the
+    spacing rules). Every line it says passes the redaction of the run's credentials."""
     secrets: set[str] = set()
 
     def safe(line: str, err: bool = False) -> None:
