@@ -1,10 +1,7 @@
-"""``pinplan publish``: post the pins that are due, each exactly once, never in a burst.
-
-SPEC "Publishing" and spacing rule 8. The calendar file is the record of what went out: it
-is re-read and written under the calendar lock after every pin, so a run that stops (or is
-killed) keeps everything it posted before. Pinterest API v5 through a few httpx calls (no
-SDK): every failure is :class:`Stop` (the run cannot go on) or :class:`Refused` (Pinterest
-turned one pin down), its one-line message passed through :func:`redact`. No MkDocs here.
+"""``pinplan publish``: post the due pins through Pinterest API v5 (a few httpx calls), each
+exactly once, never in a burst (SPEC "Publishing", spacing rule 8). The calendar file is the
+record of what went out: re-read and written under the calendar lock after every pin, so a
+run that stops or is killed keeps everything it posted before. No MkDocs here.
 """
 
 from __future__ import annotations
@@ -13,13 +10,13 @@ import base64
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol, cast
+from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -83,13 +80,6 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
-class RemotePin(NamedTuple):
-    """A pin on Pinterest: its id, and when it was made if Pinterest says."""
-
-    id: str
-    created_at: datetime | None
-
-
 class _Found(Exception):
     """The pin of a POST whose answer was lost, found on the board (``args[0]``)."""
 
@@ -118,19 +108,6 @@ def _retry_after(response: httpx.Response) -> float | None:
     except (TypeError, ValueError):
         return None
     return max((moment - datetime.now(moment.tzinfo)).total_seconds(), 0.0)
-
-
-def _rate_limit_wait(what: str, response: httpx.Response, limited: int) -> float:
-    """Seconds to wait after the ``limited``-th 429, or :class:`Stop` when it is too long."""
-    asked = _retry_after(response)
-    delay = asked if asked is not None else WAITS.backoff * 2 ** (limited - 1)
-    if limited >= WAITS.rate_limit_tries or delay > WAITS.retry_after_max:
-        raise Stop(
-            f"Pinterest's rate limit (429) for {what}"
-            + (f", asking to wait {asked:.0f} s" if asked is not None else "")
-            + "; stopping, the next run goes on"
-        )
-    return delay
 
 
 @dataclass(frozen=True)
@@ -167,7 +144,15 @@ class Client:
             else:
                 if response.status_code == 429:
                     limited += 1
-                    WAITS.sleep(_rate_limit_wait(what, response, limited))
+                    asked = _retry_after(response)
+                    delay = WAITS.backoff * 2 ** (limited - 1) if asked is None else asked
+                    if limited >= WAITS.rate_limit_tries or delay > WAITS.retry_after_max:
+                        told = "" if asked is None else f", asking to wait {asked:.0f} s"
+                        raise Stop(
+                            f"Pinterest's rate limit (429) for {what}{told}; stopping, the next "
+                            "run goes on"
+                        )
+                    WAITS.sleep(delay)
                     continue
                 if response.status_code < 500:
                     break
@@ -192,7 +177,8 @@ class Client:
         return data
 
     def _listing(self, what: str, path: str, key: str) -> dict[str, dict[str, Any]]:
-        """Every item of a paged list (``bookmark``) by its text ``key`` (the first of a key)."""
+        """The items of a paged list (``bookmark``) by their text ``key`` (the first of a key);
+        one without a text ``key`` or ``id`` is left out."""
         found: dict[str, dict[str, Any]] = {}
         params: dict[str, str | int] = {"page_size": PAGE_SIZE}
         for _ in range(MAX_PAGES):
@@ -201,8 +187,9 @@ class Client:
             if not isinstance(items, list):
                 raise self._stop(f"Pinterest answered {what} without a list of items")
             for item in items:
-                if isinstance(item, dict) and isinstance(item.get(key), str):
-                    found.setdefault(item[key], item)
+                name = item.get(key) if isinstance(item, dict) else None
+                if isinstance(name, str) and isinstance(item.get("id"), str):
+                    found.setdefault(name, item)
             bookmark = data.get("bookmark")
             if not bookmark or not isinstance(bookmark, str) or bookmark == params.get("bookmark"):
                 return found
@@ -212,14 +199,13 @@ class Client:
     def boards(self) -> dict[str, str]:
         """The account's boards: name → id (the first board of a name, if names repeat)."""
         boards = self._listing("the list of boards", "boards", "name")
-        return {name: str(board.get("id")) for name, board in boards.items()}
+        return {name: board["id"] for name, board in boards.items()}
 
-    def board_pins(self, board_id: str) -> dict[str, RemotePin]:
-        """The pins on the board by link (the first pin of a link)."""
-        pins = self._listing(f"the pins of board {board_id}", f"boards/{board_id}/pins", "link")
-        return {link: _remote_pin(pin) for link, pin in pins.items()}
+    def board_pins(self, board_id: str) -> dict[str, dict[str, Any]]:
+        """The pins on the board (Pinterest's objects) by link (the first pin of a link)."""
+        return self._listing(f"the pins of board {board_id}", f"boards/{board_id}/pins", "link")
 
-    def create_pin(self, pin: CalendarPin, board_id: str) -> RemotePin:
+    def create_pin(self, pin: CalendarPin, board_id: str) -> dict[str, Any]:
         """Post ``pin`` to the board; Pinterest's pin. A POST whose answer is lost may still
         have made the pin, and Pinterest has no idempotency key: before each retry the board
         is searched for the pin's link, and a pin there is the answer (never made twice)."""
@@ -239,10 +225,10 @@ class Client:
                 "creating a pin", "POST", "pins", json=body, before_retry=look_on_board
             )
         except _Found as found:
-            return cast(RemotePin, found.args[0])
+            return cast(dict[str, Any], found.args[0])
         if not str(made.get("id")).isdigit():
             raise self._stop("Pinterest made a pin but gave no id; the next run finds it")
-        return _remote_pin(made)
+        return made
 
 
 def media_problem(url: str) -> str | None:
@@ -262,16 +248,6 @@ def media_problem(url: str) -> str | None:
     if not kind.startswith("image/"):
         return f"{url} is {kind or 'of no content type'}, not an image"
     return None
-
-
-def _remote_pin(item: dict[str, Any]) -> RemotePin:
-    pin_id = str(item.get("id", ""))
-    try:
-        moment = datetime.fromisoformat(str(item.get("created_at")).replace("Z", "+00:00"))
-    except ValueError:
-        return RemotePin(pin_id, None)
-    # Pinterest writes its times in UTC, sometimes without the offset.
-    return RemotePin(pin_id, moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
 
 
 @contextmanager
@@ -369,23 +345,16 @@ def record(path: Path, pin: CalendarPin) -> Calendar:
     return updated
 
 
-def _published(pin: CalendarPin, made: RemotePin, clock: Clock, tz: str) -> CalendarPin:
-    """``pin`` published as ``made``, at Pinterest's time or else now (local, whole seconds)."""
-    local = (made.created_at or clock()).astimezone(ZoneInfo(tz)).replace(microsecond=0)
-    return replace(pin, status="published", publish_at=local, pinterest_id=made.id)
-
-
-def _unknown_boards(due: Sequence[CalendarPin], boards: Mapping[str, str], say: Say) -> None:
-    """One line per board of a due pin that is not on the account, naming its pins."""
-    folded = {name.casefold(): name for name in boards}
-    for board in dict.fromkeys(pin.board for pin in due if pin.board not in boards):
-        ids = ", ".join(pin.id for pin in due if pin.board == board)
-        near = folded.get(board.casefold())
-        hint = f' (there is "{near}": names must match exactly)' if near else ""
-        say(
-            f'pinplan: board "{board}" is not on the Pinterest account{hint}; not posting {ids}',
-            err=True,
-        )
+def _published(pin: CalendarPin, made: dict[str, Any], clock: Clock, tz: str) -> CalendarPin:
+    """``pin`` published as Pinterest's pin ``made``: at its ``created_at`` (in UTC when it has
+    no offset, as Pinterest sometimes writes it) or else now; local time, whole seconds."""
+    try:
+        at = datetime.fromisoformat(str(made.get("created_at")).replace("Z", "+00:00"))
+    except ValueError:
+        at = clock()
+    at = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+    local = at.astimezone(ZoneInfo(tz)).replace(microsecond=0)
+    return replace(pin, status="published", publish_at=local, pinterest_id=str(made["id"]))
 
 
 def publish(
@@ -402,16 +371,23 @@ def publish(
         return
     outcome.update(dict.fromkeys([pin.id for pin in due], "skipped"))
     boards = api.boards()
-    _unknown_boards(due, boards, say)
+    folded = {name.casefold(): name for name in boards}
+    for board in dict.fromkeys(pin.board for pin in due if pin.board not in boards):
+        ids = ", ".join(pin.id for pin in due if pin.board == board)
+        near = folded.get(board.casefold())
+        hint = f' (there is "{near}": names must match exactly)' if near else ""
+        say(
+            f'pinplan: board "{board}" is not on the Pinterest account{hint}; not posting {ids}',
+            err=True,
+        )
     used = {pin.board: boards[pin.board] for pin in due if pin.board in boards}
-    for board, board_id in used.items():
-        there = api.board_pins(board_id)
-        for pin in calendar.pins:
-            if pin.status == "scheduled" and pin.board == board and pin.link in there:
-                made = there[pin.link]
-                calendar = record(path, _published(pin, made, clock, calendar.timezone))
-                outcome[pin.id] = "found"
-                say(f"{pin.id}: already on Pinterest as pin {made.id}; recorded, not posted again")
+    there = {board: api.board_pins(board_id) for board, board_id in used.items()}
+    for pin in calendar.pins:
+        made = there.get(pin.board, {}).get(pin.link)
+        if pin.status == "scheduled" and made is not None:
+            calendar = record(path, _published(pin, made, clock, calendar.timezone))
+            outcome[pin.id] = "found"
+            say(f"{pin.id}: already on Pinterest as pin {made['id']}; recorded, not posted again")
     queue = [p for p in due_pins(calendar, clock()) if p.board in used]
     for index, pin in enumerate(queue):
         hold = spacing_hold(calendar, rules, clock())
@@ -432,7 +408,7 @@ def publish(
             continue
         calendar = record(path, _published(pin, made, clock, calendar.timezone))
         outcome[pin.id] = "posted"
-        say(f"{pin.id}: posted to {pin.board} as pin {made.id}")
+        say(f"{pin.id}: posted to {pin.board} as pin {made['id']}")
 
 
 def dry_run(calendar: Calendar, rules: Rules, now: datetime) -> list[str]:
