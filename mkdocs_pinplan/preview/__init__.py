@@ -25,7 +25,7 @@ from ..model import Calendar, CalendarPin, PinSpec, Post, Rules
 
 PREVIEW_PATH = "pinplan/index.html"
 """Where the page goes, relative to ``site_dir`` (one folder deep: ``../`` is the site root)."""
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # per queued pin: no strftime
 
 
 # Named tuples, not dataclasses: cheap to make per pin, and to define (import time).
