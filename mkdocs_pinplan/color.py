@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import chain
 
 RGB = tuple[int, int, int]
 
@@ -17,9 +18,8 @@ def rgb(value: str | RGB) -> RGB:
     if isinstance(value, tuple):
         return value
     text = value.lstrip("#")
-    if len(text) == 3:
-        text = "".join(ch * 2 for ch in text)
-    return (int(text[0:2], 16), int(text[2:4], 16), int(text[4:6], 16))
+    red, green, blue = bytes.fromhex("".join(ch * 2 for ch in text) if len(text) == 3 else text)
+    return (red, green, blue)
 
 
 def _linear(channel: float) -> float:
@@ -41,12 +41,8 @@ def contrast(a: str | RGB, b: str | RGB) -> float:
 
 def mix(a: str | RGB, b: str | RGB, t: float) -> RGB:
     """``a`` moved a fraction ``t`` towards ``b``."""
-    ca, cb = rgb(a), rgb(b)
-    return (
-        round(ca[0] + (cb[0] - ca[0]) * t),
-        round(ca[1] + (cb[1] - ca[1]) * t),
-        round(ca[2] + (cb[2] - ca[2]) * t),
-    )
+    red, green, blue = (round(x + (y - x) * t) for x, y in zip(rgb(a), rgb(b), strict=True))
+    return (red, green, blue)
 
 
 def readable(ground: str | RGB, preferred: Iterable[str | RGB], minimum: float = 4.6) -> RGB:
@@ -56,16 +52,10 @@ def readable(ground: str | RGB, preferred: Iterable[str | RGB], minimum: float =
     brand's hue survives), else white or black, whichever contrasts more.
     """
     choices = [rgb(c) for c in preferred]
-    for choice in choices:
-        if contrast(choice, ground) >= minimum:
-            return choice
     target = WHITE if luminance(ground) < 0.18 else BLACK
-    if choices:
-        for step in range(1, 21):
-            candidate = mix(choices[0], target, step / 20)
-            if contrast(candidate, ground) >= minimum:
-                return candidate
-    return WHITE if contrast(WHITE, ground) >= contrast(BLACK, ground) else BLACK
+    shades = (mix(choices[0], target, step / 20) for step in range(1, 21) if choices)
+    best = WHITE if contrast(WHITE, ground) >= contrast(BLACK, ground) else BLACK
+    return next((c for c in chain(choices, shades) if contrast(c, ground) >= minimum), best)
 
 
 def darkest(colors: Iterable[str | RGB]) -> RGB:

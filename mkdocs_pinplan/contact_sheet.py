@@ -24,8 +24,7 @@ from .render.fonts import default_font, fonts_for, load_font
 
 SAMPLE_HEADLINE = "Slow pinning: a week-ahead plan for a new account"
 SAMPLE_SITE = "feldnotizen.example.com"
-SCALE = 4
-"""Thumbnails are 1/SCALE of the pin's size (250 × 375 px)."""
+SCALE = 4  # thumbnails are 1/SCALE of the pin's size (250 × 375 px)
 THUMB = (1000 // SCALE, 1500 // SCALE)
 GAP = 24
 LABEL = 44
@@ -88,7 +87,8 @@ def contact_sheet(photo: Path, headline: str, brand: Brand) -> Image.Image:
 
 def grid(rows: Sequence[Sequence[tuple[Image.Image, str]]]) -> Image.Image:
     """Thumbnails in rows, each labelled underneath, on a light sheet."""
-    (tw, th), cols = THUMB, max(len(row) for row in rows)
+    tw, th = THUMB
+    cols = max(len(row) for row in rows)
     size = (GAP + cols * (tw + GAP), GAP + len(rows) * (th + LABEL + GAP))
     sheet = Image.new("RGB", size, "#f6f4f1")
     draw = ImageDraw.Draw(sheet)
@@ -109,16 +109,13 @@ def pin_sheet(folder: Path, columns: int = 6) -> Image.Image:
     cells = []
     for path in paths:
         with Image.open(path) as image:
-            # Thumbnails at once: a big site's pins at full size would not fit in memory.
-            cells.append(
-                (image.convert("RGB").resize(THUMB, Image.Resampling.LANCZOS), path.stem[:24])
-            )
+            image.thumbnail(THUMB)  # a big site's pins at full size would not fit in memory
+            cells.append((image.convert("RGB"), path.stem[:24]))
     return grid([cells[i : i + columns] for i in range(0, len(cells), columns)])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: write the contact sheet of the built-in layouts (or of a built site's
-    pins) to a PNG file."""
+    """Write the contact sheet of the built-in layouts (or of a site's pins) to a PNG file."""
     parser = argparse.ArgumentParser(
         prog="python -m mkdocs_pinplan.contact_sheet", description=__doc__.splitlines()[0]
     )
@@ -137,9 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     # A dithered 256-colour palette keeps the picture small enough for a README.
     palette = sheet.quantize(256, method=Image.Quantize.MEDIANCUT)
-    sheet.quantize(palette=palette, dither=Image.Dither.FLOYDSTEINBERG).save(
-        args.out, optimize=True
-    )
+    small = sheet.quantize(palette=palette, dither=Image.Dither.FLOYDSTEINBERG)
+    small.save(args.out, optimize=True)
     print(f"wrote {args.out} ({sheet.width}×{sheet.height})")
     return 0
 

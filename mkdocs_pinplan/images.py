@@ -69,15 +69,6 @@ def _opened(path: Path) -> Iterator[PILImage]:
         raise _as_problem(path, exc) from None
 
 
-def _least_size(image: PILImage, cover: tuple[int, int]) -> tuple[int, int]:
-    """The smallest size (as stored) at which ``image``, shown upright, still covers ``cover``."""
-    width, height = image.size
-    turned = image.getexif().get(0x0112) in _TURNED
-    shown_w, shown_h = (height, width) if turned else (width, height)
-    scale = min(1.0, max(cover[0] / shown_w, cover[1] / shown_h))
-    return math.ceil(width * scale), math.ceil(height * scale)
-
-
 def _check_size(path: Path, width: int, height: int) -> tuple[int, int]:
     if width <= 0 or height <= 0:
         raise ImageProblem(f"image has no pixels ({width}×{height}): {path.name}")
@@ -105,10 +96,6 @@ def _as_problem(path: Path, exc: BaseException) -> ImageProblem:
     return ImageProblem(f"image cannot be read ({type(exc).__name__}: {exc}): {path.name}")
 
 
-_TURNED = (5, 6, 7, 8)
-"""EXIF orientations that show the stored image turned by a quarter."""
-
-
 def _eight_bit(image: PILImage) -> PILImage:
     """``image`` in a mode of 8 bits per channel. Pillow keeps 16-bit greyscale PNGs (and
     32-bit images) in modes I;16, I and F, and converting those to RGB clips every value above
@@ -123,15 +110,16 @@ def _eight_bit(image: PILImage) -> PILImage:
 
 
 def open_image(path: Path, cover: tuple[int, int] | None = None) -> PILImage:
-    """Decode ``path`` into memory, refusing corrupt, empty and oversized images.
-
-    With ``cover`` (width, height), a JPEG may be decoded at 1/2, 1/4 or 1/8 of its size
-    (libjpeg scales while decoding, at a fraction of the time), but never below what covers
-    that area when the image is shown upright: a 12 MP camera photo behind a 1000×1500 pin
-    needs a quarter of its pixels, and scaling down first is what the renderer does anyway.
-    """
+    """Decode ``path`` into memory, refusing corrupt, empty and oversized images. With
+    ``cover`` (width, height), a JPEG may be decoded at 1/2, 1/4 or 1/8 of its size (libjpeg
+    scales while decoding, much faster), never below what covers that area shown upright."""
     with _opened(path) as image:
         if cover is not None and image.format == "JPEG":
-            image.draft(None, _least_size(image, cover))
+            width, height = image.size
+            # EXIF orientations 5 to 8 show the stored image turned by a quarter.
+            if image.getexif().get(0x0112) in (5, 6, 7, 8):
+                cover = (cover[1], cover[0])
+            scale = min(1.0, max(cover[0] / width, cover[1] / height))
+            image.draft(None, (math.ceil(width * scale), math.ceil(height * scale)))
         image.load()
         return _eight_bit(image.copy())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -20,28 +20,27 @@ class Post:
     """One blog post as the plugin needs it, validated from front-matter."""
 
     src_path: str
-    """Path of the Markdown file relative to ``docs_dir``, with ``/`` separators."""
+    """Relative to ``docs_dir``, with ``/`` separators."""
     title: str
     url: str
-    """Absolute canonical URL of the post (or site-relative when ``site_url`` is unset)."""
+    """Absolute canonical URL (site-relative when ``site_url`` is unset)."""
     slug: str
     description: str = ""
-    date: date | None = None
     lang: str = "en"
+    date: date | None = None
+    draft: bool = False
     titles: tuple[str, ...] = ()
     pins: int | None = None
     board: str | None = None
     pin_description: str | None = None
     alt: str | None = None
     image: Path | None = None
-    """Absolute path of the background photo, checked to lie inside ``docs_dir``."""
+    """The background photo's absolute path, checked to lie inside ``docs_dir``."""
     keywords: tuple[str, ...] = ()
     link: str | None = None
-    draft: bool = False
     h1: str = ""
-    """The body's first top-level heading (plain text), a title candidate when it differs."""
     sections: tuple[str, ...] = ()
-    """The body's second-level headings (plain text): what the post covers, for pin titles."""
+    """The body's second-level headings (plain text)."""
     lead: str = ""
     """The first sentence of the body's prose."""
 
@@ -95,7 +94,7 @@ class PinSpec:
     index: int
     design: Design
     image_path: str
-    """Where the image goes, relative to ``site_dir`` (``assets/pinplan/slug-1.jpg``)."""
+    """Relative to ``site_dir`` (``assets/pinplan/slug-1.jpg``)."""
     title: str
     description: str
     alt_text: str
@@ -117,8 +116,6 @@ class Rules:
     link_gap: timedelta = timedelta(days=3)
     windows: tuple[Window, ...] = (Window(8 * 60, 11 * 60), Window(19 * 60, 22 * 60))
     warmup_days: int = 14
-    jitter: timedelta = timedelta(minutes=20)
-    """Accepted for old configs; unused: a pin's minute is drawn over its day's windows."""
     horizon_days: int = 7
     evergreen_after: timedelta = timedelta(days=90)
     """How long after its latest pin an all-published post gets a new variant (0: never)."""
@@ -148,7 +145,6 @@ class CalendarPin:
     publish_at: datetime
     status: str = "scheduled"
     pinterest_id: str | None = None
-    """Pinterest's id of the pin, once ``pinplan publish`` posted (or found) it."""
     error: str | None = None
     """Pinterest's message for a ``failed`` pin."""
 
@@ -185,5 +181,5 @@ class Calendar:
 
     timezone: str
     start: date
-    pins: tuple[CalendarPin, ...] = field(default_factory=tuple)
+    pins: tuple[CalendarPin, ...] = ()
     version: int = CALENDAR_VERSION

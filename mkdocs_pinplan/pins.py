@@ -51,15 +51,11 @@ def _palette(background: str, text: str, accent: str) -> Palette:
 
 
 def default_palettes(name: str) -> tuple[Palette, ...]:
-    """Six pleasant palettes derived from nothing but the site name (stable across builds).
-
-    One hue comes from the name; the palettes alternate deep and pale grounds around it, its
-    complement and neighbours, so rotated variants of one post look clearly different.
-    """
+    """Six pleasant palettes derived from nothing but the site name (stable across builds)."""
     hue = int(hashlib.sha256(name.encode()).hexdigest()[:4], 16) / 0xFFFF
     cream = _hls(hue + 0.08, 0.95, 0.55)
-    # Grounds alternate deep and pale; accents are spread around the colour wheel so the
-    # colour-block layout (accent ground) changes hue from variant to variant.
+    # Grounds alternate deep and pale around the name's hue; accents are spread around the
+    # colour wheel so the colour-block layout (accent ground) changes hue between variants.
     return (
         _palette(_hls(hue, 0.2, 0.42), cream, _hls(hue + 0.4, 0.6, 0.62)),
         _palette(_hls(hue + 0.08, 0.95, 0.45), _hls(hue, 0.2, 0.45), _hls(hue, 0.42, 0.45)),
@@ -115,7 +111,6 @@ _PLACEHOLDER = re.compile(
 )
 _WORD = re.compile(r"\w+")
 MIN_TITLE_WORDS = 3
-"""Fewest words a text needs to stand as a pin title of its own (``tbd`` does not)."""
 
 
 def meaningful(text: str) -> bool:
@@ -166,32 +161,11 @@ def thin_titles(posts: Iterable[Post], pins_per_post: int) -> list[tuple[Post, i
     ``(post, strong titles, pins)``: they would gain from ``pinplan.titles``."""
     thin = []
     for post in posts:
-        if post.draft:
-            continue
-        strong = {
-            text
-            for headline in post.headlines()
-            for text, good in _title_candidates(headline, post)
-            if good
-        }
+        texts = {t for h in post.headlines() for t, strong in _title_candidates(h, post) if strong}
         count = pin_count(post, pins_per_post)
-        if len(strong) < count:
-            thin.append((post, len(strong), count))
+        if not post.draft and len(texts) < count:
+            thin.append((post, len(texts), count))
     return thin
-
-
-def file_stems(posts: Sequence[Post]) -> dict[str, str]:
-    """A stable, unique file-name stem per post: its slug, plus a hash when slugs collide."""
-    slugs = {post.src_path: slugify(post.slug) for post in posts}
-    shared = Counter(slugs.values())
-    return {
-        src: slug if shared[slug] == 1 else f"{slug}-{hashlib.sha1(src.encode()).hexdigest()[:6]}"
-        for src, slug in slugs.items()
-    }
-
-
-NO_PHOTO_LAYOUTS = ("block", "type", "stripe")
-"""Built-in layouts for a post without a photo when ``layouts:`` has none that suits one."""
 
 
 def works_without_photo(layout: Layout) -> bool:
@@ -205,122 +179,93 @@ def layouts_for(post: Post, layouts: Sequence[Layout]) -> tuple[Layout, ...]:
     those designed for that, so no pin shows a stand-in where a photo belongs."""
     if post.image is not None:
         return tuple(layouts)
-    alone = tuple(layout for layout in layouts if works_without_photo(layout))
-    return alone or tuple(BUILTIN_LAYOUTS[name] for name in NO_PHOTO_LAYOUTS)
+    # When ``layouts:`` has none that suits, the built-ins that do.
+    alone = [layout for layout in layouts if works_without_photo(layout)]
+    return tuple(alone or filter(works_without_photo, BUILTIN_LAYOUTS.values()))
 
 
-def _pin_counts(
-    posts: Sequence[Post],
-    settings: PinSettings,
-    layouts: Sequence[Layout],
-    palettes: Sequence[Palette],
-    extra: Mapping[str, int] | None,
-) -> list[int]:
-    """How many pins each post asks for: its own (SPEC), plus the evergreen variants ``extra``
-    asks for while the post has headline/layout/palette combinations it has not had."""
-    counts = []
-    for post in posts:
-        count = pin_count(post, settings.pins_per_post)
-        if extra and post.src_path in extra:
-            rotation = layouts_for(post, layouts)
-            combinations = math.lcm(len(post.headlines()), len(rotation), len(palettes))
-            count += min(extra[post.src_path], max(combinations - count, 0))
-        counts.append(count)
-    return counts
-
-
-def _pin_titles(posts: Sequence[Post], counts: Sequence[int]) -> dict[tuple[str, int], str]:
-    """A distinct title for every pin that gets one, by ``(post, pin number - 1)``.
-
-    Handed out in rounds (every post's first pin, then every second pin ...) so a post
-    that shares its title with another is not left without a pin because the other came
-    first in the file order.
-    """
+def _pin_titles(posts: Sequence[Post], counts: Sequence[int]) -> list[list[str | None]]:
+    """A distinct title for every pin of every post (``None`` where the post has no text left),
+    handed out in rounds (every post's first pin, then every second ...) so that of two posts
+    sharing a title, the one later in the file order is not left without a pin."""
     taken: set[str] = set()
-    titles: dict[tuple[str, int], str] = {}
+    titles: list[list[str | None]] = [[None] * count for count in counts]
     # A post's candidates depend only on the headline: worked out once per headline.
     candidates: dict[tuple[str, str], list[tuple[str, bool]]] = {}
     for i in range(max(counts, default=0)):
-        for post, count in zip(posts, counts, strict=True):
-            if i < count:
-                headlines = post.headlines()
-                headline = headlines[i % len(headlines)]
-                if headline not in taken and len(headline) <= TITLE_LIMIT:
-                    taken.add(headline)  # the first candidate, without working out the rest
-                    titles[(post.src_path, i)] = headline
-                    continue
-                key = (post.src_path, headline)
-                if key not in candidates:
-                    candidates[key] = _title_candidates(headline, post)
-                # The first not taken yet (Pinterest drops duplicate titles in a bulk upload);
-                # none when the post has no distinct text left for another pin.
-                title = next((t for t, _ in candidates[key] if t and t not in taken), None)
-                if title is not None:
-                    taken.add(title)
-                    titles[(post.src_path, i)] = title
+        for post, post_titles in zip(posts, titles, strict=True):
+            if i >= len(post_titles):
+                continue
+            headlines = post.headlines()
+            headline = headlines[i % len(headlines)]
+            if headline not in taken and len(headline) <= TITLE_LIMIT:
+                taken.add(headline)  # the first candidate, without working out the rest
+                post_titles[i] = headline
+                continue
+            key = (post.src_path, headline)
+            if key not in candidates:
+                candidates[key] = _title_candidates(headline, post)
+            # The first not taken yet (Pinterest drops duplicate titles in a bulk upload).
+            title = next((t for t, _ in candidates[key] if t and t not in taken), None)
+            if title is not None:
+                taken.add(title)
+                post_titles[i] = title
     return titles
-
-
-def _description(post: Post) -> str:
-    """The pin description: ``pinplan.description``, else the page description when it is
-    real text (not ``tbd``), else the body's first sentence, else the title."""
-    if post.pin_description:
-        return post.pin_description
-    return next((t for t in (post.description, post.lead) if meaningful(t)), post.title)
 
 
 def make_pin_specs(
     posts: Iterable[Post], settings: PinSettings, extra: Mapping[str, int] | None = None
 ) -> list[PinSpec]:
-    """Every pin of every (non-draft) post, in a stable order, with distinct titles.
-
-    ``extra`` asks for variants beyond a post's pins (evergreen pins), by post path: they
-    continue the post's rotation, so each is a headline/layout/palette combination the post
-    has not had (fewer when the rotation has none left).
-    """
+    """Every pin of every (non-draft) post, in a stable order, with distinct titles; ``extra``
+    asks for evergreen variants by post path, each a headline/layout/palette combination the
+    post has not had (fewer when the rotation has none left)."""
     live = sorted((p for p in posts if not p.draft), key=lambda p: p.src_path)
-    stems = file_stems(live)
     palettes = settings.palettes or default_palettes(settings.brand.name or "pinplan")
     layouts = resolve_layouts(settings.layouts or DEFAULT_LAYOUTS)
-    ext = "png" if settings.image_format == "png" else "jpg"
-    assets_dir = settings.assets_dir.strip("/")
-    counts = _pin_counts(live, settings, layouts, palettes, extra)
-    titles = _pin_titles(live, counts)
+    counts = [pin_count(post, settings.pins_per_post) for post in live]
+    for n, post in enumerate(live):
+        if extra and post.src_path in extra:
+            rotation = layouts_for(post, layouts)
+            combinations = math.lcm(len(post.headlines()), len(rotation), len(palettes))
+            counts[n] += min(extra[post.src_path], max(combinations - counts[n], 0))
+    slugs = [slugify(post.slug) for post in live]
+    shared = Counter(slugs)
     specs: list[PinSpec] = []
-    for post, count in zip(live, counts, strict=True):
-        stem = f"{assets_dir}/{stems[post.src_path]}.{ext}"
-        specs.extend(_post_pins(post, count, titles, settings, stem, (layouts, palettes)))
+    for post, slug, titles in zip(live, slugs, _pin_titles(live, counts), strict=True):
+        digest = hashlib.sha1(post.src_path.encode()).hexdigest()
+        if shared[slug] > 1:
+            slug = f"{slug}-{digest[:6]}"  # image file names stay unique
+        stem = f"{settings.assets_dir.strip('/')}/{slug}"
+        specs.extend(_post_pins(post, titles, settings, stem, digest, layouts, palettes))
     return specs
 
 
 def _post_pins(
     post: Post,
-    count: int,
-    titles: Mapping[tuple[str, int], str],
+    titles: Sequence[str | None],
     settings: PinSettings,
     stem: str,
-    rotations: tuple[Sequence[Layout], Sequence[Palette]],
+    digest: str,
+    layouts: Sequence[Layout],
+    palettes: Sequence[Palette],
 ) -> list[PinSpec]:
-    """The first ``count`` pins of ``post`` (those with a title); ``stem`` is the image path
-    with ``.ext`` where the pin's number goes."""
+    """The pins of ``post`` that have a title; ``stem`` is the image path without the pin's
+    number and extension, ``digest`` the SHA-1 of the post's path."""
     headlines = post.headlines()
-    digest = hashlib.sha1(post.src_path.encode()).hexdigest()
     # Each post starts the rotations at its own (stable) point, so neighbouring posts'
     # pins do not repeat one design and colour in the feed.
     offset, tint = int(digest[:8], 16), int(digest[8:16], 16)
-    rotation, palettes = layouts_for(post, rotations[0]), rotations[1]
-    base, ext = stem.rsplit(".", 1)
-    description = _description(post)
-    pin_description = _clip(description, DESCRIPTION_LIMIT)
+    rotation = layouts_for(post, layouts)
+    ext = "png" if settings.image_format == "png" else "jpg"
+    description = post.pin_description or next(
+        (t for t in (post.description, post.lead) if meaningful(t)), post.title
+    )
     specs: list[PinSpec] = []
-    for i in range(count):
+    for i, title in enumerate(titles):
+        if title is None:
+            continue  # fewer pins, never filler (``pinplan check`` names such posts)
         index = i + 1
         headline = headlines[i % len(headlines)]
-        title = titles.get((post.src_path, i))
-        if title is None:
-            # No distinct text of the post's own is left: fewer pins, never filler
-            # (``pinplan check`` names such posts). Later pins keep their numbers.
-            continue
         design = Design(
             headline=headline,
             layout=rotation[(offset + i) % len(rotation)],
@@ -331,7 +276,7 @@ def _post_pins(
             image_format=settings.image_format,
             quality=settings.quality,
         )
-        image_path = f"{base}-{index}.{ext}"
+        image_path = f"{stem}-{index}.{ext}"
         alt = post.alt or (f"{headline} – {description}" if description != headline else headline)
         specs.append(
             PinSpec(
@@ -341,7 +286,7 @@ def _post_pins(
                 design=design,
                 image_path=image_path,
                 title=title,
-                description=pin_description,
+                description=_clip(description, DESCRIPTION_LIMIT),
                 alt_text=_clip(alt, ALT_LIMIT),
                 board=post.board or settings.board,
                 keywords=post.keywords,

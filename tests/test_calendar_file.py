@@ -240,8 +240,8 @@ def test_every_build_reports_the_pins_that_break_the_current_rules(tmp_path: Pat
     from mkdocs_pinplan.model import Post
 
     path = tmp_path / "calendar.json"
-    morning = Rules(timezone="UTC", jitter=timedelta(0), windows=parse_windows(["08:00-11:00"]))
-    evening = Rules(timezone="UTC", jitter=timedelta(0), windows=parse_windows(["19:00-22:00"]))
+    morning = Rules(timezone="UTC", windows=parse_windows(["08:00-11:00"]))
+    evening = Rules(timezone="UTC", windows=parse_windows(["19:00-22:00"]))
     post = Post("a.md", "A post", "https://e.x/a/", "a")
 
     def run(rules: Rules) -> tuple[str, ...]:

@@ -42,7 +42,7 @@ SAMPLES: list[Any] = [
         "Board", ("k",), "https://e.x/a/?utm_content=pin1", "https://e.x/a-1.jpg",
         date(2026, 1, 2),
     ),
-    Rules(start=date(2026, 12, 1), jitter=timedelta(minutes=5)),
+    Rules(start=date(2026, 12, 1), min_gap=timedelta(minutes=5)),
     PIN,
     Calendar("Europe/Berlin", date(2026, 12, 1), (PIN,)),
 ]  # fmt: skip

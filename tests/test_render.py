@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageStat
 
-from mkdocs_pinplan.layouts import BUILTIN_LAYOUTS, layout_from_mapping
+from mkdocs_pinplan.layouts import BUILTIN_LAYOUTS, resolve_layouts
 from mkdocs_pinplan.model import Brand, Design, Layout, Palette, PinSpec, Post
 from mkdocs_pinplan.pins import PinSettings, default_palettes, make_pin_specs
 from mkdocs_pinplan.render.draw import Composition, RenderError, compose, render_pin
@@ -24,9 +24,9 @@ W, H, MARGIN = 1000, 1500, 64
 SAFE = (MARGIN, MARGIN, W - MARGIN, H - MARGIN)
 BRAND = Brand(name="feldnotizen.example.com")
 PALETTES = default_palettes("feldnotizen.example.com")
-POSTER = layout_from_mapping(
-    {"name": "poster", "base": "photo", "uppercase": True, "valign": "top"}, BUILTIN_LAYOUTS
-)
+POSTER = resolve_layouts([{"name": "poster", "base": "photo", "uppercase": True, "valign": "top"}])[
+    0
+]
 LAYOUTS = [*BUILTIN_LAYOUTS.values(), POSTER]
 
 HARD_TITLES = {

@@ -13,8 +13,13 @@ from hypothesis import strategies as st
 
 from mkdocs_pinplan.errors import PinplanError
 from mkdocs_pinplan.site_config import BlogSettings, read_site_config
-from mkdocs_pinplan.site_pages import canonical_link
-from mkdocs_pinplan.site_urls import blog_post_src, format_url_date, page_url, slugify
+from mkdocs_pinplan.site_pages import (
+    blog_post_src,
+    canonical_link,
+    format_url_date,
+    page_url,
+    slugify,
+)
 
 from conftest import EXAMPLE_SITE
 
@@ -61,14 +66,11 @@ def test_page_urls_are_mkdocs_urls(src: str, directory_urls: bool, url: str) -> 
 
 def test_a_post_path_by_the_blogs_format() -> None:
     blog = BlogSettings(post_url_format="{categories}/{file}", post_url_max_categories=2)
-    path = blog_post_src(
-        "blog/posts/x/README.md",
-        blog=blog,
-        day=date(2026, 3, 4),
-        slug=None,
-        title="T",
-        categories=["Social Media", "Über", "Third"],
-    )
+    meta: dict[str, object] = {
+        "date": date(2026, 3, 4),
+        "categories": ["Social Media", "Über", "Third"],
+    }
+    path = blog_post_src("blog/posts/x/README.md", blog, meta, "T")
     assert path == "blog/social-media/über/index.md"
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import calendar as _cal
 import functools
-import os
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
@@ -26,7 +25,7 @@ from ..model import Calendar, CalendarPin, PinSpec, Post, Rules
 
 PREVIEW_PATH = "pinplan/index.html"
 """Where the page goes, relative to ``site_dir`` (one folder deep: ``../`` is the site root)."""
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # per queued pin: no strftime
 
 
 # Named tuples, not dataclasses: cheap to make per pin, and to define (import time).
@@ -40,10 +39,9 @@ class PinInfo(NamedTuple):
 
 
 class _Row(NamedTuple):
-    """A pin as the page lists it, every text worked out once."""
+    """A pin as the page lists it, every text worked out once (the template unpacks it)."""
 
     pin: CalendarPin
-    day: date
     post_title: str
     when: str
     iso: str
@@ -59,15 +57,15 @@ class _Cell(NamedTuple):
     key: str
     day: int
     pins: int
-    cap: int | None
+    cap: str
+    title: str
+    classes: str
     cap_pct: int
     count_pct: int
-    classes: str
 
 
 def _link(url: str) -> tuple[str | None, str]:
-    """The link's ``href`` when a browser may follow it safely (http, https or relative, else
-    ``None``), and the text to show for it."""
+    """The link's ``href`` if a browser may follow it safely (http(s) or relative), its text."""
     stripped = url.strip()
     scheme, sep, rest = stripped.partition("://")
     if sep and scheme in ("http", "https"):
@@ -82,8 +80,8 @@ def _rows(
     info: Mapping[str, PinInfo],
     now: datetime | None,
     queued: bool = False,
-) -> list[_Row]:
-    """``pins`` in time order; ``queued`` ones at projected times. ``now`` marks overdue pins."""
+) -> list[tuple[date, _Row]]:
+    """``pins`` in time order with their local days (``now`` marks overdue ones)."""
     rows = []
     for pin in sorted(pins, key=lambda pin: (pin.publish_at, pin.id)):
         local = pin.publish_at.astimezone(zone)
@@ -97,7 +95,6 @@ def _rows(
             image_url = "../" + quote(image, safe="/") if image else None
         row = _Row(
             pin=pin,
-            day=local.date(),
             post_title=known.post_title or pin.post,
             # The queue is one list, not days: its pins show their date too.
             when=f"{_WEEKDAYS[local.weekday()]} {iso[:10]} {iso[11:16]}" if queued else iso[11:16],
@@ -109,7 +106,7 @@ def _rows(
             status="projected" if queued else pin.status,
             overdue=now is not None and pin.status == "scheduled" and pin.publish_at < now,
         )
-        rows.append(row)
+        rows.append((local.date(), row))
     return rows
 
 
@@ -132,16 +129,18 @@ def _months(
             for day in week:
                 count = counts.get(day, 0)
                 cap = rules.cap((day - start).days) if day >= start else None
+                title = f"{day}: {count} pin{'' if count == 1 else 's'}"
                 flags = (cap is None, cap is not None and count > cap, day == today, count > 0)
                 classes = zip(("before", "over", "today", "busy"), flags, strict=True)
                 cell = _Cell(
                     key=day.isoformat(),
                     day=day.day,
                     pins=count,
-                    cap=cap,
+                    cap="" if cap is None else str(cap),
+                    title=title if cap is None else f"{title}, cap {cap}",
+                    classes=" ".join(name for name, on in classes if on),
                     cap_pct=round(100 * (cap or 0) / scale),
                     count_pct=round(100 * count / scale),
-                    classes=" ".join(name for name, on in classes if on),
                 )
                 cells.append(cell if day.month == month else None)
             weeks.append(cells)
@@ -196,15 +195,16 @@ def render_preview(
     start = calendar.start
     rows = _rows(calendar.pins, zone, info, now)
     by_day: dict[date, list[_Row]] = {}
-    for row in rows:
-        by_day.setdefault(row.day, []).append(row)
+    for day, row in rows:
+        by_day.setdefault(day, []).append(row)
     days = []
     for day, day_rows in sorted(by_day.items()):
         cap = rules.cap((day - start).days) if day >= start else None
         days.append((day.isoformat(), _day_label(day), day_rows, cap))
     upcoming = [day[0] for day in days if today and day[0] >= today.isoformat()]
-    queued = _rows(queue, zone, info, None, queued=True)
-    shown = {(row.post_title, row.pin.post) for row in (*rows, *queued)}
+    queued = [row for _, row in _rows(queue, zone, info, None, queued=True)]
+    shown = {(row.post_title, row.pin.post) for _, row in rows}
+    shown |= {(row.post_title, row.pin.post) for row in queued}
     due = None
     if now is not None:  # what `pinplan export` would hand the uploader right now
         end = now + timedelta(days=rules.horizon_days)
@@ -220,7 +220,7 @@ def render_preview(
         min_gap=format_duration(rules.min_gap),
         link_gap=format_duration(rules.link_gap),
         statuses=Counter(pin.status for pin in calendar.pins),
-        overdue=sum(row.overdue for row in rows),
+        overdue=sum(row.overdue for _, row in rows),
         due=due,
         days=days,
         next_day=upcoming[0] if upcoming and upcoming[0] != days[0][0] else "",
@@ -247,12 +247,11 @@ def write_preview(
     missing there gets a placeholder; ``placed`` names images the build has just put there."""
     titles = {post.src_path: post.title for post in posts}
     layouts = {spec.id: spec.design.layout.name for spec in specs}
-    root = os.fspath(site_dir)
     info = {
         pin.id: PinInfo(
             post_title=titles.get(pin.post, ""),
             layout=layouts.get(pin.id, ""),
-            rendered=pin.image in placed or os.path.isfile(os.path.join(root, pin.image)),
+            rendered=pin.image in placed or (site_dir / pin.image).is_file(),
         )
         for pin in (*calendar.pins, *queue)
     }
