@@ -79,9 +79,8 @@ def _parse_pin(file: str, index: int, obj: object) -> CalendarPin:
             file, f"{where}.status", f"expected one of {expected}, got {shown(values['status'])}"
         )
     for key in OPTIONAL_FIELDS:
-        values[key] = obj.get(key)
-        if values[key] is not None and not isinstance(values[key], str):
-            raise PinplanError(file, f"{where}.{key}", f"expected text, got {shown(values[key])}")
+        if obj.get(key) is not None:
+            values[key] = _field(file, where, obj, key, str)
     return CalendarPin(**values)
 
 
@@ -148,11 +147,8 @@ def read_calendar(path: Path) -> Calendar | None:
 
 
 def write_calendar(path: Path, calendar: Calendar) -> bool:
-    """Write the calendar atomically; return whether the file changed.
-
-    Raises :class:`PinplanError` naming the file when it cannot be written (e.g. it is
-    read-only); the old file is then left exactly as it was.
-    """
+    """Write the calendar atomically; whether the file changed. :class:`PinplanError` when it
+    cannot be written (e.g. read-only): the old file is then left exactly as it was."""
     try:
         return write_text_atomic(path, dumps(calendar))
     except OSError as exc:

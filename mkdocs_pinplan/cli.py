@@ -605,5 +605,4 @@ def publish_command(config_file: str, dry_run: bool) -> None:
     def say(line: str, err: bool = False) -> None:
         click.echo(line, err=err)
 
-    clock = uploader.second_clock(_now)
-    raise SystemExit(uploader.run(site.calendar_path, site.rules, os.environ, clock, say))
+    raise SystemExit(uploader.run(site.calendar_path, site.rules, os.environ, _now, say))

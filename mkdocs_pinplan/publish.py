@@ -1,27 +1,302 @@
-"""``pinplan publish``: post the pins that are due, each exactly once, never in a burst.
-
-SPEC "Publishing" and spacing rule 8. The calendar file is the record of what went out: it
-is re-read and written under the calendar lock after every pin, so a run that stops (or is
-killed) keeps everything it posted before. No MkDocs here.
+"""``pinplan publish``: post the due pins through Pinterest API v5 (a few httpx calls), each
+exactly once, never in a burst (SPEC "Publishing", spacing rule 8). The calendar file is the
+record of what went out: re-read and written under the calendar lock after every pin, so a
+run that stops or is killed keeps everything it posted before. No MkDocs here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from contextlib import ExitStack, closing
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+import base64
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo
+
+import httpx
 
 from .calendar_file import read_calendar, write_calendar
 from .durations import format_duration
 from .errors import PinplanError
 from .fs import calendar_lock
 from .model import Calendar, CalendarPin, Rules
-from .pinterest import Client, Refused, RemotePin, Secrets, Stop, connect
 from .schedule import sort_pins
+
+DEFAULT_API_URL = "https://api.pinterest.com/v5"
+PAGE_SIZE = 250
+MAX_PAGES = 1000  # more is a server repeating itself, not an account (250,000 items)
+STOPS = {
+    401: "Pinterest refused the access token (401): it is wrong, expired or revoked; set a "
+    "fresh PINTEREST_ACCESS_TOKEN or PINTEREST_REFRESH_TOKEN",
+    403: "Pinterest denied {what} (403: {message}): the token needs the scopes boards:read, "
+    "pins:read and pins:write, and the board must be yours",
+}
+"""The 4xx answers that stop the run, by status; any other 4xx refuses one pin."""
+LIST_STOPS = {**dict.fromkeys(range(400, 500), "Pinterest refused {what}: {message}"), **STOPS}
+TOKEN_STOPS = dict.fromkeys(
+    range(400, 500),
+    "Pinterest refused the refresh token ({status}: {message}): check PINTEREST_APP_ID, "
+    "PINTEREST_APP_SECRET and PINTEREST_REFRESH_TOKEN",
+)
+
+
+@dataclass(frozen=True)
+class Waits:
+    """How the client waits and retries; tests replace ``sleep`` so nothing sleeps for real."""
+
+    sleep: Callable[[float], None] = time.sleep
+    jitter: Callable[[], float] = random.random
+    attempts: int = 4  # tries of a call that times out or gets a 5xx
+    backoff: float = 2.0  # seconds before the second try, doubled for each further one
+    rate_limit_tries: int = 3  # 429 answers taken (each waited out) before the run stops
+    retry_after_max: float = 120.0  # a longer Retry-After stops the run at once
+
+
+TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+WAITS = Waits()
+TRANSPORT: httpx.BaseTransport | None = None
+"""Tests put a transport here (``httpx.MockTransport`` or a local server's); None: the network."""
+
+
+class Stop(Exception):
+    """The run cannot go on; the message is one line, free of credentials."""
+
+
+class Refused(Exception):
+    """Pinterest refused one pin (a 4xx other than 401, 403, 429); the message is Pinterest's."""
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every secret of four characters or more (longest first) as ``***``."""
+    for value in sorted(secrets, key=len, reverse=True):
+        if len(value) >= 4:
+            text = text.replace(value, "***")
+    return text
+
+
+class _Found(Exception):
+    """The pin of a POST whose answer was lost, found on the board (``args[0]``)."""
+
+
+def _body(response: httpx.Response) -> dict[str, Any] | None:
+    with suppress(ValueError):
+        data = response.json()
+        return data if isinstance(data, dict) else None
+    return None
+
+
+def _message(response: httpx.Response) -> str:
+    """Pinterest's error message from a response (``{code, message}``), as one line."""
+    message = (_body(response) or {}).get("message")
+    text = str(message).strip() if message else f"HTTP {response.status_code} with no message"
+    return " ".join(text.split())[:500]
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """Seconds the ``Retry-After`` header asks for (a number or an HTTP date), or None."""
+    value = response.headers.get("Retry-After", "").strip()
+    if value.isdecimal():
+        return float(value)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max((moment - datetime.now(moment.tzinfo)).total_seconds(), 0.0)
+
+
+@dataclass(frozen=True)
+class Client:
+    """Pinterest API v5 over ``http`` (base URL and token set): boards, pins, a new pin."""
+
+    http: httpx.Client
+    secrets: set[str]
+
+    def _stop(self, text: str) -> Stop:
+        return Stop(redact(text, self.secrets))
+
+    def _call(
+        self,
+        what: str,
+        method: str,
+        path: str,
+        stops: Mapping[int, str] = STOPS,
+        before_retry: Callable[[], None] = lambda: None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """The JSON object Pinterest answers. A lost answer (timeout, unreachable, 5xx) is
+        tried again after ``before_retry`` with exponential backoff and jitter, a 429 after
+        ``Retry-After``, within :class:`Waits`' bounds, then :class:`Stop`; a 4xx in ``stops``
+        is :class:`Stop` with its message, any other :class:`Refused`."""
+        failures = limited = 0
+        while True:
+            try:
+                response = self.http.request(method, path, **kwargs)
+            except httpx.TimeoutException:
+                problem = "timed out"
+            except httpx.TransportError as exc:
+                problem = f"could not be reached ({type(exc).__name__})"
+            else:
+                if response.status_code == 429:
+                    limited += 1
+                    asked = _retry_after(response)
+                    delay = WAITS.backoff * 2 ** (limited - 1) if asked is None else asked
+                    if limited >= WAITS.rate_limit_tries or delay > WAITS.retry_after_max:
+                        told = "" if asked is None else f", asking to wait {asked:.0f} s"
+                        raise Stop(
+                            f"Pinterest's rate limit (429) for {what}{told}; stopping, the next "
+                            "run goes on"
+                        )
+                    WAITS.sleep(delay)
+                    continue
+                if response.status_code < 500:
+                    break
+                problem = f"answered {response.status_code}: {_message(response)}"
+            failures += 1
+            before_retry()
+            if failures >= WAITS.attempts:
+                raise self._stop(
+                    f"Pinterest {problem} {failures} times for {what}; stopping, the next run "
+                    "goes on"
+                )
+            WAITS.sleep(WAITS.backoff * 2 ** (failures - 1) * (1 + WAITS.jitter()))
+        status = response.status_code
+        if status >= 400:
+            message = _message(response)
+            if status in stops:
+                raise self._stop(stops[status].format(what=what, status=status, message=message))
+            raise Refused(redact(message, self.secrets))
+        data = _body(response)
+        if data is None:
+            raise self._stop(f"Pinterest answered {what} with something that is not JSON")
+        return data
+
+    def _listing(self, what: str, path: str, key: str) -> dict[str, dict[str, Any]]:
+        """The items of a paged list (``bookmark``) by their text ``key`` (the first of a key);
+        one without a text ``key`` or ``id`` is left out."""
+        found: dict[str, dict[str, Any]] = {}
+        params: dict[str, str | int] = {"page_size": PAGE_SIZE}
+        for _ in range(MAX_PAGES):
+            data = self._call(what, "GET", path, LIST_STOPS, params=params)
+            items = data.get("items")
+            if not isinstance(items, list):
+                raise self._stop(f"Pinterest answered {what} without a list of items")
+            for item in items:
+                name = item.get(key) if isinstance(item, dict) else None
+                if isinstance(name, str) and isinstance(item.get("id"), str):
+                    found.setdefault(name, item)
+            bookmark = data.get("bookmark")
+            if not bookmark or not isinstance(bookmark, str) or bookmark == params.get("bookmark"):
+                return found
+            params["bookmark"] = bookmark
+        raise self._stop(f"Pinterest kept paging {what} past {MAX_PAGES} pages")
+
+    def boards(self) -> dict[str, str]:
+        """The account's boards: name → id (the first board of a name, if names repeat)."""
+        boards = self._listing("the list of boards", "boards", "name")
+        return {name: board["id"] for name, board in boards.items()}
+
+    def board_pins(self, board_id: str) -> dict[str, dict[str, Any]]:
+        """The pins on the board (Pinterest's objects) by link (the first pin of a link)."""
+        return self._listing(f"the pins of board {board_id}", f"boards/{board_id}/pins", "link")
+
+    def create_pin(self, pin: CalendarPin, board_id: str) -> dict[str, Any]:
+        """Post ``pin`` to the board; Pinterest's pin. A POST whose answer is lost may still
+        have made the pin, and Pinterest has no idempotency key: before each retry the board
+        is searched for the pin's link, and a pin there is the answer (never made twice)."""
+
+        def look_on_board() -> None:
+            there = self.board_pins(board_id).get(pin.link)
+            if there is not None:
+                raise _Found(there)
+
+        body = {
+            "board_id": board_id,
+            **{key: getattr(pin, key) for key in ("title", "description", "alt_text", "link")},
+            "media_source": {"source_type": "image_url", "url": pin.media_url},
+        }
+        try:
+            made = self._call(
+                "creating a pin", "POST", "pins", json=body, before_retry=look_on_board
+            )
+        except _Found as found:
+            return cast(dict[str, Any], found.args[0])
+        if not str(made.get("id")).isdigit():
+            raise self._stop("Pinterest made a pin but gave no id; the next run finds it")
+        return made
+
+
+def media_problem(url: str) -> str | None:
+    """Why Pinterest could not fetch the image at ``url`` now, or None when it answers 200
+    with an image. Asked without any credential (the image is public)."""
+    try:
+        with httpx.Client(timeout=TIMEOUT, transport=TRANSPORT, follow_redirects=True) as http:
+            response = http.head(url)
+            if response.status_code == 405:
+                with http.stream("GET", url) as streamed:
+                    response = streamed
+    except httpx.HTTPError as exc:
+        return f"{url} could not be fetched ({type(exc).__name__})"
+    kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    if response.status_code != 200:
+        return f"{url} answers {response.status_code}, not 200"
+    if not kind.startswith("image/"):
+        return f"{url} is {kind or 'of no content type'}, not an image"
+    return None
+
+
+@contextmanager
+def connect(environ: Mapping[str, str], secrets: set[str]) -> Iterator[Client]:
+    """A client for the API and access token in ``environ`` (``PINTEREST_*``); a refresh
+    token is exchanged for a fresh access token each run. Every credential value joins
+    ``secrets``. Raises :class:`Stop` naming what is missing or refused."""
+
+    def get(name: str) -> str | None:
+        return environ.get(f"PINTEREST_{name}", "").strip() or None
+
+    token, secret, refresh = get("ACCESS_TOKEN"), get("APP_SECRET"), get("REFRESH_TOKEN")
+    secrets.update(value for value in (token, secret, refresh) if value)
+    api_url = (get("API_URL") or DEFAULT_API_URL).rstrip("/")
+    if not api_url.startswith(("https://", "http://")):
+        raise Stop(f"PINTEREST_API_URL: expected an http(s) URL, got {api_url!r}")
+    for value, name in ((token, "ACCESS_TOKEN"), (refresh, "REFRESH_TOKEN")):
+        # h11 quotes a header value it rejects in its error: check before it can.
+        if value is not None and not (value.isascii() and value.isprintable()):
+            raise Stop(f"PINTEREST_{name} holds characters no token has (spaces, line breaks?)")
+    missing = [f"PINTEREST_{n}" for n in ("APP_ID", "APP_SECRET", "REFRESH_TOKEN") if not get(n)]
+    if token is None and len(missing) == 3:
+        raise Stop(
+            "no Pinterest credentials: set PINTEREST_ACCESS_TOKEN, or PINTEREST_APP_ID, "
+            "PINTEREST_APP_SECRET and PINTEREST_REFRESH_TOKEN (see docs/publish.md)"
+        )
+    if token is None and missing:
+        raise Stop(f"PINTEREST_ACCESS_TOKEN is not set and neither is {', '.join(missing)}")
+    headers = {"Accept": "application/json"}
+    with httpx.Client(
+        base_url=api_url + "/", headers=headers, timeout=TIMEOUT, transport=TRANSPORT
+    ) as http:
+        client = Client(http, secrets)
+        if token is None:
+            # The OAuth refresh_token grant, the app's id and secret as Basic credentials.
+            basic = base64.b64encode(f"{get('APP_ID')}:{secret}".encode()).decode("ascii")
+            secrets.add(basic)
+            form = {"grant_type": "refresh_token", "refresh_token": refresh}
+            headers = {"Authorization": f"Basic {basic}"}
+            answer = client._call(
+                "the token exchange", "POST", "oauth/token", TOKEN_STOPS, data=form, headers=headers
+            )
+            token = answer.get("access_token")
+            if not isinstance(token, str) or not token:
+                raise Stop("the token exchange gave no access token")
+            secrets.add(token)
+        client.http.headers["Authorization"] = f"Bearer {token}"
+        yield client
+
 
 Clock = Callable[[], datetime]
 
@@ -30,44 +305,14 @@ class Say(Protocol):
     def __call__(self, line: str, err: bool = False) -> None: ...
 
 
-@dataclass
-class Report:
-    """What one run did, by pin id."""
-
-    posted: list[str] = field(default_factory=list)
-    found: list[str] = field(default_factory=list)
-    """Already on the board (an earlier run posted them and died before recording)."""
-    failed: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    """Due but not posted this run: unknown board, image not reachable, the run stopped."""
-    held: list[str] = field(default_factory=list)
-    """Due but kept back by the spacing rules (rule 8); they go out in later runs."""
-    stopped: str | None = None
-
-    @property
-    def exit_status(self) -> int:
-        """1 when something due was not posted for a reason other than the spacing rules."""
-        return 1 if self.failed or self.skipped or self.stopped else 0
-
-    def summary(self) -> str:
-        return (
-            f"pinplan publish: {len(self.posted)} posted, {len(self.found)} found already on "
-            f"Pinterest, {len(self.failed)} refused, {len(self.skipped)} not posted, "
-            f"{len(self.held)} waiting for the spacing rules"
-        )
-
-
 def due_pins(calendar: Calendar, now: datetime) -> list[CalendarPin]:
     """The scheduled pins whose time has come, oldest first."""
     return [p for p in sort_pins(calendar.pins) if p.status == "scheduled" and p.publish_at <= now]
 
 
 def spacing_hold(calendar: Calendar, rules: Rules, at: datetime) -> str | None:
-    """Why no pin may go out at ``at`` under rule 8, or None when one may.
-
-    Counted on the published pins' actual times: none closer than ``min_gap`` to ``at``,
-    and fewer than the day's cap on ``at``'s local day. Failed pins never went out.
-    """
+    """Why no pin may go out at ``at`` under rule 8, or None: counted on the published pins'
+    actual times, none closer than ``min_gap`` to ``at``, fewer than the cap on its local day."""
     tz = ZoneInfo(rules.timezone)
     out = [p.publish_at for p in calendar.pins if p.published]
     close = [t for t in out if abs(t - at) < rules.min_gap]
@@ -87,131 +332,83 @@ def spacing_hold(calendar: Calendar, rules: Rules, at: datetime) -> str | None:
 
 
 def record(path: Path, pin: CalendarPin) -> Calendar:
-    """Write ``pin`` into the calendar at ``path`` (by id), re-read and written under the lock.
-
-    Raises :class:`PinplanError` when the calendar cannot be read or written.
-    """
+    """Write ``pin`` into the calendar at ``path`` (by id), re-read and written under the lock;
+    :class:`PinplanError` when the calendar cannot be read or written."""
     with calendar_lock(path):
         current = read_calendar(path)
         if current is None:
             raise PinplanError(str(path), None, "the calendar is gone; cannot record the pin")
-        pins = [pin if p.id == pin.id else p for p in current.pins]
-        if all(p.id != pin.id for p in current.pins):
-            # A build dropped it meanwhile; it is on Pinterest, so it is kept as published.
-            pins.append(pin)
-        updated = replace(current, pins=sort_pins(pins))
+        # Added back if a build dropped it meanwhile: it is on Pinterest.
+        others = [p for p in current.pins if p.id != pin.id]
+        updated = replace(current, pins=sort_pins([*others, pin]))
         write_calendar(path, updated)
     return updated
 
 
-def _published(
-    calendar: Calendar, pin: CalendarPin, remote: RemotePin, at: datetime
-) -> CalendarPin:
-    """``pin`` as Pinterest's pin ``remote``, gone out at ``at`` (local time, whole seconds)."""
-    local = at.astimezone(ZoneInfo(calendar.timezone)).replace(microsecond=0)
-    return replace(pin, status="published", publish_at=local, pinterest_id=remote.id)
+def _published(pin: CalendarPin, made: dict[str, Any], clock: Clock, tz: str) -> CalendarPin:
+    """``pin`` published as Pinterest's pin ``made``: at its ``created_at`` (in UTC when it has
+    no offset, as Pinterest sometimes writes it) or else now; local time, whole seconds."""
+    try:
+        at = datetime.fromisoformat(str(made.get("created_at")).replace("Z", "+00:00"))
+    except ValueError:
+        at = clock()
+    at = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+    local = at.astimezone(ZoneInfo(tz)).replace(microsecond=0)
+    return replace(pin, status="published", publish_at=local, pinterest_id=str(made["id"]))
 
 
-def _unknown_boards(due: Sequence[CalendarPin], boards: Mapping[str, str], say: Say) -> list[str]:
-    """The ids of the due pins whose board is unknown, after one line per such board."""
-    missing: dict[str, list[str]] = {}
-    for pin in due:
-        if pin.board not in boards:
-            missing.setdefault(pin.board, []).append(pin.id)
-    folded = {name.casefold(): name for name in boards}
-    for board, ids in missing.items():
-        near = folded.get(board.casefold())
-        hint = f' (there is "{near}": names must match exactly)' if near else ""
-        say(
-            f'pinplan: board "{board}" is not on the Pinterest account{hint}; not posting '
-            + ", ".join(ids),
-            err=True,
-        )
-    return [pin_id for ids in missing.values() for pin_id in ids]
-
-
-def _reconcile(
-    path: Path, calendar: Calendar, api: Client, board_ids: dict[str, str], clock: Clock, say: Say
-) -> tuple[Calendar, list[str]]:
-    """Record the scheduled pins already on their boards instead of posting them again."""
-    found: list[str] = []
-    for board, board_id in board_ids.items():
-        remote: dict[str, RemotePin] = {}
-        for item in api.board_pins(board_id):
-            if item.link is not None:
-                remote.setdefault(item.link, item)
-        for pin in [p for p in calendar.pins if p.status == "scheduled" and p.board == board]:
-            there = remote.get(pin.link)
-            if there is None:
-                continue
-            calendar = record(path, _published(calendar, pin, there, there.created_at or clock()))
-            found.append(pin.id)
-            say(f"{pin.id}: already on Pinterest as pin {there.id}; recorded, not posted again")
-    return calendar, found
-
-
-def publish(path: Path, rules: Rules, api: Client, clock: Clock, say: Say) -> Report:
-    """Post every due pin of the calendar at ``path`` that rule 8 lets out now.
-
-    Promises: a pin is never posted when a pin with its link is on its board (it is
-    recorded instead); no post lands closer than ``min_gap`` to a published pin or over
-    its day's cap; each outcome is in the calendar file before the next pin is tried;
-    :class:`Stop` and write errors end the run with :attr:`Report.stopped` set.
-    """
-    report = Report()
+def publish(
+    path: Path, rules: Rules, api: Client, clock: Clock, say: Say, outcome: dict[str, str]
+) -> None:
+    """Post every due pin of the calendar at ``path`` that rule 8 lets out now; ``outcome``
+    gets each one's: ``posted``, ``failed``, ``held``, ``found`` (a pin with its link is on
+    its board: recorded, never posted again) or ``skipped`` (not posted for another reason,
+    or not reached). Each outcome is in the calendar file before the next pin is tried."""
     calendar = read_calendar(path)
     due = due_pins(calendar, clock()) if calendar is not None else []
     if calendar is None or not due:
         say("pinplan publish: nothing is due")
-        return report
-    try:
-        _publish_due(path, calendar, due, rules, api, clock, say, report)
-    except (Stop, PinplanError) as exc:
-        report.stopped = str(exc)
-        done = {*report.posted, *report.found, *report.failed, *report.skipped}
-        report.skipped.extend(p.id for p in due if p.id not in done)
-        say(f"pinplan: {exc}", err=True)
-    return report
-
-
-def _publish_due(
-    path: Path,
-    calendar: Calendar,
-    due: list[CalendarPin],
-    rules: Rules,
-    api: Client,
-    clock: Clock,
-    say: Say,
-    report: Report,
-) -> None:
+        return
+    outcome.update(dict.fromkeys([pin.id for pin in due], "skipped"))
     boards = api.boards()
-    report.skipped.extend(_unknown_boards(due, boards, say))
+    folded = {name.casefold(): name for name in boards}
+    for board in dict.fromkeys(pin.board for pin in due if pin.board not in boards):
+        ids = ", ".join(pin.id for pin in due if pin.board == board)
+        near = folded.get(board.casefold())
+        hint = f' (there is "{near}": names must match exactly)' if near else ""
+        say(
+            f'pinplan: board "{board}" is not on the Pinterest account{hint}; not posting {ids}',
+            err=True,
+        )
     used = {pin.board: boards[pin.board] for pin in due if pin.board in boards}
-    calendar, report.found = _reconcile(path, calendar, api, used, clock, say)
+    there = {board: api.board_pins(board_id) for board, board_id in used.items()}
+    for pin in calendar.pins:
+        made = there.get(pin.board, {}).get(pin.link)
+        if pin.status == "scheduled" and made is not None:
+            calendar = record(path, _published(pin, made, clock, calendar.timezone))
+            outcome[pin.id] = "found"
+            say(f"{pin.id}: already on Pinterest as pin {made['id']}; recorded, not posted again")
     queue = [p for p in due_pins(calendar, clock()) if p.board in used]
     for index, pin in enumerate(queue):
-        at = clock()
-        hold = spacing_hold(calendar, rules, at)
+        hold = spacing_hold(calendar, rules, clock())
         if hold is not None:
-            report.held = [p.id for p in queue[index:]]
-            say(f"pinplan publish: {len(report.held)} due pins wait: {hold}")
+            outcome.update(dict.fromkeys([p.id for p in queue[index:]], "held"))
+            say(f"pinplan publish: {len(queue) - index} due pins wait: {hold}")
             return
-        problem = api.media_problem(pin.media_url)
+        problem = media_problem(pin.media_url)
         if problem is not None:
-            report.skipped.append(pin.id)
             say(f"pinplan: {pin.id}: not posted this run: {problem} (deploy first)", err=True)
             continue
         try:
-            made, found = api.create_pin(pin, used[pin.board])
+            made = api.create_pin(pin, used[pin.board])
         except Refused as exc:
             calendar = record(path, replace(pin, status="failed", error=str(exc)))
-            report.failed.append(pin.id)
+            outcome[pin.id] = "failed"
             say(f"pinplan: {pin.id}: Pinterest refused it: {exc}; marked failed", err=True)
             continue
-        when = made.created_at if found and made.created_at else clock()
-        calendar = record(path, _published(calendar, pin, made, when))
-        (report.found if found else report.posted).append(pin.id)
-        say(f"{pin.id}: posted to {pin.board} as pin {made.id}")
+        calendar = record(path, _published(pin, made, clock, calendar.timezone))
+        outcome[pin.id] = "posted"
+        say(f"{pin.id}: posted to {pin.board} as pin {made['id']}")
 
 
 def dry_run(calendar: Calendar, rules: Rules, now: datetime) -> list[str]:
@@ -230,23 +427,27 @@ def dry_run(calendar: Calendar, rules: Rules, now: datetime) -> list[str]:
     return lines or ["nothing is due"]
 
 
-def run(path: Path, rules: Rules, environ: Mapping[str, str], clock: Clock, say: Say) -> int:
-    """The whole ``pinplan publish``: credentials, then :func:`publish`; the exit status.
-
-    Nothing the run says holds a credential: every line passes the run's redaction.
-    """
-    secrets = Secrets()
+def run(path: Path, rules: Rules, environ: Mapping[str, str], now: Clock, say: Say) -> int:
+    """The whole ``pinplan publish`` at ``now`` (in whole seconds): credentials, then
+    :func:`publish`; the exit status (1 when a due pin was not posted, other than held by the
+    spacing rules). Every line it says passes the redaction of the run's credentials."""
+    secrets: set[str] = set()
 
     def safe(line: str, err: bool = False) -> None:
-        say(secrets.redact(line), err)
+        say(redact(line, secrets), err)
+
+    def clock() -> datetime:
+        return now().replace(microsecond=0)
 
     calendar = read_calendar(path)
     if calendar is None or not due_pins(calendar, clock()):
         safe("pinplan publish: nothing is due")
         return 0
+    outcome: dict[str, str] = {}
+    stopped = False
     with ExitStack() as held:
         try:
-            client = held.enter_context(closing(connect(environ, secrets)))
+            api = held.enter_context(connect(environ, secrets))
             # Two runs at once could both post a pin before either records it.
             held.enter_context(calendar_lock(path.with_name(f"{path.name}.publish"), 2.0))
         except Stop as exc:
@@ -255,11 +456,17 @@ def run(path: Path, rules: Rules, environ: Mapping[str, str], clock: Clock, say:
         except PinplanError:
             safe("pinplan: another pinplan publish is running for this calendar", err=True)
             return 1
-        report = publish(path, rules, client, clock, safe)
-    safe(report.summary(), err=bool(report.exit_status))
-    return report.exit_status
-
-
-def second_clock(now: Callable[[], datetime]) -> Clock:
-    """``now`` in whole seconds, the precision the calendar keeps."""
-    return lambda: now().replace(microsecond=0)
+        try:
+            publish(path, rules, api, clock, safe, outcome)
+        except (Stop, PinplanError) as exc:
+            stopped = True
+            safe(f"pinplan: {exc}", err=True)
+    counts = Counter(outcome.values())
+    status = 1 if stopped or counts["failed"] or counts["skipped"] else 0
+    safe(
+        f"pinplan publish: {counts['posted']} posted, {counts['found']} found already on "
+        f"Pinterest, {counts['failed']} refused, {counts['skipped']} not posted, "
+        f"{counts['held']} waiting for the spacing rules",
+        err=bool(status),
+    )
+    return status

@@ -33,13 +33,12 @@ from pytest_httpserver import HTTPServer
 from test_cli import read as read_calendar
 from test_cli import write as write_calendar
 
-from mkdocs_pinplan import pinterest
+from mkdocs_pinplan import publish
 from mkdocs_pinplan.cli import main
 from mkdocs_pinplan.fs import calendar_lock
 from mkdocs_pinplan.model import Calendar, CalendarPin, Rules
-from mkdocs_pinplan.pinterest import _retry_after
 from mkdocs_pinplan.preview import render_preview
-from mkdocs_pinplan.publish import spacing_hold
+from mkdocs_pinplan.publish import _retry_after, spacing_hold
 
 # openapi-core cannot check OAuth 2 schemes; the fake checks the bearer token itself.
 pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type")
@@ -124,8 +123,8 @@ class Sleeps:
 @pytest.fixture
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> Sleeps:
     recorder = Sleeps()
-    monkeypatch.setattr(pinterest, "WAITS", pinterest.Waits(sleep=recorder, jitter=lambda: 0.5))
-    monkeypatch.setattr(pinterest, "TIMEOUT", httpx.Timeout(0.5))
+    monkeypatch.setattr(publish, "WAITS", publish.Waits(sleep=recorder, jitter=lambda: 0.5))
+    monkeypatch.setattr(publish, "TIMEOUT", httpx.Timeout(0.5))
     return recorder
 
 
@@ -268,7 +267,7 @@ def test_a_pin_already_on_the_board_is_recorded_not_posted_again(
 def test_an_answer_lost_after_the_pin_was_made_does_not_post_it_twice(
     tmp_path: Path, account: Account, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pinterest, "TIMEOUT", httpx.Timeout(0.3))
+    monkeypatch.setattr(publish, "TIMEOUT", httpx.Timeout(0.3))
     root = make_site(tmp_path, account.site, [make_pin(1, FIXED_NOW - HOUR, account.site)])
     account.fake.faults.append(Fault("lost"))
     result = account.run(root)
@@ -305,7 +304,7 @@ def test_a_long_retry_after_stops_the_run_cleanly(
 def test_5xx_and_timeouts_are_retried_with_growing_waits_then_stop(
     tmp_path: Path, account: Account, sleeps: Sleeps, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pinterest, "TIMEOUT", httpx.Timeout(0.3))
+    monkeypatch.setattr(publish, "TIMEOUT", httpx.Timeout(0.3))
     root = make_site(tmp_path, account.site, [make_pin(1, FIXED_NOW - HOUR, account.site)])
     account.fake.faults += [Fault("500", "boards/list"), Fault("timeout", "boards/list")]
     assert account.run(root).exit_code == 0
@@ -470,7 +469,7 @@ def test_dry_run_lists_what_would_go_out_without_network_writes_or_token(
     def no_network(request: httpx.Request) -> httpx.Response:
         raise AssertionError(f"the dry run reached {request.url}")
 
-    monkeypatch.setattr(pinterest, "TRANSPORT", httpx.MockTransport(no_network))
+    monkeypatch.setattr(publish, "TRANSPORT", httpx.MockTransport(no_network))
     site = "https://blog.example"
     pins = [make_pin(n, FIXED_NOW - n * HOUR, site) for n in (1, 2)]
     root = make_site(tmp_path, site, [*pins, make_pin(3, FIXED_NOW + HOUR, site)])
@@ -517,7 +516,7 @@ def test_no_credential_appears_in_any_output_log_or_file(
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(pinterest, "TIMEOUT", httpx.Timeout(0.3))
+    monkeypatch.setattr(publish, "TIMEOUT", httpx.Timeout(0.3))
     caplog.set_level(logging.DEBUG)
     token = f"pina_{LEAK}-access"
     account.fake.tokens = {token, f"pina_{LEAK}-refreshed"}

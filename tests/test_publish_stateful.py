@@ -29,7 +29,7 @@ from hypothesis.stateful import (
 )
 from test_publish import make_pin
 
-from mkdocs_pinplan import pinterest
+from mkdocs_pinplan import publish
 from mkdocs_pinplan.calendar_file import dumps, loads
 from mkdocs_pinplan.cli import load_site, main
 from mkdocs_pinplan.model import Calendar, Rules
@@ -75,16 +75,16 @@ class Publishing(RuleBasedStateMachine):
         self.now = T0
         self.fake = FakePinterest(lambda: self.now, ["Blog", "Travel", "Garden"])
         self.committed = b""
-        self.saved = (pinterest.TRANSPORT, pinterest.WAITS)
-        pinterest.TRANSPORT = transport(self.fake)
-        pinterest.WAITS = pinterest.Waits(sleep=lambda _: None, jitter=lambda: 0.0)
+        self.saved = (publish.TRANSPORT, publish.WAITS)
+        publish.TRANSPORT = transport(self.fake)
+        publish.WAITS = publish.Waits(sleep=lambda _: None, jitter=lambda: 0.0)
 
     def teardown(self) -> None:
         try:
             if self.committed:
                 self.settle()
         finally:
-            pinterest.TRANSPORT, pinterest.WAITS = self.saved
+            publish.TRANSPORT, publish.WAITS = self.saved
             shutil.rmtree(self.dir, ignore_errors=True)
 
     @initialize(
