@@ -18,8 +18,8 @@ OPTIONAL_FIELDS = ("pinterest_id", "error")
 PIN_FIELDS = tuple(f.name for f in fields(CalendarPin) if f.name not in OPTIONAL_FIELDS)
 """The fields every pin has, in the contract's order (``CalendarPin``'s)."""
 EARLIEST_YEAR, LATEST_YEAR = 1970, 2999
-"""Years a calendar's times may fall in: far from datetime's ends, so the planner's days,
-gaps and horizons that count on from a pin can never overflow."""
+"""Years a calendar's times may fall in: far enough from datetime's ends that no count on from
+a pin (the planner's days, gaps, horizons) can overflow."""
 
 
 def pin_to_dict(pin: CalendarPin) -> dict[str, Any]:
@@ -61,17 +61,15 @@ def _parse_pin(file: str, index: int, obj: object) -> CalendarPin:
     if not all(isinstance(k, str) for k in values["keywords"]):
         raise PinplanError(file, f"{where}.keywords", "expected a list of text")
     values["keywords"] = tuple(values["keywords"])
-    raw_at = values["publish_at"]
+    raw_at, at_field = values["publish_at"], f"{where}.publish_at"
     try:
         publish_at = datetime.fromisoformat(raw_at)
     except ValueError:
-        raise PinplanError(
-            file, f"{where}.publish_at", f"not an ISO 8601 time: {shown(raw_at)}"
-        ) from None
+        raise PinplanError(file, at_field, f"not an ISO 8601 time: {shown(raw_at)}") from None
     if publish_at.tzinfo is None:
-        raise PinplanError(file, f"{where}.publish_at", f"needs a UTC offset: {shown(raw_at)}")
+        raise PinplanError(file, at_field, f"needs a UTC offset: {shown(raw_at)}")
     if not EARLIEST_YEAR <= publish_at.year <= LATEST_YEAR:
-        raise PinplanError(file, f"{where}.publish_at", f"out of range: {shown(raw_at)}")
+        raise PinplanError(file, at_field, f"out of range: {shown(raw_at)}")
     values["publish_at"] = publish_at
     if values["status"] not in STATUSES:
         expected = ", ".join(repr(s) for s in STATUSES)

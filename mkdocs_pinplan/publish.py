@@ -74,9 +74,8 @@ class Refused(Exception):
 
 def redact(text: str, secrets: Iterable[str]) -> str:
     """``text`` with every secret of four characters or more (longest first) as ``***``."""
-    for value in sorted(secrets, key=len, reverse=True):
-        if len(value) >= 4:
-            text = text.replace(value, "***")
+    for value in sorted((value for value in secrets if len(value) >= 4), key=len, reverse=True):
+        text = text.replace(value, "***")
     return text
 
 
@@ -177,8 +176,7 @@ class Client:
         return data
 
     def _listing(self, what: str, path: str, key: str) -> dict[str, dict[str, Any]]:
-        """The items of a paged list (``bookmark``) by their text ``key`` (the first of a key);
-        one without a text ``key`` or ``id`` is left out."""
+        """A paged list's items (``bookmark``) with a text ``id``, by text ``key`` (first wins)."""
         found: dict[str, dict[str, Any]] = {}
         params: dict[str, str | int] = {"page_size": PAGE_SIZE}
         for _ in range(MAX_PAGES):
@@ -232,8 +230,7 @@ class Client:
 
 
 def media_problem(url: str) -> str | None:
-    """Why Pinterest could not fetch the image at ``url`` now, or None when it answers 200
-    with an image. Asked without any credential (the image is public)."""
+    """Why Pinterest could not fetch the image at ``url`` now (asked with no credential)."""
     try:
         with httpx.Client(timeout=TIMEOUT, transport=TRANSPORT, follow_redirects=True) as http:
             response = http.head(url)
@@ -252,9 +249,8 @@ def media_problem(url: str) -> str | None:
 
 @contextmanager
 def connect(environ: Mapping[str, str], secrets: set[str]) -> Iterator[Client]:
-    """A client for the API and access token in ``environ`` (``PINTEREST_*``); a refresh
-    token is exchanged for a fresh access token each run. Every credential value joins
-    ``secrets``. Raises :class:`Stop` naming what is missing or refused."""
+    """A client for ``environ``'s API and access token (``PINTEREST_*``; a refresh token is
+    traded for a fresh one each run), every credential in ``secrets``; else :class:`Stop`."""
 
     def get(name: str) -> str | None:
         return environ.get(f"PINTEREST_{name}", "").strip() or None
