@@ -304,11 +304,9 @@ def _colors(design: Design) -> tuple[RGB, RGB, RGB, RGB]:
     if layout.photo == "full" and not layout.panel:
         return color.rgb(palette.background), color.WHITE, color.rgb(palette.accent), name
     surface = color.rgb(palette.background) if layout.panel else ground
-    preferred = (
-        [palette.text, palette.background]
-        if surface == color.rgb(palette.background)
-        else [palette.background, palette.text]
-    )
+    preferred = [palette.text, palette.background]
+    if surface != color.rgb(palette.background):
+        preferred.reverse()
     text = color.readable(surface, preferred)
     accent = color.rgb(palette.accent)
     if color.contrast(accent, surface) < 1.6:
@@ -335,10 +333,9 @@ def _fitted_headline(
         max_lines=design.layout.max_lines,
     )
     if block.truncated:
-        shown = " ".join(block.lines)
         warnings.append(
             f"headline too long for the '{design.layout.name}' layout even at {block.size} px; "
-            f"shortened to “{shown}”"
+            f"shortened to “{' '.join(block.lines)}”"
         )
     return block
 

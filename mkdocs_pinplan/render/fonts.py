@@ -1,10 +1,6 @@
-"""Fonts, and which font of a chain draws each character of a headline.
-
-The brand's fonts come first (Manrope from ``font-manrope`` by default, never downloaded), then
-its ``fallback_fonts``, then fonts fontconfig lists. What a font covers is read from its
-``cmap`` table, exactly. A post whose headline has characters no font draws is refused before
-anything is planned; emoji and other pictographs no font has are only left out of the image.
-"""
+"""Fonts, and which one draws each character: the brand's (Manrope by default), its fallbacks,
+then fontconfig's; coverage read exactly from each ``cmap``. A headline with characters no font
+draws is refused before planning; pictographs no font has are only left out of the image."""
 
 from __future__ import annotations
 
@@ -267,12 +263,9 @@ def installed_fonts() -> tuple[InstalledFont, ...]:
 
 
 def fonts_for(chars: Iterable[str], lang: str) -> tuple[Path, ...]:
-    """Installed fonts that together draw as many of ``chars`` as any can, fewest first.
-
-    fontconfig's character sets pick the candidates; each font's own character map has the
-    last word. Each round takes the font that draws the most characters still missing; ties
-    go to a font that claims ``lang``, then to the one nearest bold, then to the path.
-    """
+    """Installed fonts that together draw as many of ``chars`` as any can, fewest first: each
+    round the one whose own cmap draws most of what is missing (fontconfig picks candidates);
+    ties go to a font that claims ``lang``, then to the one nearest bold, then by path."""
     tag = lang.lower().replace("_", "-")
     speaks = {tag, tag.split("-")[0]}
     needed = {ord(ch) for ch in "".join(chars) if not ch.isspace()}
@@ -393,25 +386,21 @@ def cover(text: str, chain: FontChain) -> Coverage:
         else:
             runs.append((drawn, index))
 
+    def first(text: str, default: int = -1) -> int:
+        return next((i for i in range(len(sets)) if has(i, text)), default)
+
     for word in re.split(r"(\s+)", unicodedata.normalize("NFC", text)):
-        if not word:
-            continue
-        parts = clusters(word)
         if word.isspace():
             previous = runs[-1][1] if runs else 0
-            order = [previous, *range(len(sets))]
-            emit(word, next((i for i in order if has(i, word)), previous))
+            emit(word, previous if has(previous, word) else first(word, previous))
             continue
-        whole = next((i for i in range(len(sets)) if all(has(i, c) for c in parts)), -1)
-        for cluster in parts:
-            index = (
-                whole if whole >= 0 else next((i for i in range(len(sets)) if has(i, cluster)), -1)
-            )
-            if index < 0:
-                if cluster not in missing:
-                    missing.append(cluster)
-                continue
-            emit(cluster, index)
+        whole = first(word)
+        for cluster in clusters(word):
+            index = whole if whole >= 0 else first(cluster)
+            if index >= 0:
+                emit(cluster, index)
+            elif cluster not in missing:
+                missing.append(cluster)
     return Coverage(tuple(runs), tuple(missing))
 
 

@@ -1,10 +1,8 @@
-"""A small process pool that always knows which job each worker holds.
+"""A process pool that knows which job each worker holds (one pipe and one job per worker).
 
-Why not :class:`concurrent.futures.ProcessPoolExecutor`: when one of its workers dies it breaks
-every pending future and cannot say which job killed it; ``multiprocessing.Pool`` waits forever
-for the job of a dead worker. Here each worker has its own pipe and one job at a time, and the
-parent watches its sentinel. Workers start from the ``forkserver`` (or by ``spawn``), never a
-plain ``fork`` of a build process that may have live threads (``mkdocs serve``).
+``ProcessPoolExecutor`` breaks every pending future when a worker dies, naming no job;
+``multiprocessing.Pool`` waits forever for a dead worker's job. Workers start from the
+forkserver (or spawn), never a plain fork of a build that may have threads (``mkdocs serve``).
 """
 
 from __future__ import annotations
@@ -126,13 +124,11 @@ class Pool(Generic[J, R]):
     def run(
         self, jobs: Sequence[J], affinity: Sequence[Hashable] | None = None
     ) -> Iterator[tuple[int, R]]:
-        """Yield ``(index, result)`` for every job as it finishes (in no particular order).
+        """Yield ``(index, result)`` for every job as it finishes, in no particular order.
 
-        Jobs with equal ``affinity`` (one per job) go to the same worker one after the other
-        (what it loaded for one, a decoded photo, is at hand for the next); a worker with
-        nothing left of its own takes from the far end of the longest run another holds.
-        Raises :class:`JobFailed` for the first job that raised, whose worker died, or that
-        ran longer than ``job_timeout``; the pool is unusable afterwards.
+        Jobs of equal ``affinity`` go to one worker in turn (a decoded photo is at hand for the
+        next); an idle worker takes from the far end of the longest run. :class:`JobFailed` for
+        the first job that raised, whose worker died, or that outran ``job_timeout``.
         """
         runs: dict[Hashable, deque[int]] = {}
         for index in range(len(jobs)):

@@ -1,7 +1,6 @@
 """Setting a headline into a box: measured wrapping, balanced lines, hyphenation, shrink-to-fit.
 
-Widths are measured once per piece at a reference size and scaled (FreeType advances scale
-linearly to within a pixel or two); the chosen lines are re-measured at their real size.
+Widths are measured once at a reference size and scaled; chosen lines are re-measured.
 """
 
 from __future__ import annotations
@@ -120,10 +119,9 @@ def fit_text(
 ) -> TextBlock:
     """The largest setting of ``text`` that fits ``width`` × ``height``, never below ``min_size``.
 
-    Words are broken (at hyphens, then dictionary points, then anywhere) only when wider than
-    the box; a size that needs no broken word wins unless it is much smaller. More than
-    ``max_lines`` lines only when nothing else fits. When even ``min_size`` does not fit, the
-    last line that fits ends in an ellipsis (``truncated``).
+    Words are broken (at hyphens, dictionary points, anywhere) only when wider than the box,
+    and only for a much larger size; over ``max_lines`` lines only when nothing else fits.
+    When even ``min_size`` does not fit, the last line that fits ends in an ellipsis.
     """
     sizes = list(range(max(max_size, min_size), min_size - 1, -STEP))
     if sizes[-1] != min_size:
