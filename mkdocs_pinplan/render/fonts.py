@@ -422,12 +422,12 @@ def check_fonts(specs: Sequence[PinSpec], *, system_fonts: bool = True) -> FontC
     headline has characters no font draws (brand fonts, then, with ``system_fonts``, the
     ones fontconfig lists). A pin whose configured fonts cannot be read is kept as it is,
     for the renderer to report."""
-    chain_of = cache(FontChain.of)  # per call: a font file may change between builds
+    chain_of = cache(lambda brand: FontChain.of(headline_chain(brand)))  # per call and brand
 
     @cache
     def check(text: str, brand: Brand, lang: str) -> tuple[Brand, list[str], list[str]]:
         """(brand to draw with, characters no font has, pictographs left out)"""
-        chain = chain_of(headline_chain(brand))
+        chain = chain_of(brand)
         if set(map(ord, text)) <= chain.charsets()[0]:
             return brand, [], []  # the usual case, cheaply: the first font has every character
         coverage = cover(text, chain)
@@ -436,7 +436,7 @@ def check_fonts(specs: Sequence[PinSpec], *, system_fonts: bool = True) -> FontC
             extra = tuple(p for p in found if p not in brand.fallback_fonts)
             if extra:
                 brand = dataclasses.replace(brand, fallback_fonts=(*brand.fallback_fonts, *extra))
-                coverage = cover(text, chain_of(headline_chain(brand)))
+                coverage = cover(text, chain_of(brand))
         lost = [c for c in coverage.missing if not pictograph(c)]
         dropped = [c for c in coverage.missing if pictograph(c)]
         if dropped and not lost and not coverage.text.strip():
