@@ -39,6 +39,13 @@ def _kept(old: Calendar, new: Calendar) -> None:
         assert by_id.get(pin.id) == pin, pin.id
 
 
+def _post_name(n: int) -> str:
+    """Build ``n``'s new post. Posts of one day get their first pin in path order, and a killed
+    or failed build leaves its post waiting: later builds' posts sort first, so the one a build
+    adds is the one it places first."""
+    return f"kill-{BUILDS - n:02d}.md"
+
+
 def _scenario(site: Path, kind: str, n: int) -> list[str]:
     """Prepare the site for one build of ``kind``; the build's arguments."""
     posts = site / "docs" / "blog" / "posts"
@@ -47,7 +54,7 @@ def _scenario(site: Path, kind: str, n: int) -> list[str]:
     if kind == "dirty":
         os.utime(posts / "photo-tips.md")
         return ["--dirty"]
-    (posts / f"kill-{n}.md").write_text(
+    (posts / _post_name(n)).write_text(
         f"---\ntitle: Post number {n} of the kill test\ndate: 2026-11-25\n---\n\n# Post {n}\n"
     )
     if kind == "strict-fails":
@@ -93,7 +100,7 @@ def test_sigkill_at_random_moments_leaves_the_old_or_the_new_calendar(
             assert not changed, outcome
         elif changed:
             _kept(before, after)
-            assert any(p.post == f"blog/posts/kill-{n}.md" for p in after.pins), outcome
+            assert any(p.post == f"blog/posts/{_post_name(n)}" for p in after.pins), outcome
         assert set(published) <= set(after.pins)
     print(sorted(outcomes.items()))
     (site_copy / "docs" / "links.md").unlink(missing_ok=True)
