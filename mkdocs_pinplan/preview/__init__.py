@@ -164,7 +164,6 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        optimized=False,  # folding constants costs more than it saves on one render
     )
     # Our own CSS and JS, trusted and inlined so that the page needs no other request.
     for name in ("css", "js"):
