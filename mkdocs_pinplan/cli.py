@@ -155,19 +155,11 @@ def _read_posts(site: Site, images: PostImages | None = None) -> tuple[list[Site
     return found, [f"{site.docs}/{problem}" for problem in problems]
 
 
-def _config_file(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    # A verb's -f, else the one given before the verb.
-    if value is None and ctx.parent is not None:
-        return ctx.parent.params.get("config_file")
-    return value
-
-
 config_option = click.option(
     "-f",
     "--config-file",
     default=None,
     metavar="FILE",
-    callback=_config_file,
     help="The site's config file (default: mkdocs.yml, properdocs.yml or zensical.toml).",
 )
 days_option = click.option(
@@ -190,8 +182,7 @@ class _Verbs(click.Group):
 
 @click.group(cls=_Verbs, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mkdocs-pinplan")
-@config_option
-def main(config_file: str | None) -> None:
+def main() -> None:
     """Check, show, export and mark published the pins planned by mkdocs-pinplan.
 
     "Now" is the clock, or SOURCE_DATE_EPOCH when that is set.
