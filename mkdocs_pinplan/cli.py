@@ -193,12 +193,7 @@ def check(config_file: str) -> None:
     site = load_site(config_file)
     found, post_problems = _read_posts(site)
     posts = [item.post for item in found]
-    problems = [
-        *site.warnings,
-        *site.problems,
-        *post_problems,
-        *_build_problems(posts, site),
-    ]
+    problems = [*site.warnings, *site.problems, *post_problems, *_build_problems(posts, site)]
     calendar = None
     try:
         calendar = read_calendar(site.calendar_path)
@@ -403,7 +398,7 @@ def part_paths(path: Path, count: int) -> list[Path]:
 @click.option(
     "-o",
     "--output",
-    type=Path,  # not click.Path, which fails on a NUL in the name: _target checks it
+    type=Path,  # not click.Path, which fails on a NUL in the name: _write checks it
     default=None,
     metavar="FILE",
     help="Write to FILE instead of stdout.",
@@ -439,9 +434,9 @@ def export(
         calendar = _read(site)
         if fmt == "ics":
             pins = calendar.pins if days is None else tuple(pins_within(calendar.pins, now, days))
-            _emit(output, export_ics(pins, now))
+            _write(output, [export_ics(pins, now)])
         elif fmt == "json":
-            _emit(output, export_json(calendar, due_pins(calendar, now, span)).encode("utf-8"))
+            _write(output, [export_json(calendar, due_pins(calendar, now, span)).encode("utf-8")])
         else:
             handed = _write_csv(due_pins(calendar, now, span), output, span)
             if mark_published:
@@ -451,11 +446,10 @@ def export(
 
 
 def _write_csv(due: list[CalendarPin], output: Path | None, span: int) -> list[CalendarPin]:
-    """Write ``due`` as Pinterest's bulk CSV to ``output`` (stdout: the first part only);
-    returns the pins written."""
+    """Write ``due`` as Pinterest's bulk CSV (stdout: the first part only); the pins written."""
     parts = [part.encode("utf-8") for part in export_csv(due)]
+    _write(output, parts)
     if output is None:
-        _emit(None, parts[0])
         if len(parts) > 1:
             _say(
                 f"{len(due)} pins are due; stdout holds the first {MAX_ROWS} "
@@ -463,15 +457,11 @@ def _write_csv(due: list[CalendarPin], output: Path | None, span: int) -> list[C
                 f"{len(parts)} parts."
             )
         return due[:MAX_ROWS]
-    paths = part_paths(output, len(parts))
-    for path in paths:
-        _target(path)  # refuse a bad name before writing any part
-    for path, data in zip(paths, parts, strict=True):
-        _emit(path, data)
     # Files we did not write in this run are never removed, but an old part left next to
     # the new ones would upload its pins twice: name them.
-    others = [p for p in part_paths(output, len(parts) + 50)[len(parts) :] if os.path.lexists(p)]
-    _say(f"{len(due)} pins due within {span} days → {', '.join(map(str, paths))}")
+    paths = part_paths(output, len(parts) + 50)
+    others = [path for path in paths[len(parts) :] if os.path.lexists(path)]
+    _say(f"{len(due)} pins due within {span} days → {', '.join(map(str, paths[: len(parts)]))}")
     if others:
         _say(
             "not from this export, left as they are (do not upload them): "
@@ -480,31 +470,29 @@ def _write_csv(due: list[CalendarPin], output: Path | None, span: int) -> list[C
     return due
 
 
-def _emit(output: Path | None, data: bytes) -> None:
-    """``data`` to stdout, or written atomically to ``output`` (see :func:`_target`)."""
+def _write(output: Path | None, parts: Sequence[bytes]) -> None:
+    """The first part to stdout, or each written atomically to :func:`part_paths` of
+    ``output``: a new file, or the regular file it names (a symbolic link is followed).
+    Anything else (a folder, a device, a pipe) is refused before any part is written."""
     if output is None:
-        click.echo(data, nl=False)
+        click.echo(parts[0], nl=False)
         return
-    target = _target(output)
-    try:
-        write_bytes_atomic(target, data)
-    except OSError as exc:
-        raise Failure(f"{target}: cannot write: {exc}") from None
-
-
-def _target(path: Path) -> Path:
-    """Where writing ``path`` goes: the path itself when new, the regular file it names (a
-    symbolic link is followed). Anything else (a folder, a device, a pipe) is refused."""
-    try:
-        real = Path(os.path.realpath(path))
-        st = os.stat(real)
-    except FileNotFoundError:
-        return real
-    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
-        raise Failure(f"{shown(str(path))}: cannot write: {exc}") from None
-    if not stat.S_ISREG(st.st_mode):
-        raise Failure(f"{path}: not a regular file; name a new file or a file to replace")
-    return real
+    targets = []
+    for path in part_paths(output, len(parts)):
+        try:
+            real = Path(os.path.realpath(path))
+            if not stat.S_ISREG(os.stat(real).st_mode):
+                raise Failure(f"{path}: not a regular file; name a new file or a file to replace")
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+            raise Failure(f"{shown(str(path))}: cannot write: {exc}") from None
+        targets.append(real)
+    for target, data in zip(targets, parts, strict=True):
+        try:
+            write_bytes_atomic(target, data)
+        except OSError as exc:
+            raise Failure(f"{target}: cannot write: {exc}") from None
 
 
 def parse_time(text: str, tz: ZoneInfo, now: datetime) -> datetime:
@@ -512,7 +500,7 @@ def parse_time(text: str, tz: ZoneInfo, now: datetime) -> datetime:
     if text.strip().lower() == "now":
         return now.astimezone(tz)
     try:
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(text.strip())
     except ValueError:
         raise Failure(
             f"--at: expected an ISO 8601 time such as 2026-12-01T09:17+01:00, got {text!r}"
