@@ -22,9 +22,7 @@ def code_version() -> str:
     sha = hashlib.sha256(__version__.encode() + b"\0")
     for folder, subfolders, names in os.walk(package):
         subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
-        for name in sorted(names):
-            if name.endswith((".pyc", ".pyo")):
-                continue
+        for name in sorted(n for n in names if not n.endswith((".pyc", ".pyo"))):
             path = Path(folder, name)
             sha.update(path.relative_to(package).as_posix().encode() + b"\0")
             sha.update(path.read_bytes() + b"\0")

@@ -78,9 +78,8 @@ class Site:
 
 
 def load_site(config_file: str | None, site_dir: Path | None = None) -> Site:
-    """The site of ``config_file`` (default: the first of :data:`CONFIG_NAMES` here) built
-    into ``site_dir`` (default: its own), its plugin options validated; :class:`Failure` with
-    every configuration error otherwise."""
+    """The site of ``config_file`` (default: the first of :data:`CONFIG_NAMES` here) built into
+    ``site_dir`` (default: its own); :class:`Failure` with every configuration error."""
     names = [config_file] if config_file else [n for n in CONFIG_NAMES if Path(n).is_file()]
     if not names:
         raise Failure(
@@ -150,14 +149,12 @@ def _read_posts(site: Site, images: PostImages | None = None) -> tuple[list[Site
 config_option = click.option(
     "-f",
     "--config-file",
-    default=None,
     metavar="FILE",
     help="The site's config file (default: mkdocs.yml, properdocs.yml or zensical.toml).",
 )
 days_option = click.option(
     "--days",
     type=click.IntRange(min=1, max=MAX_DAYS),
-    default=None,
     help="How many days ahead, from now (default: schedule.horizon_days).",
 )
 
@@ -259,7 +256,6 @@ def _build_problems(posts: Sequence[Post], site: Site) -> list[str]:
 @click.option(
     "--site-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=None,
     help="The built site (default: site_dir of the config file).",
 )
 @click.option(
@@ -321,11 +317,10 @@ def _table(rows: Sequence[tuple[str, ...]], header: tuple[str, ...]) -> str:
     """``rows`` in left-aligned columns under ``header`` and a rule."""
     widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
     rule = tuple("-" * width for width in widths)
-    lines = [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
         for row in [header, rule, *rows]
-    ]
-    return "\n".join(line.rstrip() for line in lines)
+    )
 
 
 def _clip(text: str, width: int) -> str:
@@ -366,10 +361,9 @@ def show(config_file: str, days: int | None) -> None:
         )
         for pin in [*overdue, *upcoming, *shown_queue]
     ]
-    header = (f"When ({calendar.timezone})", "Status", "Board", "Title", "Id")
     until = (now + timedelta(days=span)).astimezone(tz).strftime("%Y-%m-%d %H:%M")
     if rows:
-        click.echo(_table(rows, header))
+        click.echo(_table(rows, (f"When ({calendar.timezone})", "Status", "Board", "Title", "Id")))
     last = queue[-1].publish_at.astimezone(tz).strftime("%Y-%m-%d") if queue else ""
     click.echo(
         f"{len(upcoming)} pins until {until}"
@@ -399,7 +393,6 @@ def part_paths(path: Path, count: int) -> list[Path]:
     "-o",
     "--output",
     type=Path,  # not click.Path, which fails on a NUL in the name: _write checks it
-    default=None,
     metavar="FILE",
     help="Write to FILE instead of stdout.",
 )
@@ -517,7 +510,6 @@ def parse_time(text: str, tz: ZoneInfo, now: datetime) -> datetime:
 @click.argument("ids", nargs=-1, required=True, metavar="ID...")
 @click.option(
     "--at",
-    default=None,
     metavar="TIME",
     help="When the pins went up (ISO 8601, or 'now'); default: their planned time.",
 )
@@ -544,8 +536,7 @@ def mark_published(config_file: str, ids: tuple[str, ...], at: str | None) -> No
 
 
 def _published(calendar: Calendar, ids: Collection[str], moment: datetime | None) -> Calendar:
-    """``calendar`` with the pins ``ids`` that are not published yet recorded as published (at
-    ``moment``, or their planned time)."""
+    """``calendar`` with its unpublished pins of ``ids`` published at ``moment`` (or as planned)."""
     pins = [
         replace(pin, status="published", publish_at=moment or pin.publish_at)
         if pin.id in ids and not pin.published
