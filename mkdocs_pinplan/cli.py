@@ -566,8 +566,7 @@ def publish_command(config_file: str, dry_run: bool) -> None:
     site = load_site(config_file)
     calendar = _read(site)
     if dry_run:
-        for line in uploader.dry_run(calendar, site.rules, _now()):
-            click.echo(line)
+        click.echo("\n".join(uploader.dry_run(calendar, site.rules, _now())))
         return
 
     def say(line: str, err: bool = False) -> None:

@@ -63,9 +63,7 @@ def _timezone(value: object) -> str:
     return value
 
 
-def _start_date(value: object) -> date | None:
-    if value is None:
-        return None
+def _start_date(value: object) -> date:
     day = value if isinstance(value, date) else None
     if isinstance(value, str):
         with contextlib.suppress(ValueError):
@@ -139,7 +137,7 @@ class ScheduleConfig(base.Config):
 
     timezone = Checked(_timezone, "UTC")
     """IANA time zone the windows and days are counted in."""
-    start = Checked(_start_date)
+    start = c.Optional(Checked(_start_date))
     """First day pins may go out; default: the day after the calendar is first made."""
     max_per_day = Checked(_whole(1, 100), 5)
     """Daily cap once the warm-up is over."""
