@@ -104,10 +104,7 @@ def load_site(config_file: str | None, site_dir: Path | None = None) -> Site:
     errors, warnings = options.validate()
     if errors:
         raise Failure("\n".join(f"{name}: plugins.pinplan.{key}: {e}" for key, e in errors))
-    try:
-        rules = rules_from_config(options.schedule)
-    except ValueError as exc:
-        raise Failure(f"{name}: plugins.pinplan.schedule: {exc}") from None
+    rules = rules_from_config(options.schedule)
     root = path.resolve().parent
     facts = SiteFacts(root, site_dir or Path(cfg.site_dir), cfg.site_url, cfg.site_name)
     docs_dir = Path(cfg.docs_dir)
@@ -246,8 +243,6 @@ def _build_problems(posts: Sequence[Post], site: Site) -> list[str]:
             # A post that cannot be drawn is named as the front-matter problems are.
             post = not Path(exc.file).is_absolute()
             return [f"{site.docs}/{exc}" if post else str(exc)]
-        except ValueError:
-            return []  # a bad layout or SOURCE_DATE_EPOCH: reported by the config check
     return [f"{site.docs}/{problem}" for problem in (*report.refused, *report.render.warnings)]
 
 
@@ -345,8 +340,7 @@ def show(config_file: str, days: int | None) -> None:
     tz = ZoneInfo(calendar.timezone)
     overdue = [p for p in calendar.pins if p.status == "scheduled" and p.publish_at < now]
     upcoming = pins_within(calendar.pins, now, span)
-    # The pins waiting for a slot, as a build would plan them now (titles as close as the
-    # command can tell without building the site).
+    # The queue as a build would plan it now (titles as close as we can tell unbuilt).
     posts = [item.post for item in _read_posts(site)[0]]
     specs = pin_specs(posts, pin_settings(site.options, site.facts), calendar, site.rules, now)
     queue = plan(specs, site.rules, calendar, now).queue
@@ -422,7 +416,6 @@ def export(
         raise Failure(
             f"--days: Pinterest schedules pins at most {MAX_DAYS_AHEAD} days ahead, got {span}"
         )
-    # Marking reads, exports and writes the calendar under the lock a build holds.
     with calendar_lock(site.calendar_path) if mark_published else contextlib.nullcontext():
         calendar = _read(site)
         if fmt == "ics":
@@ -450,8 +443,7 @@ def _write_csv(due: list[CalendarPin], output: Path | None, span: int) -> list[C
                 f"{len(parts)} parts."
             )
         return due[:MAX_ROWS]
-    # Files we did not write in this run are never removed, but an old part left next to
-    # the new ones would upload its pins twice: name them.
+    # Older parts past ours stay (we did not write them), but would upload their pins twice.
     paths = part_paths(output, len(parts) + 50)
     others = [path for path in paths[len(parts) :] if os.path.lexists(path)]
     _say(f"{len(due)} pins due within {span} days → {', '.join(map(str, paths[: len(parts)]))}")
@@ -464,9 +456,8 @@ def _write_csv(due: list[CalendarPin], output: Path | None, span: int) -> list[C
 
 
 def _write(output: Path | None, parts: Sequence[bytes]) -> None:
-    """The first part to stdout, or each written atomically to :func:`part_paths` of
-    ``output``: a new file, or the regular file it names (a symbolic link is followed).
-    Anything else (a folder, a device, a pipe) is refused before any part is written."""
+    """The first part to stdout, or every part atomically to :func:`part_paths` of ``output``:
+    each a new or a regular file (a link is followed), else refused before any is written."""
     if output is None:
         click.echo(parts[0], nl=False)
         return

@@ -46,10 +46,6 @@ class Checked(BaseConfigOption[T]):
             raise ValidationError(str(exc)) from None
 
 
-def _evergreen(value: object) -> timedelta:
-    return timedelta(0) if value in (0, "0") else parse_duration(value)
-
-
 def _timezone(value: object) -> str:
     """An IANA time zone name such as ``Europe/Berlin`` (from the ``tzdata`` package)."""
     if not isinstance(value, str) or not value:
@@ -153,7 +149,7 @@ class ScheduleConfig(base.Config):
     """No longer used; still accepted so existing configs keep working."""
     horizon_days = Checked(_whole(1, 14), 7)
     """The committed window: how far ahead the calendar and the exports reach."""
-    evergreen_after = Checked(_evergreen, "90d")
+    evergreen_after = Checked(lambda v: timedelta(0) if v in (0, "0") else parse_duration(v), "90d")
     """A post whose pins are all out gets a new variant this long after its latest (0: off)."""
 
 

@@ -170,9 +170,8 @@ def _typed(
     for key, default in defaults.items():
         value = options.get(key)
         if value is not None and type(value) is not type(default):
-            raise PinplanError(
-                file, prefix + key, f"expected {_KINDS[type(default)]}, got {shown(value)}"
-            )
+            kind = _KINDS[type(default)]
+            raise PinplanError(file, prefix + key, f"expected {kind}, got {shown(value)}")
         values[key] = default if value is None else value
     return values
 
