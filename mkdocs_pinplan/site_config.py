@@ -4,7 +4,6 @@ plugin's raw options)."""
 
 from __future__ import annotations
 
-import os
 import posixpath
 import tomllib
 from collections.abc import Mapping
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml_env_tag import construct_env_tag
 
 from .errors import PinplanError, shown
 
@@ -63,19 +63,6 @@ class _Loader(yaml.SafeLoader):
     ``!relative``) only matter to MkDocs itself and read as their plain value."""
 
 
-def _env_tag(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        names, default = [loader.construct_scalar(node)], None
-    else:
-        items = loader.construct_sequence(node)  # type: ignore[arg-type]
-        names, default = (items[:-1], items[-1]) if len(items) > 1 else (items, None)
-    for name in names:
-        if isinstance(name, str) and name in os.environ:
-            # As pyyaml_env_tag does: the variable's text is read as a YAML scalar.
-            return yaml.safe_load(os.environ[name]) if os.environ[name] else ""
-    return default
-
-
 def _other_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
     if isinstance(node, yaml.ScalarNode):
         return loader.construct_scalar(node) or None
@@ -84,7 +71,7 @@ def _other_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
     return loader.construct_mapping(node)  # type: ignore[arg-type]
 
 
-_Loader.add_constructor("!ENV", _env_tag)
+_Loader.add_constructor("!ENV", construct_env_tag)
 _Loader.add_multi_constructor("", _other_tag)
 
 
