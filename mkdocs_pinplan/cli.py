@@ -136,10 +136,9 @@ def _read(site: Site) -> Calendar:
 
 def _read_posts(site: Site, images: PostImages | None = None) -> tuple[list[SitePost], list[str]]:
     """The site's posts as a build reads them, and one line per problem in their pages."""
-    cfg = site.config
-    globs = site.options.posts or (cfg.blog or BlogSettings()).post_globs()
+    globs = site.options.posts or (site.config.blog or BlogSettings()).post_globs()
     # The clock, not SOURCE_DATE_EPOCH: it is what the blog plugin judges future posts by.
-    found, problems = read_site_posts(cfg, globs, datetime.now(timezone.utc), images)
+    found, problems = read_site_posts(site.config, globs, datetime.now(timezone.utc), images)
     return found, [f"{site.docs}/{problem}" for problem in problems]
 
 
@@ -226,23 +225,21 @@ def check(config_file: str) -> None:
 def _build_problems(posts: Sequence[Post], site: Site) -> list[str]:
     """What a build of ``posts`` would refuse or warn about (built into a temporary folder)."""
     with tempfile.TemporaryDirectory(prefix="pinplan-check-") as tmp:
-        facts = site.facts._replace(site_dir=Path(tmp))
         try:
             report = run_build(
                 posts,
-                settings=pin_settings(site.options, facts),
+                settings=pin_settings(site.options, site.facts),
                 rules=site.rules,
-                site_dir=facts.site_dir,
+                site_dir=Path(tmp),
                 calendar_path=Path(tmp) / "calendar.json",  # the real one is checked apart
                 now=_now(),
                 write=False,
-                cache_dir=facts.root / site.options.cache_dir,
+                cache_dir=site.facts.root / site.options.cache_dir,
                 workers=site.options.workers or (os.cpu_count() or 1),
             )
         except PinplanError as exc:
             # A post that cannot be drawn is named as the front-matter problems are.
-            post = not Path(exc.file).is_absolute()
-            return [f"{site.docs}/{exc}" if post else str(exc)]
+            return [str(exc) if Path(exc.file).is_absolute() else f"{site.docs}/{exc}"]
     return [f"{site.docs}/{problem}" for problem in (*report.refused, *report.render.warnings)]
 
 
@@ -311,10 +308,9 @@ def _say(line: str) -> None:
 def _table(rows: Sequence[tuple[str, ...]], header: tuple[str, ...]) -> str:
     """``rows`` in left-aligned columns under ``header`` and a rule."""
     widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
-    rule = tuple("-" * width for width in widths)
     return "\n".join(
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        for row in [header, rule, *rows]
+        for row in [header, tuple("-" * width for width in widths), *rows]
     )
 
 

@@ -18,7 +18,6 @@ except ModuleNotFoundError:  # ProperDocs alone: importing this makes it answer 
     import properdocs.replacement  # noqa: F401
 from mkdocs.config import base
 from mkdocs.config import config_options as c
-from mkdocs.config.base import BaseConfigOption, ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 
 from .calendar_file import EARLIEST_YEAR, LATEST_YEAR
@@ -31,7 +30,7 @@ from .site_config import BlogSettings
 T = TypeVar("T")
 
 
-class Checked(BaseConfigOption[T]):
+class Checked(base.BaseConfigOption[T]):
     """An option whose ``check`` returns the value to keep, or raises ``ValueError``."""
 
     def __init__(self, check: Callable[[object], T], default: object = None) -> None:
@@ -43,7 +42,7 @@ class Checked(BaseConfigOption[T]):
         try:
             return self.check(value)
         except ValueError as exc:
-            raise ValidationError(str(exc)) from None
+            raise base.ValidationError(str(exc)) from None
 
 
 def _timezone(value: object) -> str:
