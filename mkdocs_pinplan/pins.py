@@ -39,35 +39,34 @@ class PinSettings:
     """Whether fonts installed on the system (fontconfig) may draw what the brand's lack."""
 
 
+# (hue shift, lightness, saturation) of each palette's background, text and accent. Grounds
+# alternate deep and pale around the name's hue; accents are spread around the colour wheel
+# so the colour-block layout (accent ground) changes hue between variants.
+_PALETTES = (
+    ((0, 0.2, 0.42), (0.08, 0.95, 0.55), (0.4, 0.6, 0.62)),
+    ((0.08, 0.95, 0.45), (0, 0.2, 0.45), (0, 0.42, 0.45)),
+    ((0.55, 0.22, 0.38), (0.08, 0.95, 0.55), (0.12, 0.62, 0.68)),
+    ((0.55, 0.94, 0.4), (0.55, 0.2, 0.4), (0.62, 0.5, 0.5)),
+    ((0, 0.12, 0.18), (0, 0.97, 0.25), (0.33, 0.6, 0.6)),
+    ((0.3, 0.93, 0.3), (0.3, 0.17, 0.4), (0.75, 0.5, 0.52)),
+)
+
+
 def _hls(hue: float, lightness: float, saturation: float) -> str:
     r, g, b = colorsys.hls_to_rgb(hue % 1.0, lightness, saturation)
     return "#" + "".join(f"{round(c * 255):02x}" for c in (r, g, b))
 
 
-def _palette(background: str, text: str, accent: str) -> Palette:
-    # The text colour is nudged until it reads on the background (WCAG 4.5:1 and a bit).
-    fixed = readable(background, [text])
-    return Palette(background=background, text="#{:02x}{:02x}{:02x}".format(*fixed), accent=accent)
-
-
 def default_palettes(name: str) -> tuple[Palette, ...]:
-    """Six pleasant palettes derived from nothing but the site name (stable across builds)."""
+    """Six pleasant palettes derived from nothing but the site name (stable across builds),
+    each text colour nudged until it reads on its background (WCAG 4.5:1 and a bit)."""
     hue = int(hashlib.sha256(name.encode()).hexdigest()[:4], 16) / 0xFFFF
-    cream = _hls(hue + 0.08, 0.95, 0.55)
-    # Grounds alternate deep and pale around the name's hue; accents are spread around the
-    # colour wheel so the colour-block layout (accent ground) changes hue between variants.
-    return (
-        _palette(_hls(hue, 0.2, 0.42), cream, _hls(hue + 0.4, 0.6, 0.62)),
-        _palette(_hls(hue + 0.08, 0.95, 0.45), _hls(hue, 0.2, 0.45), _hls(hue, 0.42, 0.45)),
-        _palette(_hls(hue + 0.55, 0.22, 0.38), cream, _hls(hue + 0.12, 0.62, 0.68)),
-        _palette(
-            _hls(hue + 0.55, 0.94, 0.4), _hls(hue + 0.55, 0.2, 0.4), _hls(hue + 0.62, 0.5, 0.5)
-        ),
-        _palette(_hls(hue, 0.12, 0.18), _hls(hue, 0.97, 0.25), _hls(hue + 0.33, 0.6, 0.6)),
-        _palette(
-            _hls(hue + 0.3, 0.93, 0.3), _hls(hue + 0.3, 0.17, 0.4), _hls(hue + 0.75, 0.5, 0.52)
-        ),
-    )
+    palettes = []
+    for colours in _PALETTES:
+        background, text, accent = (_hls(hue + shift, light, sat) for shift, light, sat in colours)
+        fixed = readable(background, [text])
+        palettes.append(Palette(background, "#{:02x}{:02x}{:02x}".format(*fixed), accent))
+    return tuple(palettes)
 
 
 def slugify(text: str) -> str:
@@ -75,15 +74,6 @@ def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:80].rstrip("-") or "post"
-
-
-def pin_link(url: str, index: int) -> str:
-    """The post link with ``utm_content=pin<index>`` (replacing any), so every pin has its own."""
-    parts = urlsplit(url)
-    query = [
-        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "utm_content"
-    ]
-    return urlunsplit(parts._replace(query=urlencode([*query, ("utm_content", f"pin{index}")])))
 
 
 def _clip(text: str, limit: int) -> str:
@@ -228,15 +218,10 @@ def make_pin_specs(
             rotation = layouts_for(post, layouts)
             combinations = math.lcm(len(post.headlines()), len(rotation), len(palettes))
             counts[n] += min(extra[post.src_path], max(combinations - counts[n], 0))
-    slugs = [slugify(post.slug) for post in live]
-    shared = Counter(slugs)
+    slugs = Counter(slugify(post.slug) for post in live)
     specs: list[PinSpec] = []
-    for post, slug, titles in zip(live, slugs, _pin_titles(live, counts), strict=True):
-        digest = hashlib.sha1(post.src_path.encode()).hexdigest()
-        if shared[slug] > 1:
-            slug = f"{slug}-{digest[:6]}"  # image file names stay unique
-        stem = f"{settings.assets_dir.strip('/')}/{slug}"
-        specs.extend(_post_pins(post, titles, settings, stem, digest, layouts, palettes))
+    for post, titles in zip(live, _pin_titles(live, counts), strict=True):
+        specs.extend(_post_pins(post, titles, settings, slugs, layouts, palettes))
     return specs
 
 
@@ -244,19 +229,25 @@ def _post_pins(
     post: Post,
     titles: Sequence[str | None],
     settings: PinSettings,
-    stem: str,
-    digest: str,
+    slugs: Counter[str],
     layouts: Sequence[Layout],
     palettes: Sequence[Palette],
 ) -> list[PinSpec]:
-    """The pins of ``post`` that have a title; ``stem`` is the image path without the pin's
-    number and extension, ``digest`` the SHA-1 of the post's path."""
+    """The pins of ``post`` that have a title; ``slugs`` counts the posts of each slug."""
     headlines = post.headlines()
+    digest = hashlib.sha1(post.src_path.encode()).hexdigest()
+    slug = slugify(post.slug)
+    if slugs[slug] > 1:
+        slug = f"{slug}-{digest[:6]}"  # image file names stay unique
     # Each post starts the rotations at its own (stable) point, so neighbouring posts'
     # pins do not repeat one design and colour in the feed.
     offset, tint = int(digest[:8], 16), int(digest[8:16], 16)
     rotation = layouts_for(post, layouts)
     ext = "png" if settings.image_format == "png" else "jpg"
+    # Each pin links with its own ``utm_content=pin<index>`` (replacing any the link has).
+    parts = urlsplit(post.link or post.url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    query = [(key, value) for key, value in query if key != "utm_content"]
     description = post.pin_description or next(
         (t for t in (post.description, post.lead) if meaningful(t)), post.title
     )
@@ -276,7 +267,7 @@ def _post_pins(
             image_format=settings.image_format,
             quality=settings.quality,
         )
-        image_path = f"{stem}-{index}.{ext}"
+        image_path = f"{settings.assets_dir.strip('/')}/{slug}-{index}.{ext}"
         alt = post.alt or (f"{headline} – {description}" if description != headline else headline)
         specs.append(
             PinSpec(
@@ -284,13 +275,15 @@ def _post_pins(
                 post=post.src_path,
                 index=index,
                 design=design,
-                image_path=image_path,
+                image=image_path,
                 title=title,
                 description=_clip(description, DESCRIPTION_LIMIT),
                 alt_text=_clip(alt, ALT_LIMIT),
                 board=post.board or settings.board,
                 keywords=post.keywords,
-                link=pin_link(post.link or post.url, index),
+                link=urlunsplit(
+                    parts._replace(query=urlencode([*query, ("utm_content", f"pin{index}")]))
+                ),
                 # Absolute when site_url is known, else site-relative.
                 media_url=f"{settings.site_url.rstrip('/')}/{image_path}",
                 post_date=post.date,
