@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
-from operator import attrgetter
 from pathlib import Path
 
 from .durations import Window
@@ -154,12 +153,13 @@ class CalendarPin(PinContent):
         return self.status == "failed"
 
 
-_content = attrgetter(*(f.name for f in fields(PinContent)))
+_CONTENT = tuple(f.name for f in fields(PinContent))
 
 
 def pin_from_spec(spec: PinSpec, publish_at: datetime, status: str = "scheduled") -> CalendarPin:
     """``spec``'s calendar entry at ``publish_at``."""
-    return CalendarPin(*_content(spec), publish_at=publish_at, status=status)
+    content = {name: getattr(spec, name) for name in _CONTENT}
+    return CalendarPin(**content, publish_at=publish_at, status=status)
 
 
 @dataclass(frozen=True)
