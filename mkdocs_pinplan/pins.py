@@ -76,6 +76,15 @@ def slugify(text: str) -> str:
     return slug[:80].rstrip("-") or "post"
 
 
+def pin_link(url: str, index: int) -> str:
+    """The post link with ``utm_content=pin<index>`` (replacing any), so every pin has its own."""
+    parts = urlsplit(url)
+    query = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "utm_content"
+    ]
+    return urlunsplit(parts._replace(query=urlencode([*query, ("utm_content", f"pin{index}")])))
+
+
 def _clip(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters with an ellipsis, at a word break when one is near."""
     if len(text) <= limit:
@@ -244,10 +253,6 @@ def _post_pins(
     offset, tint = int(digest[:8], 16), int(digest[8:16], 16)
     rotation = layouts_for(post, layouts)
     ext = "png" if settings.image_format == "png" else "jpg"
-    # Each pin links with its own ``utm_content=pin<index>`` (replacing any the link has).
-    parts = urlsplit(post.link or post.url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    query = [(key, value) for key, value in query if key != "utm_content"]
     description = post.pin_description or next(
         (t for t in (post.description, post.lead) if meaningful(t)), post.title
     )
@@ -257,16 +262,6 @@ def _post_pins(
             continue  # fewer pins, never filler (``pinplan check`` names such posts)
         index = i + 1
         headline = headlines[i % len(headlines)]
-        design = Design(
-            headline=headline,
-            layout=rotation[(offset + i) % len(rotation)],
-            palette=palettes[(tint + i) % len(palettes)],
-            brand=settings.brand,
-            lang=post.lang,
-            image=post.image,
-            image_format=settings.image_format,
-            quality=settings.quality,
-        )
         image_path = f"{settings.assets_dir.strip('/')}/{slug}-{index}.{ext}"
         alt = post.alt or (f"{headline} – {description}" if description != headline else headline)
         specs.append(
@@ -274,16 +269,23 @@ def _post_pins(
                 id=f"{post.src_path}#{index}",
                 post=post.src_path,
                 index=index,
-                design=design,
+                design=Design(
+                    headline=headline,
+                    layout=rotation[(offset + i) % len(rotation)],
+                    palette=palettes[(tint + i) % len(palettes)],
+                    brand=settings.brand,
+                    lang=post.lang,
+                    image=post.image,
+                    image_format=settings.image_format,
+                    quality=settings.quality,
+                ),
                 image=image_path,
                 title=title,
                 description=_clip(description, DESCRIPTION_LIMIT),
                 alt_text=_clip(alt, ALT_LIMIT),
                 board=post.board or settings.board,
                 keywords=post.keywords,
-                link=urlunsplit(
-                    parts._replace(query=urlencode([*query, ("utm_content", f"pin{index}")]))
-                ),
+                link=pin_link(post.link or post.url, index),
                 # Absolute when site_url is known, else site-relative.
                 media_url=f"{settings.site_url.rstrip('/')}/{image_path}",
                 post_date=post.date,
