@@ -38,7 +38,7 @@ from .model import Calendar, CalendarPin, Post, Rules
 from .pins import thin_titles
 from .posts import PostImages
 from .schedule import plan, sort_pins, violations
-from .site_config import CONFIG_NAMES, SiteConfig, read_site_config
+from .site_config import CONFIG_NAMES, BlogSettings, SiteConfig, read_site_config
 from .site_pages import SitePost, missing_pages, read_site_posts
 
 MAX_DAYS_AHEAD = 14  # furthest a CSV export reaches: sources say 14 or 30 days; the safe one
@@ -70,30 +70,17 @@ class Site:
     config: SiteConfig
     options: Any  # the plugin's validated PinplanConfig
     rules: Rules
+    facts: SiteFacts
     calendar_path: Path  # as the user sees it: relative to the working directory if below it
     docs: str  # docs_dir, the same way
     warnings: tuple[str, ...]
-
-    def facts(self, site_dir: Path | None = None) -> SiteFacts:
-        cfg = self.config
-        root = self.config_file.resolve().parent
-        return SiteFacts(root, site_dir or Path(cfg.site_dir), cfg.site_url, cfg.site_name)
-
-    def problems(self, site_dir: Path) -> list[str]:
-        """Why this config cannot make a plan (site_url, calendar place), one line each."""
-        from .config import calendar_place_problem, site_url_problem
-
-        docs_dir = Path(self.config.docs_dir)
-        place = calendar_place_problem(
-            self.options.calendar, self.calendar_path, docs_dir=docs_dir, site_dir=site_dir
-        )
-        found = [site_url_problem(self.config.site_url), place and f"plugins.pinplan.{place}"]
-        return [f"{self.config_file}: {problem}" for problem in found if problem]
+    problems: tuple[str, ...]  # why it cannot make a plan (site_url, calendar place)
 
 
-def load_site(config_file: str | None) -> Site:
-    """The site of ``config_file`` (default: the first of :data:`CONFIG_NAMES` here), its
-    plugin options validated; :class:`Failure` with every configuration error otherwise."""
+def load_site(config_file: str | None, site_dir: Path | None = None) -> Site:
+    """The site of ``config_file`` (default: the first of :data:`CONFIG_NAMES` here) built
+    into ``site_dir`` (default: its own), its plugin options validated; :class:`Failure` with
+    every configuration error otherwise."""
     names = [config_file] if config_file else [n for n in CONFIG_NAMES if Path(n).is_file()]
     if not names:
         raise Failure(
@@ -108,7 +95,7 @@ def load_site(config_file: str | None) -> Site:
         table = "a [project.plugins.pinplan] table" if path.suffix == ".toml" else "- pinplan"
         raise Failure(f"{name}: plugins: the pinplan plugin is not listed (add {table})")
     try:
-        from .config import PinplanConfig, rules_from_config
+        from .config import PinplanConfig, rules_from_config, site_problems
     except ModuleNotFoundError as exc:
         raise Failure(
             f"{name}: reading the plugin's options needs mkdocs or properdocs installed ({exc})"
@@ -122,9 +109,16 @@ def load_site(config_file: str | None) -> Site:
         rules = rules_from_config(options.schedule)
     except ValueError as exc:
         raise Failure(f"{name}: plugins.pinplan.schedule: {exc}") from None
-    calendar = Path(_display(path.resolve().parent / options.calendar))
+    root = path.resolve().parent
+    facts = SiteFacts(root, site_dir or Path(cfg.site_dir), cfg.site_url, cfg.site_name)
+    docs_dir = Path(cfg.docs_dir)
+    found = site_problems(
+        options.calendar, cfg.site_url, root=root, docs_dir=docs_dir, site_dir=facts.site_dir
+    )
+    calendar = Path(_display(root / options.calendar))
     warned = tuple(f"{name}: plugins.pinplan.{key}: {w}" for key, w in warnings)
-    return Site(path, cfg, options, rules, calendar, _display(Path(cfg.docs_dir)), warned)
+    problems = tuple(f"{name}: {problem}" for problem in found)
+    return Site(path, cfg, options, rules, facts, calendar, _display(docs_dir), warned, problems)
 
 
 def _now() -> datetime:
@@ -147,19 +141,10 @@ def _read(site: Site) -> Calendar:
 def _read_posts(site: Site, images: PostImages | None = None) -> tuple[list[SitePost], list[str]]:
     """The site's posts as a build reads them, and one line per problem in their pages."""
     cfg = site.config
-    globs = site.options.posts or (
-        cfg.blog.post_globs() if cfg.blog is not None else ["blog/posts/**"]
-    )
+    globs = site.options.posts or (cfg.blog or BlogSettings()).post_globs()
     # The clock, not SOURCE_DATE_EPOCH: it is what the blog plugin judges future posts by.
     found, problems = read_site_posts(cfg, globs, datetime.now(timezone.utc), images)
     return found, [f"{site.docs}/{problem}" for problem in problems]
-
-
-def _config_file(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    # A verb's -f, else the one given before the verb.
-    if value is None and ctx.parent is not None:
-        return ctx.parent.params.get("config_file")
-    return value
 
 
 config_option = click.option(
@@ -167,7 +152,6 @@ config_option = click.option(
     "--config-file",
     default=None,
     metavar="FILE",
-    callback=_config_file,
     help="The site's config file (default: mkdocs.yml, properdocs.yml or zensical.toml).",
 )
 days_option = click.option(
@@ -190,8 +174,7 @@ class _Verbs(click.Group):
 
 @click.group(cls=_Verbs, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mkdocs-pinplan")
-@config_option
-def main(config_file: str | None) -> None:
+def main() -> None:
     """Check, show, export and mark published the pins planned by mkdocs-pinplan.
 
     "Now" is the clock, or SOURCE_DATE_EPOCH when that is set.
@@ -212,7 +195,7 @@ def check(config_file: str) -> None:
     posts = [item.post for item in found]
     problems = [
         *site.warnings,
-        *site.problems(Path(site.config.site_dir)),
+        *site.problems,
         *post_problems,
         *_build_problems(posts, site),
     ]
@@ -254,13 +237,13 @@ def check(config_file: str) -> None:
 def _build_problems(posts: Sequence[Post], site: Site) -> list[str]:
     """What a build of ``posts`` would refuse or warn about (built into a temporary folder)."""
     with tempfile.TemporaryDirectory(prefix="pinplan-check-") as tmp:
-        facts = site.facts(Path(tmp))
+        facts = site.facts._replace(site_dir=Path(tmp))
         try:
             report = run_build(
                 posts,
                 settings=pin_settings(site.options, facts),
                 rules=site.rules,
-                site_dir=Path(tmp) / "site",
+                site_dir=facts.site_dir,
                 calendar_path=Path(tmp) / "calendar.json",  # the real one is checked apart
                 now=_now(),
                 write=False,
@@ -273,8 +256,7 @@ def _build_problems(posts: Sequence[Post], site: Site) -> list[str]:
             return [f"{site.docs}/{exc}" if post else str(exc)]
         except ValueError:
             return []  # a bad layout or SOURCE_DATE_EPOCH: reported by the config check
-    refused = [f"{site.docs}/{problem}" for problem in report.refused]
-    return [*refused, *(f"{site.docs}/{warning}" for warning in report.render.warnings)]
+    return [f"{site.docs}/{problem}" for problem in (*report.refused, *report.render.warnings)]
 
 
 @main.command(short_help="Pins, calendar and preview for a site already built.")
@@ -297,14 +279,13 @@ def build(config_file: str | None, site_dir: Path | None, strict: bool) -> None:
     page must be in the built site with the canonical link its URL implies, or nothing is
     written and each such post is named on one line.
     """
-    site = load_site(config_file)
+    site = load_site(config_file, site_dir)
     if not site.options.enabled:
         _say(f"{site.config_file}: plugins.pinplan.enabled is false: nothing done")
         return
-    facts = site.facts(site_dir)
-    problems = site.problems(facts.site_dir)
-    if problems:
-        raise Failure("\n".join(problems))
+    facts = site.facts
+    if site.problems:
+        raise Failure("\n".join(site.problems))
     if not facts.site_dir.is_dir():
         raise Failure(f"{facts.site_dir}: no built site here; build the site first")
     memo = image_size_memo(facts.root / site.options.cache_dir)
@@ -377,7 +358,7 @@ def show(config_file: str, days: int | None) -> None:
     # The pins waiting for a slot, as a build would plan them now (titles as close as the
     # command can tell without building the site).
     posts = [item.post for item in _read_posts(site)[0]]
-    specs = pin_specs(posts, pin_settings(site.options, site.facts()), calendar, site.rules, now)
+    specs = pin_specs(posts, pin_settings(site.options, site.facts), calendar, site.rules, now)
     queue = plan(specs, site.rules, calendar, now).queue
     shown_queue = queue[:QUEUE_ROWS] if days is None else pins_within(queue, now, days)
     rows = [

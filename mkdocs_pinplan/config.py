@@ -196,29 +196,29 @@ def rules_from_config(schedule: ScheduleConfig) -> Rules:
     return Rules(**{field.name: schedule[field.name] for field in fields(Rules)})
 
 
-def calendar_place_problem(
-    name: str, calendar: Path, *, docs_dir: Path, site_dir: Path
-) -> str | None:
-    """Why the calendar cannot live at ``calendar`` (in docs_dir or site_dir), else None."""
-    where = calendar.resolve()
+def site_problems(
+    calendar: str, site_url: str | None, *, root: Path, docs_dir: Path, site_dir: Path
+) -> list[str]:
+    """Why the site cannot make a plan, one line each: a ``site_url`` that cannot make the
+    absolute links pins need, a ``calendar`` (relative to ``root``) in docs_dir or site_dir."""
+    problems = []
+    if not site_url or not urlsplit(site_url).netloc:
+        problems.append(
+            f"site_url: {site_url!r} is not an absolute URL such as https://example.com/; "
+            "pins need absolute links and image URLs"
+        )
+    where = (root / calendar).resolve()
     for option, folder, why in (
         ("docs_dir", docs_dir, "rewriting docs would loop `mkdocs serve`"),
         ("site_dir", site_dir, "every build empties site_dir"),
     ):
         inside = folder.resolve()
         if where == inside or inside in where.parents:
-            return f"calendar: {name} lies inside {option}; keep it next to mkdocs.yml ({why})"
-    return None
-
-
-def site_url_problem(site_url: str | None) -> str | None:
-    """Why ``site_url`` cannot make the absolute links pins need, else None."""
-    if not site_url or not urlsplit(site_url).netloc:
-        return (
-            f"site_url: {site_url!r} is not an absolute URL such as https://example.com/; "
-            "pins need absolute links and image URLs"
-        )
-    return None
+            problems.append(
+                f"plugins.pinplan.calendar: {calendar} lies inside {option}; keep it next to "
+                f"mkdocs.yml ({why})"
+            )
+    return problems
 
 
 def config_dir(config: MkDocsConfig) -> Path:

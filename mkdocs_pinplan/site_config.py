@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import posixpath
-import sys
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,7 +109,13 @@ def _read(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise PinplanError(name, None, f"not UTF-8 text: {exc}") from None
     if path.suffix == ".toml":
-        return _read_toml(text, name)
+        try:
+            project = tomllib.loads(text).get("project", {})
+        except tomllib.TOMLDecodeError as exc:
+            raise PinplanError(name, None, f"invalid TOML: {exc}") from None
+        if not isinstance(project, dict):
+            raise PinplanError(name, "project", "expected a table")
+        return project
     try:
         data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
@@ -131,25 +137,6 @@ def _read(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     if not parent_path.is_file():
         raise PinplanError(name, "INHERIT", f"no such file: {parent}")
     return _merge(_read(parent_path, (*seen, path.resolve())), data)
-
-
-def _read_toml(text: str, name: str) -> dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # Zensical itself needs 3.11; tomli is the same reader
-        try:
-            import tomli as tomllib
-        except ModuleNotFoundError:
-            raise PinplanError(
-                name, None, "reading TOML needs Python 3.11 or the tomli package"
-            ) from None
-    try:
-        project = tomllib.loads(text).get("project", {})
-    except tomllib.TOMLDecodeError as exc:
-        raise PinplanError(name, None, f"invalid TOML: {exc}") from None
-    if not isinstance(project, dict):
-        raise PinplanError(name, "project", "expected a table")
-    return project
 
 
 def _plugins(raw: object, name: str) -> dict[str, Any]:
