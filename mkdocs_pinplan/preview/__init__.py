@@ -20,7 +20,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from ..durations import format_duration
-from ..fs import write_text_atomic
+from ..fs import write_bytes_atomic
 from ..model import Calendar, CalendarPin, PinSpec, Post, Rules
 
 PREVIEW_PATH = "pinplan/index.html"
@@ -258,5 +258,6 @@ def write_preview(
         calendar, rules, info=info, now=now, site_name=site_name, live=live, queue=queue
     )
     target = site_dir / PREVIEW_PATH
-    write_text_atomic(target, html, durable=False)  # part of the site: rebuilt every time
+    # Part of the site: rebuilt every time.
+    write_bytes_atomic(target, html.encode("utf-8"), durable=False)
     return target
