@@ -168,10 +168,10 @@ class _Verbs(click.Group):
 @click.group(cls=_Verbs, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mkdocs-pinplan")
 def main() -> None:
-    """Check, show, export and mark published the pins planned by mkdocs-pinplan.
+    """Check, build, show, export and publish the pins planned by mkdocs-pinplan.
 
-    "Now" is the clock, or SOURCE_DATE_EPOCH when that is set.
-    """
+    Each verb reads the site's config file (-f FILE after the verb, as mkdocs takes it). "Now"
+    is the clock, or SOURCE_DATE_EPOCH when that is set."""
 
 
 @main.command(short_help="Validate config, front-matter and calendar.")
