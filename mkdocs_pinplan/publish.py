@@ -351,10 +351,9 @@ def publish(
         return
     outcome.update(dict.fromkeys([pin.id for pin in due], "skipped"))
     boards = api.listing("the list of boards", "boards", "name")
-    folded = {name.casefold(): name for name in boards}
     for board in dict.fromkeys(pin.board for pin in due if pin.board not in boards):
         ids = ", ".join(pin.id for pin in due if pin.board == board)
-        near = folded.get(board.casefold())
+        near = next((name for name in boards if name.casefold() == board.casefold()), None)
         hint = f' (there is "{near}": names must match exactly)' if near else ""
         say(
             f'pinplan: board "{board}" is not on the Pinterest account{hint}; not posting {ids}',
