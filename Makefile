@@ -1,4 +1,4 @@
-# Everything a fresh clone needs: only Python 3.10+ and make.
+# Everything a fresh clone needs: only Python 3.11+ and make.
 PYTHON ?= python3
 export NO_MKDOCS_2_WARNING := 1
 VENV := .venv

@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import PinplanError, shown
-from .fs import read_regular, write_text_atomic
+from .fs import read_regular, write_bytes_atomic
 from .model import CALENDAR_VERSION, STATUSES, Calendar, CalendarPin
 
 OPTIONAL_FIELDS = ("pinterest_id", "error")
@@ -148,6 +148,6 @@ def write_calendar(path: Path, calendar: Calendar) -> bool:
     """Write the calendar atomically; whether the file changed. :class:`PinplanError` when it
     cannot be written (e.g. read-only): the old file is then left exactly as it was."""
     try:
-        return write_text_atomic(path, dumps(calendar))
+        return write_bytes_atomic(path, dumps(calendar).encode("utf-8"))
     except OSError as exc:
         raise PinplanError(str(path), None, f"cannot write the calendar: {exc}") from None

@@ -90,14 +90,9 @@ def export_ics(pins: Sequence[CalendarPin], stamp: datetime) -> bytes:
 def export_json(calendar: Calendar, pins: Sequence[CalendarPin]) -> str:
     """Deterministic JSON: the calendar's zone and ``pins`` as in the calendar file, each
     with an extra ``publish_at_utc`` (``YYYY-MM-DDTHH:MM:SSZ``)."""
-    items = [
-        {
-            **pin_to_dict(pin),
-            "publish_at_utc": pin.publish_at.astimezone(timezone.utc).strftime(
-                "%Y-%m-%dT%H:%M:%SZ"
-            ),
-        }
-        for pin in pins
-    ]
+    items = []
+    for pin in pins:
+        at = pin.publish_at.astimezone(timezone.utc)
+        items.append({**pin_to_dict(pin), "publish_at_utc": f"{at:%Y-%m-%dT%H:%M:%SZ}"})
     data = {"version": calendar.version, "timezone": calendar.timezone, "pins": items}
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

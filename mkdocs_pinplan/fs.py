@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import stat
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -18,17 +18,12 @@ from .errors import PinplanError
 def read_regular(path: Path) -> bytes:
     """The bytes of ``path`` when it is a regular file (a link to one is followed); for a
     folder, FIFO, socket or device an ``OSError``, without ever waiting on one to open."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
         raise OSError(errno.EINVAL, "not a regular file", str(path))
     with os.fdopen(fd, "rb") as handle:
         return handle.read()
-
-
-def write_text_atomic(path: Path, text: str, *, durable: bool = True) -> bool:
-    """Replace ``path`` with ``text`` atomically; return False when the content is unchanged."""
-    return write_bytes_atomic(path, text.encode("utf-8"), durable=durable)
 
 
 def write_bytes_atomic(path: Path, data: bytes, *, durable: bool = True) -> bool:
@@ -37,10 +32,9 @@ def write_bytes_atomic(path: Path, data: bytes, *, durable: bool = True) -> bool
     The new regular file keeps the old one's permissions (else the umask's); a file without any
     write permission bit is refused (``PermissionError``), even for root. ``durable`` flushes the
     bytes to disk before the rename (the calendar: a power cut must not leave it empty)."""
-    try:
+    old = None
+    with suppress(FileNotFoundError):
         old = path.lstat()
-    except FileNotFoundError:
-        old = None
     if old is None or not stat.S_ISREG(old.st_mode):
         # Nothing to compare: a link is replaced, not followed; a FIFO or device could block.
         umask = os.umask(0)
@@ -72,7 +66,7 @@ def write_site_file(path: str, data: bytes) -> None:
     """Write ``data`` to ``path`` in the built site: a new file in place (permissions from the
     umask), anything already there (a link is replaced, never followed) by
     :func:`write_bytes_atomic`."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
     try:
         fd = os.open(path, flags, 0o666)
     except FileNotFoundError:
@@ -85,24 +79,15 @@ def write_site_file(path: str, data: bytes) -> None:
         handle.write(data)
 
 
-LOCK_TIMEOUT = 120.0
-"""Seconds a build waits for another build to finish with the calendar."""
-
-
-def lock_path(path: Path) -> Path:
-    """The sidecar file that is locked while a build or command updates ``path``."""
-    return path.with_name(f".{path.name}.lock")
-
-
 @contextmanager
-def calendar_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+def calendar_lock(path: Path, timeout: float = 120.0) -> Iterator[None]:
     """Hold an exclusive lock for a read → change → write of the calendar at ``path``.
 
     An OS file lock on a hidden sidecar (``.calendar.json.lock``) that exists only while held
     and is released by the OS even when a build is killed; without one (a read-only checkout,
     no file locks) this goes on unlocked. Raises :class:`PinplanError` when another holder
     keeps it for ``timeout`` seconds."""
-    sidecar = lock_path(path)
+    sidecar = path.with_name(f".{path.name}.lock")
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -119,8 +104,9 @@ def calendar_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
             time.sleep(0.02)
         # A holder removes the sidecar before releasing it: locking a removed file means
         # starting again on the new one.
-        if locked and _same_file(fd, sidecar):
-            break
+        with suppress(FileNotFoundError):
+            if locked and os.path.samestat(os.fstat(fd), sidecar.stat()):
+                break
         os.close(fd)
         if time.monotonic() >= deadline:
             raise PinplanError(
@@ -131,39 +117,18 @@ def calendar_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     try:
         yield
     finally:
-        # Removed before closing (which releases the lock), see above; Windows cannot
-        # remove an open file, the next holder then reuses it.
+        # Removed before closing (which releases the lock), see above.
         with suppress(OSError):
             sidecar.unlink(missing_ok=True)
         os.close(fd)
 
 
-def _same_file(fd: int, path: Path) -> bool:
+def _try_lock(fd: int) -> bool:
     try:
-        return os.path.samestat(os.fstat(fd), path.stat())
-    except FileNotFoundError:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
         return False
-
-
-if sys.platform == "win32":
-    import msvcrt
-
-    def _try_lock(fd: int) -> bool:
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-
-else:
-    import fcntl
-
-    def _try_lock(fd: int) -> bool:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        except OSError as exc:
-            # File systems without flock support: carry on unlocked rather than fail.
-            return exc.errno in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS)
-        return True
+    except OSError as exc:
+        # File systems without flock support: carry on unlocked rather than fail.
+        return exc.errno in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS)
+    return True

@@ -28,11 +28,10 @@ from .build import (
 )
 from .config import (
     PinplanConfig,
-    calendar_place_problem,
     config_dir,
     default_post_globs,
     rules_from_config,
-    site_url_problem,
+    site_problems,
 )
 from .errors import PinplanError
 from .images import image_size_memo
@@ -115,14 +114,15 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
         self.docs_dir = Path(config.docs_dir)
         self.images = PostImages(self.docs_dir, image_size_memo(root / self.config.cache_dir))
         self.lang = str(config.theme.get("language", "en") or "en")
-        problem = calendar_place_problem(
+        problems = site_problems(
             self.config.calendar,
-            root / self.config.calendar,
+            config.site_url,
+            root=root,
             docs_dir=self.docs_dir,
             site_dir=Path(config.site_dir),
-        ) or site_url_problem(config.site_url)
-        if problem:
-            raise PluginError(f"pinplan: {problem}")
+        )
+        if problems:
+            raise PluginError(f"pinplan: {problems[0]}")
         return None
 
     # After Material's blog plugin (-100 on on_page_context): titles, URLs and meta are final.

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -65,7 +65,7 @@ TRANSPORT: httpx.BaseTransport | None = None
 
 
 class Stop(Exception):
-    """The run cannot go on; the message is one line, free of credentials."""
+    """The run cannot go on; the message is one line (:func:`run` redacts it when it says it)."""
 
 
 class Refused(Exception):
@@ -77,10 +77,6 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     for value in sorted((value for value in secrets if len(value) >= 4), key=len, reverse=True):
         text = text.replace(value, "***")
     return text
-
-
-class _Found(Exception):
-    """The pin of a POST whose answer was lost, found on the board (``args[0]``)."""
 
 
 def _body(response: httpx.Response) -> dict[str, Any] | None:
@@ -104,7 +100,7 @@ def _retry_after(response: httpx.Response) -> float | None:
         return float(value)
     try:
         moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except ValueError:
         return None
     return max((moment - datetime.now(moment.tzinfo)).total_seconds(), 0.0)
 
@@ -116,22 +112,19 @@ class Client:
     http: httpx.Client
     secrets: set[str]
 
-    def _stop(self, text: str) -> Stop:
-        return Stop(redact(text, self.secrets))
-
     def _call(
         self,
         what: str,
         method: str,
         path: str,
         stops: Mapping[int, str] = STOPS,
-        before_retry: Callable[[], None] = lambda: None,
+        recover: Callable[[], dict[str, Any] | None] = lambda: None,
         **kwargs: Any,
     ) -> dict[str, Any]:
         """The JSON object Pinterest answers. A lost answer (timeout, unreachable, 5xx) is
-        tried again after ``before_retry`` with exponential backoff and jitter, a 429 after
-        ``Retry-After``, within :class:`Waits`' bounds, then :class:`Stop`; a 4xx in ``stops``
-        is :class:`Stop` with its message, any other :class:`Refused`."""
+        tried again with exponential backoff and jitter unless ``recover`` finds it another
+        way, a 429 after ``Retry-After``, within :class:`Waits`' bounds, then :class:`Stop`; a
+        4xx in ``stops`` is :class:`Stop` with its message, any other :class:`Refused`."""
         failures = limited = 0
         while True:
             try:
@@ -157,9 +150,10 @@ class Client:
                     break
                 problem = f"answered {response.status_code}: {_message(response)}"
             failures += 1
-            before_retry()
+            if (found := recover()) is not None:
+                return found
             if failures >= WAITS.attempts:
-                raise self._stop(
+                raise Stop(
                     f"Pinterest {problem} {failures} times for {what}; stopping, the next run "
                     "goes on"
                 )
@@ -168,14 +162,14 @@ class Client:
         if status >= 400:
             message = _message(response)
             if status in stops:
-                raise self._stop(stops[status].format(what=what, status=status, message=message))
+                raise Stop(stops[status].format(what=what, status=status, message=message))
             raise Refused(redact(message, self.secrets))
         data = _body(response)
         if data is None:
-            raise self._stop(f"Pinterest answered {what} with something that is not JSON")
+            raise Stop(f"Pinterest answered {what} with something that is not JSON")
         return data
 
-    def _listing(self, what: str, path: str, key: str) -> dict[str, dict[str, Any]]:
+    def listing(self, what: str, path: str, key: str) -> dict[str, dict[str, Any]]:
         """A paged list's items (``bookmark``) with a text ``id``, by text ``key`` (first wins)."""
         found: dict[str, dict[str, Any]] = {}
         params: dict[str, str | int] = {"page_size": PAGE_SIZE}
@@ -183,7 +177,7 @@ class Client:
             data = self._call(what, "GET", path, LIST_STOPS, params=params)
             items = data.get("items")
             if not isinstance(items, list):
-                raise self._stop(f"Pinterest answered {what} without a list of items")
+                raise Stop(f"Pinterest answered {what} without a list of items")
             for item in items:
                 name = item.get(key) if isinstance(item, dict) else None
                 if isinstance(name, str) and isinstance(item.get("id"), str):
@@ -192,40 +186,30 @@ class Client:
             if not bookmark or not isinstance(bookmark, str) or bookmark == params.get("bookmark"):
                 return found
             params["bookmark"] = bookmark
-        raise self._stop(f"Pinterest kept paging {what} past {MAX_PAGES} pages")
-
-    def boards(self) -> dict[str, str]:
-        """The account's boards: name → id (the first board of a name, if names repeat)."""
-        boards = self._listing("the list of boards", "boards", "name")
-        return {name: board["id"] for name, board in boards.items()}
+        raise Stop(f"Pinterest kept paging {what} past {MAX_PAGES} pages")
 
     def board_pins(self, board_id: str) -> dict[str, dict[str, Any]]:
         """The pins on the board (Pinterest's objects) by link (the first pin of a link)."""
-        return self._listing(f"the pins of board {board_id}", f"boards/{board_id}/pins", "link")
+        return self.listing(f"the pins of board {board_id}", f"boards/{board_id}/pins", "link")
 
     def create_pin(self, pin: CalendarPin, board_id: str) -> dict[str, Any]:
         """Post ``pin`` to the board; Pinterest's pin. A POST whose answer is lost may still
         have made the pin, and Pinterest has no idempotency key: before each retry the board
         is searched for the pin's link, and a pin there is the answer (never made twice)."""
-
-        def look_on_board() -> None:
-            there = self.board_pins(board_id).get(pin.link)
-            if there is not None:
-                raise _Found(there)
-
         body = {
             "board_id": board_id,
             **{key: getattr(pin, key) for key in ("title", "description", "alt_text", "link")},
             "media_source": {"source_type": "image_url", "url": pin.media_url},
         }
-        try:
-            made = self._call(
-                "creating a pin", "POST", "pins", json=body, before_retry=look_on_board
-            )
-        except _Found as found:
-            return cast(dict[str, Any], found.args[0])
+        made = self._call(
+            "creating a pin",
+            "POST",
+            "pins",
+            json=body,
+            recover=lambda: self.board_pins(board_id).get(pin.link),
+        )
         if not str(made.get("id")).isdigit():
-            raise self._stop("Pinterest made a pin but gave no id; the next run finds it")
+            raise Stop("Pinterest made a pin but gave no id; the next run finds it")
         return made
 
 
@@ -345,7 +329,7 @@ def _published(pin: CalendarPin, made: dict[str, Any], clock: Clock, tz: str) ->
     """``pin`` published as Pinterest's pin ``made``: at its ``created_at`` (in UTC when it has
     no offset, as Pinterest sometimes writes it) or else now; local time, whole seconds."""
     try:
-        at = datetime.fromisoformat(str(made.get("created_at")).replace("Z", "+00:00"))
+        at = datetime.fromisoformat(str(made.get("created_at")))
     except ValueError:
         at = clock()
     at = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
@@ -366,7 +350,7 @@ def publish(
         say("pinplan publish: nothing is due")
         return
     outcome.update(dict.fromkeys([pin.id for pin in due], "skipped"))
-    boards = api.boards()
+    boards = api.listing("the list of boards", "boards", "name")
     folded = {name.casefold(): name for name in boards}
     for board in dict.fromkeys(pin.board for pin in due if pin.board not in boards):
         ids = ", ".join(pin.id for pin in due if pin.board == board)
@@ -376,7 +360,7 @@ def publish(
             f'pinplan: board "{board}" is not on the Pinterest account{hint}; not posting {ids}',
             err=True,
         )
-    used = {pin.board: boards[pin.board] for pin in due if pin.board in boards}
+    used = {pin.board: boards[pin.board]["id"] for pin in due if pin.board in boards}
     there = {board: api.board_pins(board_id) for board, board_id in used.items()}
     for pin in calendar.pins:
         made = there.get(pin.board, {}).get(pin.link)
@@ -424,19 +408,16 @@ def dry_run(calendar: Calendar, rules: Rules, now: datetime) -> list[str]:
 
 
 def run(path: Path, rules: Rules, environ: Mapping[str, str], now: Clock, say: Say) -> int:
-    """The whole ``pinplan publish`` at ``now`` (in whole seconds): credentials, then
-    :func:`publish`; the exit status (1 when a due pin was not posted, other than held by the
-    spacing rules). Every line it says passes the redaction of the run's credentials."""
+    """The whole ``pinplan publish`` at ``now``: credentials, then :func:`publish`; the exit
+    status (1 when a due pin was not posted, other than held by the spacing rules). Every line
+    it says passes the redaction of the run's credentials."""
     secrets: set[str] = set()
 
     def safe(line: str, err: bool = False) -> None:
         say(redact(line, secrets), err)
 
-    def clock() -> datetime:
-        return now().replace(microsecond=0)
-
     calendar = read_calendar(path)
-    if calendar is None or not due_pins(calendar, clock()):
+    if calendar is None or not due_pins(calendar, now()):
         safe("pinplan publish: nothing is due")
         return 0
     outcome: dict[str, str] = {}
@@ -453,7 +434,7 @@ def run(path: Path, rules: Rules, environ: Mapping[str, str], now: Clock, say: S
             safe("pinplan: another pinplan publish is running for this calendar", err=True)
             return 1
         try:
-            publish(path, rules, api, clock, safe, outcome)
+            publish(path, rules, api, now, safe, outcome)
         except (Stop, PinplanError) as exc:
             stopped = True
             safe(f"pinplan: {exc}", err=True)

@@ -22,7 +22,7 @@ from mkdocs_pinplan.calendar_file import (
     write_calendar,
 )
 from mkdocs_pinplan.errors import PinplanError
-from mkdocs_pinplan.fs import calendar_lock, lock_path
+from mkdocs_pinplan.fs import calendar_lock
 from mkdocs_pinplan.model import Calendar, CalendarPin, Rules
 from mkdocs_pinplan.pins import PinSettings
 
@@ -86,9 +86,10 @@ def test_a_held_lock_keeps_a_second_writer_out_until_released(tmp_path: Path) ->
         holder.stdin.write("\n")
         holder.stdin.close()
         holder.wait(timeout=60)
+    sidecar = tmp_path / ".calendar.json.lock"
     with calendar_lock(path, timeout=30):
-        assert lock_path(path).exists()
-    assert not lock_path(path).exists(), "the sidecar is removed once released"
+        assert sidecar.exists()
+    assert not sidecar.exists(), "the sidecar is removed once released"
 
 
 def test_concurrent_writers_lose_no_pins(tmp_path: Path) -> None:

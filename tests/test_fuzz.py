@@ -377,7 +377,7 @@ def cli_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (site / "pinplan" / "calendar.json").write_text(dumps(calendar), encoding="utf-8")
     # `check` draws every pin: once cold here, from the render cache in the cases (5 s each).
     CliRunner(env={"SOURCE_DATE_EPOCH": "1796083200"}).invoke(
-        main, ["-f", str(site / "mkdocs.yml"), "check"]
+        main, ["check", "-f", str(site / "mkdocs.yml")]
     )
     return site
 
@@ -429,7 +429,7 @@ def test_cli_arguments_give_output_or_an_error_never_a_traceback(
     calendar = cli_site / "pinplan" / "calendar.json"
     before = calendar.read_bytes()
     runner = CliRunner(env={"SOURCE_DATE_EPOCH": epoch})
-    args = ["-f", str(cli_site / "mkdocs.yml"), *call]
+    args = [*call[:1], "-f", str(cli_site / "mkdocs.yml"), *call[1:]]
     with runner.isolated_filesystem():
         result = runner.invoke(main, args)
     assert result.exception is None or isinstance(result.exception, SystemExit), (

@@ -20,7 +20,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from ..durations import format_duration
-from ..fs import write_text_atomic
+from ..fs import write_bytes_atomic
 from ..model import Calendar, CalendarPin, PinSpec, Post, Rules
 
 PREVIEW_PATH = "pinplan/index.html"
@@ -203,8 +203,7 @@ def render_preview(
         days.append((day.isoformat(), _day_label(day), day_rows, cap))
     upcoming = [day[0] for day in days if today and day[0] >= today.isoformat()]
     queued = [row for _, row in _rows(queue, zone, info, None, queued=True)]
-    shown = {(row.post_title, row.pin.post) for _, row in rows}
-    shown |= {(row.post_title, row.pin.post) for row in queued}
+    shown = {(row.post_title, row.pin.post) for row in [*(row for _, row in rows), *queued]}
     due = None
     if now is not None:  # what `pinplan export` would hand the uploader right now
         end = now + timedelta(days=rules.horizon_days)
@@ -259,5 +258,6 @@ def write_preview(
         calendar, rules, info=info, now=now, site_name=site_name, live=live, queue=queue
     )
     target = site_dir / PREVIEW_PATH
-    write_text_atomic(target, html, durable=False)  # part of the site: rebuilt every time
+    # Part of the site: rebuilt every time.
+    write_bytes_atomic(target, html.encode("utf-8"), durable=False)
     return target
