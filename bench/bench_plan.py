@@ -43,7 +43,7 @@ def make_specs(count: int) -> list[object]:
                 post=post,
                 index=index + 1,
                 design=design,
-                image_path=f"assets/pinplan/post-{post_no:06d}-{index + 1}.jpg",
+                image=f"assets/pinplan/post-{post_no:06d}-{index + 1}.jpg",
                 title=title,
                 description="A description.",
                 alt_text=title,

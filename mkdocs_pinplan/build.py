@@ -254,6 +254,6 @@ def finish_site_build(
             now=now,
             site_name=site.site_name,
             live=live,
-            placed={spec.image_path for spec in report.specs},
+            placed={spec.image for spec in report.specs},
             queue=queue,
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -85,23 +85,29 @@ class Design:
     height: int = 1500
 
 
-@dataclass(frozen=True)
-class PinSpec:
-    """One pin to render and schedule."""
+@dataclass(frozen=True, slots=True)
+class PinContent:
+    """What Pinterest is given for a pin: the fields a pin spec and its calendar entry share."""
 
     id: str
     post: str
-    index: int
-    design: Design
-    image_path: str
+    link: str
+    image: str
     """Relative to ``site_dir`` (``assets/pinplan/slug-1.jpg``)."""
+    media_url: str
     title: str
     description: str
     alt_text: str
     board: str
     keywords: tuple[str, ...]
-    link: str
-    media_url: str
+
+
+@dataclass(frozen=True)
+class PinSpec(PinContent):
+    """One pin to render and schedule."""
+
+    index: int
+    design: Design
     post_date: date | None = None
 
 
@@ -129,19 +135,9 @@ class Rules:
 
 
 @dataclass(frozen=True, slots=True)
-class CalendarPin:
+class CalendarPin(PinContent):
     """One entry of ``calendar.json`` (field names and order are the contract)."""
 
-    id: str
-    post: str
-    link: str
-    image: str
-    media_url: str
-    title: str
-    description: str
-    alt_text: str
-    board: str
-    keywords: tuple[str, ...]
     publish_at: datetime
     status: str = "scheduled"
     pinterest_id: str | None = None
@@ -157,22 +153,13 @@ class CalendarPin:
         return self.status == "failed"
 
 
+_CONTENT = tuple(f.name for f in fields(PinContent))
+
+
 def pin_from_spec(spec: PinSpec, publish_at: datetime, status: str = "scheduled") -> CalendarPin:
     """``spec``'s calendar entry at ``publish_at``."""
-    return CalendarPin(
-        id=spec.id,
-        post=spec.post,
-        link=spec.link,
-        image=spec.image_path,
-        media_url=spec.media_url,
-        title=spec.title,
-        description=spec.description,
-        alt_text=spec.alt_text,
-        board=spec.board,
-        keywords=spec.keywords,
-        publish_at=publish_at,
-        status=status,
-    )
+    content = {name: getattr(spec, name) for name in _CONTENT}
+    return CalendarPin(**content, publish_at=publish_at, status=status)
 
 
 @dataclass(frozen=True)

@@ -39,35 +39,34 @@ class PinSettings:
     """Whether fonts installed on the system (fontconfig) may draw what the brand's lack."""
 
 
+# (hue shift, lightness, saturation) of each palette's background, text and accent. Grounds
+# alternate deep and pale around the name's hue; accents are spread around the colour wheel
+# so the colour-block layout (accent ground) changes hue between variants.
+_PALETTES = (
+    ((0, 0.2, 0.42), (0.08, 0.95, 0.55), (0.4, 0.6, 0.62)),
+    ((0.08, 0.95, 0.45), (0, 0.2, 0.45), (0, 0.42, 0.45)),
+    ((0.55, 0.22, 0.38), (0.08, 0.95, 0.55), (0.12, 0.62, 0.68)),
+    ((0.55, 0.94, 0.4), (0.55, 0.2, 0.4), (0.62, 0.5, 0.5)),
+    ((0, 0.12, 0.18), (0, 0.97, 0.25), (0.33, 0.6, 0.6)),
+    ((0.3, 0.93, 0.3), (0.3, 0.17, 0.4), (0.75, 0.5, 0.52)),
+)
+
+
 def _hls(hue: float, lightness: float, saturation: float) -> str:
     r, g, b = colorsys.hls_to_rgb(hue % 1.0, lightness, saturation)
     return "#" + "".join(f"{round(c * 255):02x}" for c in (r, g, b))
 
 
-def _palette(background: str, text: str, accent: str) -> Palette:
-    # The text colour is nudged until it reads on the background (WCAG 4.5:1 and a bit).
-    fixed = readable(background, [text])
-    return Palette(background=background, text="#{:02x}{:02x}{:02x}".format(*fixed), accent=accent)
-
-
 def default_palettes(name: str) -> tuple[Palette, ...]:
-    """Six pleasant palettes derived from nothing but the site name (stable across builds)."""
+    """Six pleasant palettes derived from nothing but the site name (stable across builds),
+    each text colour nudged until it reads on its background (WCAG 4.5:1 and a bit)."""
     hue = int(hashlib.sha256(name.encode()).hexdigest()[:4], 16) / 0xFFFF
-    cream = _hls(hue + 0.08, 0.95, 0.55)
-    # Grounds alternate deep and pale around the name's hue; accents are spread around the
-    # colour wheel so the colour-block layout (accent ground) changes hue between variants.
-    return (
-        _palette(_hls(hue, 0.2, 0.42), cream, _hls(hue + 0.4, 0.6, 0.62)),
-        _palette(_hls(hue + 0.08, 0.95, 0.45), _hls(hue, 0.2, 0.45), _hls(hue, 0.42, 0.45)),
-        _palette(_hls(hue + 0.55, 0.22, 0.38), cream, _hls(hue + 0.12, 0.62, 0.68)),
-        _palette(
-            _hls(hue + 0.55, 0.94, 0.4), _hls(hue + 0.55, 0.2, 0.4), _hls(hue + 0.62, 0.5, 0.5)
-        ),
-        _palette(_hls(hue, 0.12, 0.18), _hls(hue, 0.97, 0.25), _hls(hue + 0.33, 0.6, 0.6)),
-        _palette(
-            _hls(hue + 0.3, 0.93, 0.3), _hls(hue + 0.3, 0.17, 0.4), _hls(hue + 0.75, 0.5, 0.52)
-        ),
-    )
+    palettes = []
+    for colours in _PALETTES:
+        background, text, accent = (_hls(hue + shift, light, sat) for shift, light, sat in colours)
+        fixed = readable(background, [text])
+        palettes.append(Palette(background, "#{:02x}{:02x}{:02x}".format(*fixed), accent))
+    return tuple(palettes)
 
 
 def slugify(text: str) -> str:
@@ -228,15 +227,10 @@ def make_pin_specs(
             rotation = layouts_for(post, layouts)
             combinations = math.lcm(len(post.headlines()), len(rotation), len(palettes))
             counts[n] += min(extra[post.src_path], max(combinations - counts[n], 0))
-    slugs = [slugify(post.slug) for post in live]
-    shared = Counter(slugs)
+    slugs = Counter(slugify(post.slug) for post in live)
     specs: list[PinSpec] = []
-    for post, slug, titles in zip(live, slugs, _pin_titles(live, counts), strict=True):
-        digest = hashlib.sha1(post.src_path.encode()).hexdigest()
-        if shared[slug] > 1:
-            slug = f"{slug}-{digest[:6]}"  # image file names stay unique
-        stem = f"{settings.assets_dir.strip('/')}/{slug}"
-        specs.extend(_post_pins(post, titles, settings, stem, digest, layouts, palettes))
+    for post, titles in zip(live, _pin_titles(live, counts), strict=True):
+        specs.extend(_post_pins(post, titles, settings, slugs, layouts, palettes))
     return specs
 
 
@@ -244,14 +238,16 @@ def _post_pins(
     post: Post,
     titles: Sequence[str | None],
     settings: PinSettings,
-    stem: str,
-    digest: str,
+    slugs: Counter[str],
     layouts: Sequence[Layout],
     palettes: Sequence[Palette],
 ) -> list[PinSpec]:
-    """The pins of ``post`` that have a title; ``stem`` is the image path without the pin's
-    number and extension, ``digest`` the SHA-1 of the post's path."""
+    """The pins of ``post`` that have a title; ``slugs`` counts the posts of each slug."""
     headlines = post.headlines()
+    digest = hashlib.sha1(post.src_path.encode()).hexdigest()
+    slug = slugify(post.slug)
+    if slugs[slug] > 1:
+        slug = f"{slug}-{digest[:6]}"  # image file names stay unique
     # Each post starts the rotations at its own (stable) point, so neighbouring posts'
     # pins do not repeat one design and colour in the feed.
     offset, tint = int(digest[:8], 16), int(digest[8:16], 16)
@@ -266,25 +262,24 @@ def _post_pins(
             continue  # fewer pins, never filler (``pinplan check`` names such posts)
         index = i + 1
         headline = headlines[i % len(headlines)]
-        design = Design(
-            headline=headline,
-            layout=rotation[(offset + i) % len(rotation)],
-            palette=palettes[(tint + i) % len(palettes)],
-            brand=settings.brand,
-            lang=post.lang,
-            image=post.image,
-            image_format=settings.image_format,
-            quality=settings.quality,
-        )
-        image_path = f"{stem}-{index}.{ext}"
+        image_path = f"{settings.assets_dir.strip('/')}/{slug}-{index}.{ext}"
         alt = post.alt or (f"{headline} – {description}" if description != headline else headline)
         specs.append(
             PinSpec(
                 id=f"{post.src_path}#{index}",
                 post=post.src_path,
                 index=index,
-                design=design,
-                image_path=image_path,
+                design=Design(
+                    headline=headline,
+                    layout=rotation[(offset + i) % len(rotation)],
+                    palette=palettes[(tint + i) % len(palettes)],
+                    brand=settings.brand,
+                    lang=post.lang,
+                    image=post.image,
+                    image_format=settings.image_format,
+                    quality=settings.quality,
+                ),
+                image=image_path,
                 title=title,
                 description=_clip(description, DESCRIPTION_LIMIT),
                 alt_text=_clip(alt, ALT_LIMIT),

@@ -244,7 +244,7 @@ from mkdocs_pinplan.model import Brand, Design, Palette, PinSpec
 from mkdocs_pinplan.render.pipeline import render_pins
 palette = Palette("#102030", "#f0f0f0", "#ff8800")
 design = Design("Slow pinning", BUILTIN_LAYOUTS["type"], palette, Brand("x"), width=250, height=375)
-spec = PinSpec("a.md#1", "a.md", 1, design, "pin.jpg", "T", "D", "A", "B", (), "l", "m")
+spec = PinSpec("a.md#1", "a.md", "l", "pin.jpg", "m", "T", "D", "A", "B", (), 1, design)
 print(render_pins([spec], Path(SITE), cache_dir=Path(CACHE)).rendered)
 """.replace("CACHE", repr(os.fspath(tmp_path / "cache")))
 

@@ -38,8 +38,8 @@ SAMPLES: list[Any] = [
     LAYOUT,
     DESIGN,
     PinSpec(
-        "a.md#1", "a.md", 1, DESIGN, "assets/pinplan/a-1.jpg", "Title", "Description", "Alt",
-        "Board", ("k",), "https://e.x/a/?utm_content=pin1", "https://e.x/a-1.jpg",
+        "a.md#1", "a.md", "https://e.x/a/?utm_content=pin1", "assets/pinplan/a-1.jpg",
+        "https://e.x/a-1.jpg", "Title", "Description", "Alt", "Board", ("k",), 1, DESIGN,
         date(2026, 1, 2),
     ),
     Rules(start=date(2026, 12, 1), min_gap=timedelta(minutes=5)),

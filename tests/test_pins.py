@@ -208,7 +208,7 @@ def test_extra_variants_are_combinations_the_post_has_not_had_until_none_is_left
     assert more[:3] == own and [s.index for s in more] == [1, 2, 3, 4, 5]
     combinations = [(s.design.headline, s.design.layout, s.design.palette) for s in more]
     assert len(set(combinations)) == 5
-    for key in ("id", "image_path", "link", "title"):
+    for key in ("id", "image", "link", "title"):
         assert len({getattr(s, key) for s in more}) == 5, key
     # One layout, one palette, one headline: no combination is left beyond the post's pins.
     plain = PinSettings(layouts=("block",), palettes=(own[0].design.palette,))

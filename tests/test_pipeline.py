@@ -101,15 +101,13 @@ def test_pixel_options_rerender_everything(tmp_path: Path, posts: list[Post]) ->
 
 def test_equal_designs_are_drawn_once(tmp_path: Path, posts: list[Post]) -> None:
     specs = specs_for(posts[:1])
-    twins = [
-        dataclasses.replace(s, image_path=s.image_path.replace(".jpg", "-twin.jpg")) for s in specs
-    ]
+    twins = [dataclasses.replace(s, image=s.image.replace(".jpg", "-twin.jpg")) for s in specs]
     stats = render_pins(specs + twins, tmp_path / "site")
     assert stats.rendered == len(specs)
     out = site_bytes(tmp_path / "site")
     assert len(out) == 2 * len(specs)
     for spec, twin in zip(specs, twins, strict=True):
-        assert out[spec.image_path] == out[twin.image_path]
+        assert out[spec.image] == out[twin.image]
 
 
 def test_one_and_two_workers_give_identical_bytes(tmp_path: Path) -> None:
@@ -254,7 +252,7 @@ def test_a_symlinked_cache_entry_never_reaches_the_site(tmp_path: Path, posts: l
     again = render_pins(specs, tmp_path / "site2", cache_dir=cache)
     assert again.rendered == len(specs)
     for spec in specs:
-        pin = tmp_path / "site2" / spec.image_path
+        pin = tmp_path / "site2" / spec.image
         assert not pin.is_symlink() and pin.is_file()
     assert site_bytes(tmp_path / "site1") == site_bytes(tmp_path / "site2")
     assert not any(entry.is_symlink() for entry in cache_entries(cache))  # replaced
@@ -277,7 +275,7 @@ def test_editing_a_site_pin_leaves_the_cache_alone(tmp_path: Path, posts: list[P
     render_pins(specs, tmp_path / "site1", cache_dir=cache)
     render_pins(specs, tmp_path / "site2", cache_dir=cache)  # from the cache
     for spec in specs:
-        with open(tmp_path / "site2" / spec.image_path, "r+b") as pin:
+        with open(tmp_path / "site2" / spec.image, "r+b") as pin:
             pin.write(b"scribbled over in place")
     third = render_pins(specs, tmp_path / "site3", cache_dir=cache)
     assert third.rendered == 0
@@ -299,4 +297,4 @@ def test_pins_are_world_readable_as_the_umask_allows(
         os.umask(old)
     assert stats.cached == (len(specs) if cached else 0)
     for spec in specs:
-        assert stat.S_IMODE((tmp_path / "site" / spec.image_path).stat().st_mode) == 0o644
+        assert stat.S_IMODE((tmp_path / "site" / spec.image).stat().st_mode) == 0o644

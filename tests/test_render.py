@@ -155,7 +155,7 @@ def test_emoji_without_a_font_are_left_out_quietly_and_noted_by_the_font_check()
     pin = design(BUILTIN_LAYOUTS["type"], "Slow pinning 🚀 works ✨")
     result = render_pin(pin)
     assert result.warnings == ()
-    spec = PinSpec("a.md#1", "a.md", 1, pin, "a-1.jpg", "t", "d", "a", "b", (), "/a/", "/m")
+    spec = PinSpec("a.md#1", "a.md", "/a/", "a-1.jpg", "/m", "t", "d", "a", "b", (), 1, pin)
     checked = check_fonts([spec], system_fonts=False)
     assert checked.specs == (spec,) and checked.refused == ()
     (note,) = checked.notes

@@ -44,7 +44,7 @@ def spec(post: str, index: int = 1, title: str | None = None, day: date | None =
         post=src,
         index=index,
         design=DESIGN,
-        image_path=f"assets/pinplan/{post}-{index}.jpg",
+        image=f"assets/pinplan/{post}-{index}.jpg",
         title=title or f"{post} headline {index}",
         description=f"About {post}",
         alt_text=f"{post} {index}",

@@ -132,7 +132,7 @@ def hand_edited(draw: st.DrawFn, now: datetime) -> tuple[CalendarPin, ...]:
             id=base.id,
             post=base.post,
             link=base.link,
-            image=base.image_path,
+            image=base.image,
             media_url=base.media_url,
             title="typed by hand",
             description="",

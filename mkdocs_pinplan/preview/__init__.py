@@ -203,8 +203,7 @@ def render_preview(
         days.append((day.isoformat(), _day_label(day), day_rows, cap))
     upcoming = [day[0] for day in days if today and day[0] >= today.isoformat()]
     queued = [row for _, row in _rows(queue, zone, info, None, queued=True)]
-    shown = {(row.post_title, row.pin.post) for _, row in rows}
-    shown |= {(row.post_title, row.pin.post) for row in queued}
+    shown = {(row.post_title, row.pin.post) for row in [*(row for _, row in rows), *queued]}
     due = None
     if now is not None:  # what `pinplan export` would hand the uploader right now
         end = now + timedelta(days=rules.horizon_days)

@@ -96,7 +96,7 @@ def render_pins(
     jobs: list[RenderJob] = []
     for key, group in groups.items():
         design = group[0].design
-        targets = tuple(os.path.join(site_dir, spec.image_path) for spec in group)
+        targets = tuple(os.path.join(site_dir, spec.image) for spec in group)
         hit = cache.lookup(key, extension(design)) if cache else None
         if hit is not None:
             _publish(hit.data, targets)
