@@ -169,8 +169,7 @@ def thin_titles(posts: Iterable[Post], pins_per_post: int) -> list[tuple[Post, i
 
 
 def works_without_photo(layout: Layout) -> bool:
-    """Whether ``layout`` is designed for a pin without a photo (it has none, or it says where
-    the headline goes when there is none)."""
+    """Whether ``layout`` suits a pin without a photo (it has none, or says where the text goes)."""
     return layout.photo == "none" or layout.text_box_alone is not None
 
 
