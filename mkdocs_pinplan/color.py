@@ -14,11 +14,10 @@ TEXT_CONTRAST = 4.5
 
 
 def rgb(value: str | RGB) -> RGB:
-    """``#rrggbb`` or ``#rgb`` as an RGB triple (triples pass through)."""
+    """``#rrggbb`` (as config.py writes every colour) as an RGB triple (triples pass through)."""
     if isinstance(value, tuple):
         return value
-    text = value.lstrip("#")
-    red, green, blue = bytes.fromhex("".join(ch * 2 for ch in text) if len(text) == 3 else text)
+    red, green, blue = bytes.fromhex(value.removeprefix("#"))
     return (red, green, blue)
 
 
