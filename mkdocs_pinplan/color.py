@@ -45,11 +45,9 @@ def mix(a: str | RGB, b: str | RGB, t: float) -> RGB:
 
 
 def readable(ground: str | RGB, preferred: Iterable[str | RGB], minimum: float = 4.6) -> RGB:
-    """The first of ``preferred`` that reaches ``minimum`` contrast on ``ground``.
-
-    When none does, the first preferred colour darkened or lightened until it does (so the
-    brand's hue survives), else white or black, whichever contrasts more.
-    """
+    """The first of ``preferred`` that reaches ``minimum`` contrast on ``ground``; else the first
+    darkened or lightened until it does (so the brand's hue survives), else white or black,
+    whichever contrasts more."""
     choices = [rgb(c) for c in preferred]
     target = WHITE if luminance(ground) < 0.18 else BLACK
     shades = (mix(choices[0], target, step / 20) for step in range(1, 21) if choices)
