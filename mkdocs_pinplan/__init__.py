@@ -12,19 +12,14 @@ __version__ = "0.1.0"
 
 @lru_cache(maxsize=1)
 def code_version() -> str:
-    """The package version and a hash of every file of it: the key part of every cache.
-
-    Every source file counts, so a cache keyed on this never serves what another (or a
-    locally edited) release made. Read once per process on purpose: under ``mkdocs serve``
-    an edited module is not reloaded, so the running code is what was loaded.
-    """
+    """The package version and a hash of every file of it, the key part of every cache: none
+    serves what another (or a locally edited) release made. Read once per process: under
+    ``mkdocs serve`` an edited module is not reloaded, so the running code is what was loaded."""
     package = Path(__file__).resolve().parent
     sha = hashlib.sha256(__version__.encode() + b"\0")
     for folder, subfolders, names in os.walk(package):
         subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
-        for name in sorted(names):
-            if name.endswith((".pyc", ".pyo")):
-                continue
+        for name in sorted(n for n in names if not n.endswith((".pyc", ".pyo"))):
             path = Path(folder, name)
             sha.update(path.relative_to(package).as_posix().encode() + b"\0")
             sha.update(path.read_bytes() + b"\0")

@@ -78,9 +78,8 @@ class Site:
 
 
 def load_site(config_file: str | None, site_dir: Path | None = None) -> Site:
-    """The site of ``config_file`` (default: the first of :data:`CONFIG_NAMES` here) built
-    into ``site_dir`` (default: its own), its plugin options validated; :class:`Failure` with
-    every configuration error otherwise."""
+    """The site of ``config_file`` (default: the first of :data:`CONFIG_NAMES` here) built into
+    ``site_dir`` (default: its own); :class:`Failure` with every configuration error."""
     names = [config_file] if config_file else [n for n in CONFIG_NAMES if Path(n).is_file()]
     if not names:
         raise Failure(
@@ -105,10 +104,7 @@ def load_site(config_file: str | None, site_dir: Path | None = None) -> Site:
     errors, warnings = options.validate()
     if errors:
         raise Failure("\n".join(f"{name}: plugins.pinplan.{key}: {e}" for key, e in errors))
-    try:
-        rules = rules_from_config(options.schedule)
-    except ValueError as exc:
-        raise Failure(f"{name}: plugins.pinplan.schedule: {exc}") from None
+    rules = rules_from_config(options.schedule)
     root = path.resolve().parent
     facts = SiteFacts(root, site_dir or Path(cfg.site_dir), cfg.site_url, cfg.site_name)
     docs_dir = Path(cfg.docs_dir)
@@ -140,24 +136,21 @@ def _read(site: Site) -> Calendar:
 
 def _read_posts(site: Site, images: PostImages | None = None) -> tuple[list[SitePost], list[str]]:
     """The site's posts as a build reads them, and one line per problem in their pages."""
-    cfg = site.config
-    globs = site.options.posts or (cfg.blog or BlogSettings()).post_globs()
+    globs = site.options.posts or (site.config.blog or BlogSettings()).post_globs()
     # The clock, not SOURCE_DATE_EPOCH: it is what the blog plugin judges future posts by.
-    found, problems = read_site_posts(cfg, globs, datetime.now(timezone.utc), images)
+    found, problems = read_site_posts(site.config, globs, datetime.now(timezone.utc), images)
     return found, [f"{site.docs}/{problem}" for problem in problems]
 
 
 config_option = click.option(
     "-f",
     "--config-file",
-    default=None,
     metavar="FILE",
     help="The site's config file (default: mkdocs.yml, properdocs.yml or zensical.toml).",
 )
 days_option = click.option(
     "--days",
     type=click.IntRange(min=1, max=MAX_DAYS),
-    default=None,
     help="How many days ahead, from now (default: schedule.horizon_days).",
 )
 
@@ -193,12 +186,7 @@ def check(config_file: str) -> None:
     site = load_site(config_file)
     found, post_problems = _read_posts(site)
     posts = [item.post for item in found]
-    problems = [
-        *site.warnings,
-        *site.problems,
-        *post_problems,
-        *_build_problems(posts, site),
-    ]
+    problems = [*site.warnings, *site.problems, *post_problems, *_build_problems(posts, site)]
     calendar = None
     try:
         calendar = read_calendar(site.calendar_path)
@@ -237,25 +225,21 @@ def check(config_file: str) -> None:
 def _build_problems(posts: Sequence[Post], site: Site) -> list[str]:
     """What a build of ``posts`` would refuse or warn about (built into a temporary folder)."""
     with tempfile.TemporaryDirectory(prefix="pinplan-check-") as tmp:
-        facts = site.facts._replace(site_dir=Path(tmp))
         try:
             report = run_build(
                 posts,
-                settings=pin_settings(site.options, facts),
+                settings=pin_settings(site.options, site.facts),
                 rules=site.rules,
-                site_dir=facts.site_dir,
+                site_dir=Path(tmp),
                 calendar_path=Path(tmp) / "calendar.json",  # the real one is checked apart
                 now=_now(),
                 write=False,
-                cache_dir=facts.root / site.options.cache_dir,
+                cache_dir=site.facts.root / site.options.cache_dir,
                 workers=site.options.workers or (os.cpu_count() or 1),
             )
         except PinplanError as exc:
             # A post that cannot be drawn is named as the front-matter problems are.
-            post = not Path(exc.file).is_absolute()
-            return [f"{site.docs}/{exc}" if post else str(exc)]
-        except ValueError:
-            return []  # a bad layout or SOURCE_DATE_EPOCH: reported by the config check
+            return [str(exc) if Path(exc.file).is_absolute() else f"{site.docs}/{exc}"]
     return [f"{site.docs}/{problem}" for problem in (*report.refused, *report.render.warnings)]
 
 
@@ -264,7 +248,6 @@ def _build_problems(posts: Sequence[Post], site: Site) -> list[str]:
 @click.option(
     "--site-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=None,
     help="The built site (default: site_dir of the config file).",
 )
 @click.option(
@@ -325,12 +308,10 @@ def _say(line: str) -> None:
 def _table(rows: Sequence[tuple[str, ...]], header: tuple[str, ...]) -> str:
     """``rows`` in left-aligned columns under ``header`` and a rule."""
     widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
-    rule = tuple("-" * width for width in widths)
-    lines = [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-        for row in [header, rule, *rows]
-    ]
-    return "\n".join(line.rstrip() for line in lines)
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in [header, tuple("-" * width for width in widths), *rows]
+    )
 
 
 def _clip(text: str, width: int) -> str:
@@ -355,8 +336,7 @@ def show(config_file: str, days: int | None) -> None:
     tz = ZoneInfo(calendar.timezone)
     overdue = [p for p in calendar.pins if p.status == "scheduled" and p.publish_at < now]
     upcoming = pins_within(calendar.pins, now, span)
-    # The pins waiting for a slot, as a build would plan them now (titles as close as the
-    # command can tell without building the site).
+    # The queue as a build would plan it now (titles as close as we can tell unbuilt).
     posts = [item.post for item in _read_posts(site)[0]]
     specs = pin_specs(posts, pin_settings(site.options, site.facts), calendar, site.rules, now)
     queue = plan(specs, site.rules, calendar, now).queue
@@ -371,10 +351,9 @@ def show(config_file: str, days: int | None) -> None:
         )
         for pin in [*overdue, *upcoming, *shown_queue]
     ]
-    header = (f"When ({calendar.timezone})", "Status", "Board", "Title", "Id")
     until = (now + timedelta(days=span)).astimezone(tz).strftime("%Y-%m-%d %H:%M")
     if rows:
-        click.echo(_table(rows, header))
+        click.echo(_table(rows, (f"When ({calendar.timezone})", "Status", "Board", "Title", "Id")))
     last = queue[-1].publish_at.astimezone(tz).strftime("%Y-%m-%d") if queue else ""
     click.echo(
         f"{len(upcoming)} pins until {until}"
@@ -403,8 +382,7 @@ def part_paths(path: Path, count: int) -> list[Path]:
 @click.option(
     "-o",
     "--output",
-    type=Path,  # not click.Path, which fails on a NUL in the name: _target checks it
-    default=None,
+    type=Path,  # not click.Path, which fails on a NUL in the name: _write checks it
     metavar="FILE",
     help="Write to FILE instead of stdout.",
 )
@@ -434,14 +412,13 @@ def export(
         raise Failure(
             f"--days: Pinterest schedules pins at most {MAX_DAYS_AHEAD} days ahead, got {span}"
         )
-    # Marking reads, exports and writes the calendar under the lock a build holds.
     with calendar_lock(site.calendar_path) if mark_published else contextlib.nullcontext():
         calendar = _read(site)
         if fmt == "ics":
             pins = calendar.pins if days is None else tuple(pins_within(calendar.pins, now, days))
-            _emit(output, export_ics(pins, now))
+            _write(output, [export_ics(pins, now)])
         elif fmt == "json":
-            _emit(output, export_json(calendar, due_pins(calendar, now, span)).encode("utf-8"))
+            _write(output, [export_json(calendar, due_pins(calendar, now, span)).encode("utf-8")])
         else:
             handed = _write_csv(due_pins(calendar, now, span), output, span)
             if mark_published:
@@ -451,11 +428,10 @@ def export(
 
 
 def _write_csv(due: list[CalendarPin], output: Path | None, span: int) -> list[CalendarPin]:
-    """Write ``due`` as Pinterest's bulk CSV to ``output`` (stdout: the first part only);
-    returns the pins written."""
+    """Write ``due`` as Pinterest's bulk CSV (stdout: the first part only); the pins written."""
     parts = [part.encode("utf-8") for part in export_csv(due)]
+    _write(output, parts)
     if output is None:
-        _emit(None, parts[0])
         if len(parts) > 1:
             _say(
                 f"{len(due)} pins are due; stdout holds the first {MAX_ROWS} "
@@ -463,15 +439,10 @@ def _write_csv(due: list[CalendarPin], output: Path | None, span: int) -> list[C
                 f"{len(parts)} parts."
             )
         return due[:MAX_ROWS]
-    paths = part_paths(output, len(parts))
-    for path in paths:
-        _target(path)  # refuse a bad name before writing any part
-    for path, data in zip(paths, parts, strict=True):
-        _emit(path, data)
-    # Files we did not write in this run are never removed, but an old part left next to
-    # the new ones would upload its pins twice: name them.
-    others = [p for p in part_paths(output, len(parts) + 50)[len(parts) :] if os.path.lexists(p)]
-    _say(f"{len(due)} pins due within {span} days → {', '.join(map(str, paths))}")
+    # Older parts past ours stay (we did not write them), but would upload their pins twice.
+    paths = part_paths(output, len(parts) + 50)
+    others = [path for path in paths[len(parts) :] if os.path.lexists(path)]
+    _say(f"{len(due)} pins due within {span} days → {', '.join(map(str, paths[: len(parts)]))}")
     if others:
         _say(
             "not from this export, left as they are (do not upload them): "
@@ -480,31 +451,28 @@ def _write_csv(due: list[CalendarPin], output: Path | None, span: int) -> list[C
     return due
 
 
-def _emit(output: Path | None, data: bytes) -> None:
-    """``data`` to stdout, or written atomically to ``output`` (see :func:`_target`)."""
+def _write(output: Path | None, parts: Sequence[bytes]) -> None:
+    """The first part to stdout, or every part atomically to :func:`part_paths` of ``output``:
+    each a new or a regular file (a link is followed), else refused before any is written."""
     if output is None:
-        click.echo(data, nl=False)
+        click.echo(parts[0], nl=False)
         return
-    target = _target(output)
-    try:
-        write_bytes_atomic(target, data)
-    except OSError as exc:
-        raise Failure(f"{target}: cannot write: {exc}") from None
-
-
-def _target(path: Path) -> Path:
-    """Where writing ``path`` goes: the path itself when new, the regular file it names (a
-    symbolic link is followed). Anything else (a folder, a device, a pipe) is refused."""
-    try:
-        real = Path(os.path.realpath(path))
-        st = os.stat(real)
-    except FileNotFoundError:
-        return real
-    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
-        raise Failure(f"{shown(str(path))}: cannot write: {exc}") from None
-    if not stat.S_ISREG(st.st_mode):
-        raise Failure(f"{path}: not a regular file; name a new file or a file to replace")
-    return real
+    targets = []
+    for path in part_paths(output, len(parts)):
+        try:
+            real = Path(os.path.realpath(path))
+            if not stat.S_ISREG(os.stat(real).st_mode):
+                raise Failure(f"{path}: not a regular file; name a new file or a file to replace")
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+            raise Failure(f"{shown(str(path))}: cannot write: {exc}") from None
+        targets.append(real)
+    for target, data in zip(targets, parts, strict=True):
+        try:
+            write_bytes_atomic(target, data)
+        except OSError as exc:
+            raise Failure(f"{target}: cannot write: {exc}") from None
 
 
 def parse_time(text: str, tz: ZoneInfo, now: datetime) -> datetime:
@@ -512,7 +480,7 @@ def parse_time(text: str, tz: ZoneInfo, now: datetime) -> datetime:
     if text.strip().lower() == "now":
         return now.astimezone(tz)
     try:
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(text.strip())
     except ValueError:
         raise Failure(
             f"--at: expected an ISO 8601 time such as 2026-12-01T09:17+01:00, got {text!r}"
@@ -529,7 +497,6 @@ def parse_time(text: str, tz: ZoneInfo, now: datetime) -> datetime:
 @click.argument("ids", nargs=-1, required=True, metavar="ID...")
 @click.option(
     "--at",
-    default=None,
     metavar="TIME",
     help="When the pins went up (ISO 8601, or 'now'); default: their planned time.",
 )
@@ -556,8 +523,7 @@ def mark_published(config_file: str, ids: tuple[str, ...], at: str | None) -> No
 
 
 def _published(calendar: Calendar, ids: Collection[str], moment: datetime | None) -> Calendar:
-    """``calendar`` with the pins ``ids`` that are not published yet recorded as published (at
-    ``moment``, or their planned time)."""
+    """``calendar`` with its unpublished pins of ``ids`` published at ``moment`` (or as planned)."""
     pins = [
         replace(pin, status="published", publish_at=moment or pin.publish_at)
         if pin.id in ids and not pin.published
@@ -587,8 +553,7 @@ def publish_command(config_file: str, dry_run: bool) -> None:
     site = load_site(config_file)
     calendar = _read(site)
     if dry_run:
-        for line in uploader.dry_run(calendar, site.rules, _now()):
-            click.echo(line)
+        click.echo("\n".join(uploader.dry_run(calendar, site.rules, _now())))
         return
 
     def say(line: str, err: bool = False) -> None:

@@ -18,7 +18,6 @@ except ModuleNotFoundError:  # ProperDocs alone: importing this makes it answer 
     import properdocs.replacement  # noqa: F401
 from mkdocs.config import base
 from mkdocs.config import config_options as c
-from mkdocs.config.base import BaseConfigOption, ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 
 from .calendar_file import EARLIEST_YEAR, LATEST_YEAR
@@ -31,7 +30,7 @@ from .site_config import BlogSettings
 T = TypeVar("T")
 
 
-class Checked(BaseConfigOption[T]):
+class Checked(base.BaseConfigOption[T]):
     """An option whose ``check`` returns the value to keep, or raises ``ValueError``."""
 
     def __init__(self, check: Callable[[object], T], default: object = None) -> None:
@@ -43,11 +42,7 @@ class Checked(BaseConfigOption[T]):
         try:
             return self.check(value)
         except ValueError as exc:
-            raise ValidationError(str(exc)) from None
-
-
-def _evergreen(value: object) -> timedelta:
-    return timedelta(0) if value in (0, "0") else parse_duration(value)
+            raise base.ValidationError(str(exc)) from None
 
 
 def _timezone(value: object) -> str:
@@ -63,9 +58,7 @@ def _timezone(value: object) -> str:
     return value
 
 
-def _start_date(value: object) -> date | None:
-    if value is None:
-        return None
+def _start_date(value: object) -> date:
     day = value if isinstance(value, date) else None
     if isinstance(value, str):
         with contextlib.suppress(ValueError):
@@ -139,7 +132,7 @@ class ScheduleConfig(base.Config):
 
     timezone = Checked(_timezone, "UTC")
     """IANA time zone the windows and days are counted in."""
-    start = Checked(_start_date)
+    start = c.Optional(Checked(_start_date))
     """First day pins may go out; default: the day after the calendar is first made."""
     max_per_day = Checked(_whole(1, 100), 5)
     """Daily cap once the warm-up is over."""
@@ -155,7 +148,7 @@ class ScheduleConfig(base.Config):
     """No longer used; still accepted so existing configs keep working."""
     horizon_days = Checked(_whole(1, 14), 7)
     """The committed window: how far ahead the calendar and the exports reach."""
-    evergreen_after = Checked(_evergreen, "90d")
+    evergreen_after = Checked(lambda v: timedelta(0) if v in (0, "0") else parse_duration(v), "90d")
     """A post whose pins are all out gets a new variant this long after its latest (0: off)."""
 
 

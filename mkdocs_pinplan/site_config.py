@@ -4,7 +4,6 @@ plugin's raw options)."""
 
 from __future__ import annotations
 
-import os
 import posixpath
 import tomllib
 from collections.abc import Mapping
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml_env_tag import construct_env_tag
 
 from .errors import PinplanError, shown
 
@@ -21,6 +21,7 @@ CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml", "properdocs.yml", "properdocs.yaml"
 _SITE = dict(site_name="", site_url="", docs_dir="docs", site_dir="site", use_directory_urls=True)
 """MkDocs' defaults of the site options pinplan reads."""
 _KINDS = {str: "text", bool: "true or false", int: "a whole number"}
+_BLOGS = ("blog", "material/blog")  # Material's blog plugin, by either name
 
 
 @dataclass(frozen=True)
@@ -62,19 +63,6 @@ class _Loader(yaml.SafeLoader):
     ``!relative``) only matter to MkDocs itself and read as their plain value."""
 
 
-def _env_tag(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        names, default = [loader.construct_scalar(node)], None
-    else:
-        items = loader.construct_sequence(node)  # type: ignore[arg-type]
-        names, default = (items[:-1], items[-1]) if len(items) > 1 else (items, None)
-    for name in names:
-        if isinstance(name, str) and name in os.environ:
-            # As pyyaml_env_tag does: the variable's text is read as a YAML scalar.
-            return yaml.safe_load(os.environ[name]) if os.environ[name] else ""
-    return default
-
-
 def _other_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
     if isinstance(node, yaml.ScalarNode):
         return loader.construct_scalar(node) or None
@@ -83,7 +71,7 @@ def _other_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
     return loader.construct_mapping(node)  # type: ignore[arg-type]
 
 
-_Loader.add_constructor("!ENV", _env_tag)
+_Loader.add_constructor("!ENV", construct_env_tag)
 _Loader.add_multi_constructor("", _other_tag)
 
 
@@ -139,19 +127,24 @@ def _read(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     return _merge(_read(parent_path, (*seen, path.resolve())), data)
 
 
-def _plugins(raw: object, name: str) -> dict[str, Any]:
-    """The ``plugins`` option (a list of names and one-key mappings, or a mapping) as a
-    mapping of name to options."""
-    if isinstance(raw, Mapping) or raw is None:
-        return {str(k): v for k, v in (raw or {}).items()}
+def _plugins(raw: object, file: str) -> dict[str, Mapping[str, Any]]:
+    """The ``plugins`` option (a list of names and one-key mappings, or a mapping): each
+    plugin's options (``{}`` for none) by name; of a plugin listed twice, the first."""
+    if raw is None or isinstance(raw, Mapping):
+        raw = [{key: value} for key, value in (raw or {}).items()]
     if not isinstance(raw, list):
-        raise PinplanError(name, "plugins", f"expected a list or mapping, got {raw!r}")
-    plugins: dict[str, Any] = {}
+        raise PinplanError(file, "plugins", f"expected a list or mapping, got {raw!r}")
+    plugins: dict[str, Mapping[str, Any]] = {}
     for item in raw:
         entry = {item: {}} if isinstance(item, str) else item
         if not isinstance(entry, Mapping) or len(entry) != 1:
-            raise PinplanError(name, "plugins", f"expected a name or a one-key mapping: {item!r}")
-        plugins.update((str(key), value) for key, value in entry.items())
+            raise PinplanError(file, "plugins", f"expected a name or a one-key mapping: {item!r}")
+        ((key, options),) = entry.items()
+        options = {} if options is None else options
+        if not isinstance(options, Mapping):
+            raise PinplanError(file, f"plugins.{key}", f"expected a mapping, got {options!r}")
+        # MkDocs lists a plugin again as `name #2`.
+        plugins.setdefault(str(key).split(" #")[0], options)
     return plugins
 
 
@@ -164,30 +157,15 @@ def _typed(
     for key, default in defaults.items():
         value = options.get(key)
         if value is not None and type(value) is not type(default):
-            raise PinplanError(
-                file, prefix + key, f"expected {_KINDS[type(default)]}, got {shown(value)}"
-            )
+            kind = _KINDS[type(default)]
+            raise PinplanError(file, prefix + key, f"expected {kind}, got {shown(value)}")
         values[key] = default if value is None else value
     return values
 
 
-def _plugin(plugins: Mapping[str, Any], names: tuple[str, ...], file: str) -> Any:
-    """The options of the first plugin listed under one of ``names`` (``{}`` when it has
-    none), or ``None`` when none is listed."""
-    key = next((k for k in plugins if k.split(" #")[0] in names), None)
-    if key is None:
-        return None
-    options = plugins[key] if plugins[key] is not None else {}
-    if not isinstance(options, Mapping):
-        raise PinplanError(file, f"plugins.{key}", f"expected a mapping, got {options!r}")
-    return options
-
-
 def read_site_config(path: Path) -> SiteConfig:
-    """Read ``path`` (YAML for MkDocs and ProperDocs, TOML for Zensical).
-
-    Raises :class:`PinplanError` naming the file and option for anything it cannot use.
-    """
+    """Read ``path`` (YAML for MkDocs and ProperDocs, TOML for Zensical); a
+    :class:`PinplanError` names the file and option for anything it cannot use."""
     name = str(path)
     data = _read(path)
     root = path.resolve().parent
@@ -196,7 +174,7 @@ def read_site_config(path: Path) -> SiteConfig:
     url = site["site_url"]
     theme = data.get("theme")
     language = theme.get("language") if isinstance(theme, Mapping) else None
-    blog, options = None, _plugin(plugins, ("blog", "material/blog"), name)
+    blog, options = None, next((v for k, v in plugins.items() if k in _BLOGS), None)
     if options is not None and options.get("enabled", True) is not False:
         blog = BlogSettings(**_typed(options, vars(BlogSettings()), name, "plugins.blog."))
     return SiteConfig(
@@ -207,5 +185,5 @@ def read_site_config(path: Path) -> SiteConfig:
         use_directory_urls=site["use_directory_urls"],
         language=str(language or "en"),
         blog=blog,
-        pinplan=_plugin(plugins, ("pinplan",), name),
+        pinplan=plugins.get("pinplan"),
     )
