@@ -80,13 +80,13 @@ def write_site_file(path: str, data: bytes) -> None:
 
 
 @contextmanager
-def calendar_lock(path: Path, timeout: float = 120.0) -> Iterator[None]:
+def calendar_lock(path: Path, timeout: float = 120.0, busy: str = "") -> Iterator[None]:
     """Hold an exclusive lock for a read → change → write of the calendar at ``path``.
 
     An OS file lock on a hidden sidecar (``.calendar.json.lock``) that exists only while held
     and is released by the OS even when a build is killed; without one (a read-only checkout,
-    no file locks) this goes on unlocked. Raises :class:`PinplanError` when another holder
-    keeps it for ``timeout`` seconds."""
+    no file locks) this goes on unlocked. Raises :class:`PinplanError` (``busy``, if given)
+    when another holder keeps it for ``timeout`` seconds."""
     sidecar = path.with_name(f".{path.name}.lock")
     deadline = time.monotonic() + timeout
     while True:
@@ -109,11 +109,8 @@ def calendar_lock(path: Path, timeout: float = 120.0) -> Iterator[None]:
                 break
         os.close(fd)
         if time.monotonic() >= deadline:
-            raise PinplanError(
-                str(path),
-                None,
-                f"another build has held {sidecar.name} for {timeout:.0f} s; giving up",
-            )
+            held = f"another build has held {sidecar.name} for {timeout:.0f} s; giving up"
+            raise PinplanError(str(path), None, busy or held)
     try:
         yield
     finally:

@@ -11,7 +11,7 @@ import random
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -351,10 +351,9 @@ def publish(
         return
     outcome.update(dict.fromkeys([pin.id for pin in due], "skipped"))
     boards = api.listing("the list of boards", "boards", "name")
-    folded = {name.casefold(): name for name in boards}
     for board in dict.fromkeys(pin.board for pin in due if pin.board not in boards):
         ids = ", ".join(pin.id for pin in due if pin.board == board)
-        near = folded.get(board.casefold())
+        near = next((name for name in boards if name.casefold() == board.casefold()), None)
         hint = f' (there is "{near}": names must match exactly)' if near else ""
         say(
             f'pinplan: board "{board}" is not on the Pinterest account{hint}; not posting {ids}',
@@ -422,22 +421,17 @@ def run(path: Path, rules: Rules, environ: Mapping[str, str], now: Clock, say: S
         return 0
     outcome: dict[str, str] = {}
     stopped = False
-    with ExitStack() as held:
-        try:
-            api = held.enter_context(connect(environ, secrets))
-            # Two runs at once could both post a pin before either records it.
-            held.enter_context(calendar_lock(path.with_name(f"{path.name}.publish"), 2.0))
-        except Stop as exc:
-            safe(f"pinplan: {exc}", err=True)
-            return 1
-        except PinplanError:
-            safe("pinplan: another pinplan publish is running for this calendar", err=True)
-            return 1
-        try:
+    # One run at a time: two could both post a pin before either records it.
+    alone = path.with_name(f"{path.name}.publish")
+    busy = "another pinplan publish is running for this calendar"
+    try:
+        with connect(environ, secrets) as api, calendar_lock(alone, 2.0, busy):
             publish(path, rules, api, now, safe, outcome)
-        except (Stop, PinplanError) as exc:
-            stopped = True
-            safe(f"pinplan: {exc}", err=True)
+    except (Stop, PinplanError) as exc:
+        safe(f"pinplan: {exc}", err=True)
+        if not outcome:  # stopped before any pin was tried: no summary
+            return 1
+        stopped = True
     counts = Counter(outcome.values())
     status = 1 if stopped or counts["failed"] or counts["skipped"] else 0
     safe(
