@@ -30,7 +30,7 @@ MAX_VALUES = 2000
 MAX_DEPTH = 20
 _REMOTE = re.compile(r"^([a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
-_FRONT_MATTER = re.compile(r"^-{3}[ \t]*\r?\n(.*?\r?\n)?(?:-{3}|\.{3})[ \t]*(?:\r?\n|$)", re.DOTALL)
+_FRONT_MATTER = r"(?s)^-{3}[ \t]*\r?\n(.*?\r?\n)?(?:-{3}|\.{3})[ \t]*(?:\r?\n|$)"
 
 
 class PostReading(NamedTuple):
@@ -69,7 +69,7 @@ def parse_front_matter(text: str, file: str) -> dict[str, object]:
     """The YAML front-matter of a Markdown page as a mapping (empty when there is none).
     Raises :class:`PinplanError` naming the file when the YAML is broken or not a mapping
     (MkDocs drops such front-matter silently, hiding a broken ``pinplan`` block)."""
-    match = _FRONT_MATTER.match(text.lstrip("\ufeff"))
+    match = re.match(_FRONT_MATTER, text.lstrip("\ufeff"))
     if not match:
         return {}
     try:
@@ -96,7 +96,7 @@ def parse_front_matter(text: str, file: str) -> dict[str, object]:
 def markdown_body(text: str) -> str:
     """A Markdown page without its YAML front-matter (what MkDocs renders)."""
     text = text.lstrip("\ufeff")
-    match = _FRONT_MATTER.match(text)
+    match = re.match(_FRONT_MATTER, text)
     return text[match.end() :] if match else text
 
 
@@ -354,22 +354,21 @@ def _block_fields(
 
 # A post's body, read with a few regular expressions, not a Markdown parser: only the shapes
 # that show in a finished page matter. A fenced block runs to a closing fence of its kind.
-_FENCED = re.compile(
-    r"^[ \t>]*(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t>]*\1[`~]*[ \t]*$|\Z)", re.MULTILINE | re.DOTALL
-)
+# Patterns most bodies never need are strings, compiled (and cached by `re`) on first use.
+_FENCED = r"(?ms)^[ \t>]*(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t>]*\1[`~]*[ \t]*$|\Z)"
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_CODE_SPAN = re.compile(r"(`+)[^`].*?\1", re.DOTALL)
-_MD_IMAGE = re.compile(
+_CODE_SPAN = r"(?s)(`+)[^`].*?\1"
+_MD_IMAGE = (
     r"!\[(?P<alt>(?:[^\[\]\\\n]|\\.|\[[^\]\n]*\])*)\]"
     r"(?:\(\s*(?P<url><[^>\n]*>|(?:[^\s()\\]|\\.|\([^\s()]*\))+)"
     r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\)))?\s*\)|\[(?P<ref>[^\]\n]*)\])?"
 )
-_REF_DEF = re.compile(r"^[ \t]{0,3}\[(?P<label>[^\]\n]+)\]:[ \t]*(?P<url><[^>\n]*>|\S+)", re.M)
-_HTML_IMG = re.compile(r"<img\b[^>]*?\ssrc\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+))", re.I)
+_REF_DEF = r"(?m)^[ \t]{0,3}\[(?P<label>[^\]\n]+)\]:[ \t]*(?P<url><[^>\n]*>|\S+)"
+_HTML_IMG = r"(?i)<img\b[^>]*?\ssrc\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+))"
 _HEADING = re.compile(r"(#{1,6})[ \t]+(.+?)[ \t]*$")
-_ATTRS = re.compile(r"\s*\{[^{}]*\}\s*$")
-_LINK = re.compile(r"!?\[((?:[^\[\]]|\[[^\]]*\])*)\](?:\([^)]*\)|\[[^\]]*\])?")
-_EMPHASIS = re.compile(r"(\*{1,3}|_{1,3}|~~|==)(?=\S)(.+?)(?<=\S)\1")
+_ATTRS = r"\s*\{[^{}]*\}\s*$"
+_LINK = r"!?\[((?:[^\[\]]|\[[^\]]*\])*)\](?:\([^)]*\)|\[[^\]]*\])?"
+_EMPHASIS = r"(\*{1,3}|_{1,3}|~~|==)(?=\S)(.+?)(?<=\S)\1"
 _NOT_PROSE = re.compile(r"^\s*(?:[#>|<{!?*+=\-]|\d+[.)]\s|\[|:::|\$\$|---|\.\.\.)")
 _MARKUP = re.compile(r"[*_`\[\]<>&\\{}~=\x00-\x1f\u202a-\u202e\u2066-\u2069]")
 _SENTENCE_END = re.compile(r"[.!?。！？](?=\s)")
@@ -388,11 +387,11 @@ def _inline_text(markdown: str) -> str:
     """Markdown inline text as plain text: links to their words, no emphasis or attributes."""
     if not _MARKUP.search(markdown):
         return " ".join(markdown.split())  # the usual heading: nothing to undo
-    text = _ATTRS.sub("", markdown)
-    text = _CODE_SPAN.sub(lambda m: m.group(0).strip("`").strip(), text)
-    text = _LINK.sub(lambda m: "" if m.group(0).startswith("!") else m.group(1), text)
+    text = re.sub(_ATTRS, "", markdown)
+    text = re.sub(_CODE_SPAN, lambda m: m.group(0).strip("`").strip(), text)
+    text = re.sub(_LINK, lambda m: "" if m.group(0).startswith("!") else m.group(1), text)
     for _ in range(2):  # nested emphasis, e.g. ***bold italic*** or **a _b_ c**
-        text = _EMPHASIS.sub(r"\2", text)
+        text = re.sub(_EMPHASIS, r"\2", text)
     return clean_text(text.replace("\\", ""))
 
 
@@ -412,7 +411,7 @@ def _lead(text: str) -> str:
 def _shown(markdown: str) -> str:
     """``markdown`` without fenced code and HTML comments (they show no Markdown)."""
     text = _COMMENT.sub("", markdown) if "<!--" in markdown else markdown
-    return _FENCED.sub("", text) if "```" in text or "~~~" in text else text
+    return re.sub(_FENCED, "", text) if "```" in text or "~~~" in text else text
 
 
 def read_body(markdown: str) -> PostBody:
@@ -436,17 +435,18 @@ def body_images(markdown: str) -> tuple[str, ...]:
     """A post body's image URLs as written (Markdown, reference-style, ``<img>``), in order."""
     text = _shown(markdown)
     refs = {
-        " ".join(m.group("label").lower().split()): m.group("url") for m in _REF_DEF.finditer(text)
+        " ".join(m.group("label").lower().split()): m.group("url")
+        for m in re.finditer(_REF_DEF, text)
     }
     found: list[tuple[int, str]] = []
-    for match in _MD_IMAGE.finditer(_CODE_SPAN.sub(lambda m: " " * len(m.group(0)), text)):
+    for match in re.finditer(_MD_IMAGE, re.sub(_CODE_SPAN, lambda m: " " * len(m.group(0)), text)):
         url = match.group("url")
         if url is None:
             label = match.group("ref") or match.group("alt")
             url = refs.get(" ".join(label.lower().split()))
         if url:
             found.append((match.start(), url))
-    for match in _HTML_IMG.finditer(text):
+    for match in re.finditer(_HTML_IMG, text):
         found.append(
             (match.start(), html.unescape(next(g for g in match.groups() if g is not None)))
         )

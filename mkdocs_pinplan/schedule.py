@@ -30,6 +30,7 @@ UTC = timezone.utc
 MINUTE = 60
 DAY = 86400
 ONE_DAY = timedelta(days=1)
+_SECOND = timedelta(seconds=1)
 MISSED_AFTER = 3600
 """Seconds after its time that a scheduled pin not yet published counts as missed."""
 SEARCH_DAYS = 20 * 366
@@ -51,7 +52,7 @@ class Plan:
 
 def seconds(moment: datetime) -> int:
     """``moment`` (aware) as whole seconds since the Unix epoch, fractions dropped."""
-    return (moment - _EPOCH) // timedelta(seconds=1)
+    return (moment - _EPOCH) // _SECOND
 
 
 class Zone:
@@ -141,6 +142,8 @@ class Board:
         self.link_gap = int(rules.link_gap.total_seconds())
         # A local day lasts 23 hours or more: pins further away cannot be min_gap near it.
         self.reach = self.gap // (23 * 3600) + 1
+        self.near = [timedelta(days=k) for k in range(-self.reach, self.reach + 1)]
+        """The offsets of the days around a day that ``min_gap`` reaches into."""
         self.by_day: dict[date, list[int]] = {}
         self.by_post: dict[str, list[int]] = {}
         self.unpublished: set[str] = set()
@@ -177,14 +180,13 @@ class Board:
             for a, b in self.zone.spans(day)
         ]
         free = [(a, b) for a, b in free if a < b]
-        near = [
-            t
-            for k in range(-self.reach, self.reach + 1)
-            for t in self.by_day.get(day + timedelta(days=k), ())
-        ]
+        near = [t for k in self.near for t in self.by_day.get(day + k, ())]
         for t in near if self.gap else ():
-            # The minutes m with t - gap < 60 m < t + gap.
-            free = _cut(free, (t - self.gap) // MINUTE + 1, -(-(t + self.gap) // MINUTE))
+            # The minutes m with t - gap < 60 m < t + gap (most pins near the day are
+            # nowhere near its free minutes).
+            a, b = (t - self.gap) // MINUTE + 1, -(-(t + self.gap) // MINUTE)
+            if free and a < free[-1][1] and free[0][0] < b:
+                free = _cut(free, a, b)
         for t in mine if self.link_gap else ():
             # A day partly within link_gap of the post's pins would leave its pin only the
             # end (or start) of a window, the same minutes pin after pin: the day is skipped.
@@ -371,8 +373,8 @@ def _keeps_fresh_room(board: Board, t: int, today: date, lo: int) -> bool:
     far = lo + SEARCH_DAYS * DAY
     kept = [
         near
-        for k in range(-board.reach, board.reach + 1)
-        if (near := day + timedelta(days=k)) > today
+        for k in board.near
+        if (near := day + k) > today
         and (near - board.start).days >= board.rules.warmup_days
         and board.cap(near) > 1
         and board.free(near, None, lo, far)

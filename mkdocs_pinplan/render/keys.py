@@ -74,28 +74,28 @@ class DesignKeys:
     def __init__(self, memo: FileMemo | None = None) -> None:
         self.memo = memo if memo is not None else FileMemo()
         self.context = render_context(self.memo)
-        self._records: dict[object, str] = {}
-        self._files: dict[str, str] = {}  # each file hashed once a build
+        self._forms: dict[object, object] = {}  # each record and file worked out once a build
+        self._encode = json.JSONEncoder(
+            default=self._form, sort_keys=True, ensure_ascii=False
+        ).encode
 
     def key(self, design: Design) -> str:
         """The cache key of ``design``."""
         return hashlib.sha256(f"{self.context}\0{self._text(design)}".encode()).hexdigest()
 
     def _text(self, record: object) -> str:
-        form = {"type": type(record).__name__, "fields": vars(record)}
-        return json.dumps(form, default=self._form, sort_keys=True, ensure_ascii=False)
+        return self._encode({"type": type(record).__name__, "fields": vars(record)})
 
     def _form(self, value: object) -> object:
         """What JSON cannot say itself: a record by its hash, a file by its bytes' hash."""
+        form = self._forms.get(value)
+        if form is not None:
+            return form
         if isinstance(value, os.PathLike):
-            name = os.fspath(value)
-            if name not in self._files:
-                self._files[name] = file_digest(name, self.memo)
-            return {"file": self._files[name]}
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            digest = self._records.get(value)
-            if digest is None:
-                text = self._text(value).encode()
-                digest = self._records[value] = hashlib.sha256(text).hexdigest()
-            return {"record": digest}
-        raise TypeError(f"no cache key form for {type(value).__name__}")
+            form = {"file": file_digest(os.fspath(value), self.memo)}
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            form = {"record": hashlib.sha256(self._text(value).encode()).hexdigest()}
+        else:
+            raise TypeError(f"no cache key form for {type(value).__name__}")
+        self._forms[value] = form
+        return form
