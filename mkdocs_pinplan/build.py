@@ -48,7 +48,7 @@ class BuildReport(NamedTuple):
     specs: tuple[PinSpec, ...]
     plan: Plan
     render: RenderStats
-    calendar_written: bool
+    calendar_written: bool = False
     refused: tuple[Problem, ...] = ()
     """Posts left out because no font draws their headline (content problems)."""
     notes: tuple[str, ...] = ()
@@ -96,7 +96,6 @@ def run_build(
         specs=specs,
         plan=plan(specs, rules, existing, now),
         render=stats,
-        calendar_written=False,
         refused=fonts.refused,
         notes=fonts.notes,
         planned_from=text,

@@ -40,8 +40,7 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
 
     def __init__(self) -> None:
         self.is_serve = False
-        # Each page as on_page_context saw it: its meta (maybe read again) and whether a glob
-        # names it a post.
+        # (page, its meta, whether a glob names it a post), as on_page_context saw them.
         self.pages: list[tuple[Page, Mapping[str, object], bool]] = []
         self._enabled = True
         self._is_post: Callable[[str], object] = lambda src: None
@@ -74,14 +73,14 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
             raise PluginError(f"pinplan: {exc}") from None
         log.info(f"{self.config.calendar} " + ("updated" if written else "unchanged"))
 
-    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+    def on_config(self, config: MkDocsConfig) -> None:
         # Per-build state is reset here: under `mkdocs serve` the plugin object lives on.
         self.pages = []
         self._pending = None
         # Read once: MkDocs' config attribute access costs more than the rest of a page's turn.
         self._enabled = bool(self.config.enabled)
         if not self._enabled:
-            return None
+            return
         # `mkdocs serve --clean` starts as a build, then points site_url at its own address:
         # a calendar written from it would link every pin to localhost.
         host, port = config.dev_addr
@@ -104,15 +103,14 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
         )
         if problems:
             raise PluginError(f"pinplan: {problems[0]}")
-        return None
 
     # After Material's blog plugin (-100 on on_page_context): titles, URLs and meta are final.
     @event_priority(-100)
     def on_page_context(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
-    ) -> TemplateContext | None:
+    ) -> None:
         if not self._enabled:
-            return None
+            return
         src = page.file.src_uri
         is_post = self._is_post(src) is not None
         meta = page.meta
@@ -123,11 +121,10 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
             except PinplanError as exc:
                 if is_post or "pinplan" in (page.markdown or "")[:2000]:
                     log.warning(str(exc))
-                return None
+                return
         # Only noted here; read in on_post_build, all in one go (much cheaper than reading
         # one post between two pages that MkDocs renders).
         self.pages.append((page, meta, is_post))
-        return None
 
     def _read_posts(self, config: MkDocsConfig) -> list[Post]:
         """The posts among the pages noted in ``on_page_context``; warns about their problems."""

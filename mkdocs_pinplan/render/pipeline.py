@@ -70,7 +70,8 @@ def render_job(job: RenderJob) -> JobOutcome:
         store = PinCache(Path(job.cache_root))
         with suppress(OSError):  # a cache that cannot take the entry only costs the next build
             store.store(job.key, extension(job.design), result.data, result.warnings)
-    _publish(result.data, job.targets)
+    for target in job.targets:
+        write_site_file(target, result.data)
     return JobOutcome(warnings=tuple(result.warnings))
 
 
@@ -108,7 +109,8 @@ def render_pins(
         targets = tuple(os.path.join(site_dir, spec.image) for spec in group)
         hit = cache.lookup(key, extension(design)) if cache else None
         if hit is not None:
-            _publish(hit.data, targets)
+            for target in targets:
+                write_site_file(target, hit.data)
             notes[key] = hit.warnings
             continue
         jobs.append(RenderJob(design=design, key=key, targets=targets, cache_root=cache_root))
@@ -127,12 +129,6 @@ def render_pins(
         warnings=tuple(warnings),
         workers=used,
     )
-
-
-def _publish(data: bytes, targets: Sequence[str]) -> None:
-    """Write one finished image to every pin file that shows it."""
-    for target in targets:
-        write_site_file(target, data)
 
 
 def _failure(job_specs: Sequence[PinSpec], message: str, *, bad_input: bool) -> PinplanError:
