@@ -108,7 +108,9 @@ _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u20
 def clean_text(value: str) -> str:
     """Strip HTML tags, unescape entities, drop bidi overrides and controls, fold whitespace."""
     text = html.unescape(_TAG.sub("", value))
-    return " ".join(_INVISIBLE.sub("", text).split())
+    if not text.isprintable():  # each character _INVISIBLE names is unprintable
+        text = _INVISIBLE.sub("", text)
+    return " ".join(text.split())
 
 
 def parse_datetime(value: object) -> datetime:

@@ -68,23 +68,22 @@ class DesignKeys:
     """The cache keys of one build's designs: equal exactly when the rendered bytes would be.
 
     A key is the SHA-256 of the render context and a canonical JSON form of the design: a record
-    (a dataclass) as its type and named fields, a record inside it (layout, palette, brand) as
-    the hash of that form, worked out once per build, and a file as the hash of its bytes."""
+    (a dataclass) as its type name and its fields' values in order (the code, in the context,
+    fixes what they are), a record inside it (layout, palette, brand) as the hash of that form,
+    worked out once per build, and a file as the hash of its bytes."""
 
     def __init__(self, memo: FileMemo | None = None) -> None:
         self.memo = memo if memo is not None else FileMemo()
         self.context = render_context(self.memo)
         self._forms: dict[object, object] = {}  # each record and file worked out once a build
-        self._encode = json.JSONEncoder(
-            default=self._form, sort_keys=True, ensure_ascii=False
-        ).encode
+        self._encode = json.JSONEncoder(default=self._form, ensure_ascii=False).encode
 
     def key(self, design: Design) -> str:
         """The cache key of ``design``."""
         return hashlib.sha256(f"{self.context}\0{self._text(design)}".encode()).hexdigest()
 
     def _text(self, record: object) -> str:
-        return self._encode({"type": type(record).__name__, "fields": vars(record)})
+        return self._encode([type(record).__name__, *vars(record).values()])
 
     def _form(self, value: object) -> object:
         """What JSON cannot say itself: a record by its hash, a file by its bytes' hash."""
