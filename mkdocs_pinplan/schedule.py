@@ -285,7 +285,9 @@ def plan(specs: Sequence[PinSpec], rules: Rules, existing: Calendar | None, now:
     projected, _ = _fill(later, priority, beyond, set())
 
     def pins(placements: Iterable[tuple[PinSpec, int]]) -> tuple[CalendarPin, ...]:
-        return sort_pins(pin_from_spec(spec, zone.local(t)) for spec, t in placements)
+        # In sort_pins' order: by instant, then id.
+        ordered = sorted(placements, key=lambda placement: (placement[1], placement[0].id))
+        return tuple(pin_from_spec(spec, zone.local(t)) for spec, t in ordered)
 
     calendar = Calendar(rules.timezone, start, sort_pins([*kept, *pins(placed)]))
     return Plan(calendar, pins(projected), returned)

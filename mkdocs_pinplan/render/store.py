@@ -58,7 +58,7 @@ class PinCache:
 
     def lookup(self, key: str, ext: str) -> Hit | None:
         """The entry's checked bytes and warnings, or ``None`` when it is missing or unusable."""
-        base = os.path.join(self.pins, key[:2], key)  # str, not Path: this runs for every pin
+        base = f"{os.fspath(self.pins)}/{key[:2]}/{key}"  # str, not Path: this runs for every pin
         record = _record(_read_regular(f"{base}.json", MAX_RECORD_BYTES))
         if record is None:
             return None
@@ -144,7 +144,7 @@ def _record(found: tuple[bytes, os.stat_result] | None) -> tuple[int, str, tuple
     if found is None:
         return None
     try:
-        raw = json.loads(found[0])
+        raw = json.loads(found[0].decode())
         size, sha256, warnings = raw["size"], raw["sha256"], raw["warnings"]
     except (ValueError, RecursionError, TypeError, KeyError):
         return None
