@@ -50,20 +50,6 @@ def default_font_files() -> list[Path]:
     return sorted(Path(p) for p in font_manrope.font_files.values())
 
 
-def render_context(memo: FileMemo) -> str:
-    """Hash of everything outside a design that changes pixels (code, libraries, default fonts)."""
-    import PIL
-
-    versions = {"pillow": PIL.__version__}
-    # From its metadata: importing pyphen lists its ~150 dictionaries, and a warm build
-    # draws nothing.
-    with suppress(importlib.metadata.PackageNotFoundError):
-        versions["pyphen"] = importlib.metadata.version("pyphen")
-    fonts = {p.name: file_digest(os.fspath(p), memo) for p in default_font_files()}
-    context = {"code": code_version(), "versions": versions, "fonts": fonts}
-    return hashlib.sha256(json.dumps(context, sort_keys=True).encode()).hexdigest()
-
-
 class DesignKeys:
     """The cache keys of one build's designs: equal exactly when the rendered bytes would be.
 
@@ -74,7 +60,16 @@ class DesignKeys:
 
     def __init__(self, memo: FileMemo | None = None) -> None:
         self.memo = memo if memo is not None else FileMemo()
-        self.context = render_context(self.memo)
+        import PIL
+
+        # Everything outside a design that changes pixels: the code, the libraries that draw
+        # (pyphen's version from its metadata: importing it lists ~150 dictionaries), the fonts.
+        versions = {"pillow": PIL.__version__}
+        with suppress(importlib.metadata.PackageNotFoundError):
+            versions["pyphen"] = importlib.metadata.version("pyphen")
+        fonts = {p.name: file_digest(os.fspath(p), self.memo) for p in default_font_files()}
+        context = {"code": code_version(), "versions": versions, "fonts": fonts}
+        self.context = hashlib.sha256(json.dumps(context, sort_keys=True).encode()).hexdigest()
         self._forms: dict[object, object] = {}  # each record and file worked out once a build
         self._encode = json.JSONEncoder(default=self._form, ensure_ascii=False).encode
 

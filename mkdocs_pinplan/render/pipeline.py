@@ -70,7 +70,8 @@ def render_job(job: RenderJob) -> JobOutcome:
         store = PinCache(Path(job.cache_root))
         with suppress(OSError):  # a cache that cannot take the entry only costs the next build
             store.store(job.key, extension(job.design), result.data, result.warnings)
-    _publish(result.data, job.targets)
+    for target in job.targets:
+        write_site_file(target, result.data)
     return JobOutcome(warnings=tuple(result.warnings))
 
 
@@ -87,7 +88,14 @@ def render_pins(
     :class:`PinplanError` naming the post when a pin cannot be rendered (unusable input, or its
     worker crashed); never waits on a dead worker."""
     started = time.perf_counter()
-    cache = _open_cache(cache_dir) if cache_dir is not None else None
+    cache = None
+    if cache_dir is not None:
+        try:
+            # Its pins folder too: a file in its place would fail every pin, blamed on its post.
+            (cache_dir / "pins").mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise PinplanError(str(cache_dir), "cache_dir", f"cannot create it: {exc}") from None
+        cache = PinCache(cache_dir, FileMemo(cache_dir / "file-hashes.json"))
     keys = DesignKeys(cache.memo if cache else None)
     groups: dict[str, list[PinSpec]] = {}  # equal keys mean equal bytes: drawn once
     for spec in specs:
@@ -99,7 +107,8 @@ def render_pins(
         targets = tuple(os.path.join(site_dir, spec.image) for spec in group)
         hit = cache.lookup(key, extension(design)) if cache else None
         if hit is not None:
-            _publish(hit.data, targets)
+            for target in targets:
+                write_site_file(target, hit.data)
             notes[key] = hit.warnings
             continue
         cache_root = os.fspath(cache.root) if cache else None
@@ -119,22 +128,6 @@ def render_pins(
         warnings=tuple(warnings),
         workers=used,
     )
-
-
-def _open_cache(cache_dir: Path) -> PinCache:
-    """The pin store in ``cache_dir``, with the file-hash memo the keys share."""
-    try:
-        # Its pins folder too: a file in its place would fail every pin, blamed on its post.
-        (cache_dir / "pins").mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise PinplanError(str(cache_dir), "cache_dir", f"cannot create it: {exc}") from None
-    return PinCache(cache_dir, FileMemo(cache_dir / "file-hashes.json"))
-
-
-def _publish(data: bytes, targets: Sequence[str]) -> None:
-    """Write one finished image to every pin file that shows it."""
-    for target in targets:
-        write_site_file(target, data)
 
 
 def _failure(job_specs: Sequence[PinSpec], message: str, *, bad_input: bool) -> PinplanError:
