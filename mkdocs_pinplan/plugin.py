@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import Literal
 from urllib.parse import urlsplit
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -42,23 +42,12 @@ from .schedule import collector_paused
 log = get_plugin_logger(__name__)
 
 
-class _PageFacts(NamedTuple):
-    """What the plugin needs of a page to read it as a post."""
-
-    src: str
-    meta: Mapping[str, object]
-    url: str
-    title: str
-    is_post: bool
-    markdown: str
-
-
 class PinplanPlugin(BasePlugin[PinplanConfig]):
     """Renders Pinterest pins for blog posts and keeps a spam-safe publishing calendar."""
 
     def __init__(self) -> None:
         self.is_serve = False
-        self.pages: list[_PageFacts] = []
+        self.pages: list[tuple[Page, Mapping[str, object], bool]] = []
         self._enabled = True
         self._is_post: Callable[[str], object] = lambda src: None
         self.images: PostImages | None = None
@@ -145,33 +134,25 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
                 return None
         # Only noted here; read in on_post_build, all in one go (much cheaper than reading
         # one post between two pages that MkDocs renders).
-        self.pages.append(
-            _PageFacts(
-                src,
-                meta,
-                page.canonical_url or "/" + page.url,
-                page.title or "",
-                is_post,
-                page.markdown or "",
-            )
-        )
+        self.pages.append((page, meta, is_post))
         return None
 
     def _read_posts(self) -> list[Post]:
         """The posts among the pages noted in ``on_page_context``; warns about their problems."""
         posts: list[Post] = []
-        for page in self.pages:
+        for page, meta, is_post in self.pages:
+            src = page.file.src_uri
             reading = read_post(
-                page.src,
-                page.meta,
-                url=page.url,
+                src,
+                meta,
+                url=page.canonical_url or "/" + page.url,
                 docs_dir=self.docs_dir,
-                default_title=page.title,
-                default_slug=posixpath.splitext(posixpath.basename(page.src))[0],
+                default_title=page.title or "",
+                default_slug=posixpath.splitext(posixpath.basename(src))[0],
                 default_lang=self.lang,
-                is_post_path=page.is_post,
+                is_post_path=is_post,
                 images=self.images,
-                body=page.markdown,
+                body=page.markdown or "",
             )
             for problem in reading.problems:
                 log.warning(str(problem))
@@ -224,16 +205,13 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
                 "changed pages; a full build plans the calendar)"
             )
             return
-        where = (
-            "not written (serve)"
-            if self.is_serve
-            else (
-                f"{self.config.calendar} written once the build succeeds"
-                if self._deferred
-                else f"{self.config.calendar} "
-                + ("updated" if report.calendar_written else "unchanged")
-            )
-        )
+        if self.is_serve:
+            where = "not written (serve)"
+        elif self._deferred:
+            where = f"{self.config.calendar} written once the build succeeds"
+        else:
+            written = "updated" if report.calendar_written else "unchanged"
+            where = f"{self.config.calendar} {written}"
         finish_site_build(
             report,
             posts,

@@ -485,12 +485,11 @@ def find_photo(
     options = social.get("cards_layout_options") if isinstance(social, Mapping) else None
     background = options.get("background_image") if isinstance(options, Mapping) else None
     candidates = [("body", url) for url in body_images(body)]
-    for key, value in (
+    named = [
         ("image", meta.get("image")),
         ("social.cards_layout_options.background_image", background),
-    ):
-        if isinstance(value, str):
-            candidates.append((key, value))
+    ]
+    candidates += [(key, value) for key, value in named if isinstance(value, str)]
     page_dir = os.path.dirname(os.path.join(images.docs_dir, file))
     for key, url in candidates:
         path = _image_path(url, file)

@@ -30,15 +30,13 @@ def file_digest(name: str, memo: FileMemo) -> str:
     known = memo.get(name, st)
     if isinstance(known, str):
         return known
-    sha = hashlib.sha256()
     try:
         with open(name, "rb") as handle:
-            while chunk := handle.read(1 << 20):
-                sha.update(chunk)
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError:
         return f"missing:{name}"
-    memo.put(name, st, sha.hexdigest())
-    return sha.hexdigest()
+    memo.put(name, st, digest)
+    return digest
 
 
 def default_font_files() -> list[Path]:

@@ -107,9 +107,9 @@ def render_pins(
         targets = tuple(os.path.join(site_dir, spec.image) for spec in group)
         hit = cache.lookup(key, extension(design)) if cache else None
         if hit is not None:
+            data, notes[key] = hit
             for target in targets:
-                write_site_file(target, hit.data)
-            notes[key] = hit.warnings
+                write_site_file(target, data)
             continue
         cache_root = os.fspath(cache.root) if cache else None
         jobs.append(RenderJob(design=design, key=key, targets=targets, cache_root=cache_root))
