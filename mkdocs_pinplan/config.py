@@ -205,8 +205,7 @@ def site_problems(
         ("docs_dir", docs_dir, "rewriting docs would loop `mkdocs serve`"),
         ("site_dir", site_dir, "every build empties site_dir"),
     ):
-        inside = folder.resolve()
-        if where == inside or inside in where.parents:
+        if where.is_relative_to(folder.resolve()):
             problems.append(
                 f"plugins.pinplan.calendar: {calendar} lies inside {option}; keep it next to "
                 f"mkdocs.yml ({why})"
@@ -223,8 +222,6 @@ def default_post_globs(config: MkDocsConfig) -> list[str]:
     """The blog plugin's post directory when that plugin is on, else ``blog/posts/**``."""
     for name, plugin in config.plugins.items():
         if name.split("/")[-1] == "blog" and hasattr(plugin, "config"):
-            dirs = {
-                key: plugin.config[key] for key in ("blog_dir", "post_dir") if key in plugin.config
-            }
-            return BlogSettings(**dirs).post_globs()
-    return ["blog/posts/**"]
+            keys = [key for key in ("blog_dir", "post_dir") if key in plugin.config]
+            return BlogSettings(**{key: plugin.config[key] for key in keys}).post_globs()
+    return BlogSettings().post_globs()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import colorsys
+import functools
 import hashlib
 import math
 import re
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .color import readable
-from .layouts import BUILTIN_LAYOUTS, DEFAULT_LAYOUTS, resolve_layouts
+from .layouts import BUILTIN_LAYOUTS
 from .model import Brand, Design, Layout, Palette, PinSpec, Post
 
 TITLE_LIMIT = 100
@@ -29,8 +30,8 @@ class PinSettings:
     brand: Brand = field(default_factory=lambda: Brand(name=""))
     pins_per_post: int = 3
     board: str = "Blog"
-    layouts: tuple[Layout | str, ...] = DEFAULT_LAYOUTS
-    """Layouts (or built-in layout names) rotated over each post's pins."""
+    layouts: tuple[Layout, ...] = tuple(BUILTIN_LAYOUTS.values())
+    """Layouts rotated over each post's pins (``layouts:`` as config.py resolves it)."""
     palettes: tuple[Palette, ...] = ()
     image_format: str = "jpeg"
     quality: int = 85
@@ -168,8 +169,7 @@ def thin_titles(posts: Iterable[Post], pins_per_post: int) -> list[tuple[Post, i
 
 
 def works_without_photo(layout: Layout) -> bool:
-    """Whether ``layout`` is designed for a pin without a photo (it has none, or it says where
-    the headline goes when there is none)."""
+    """Whether ``layout`` suits a pin without a photo (it has none, or says where the text goes)."""
     return layout.photo == "none" or layout.text_box_alone is not None
 
 
@@ -189,8 +189,7 @@ def _pin_titles(posts: Sequence[Post], counts: Sequence[int]) -> list[list[str |
     sharing a title, the one later in the file order is not left without a pin."""
     taken: set[str] = set()
     titles: list[list[str | None]] = [[None] * count for count in counts]
-    # A post's candidates depend only on the headline: worked out once per headline.
-    candidates: dict[tuple[str, str], list[tuple[str, bool]]] = {}
+    candidates = functools.cache(_title_candidates)  # worked out once per post and headline
     for i in range(max(counts, default=0)):
         for post, post_titles in zip(posts, titles, strict=True):
             if i >= len(post_titles):
@@ -201,11 +200,9 @@ def _pin_titles(posts: Sequence[Post], counts: Sequence[int]) -> list[list[str |
                 taken.add(headline)  # the first candidate, without working out the rest
                 post_titles[i] = headline
                 continue
-            key = (post.src_path, headline)
-            if key not in candidates:
-                candidates[key] = _title_candidates(headline, post)
             # The first not taken yet (Pinterest drops duplicate titles in a bulk upload).
-            title = next((t for t, _ in candidates[key] if t and t not in taken), None)
+            found = candidates(headline, post)
+            title = next((t for t, _ in found if t and t not in taken), None)
             if title is not None:
                 taken.add(title)
                 post_titles[i] = title
@@ -220,17 +217,16 @@ def make_pin_specs(
     post has not had (fewer when the rotation has none left)."""
     live = sorted((p for p in posts if not p.draft), key=lambda p: p.src_path)
     palettes = settings.palettes or default_palettes(settings.brand.name or "pinplan")
-    layouts = resolve_layouts(settings.layouts or DEFAULT_LAYOUTS)
     counts = [pin_count(post, settings.pins_per_post) for post in live]
     for n, post in enumerate(live):
         if extra and post.src_path in extra:
-            rotation = layouts_for(post, layouts)
+            rotation = layouts_for(post, settings.layouts)
             combinations = math.lcm(len(post.headlines()), len(rotation), len(palettes))
             counts[n] += min(extra[post.src_path], max(combinations - counts[n], 0))
     slugs = Counter(slugify(post.slug) for post in live)
     specs: list[PinSpec] = []
     for post, titles in zip(live, _pin_titles(live, counts), strict=True):
-        specs.extend(_post_pins(post, titles, settings, slugs, layouts, palettes))
+        specs.extend(_post_pins(post, titles, settings, slugs, palettes))
     return specs
 
 
@@ -239,7 +235,6 @@ def _post_pins(
     titles: Sequence[str | None],
     settings: PinSettings,
     slugs: Counter[str],
-    layouts: Sequence[Layout],
     palettes: Sequence[Palette],
 ) -> list[PinSpec]:
     """The pins of ``post`` that have a title; ``slugs`` counts the posts of each slug."""
@@ -251,7 +246,7 @@ def _post_pins(
     # Each post starts the rotations at its own (stable) point, so neighbouring posts'
     # pins do not repeat one design and colour in the feed.
     offset, tint = int(digest[:8], 16), int(digest[8:16], 16)
-    rotation = layouts_for(post, layouts)
+    rotation = layouts_for(post, settings.layouts)
     ext = "png" if settings.image_format == "png" else "jpg"
     description = post.pin_description or next(
         (t for t in (post.description, post.lead) if meaningful(t)), post.title

@@ -43,11 +43,6 @@ def sleep_on_three(n: int) -> int:
     return n
 
 
-def pid_after_a_while(n: int) -> int:
-    time.sleep(0.01)
-    return os.getpid()
-
-
 def run_guarded(action: Callable[[], object]) -> object:
     """Run ``action`` in a thread and fail the test instead of hanging the suite."""
     box: dict[str, object] = {}
@@ -81,23 +76,6 @@ def collect(fn: Callable[[int], int], jobs: list[int], workers: int, **kw: float
 def test_every_job_answers_once(workers: int) -> None:
     jobs = list(range(20))
     assert collect(square, jobs, workers) == {i: n * n for i, n in enumerate(jobs)}
-
-
-def test_jobs_of_one_photo_stay_with_one_worker() -> None:
-    # Six photos with four pins each: a worker takes a photo's pins one after another (and
-    # decodes the photo once); only the last runs may be shared out so no worker idles.
-    jobs = list(range(24))
-    photos = [f"photo-{n // 4}.jpg" for n in jobs]
-
-    def action() -> dict[int, int]:
-        with Pool(pid_after_a_while, 2) as pool:
-            return dict(pool.run(jobs, photos))
-
-    pids = run_guarded(action)
-    assert isinstance(pids, dict) and sorted(pids) == jobs
-    whole = [len({pids[n] for n in jobs if photos[n] == p}) == 1 for p in dict.fromkeys(photos)]
-    assert sum(whole) >= 4, whole
-    assert len(set(pids.values())) == 2  # and both workers worked
 
 
 def test_killed_worker_names_its_job() -> None:

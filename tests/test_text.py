@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from mkdocs_pinplan.model import Brand, Design, Layout, Palette
 from mkdocs_pinplan.posts import read_post
 from mkdocs_pinplan.render.fonts import (
     FontChain,
@@ -14,8 +15,8 @@ from mkdocs_pinplan.render.fonts import (
     clusters,
     cover,
     default_font,
+    drawn_headline,
     parse_cmap,
-    upper,
 )
 from mkdocs_pinplan.render.text import ELLIPSIS, exact_width, fit_text, word_breaks
 
@@ -171,5 +172,8 @@ def test_text_too_long_for_the_box_is_truncated_with_an_ellipsis_at_the_floor() 
 
 
 def test_uppercase_keeps_the_turkish_dotted_i() -> None:
-    assert upper("istanbul", "tr") == "İSTANBUL"
-    assert upper("istanbul", "en") == "ISTANBUL"
+    layout = Layout(name="caps", uppercase=True)
+    palette = Palette(background="#000000", text="#ffffff", accent="#ffffff")
+    for lang, drawn in (("tr", "İSTANBUL"), ("az", "İSTANBUL"), ("en", "ISTANBUL")):
+        design = Design("istanbul", layout, palette, Brand(name=""), lang=lang)
+        assert drawn_headline(design) == drawn

@@ -1,6 +1,6 @@
 """One pin drawn from its :class:`~mkdocs_pinplan.model.Design` (layouts are data, see layouts.py).
 
-What does not depend on the headline (cropped photo, scrim, footer) is cached per process.
+Photos and logos, decoded and scaled, are cached per process (keyed by the file's version).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw, ImageOps
 from .. import color
 from ..color import RGB
 from ..images import ImageProblem, open_image
-from ..model import Brand, Design, Layout, Palette
+from ..model import Design, Palette
 from .fonts import (
     FontChain,
     RenderError,
@@ -47,8 +47,6 @@ STRIPE = 36  # width of the ``stripe`` decoration down the left edge
 BAR = (120, 12, 30)  # accent bar: width, thickness and gap to the headline
 SCRIM: RGB = (10, 10, 14)  # near-black and neutral, so one scrimmed photo serves every palette
 _VALIGN = {"top": 0.0, "center": 0.5, "bottom": 1.0}  # share of the free room above the headline
-_NO_BRAND = Brand(name="")
-_NO_PALETTE = Palette(background="#000000", text="#ffffff", accent="#ffffff")
 
 
 @dataclass(frozen=True)
@@ -218,34 +216,24 @@ def _scrim_mask(design: Design, zones: list[Rect], alpha: float, least: float) -
     return column.resize((design.width, h), Image.Resampling.NEAREST)
 
 
-@lru_cache(maxsize=4)
-def _full_bleed(
-    photo_key: tuple[Path, tuple[int, int]] | None,
-    layout: Layout,
-    palette: Palette,
-    size: tuple[int, int],
-) -> Image.Image:
-    """The full-bleed photo, or without one the branded gradient, darkened where text goes
-    (cached: a photo's scrim depends on no palette or words; callers pass a placeholder)."""
-    design = Design("", layout, palette, _NO_BRAND, width=size[0], height=size[1])
-    image = _photo(*photo_key, size, size) if photo_key else _shade(palette, size)
+def _full_bleed(design: Design, photo_key: tuple[Path, tuple[int, int]] | None) -> Image.Image:
+    """A fresh canvas: the full-bleed photo, or without one the branded gradient, darkened
+    where text goes."""
+    layout, size = design.layout, (design.width, design.height)
+    image = _photo(*photo_key, size, size).copy() if photo_key else _shade(design.palette, size)
     zones = [] if layout.panel else [_headline_rect(design, photo_key is not None)]
     if layout.footer != "none":
         zones.append((0, _footer_top(design), *size))
-    if not zones:
-        return image
-    mask = _scrim_mask(design, zones, _scrim_alpha(image, zones, layout.scrim), layout.scrim)
-    # The same blend as ``Image.composite`` with a plain SCRIM image, without making one.
-    image = image.copy()
-    image.paste(SCRIM, None, mask)
+    if zones:
+        mask = _scrim_mask(design, zones, _scrim_alpha(image, zones, layout.scrim), layout.scrim)
+        image.paste(_scrim(size), None, mask)
     return image
 
 
-@lru_cache(maxsize=4)
-def _rounded_mask(size: tuple[int, int], radius: int) -> Image.Image:
-    mask = Image.new("L", size, 0)
-    ImageDraw.Draw(mask).rounded_rectangle((0, 0, size[0] - 1, size[1] - 1), radius, fill=255)
-    return mask
+@lru_cache(maxsize=2)
+def _scrim(size: tuple[int, int]) -> Image.Image:
+    """A canvas of SCRIM: pasting it through a mask takes half the time of pasting the colour."""
+    return Image.new("RGB", size, SCRIM)
 
 
 def _backdrop(
@@ -255,7 +243,7 @@ def _backdrop(
     layout, palette = design.layout, design.palette
     w, h = size = (design.width, design.height)
     if layout.photo == "full":
-        image = _full_bleed(photo_key, layout, _NO_PALETTE if photo_key else palette, size).copy()
+        image = _full_bleed(design, photo_key)
     else:
         image = Image.new(
             "RGB", size, palette.accent if layout.ground == "accent" else palette.background
@@ -272,7 +260,9 @@ def _backdrop(
             radius, border = _scaled(design, 28), _scaled(design, 10)
             frame = (area[0] - border, area[1] - border, area[2] + border, area[3] + border)
             draw.rounded_rectangle(frame, radius=radius + border, fill=palette.background)
-            image.paste(_photo(*photo_key, box, size), area[:2], _rounded_mask(box, radius))
+            mask = Image.new("L", box, 0)
+            ImageDraw.Draw(mask).rounded_rectangle((0, 0, box[0] - 1, box[1] - 1), radius, fill=255)
+            image.paste(_photo(*photo_key, box, size), area[:2], mask)
     if "stripe" in layout.decorations:
         draw.rectangle((0, 0, _scaled(design, STRIPE) - 1, h - 1), fill=accent)
     if "frame" in layout.decorations:
@@ -392,7 +382,7 @@ def compose(design: Design, *, keep_background: bool = False) -> Composition:
         texts.append(TextPlacement("headline", boxes, text_color, block.size))
     if footer is not None:
         name, name_chain, at = footer
-        box = _draw_footer_line(draw, at, name, name_chain, name_color)
+        box = draw_line(draw, at, name.lines[0], name_chain, name.size, name_color)
         texts.append(TextPlacement("footer", (box,), name_color, name.size))
     return Composition(image, tuple(texts), _safe(design), tuple(warnings), background, block)
 
@@ -443,42 +433,13 @@ def _footer(
     return block, chain, (x, top + (zone_h + block.ascent - block.descent) // 2)
 
 
-def _draw_footer_line(
-    draw: ImageDraw.ImageDraw, at: tuple[int, int], block: TextBlock, chain: FontChain, fill: RGB
-) -> Rect:
-    """Draw the footer's line with its baseline starting at ``at``; the box it covers."""
-    line = block.lines[0]
-    runs = cover(line, chain).runs
-    if len(runs) != 1 or runs[0][1] != 0:
-        return draw_line(draw, at, line, chain, block.size, fill)
-    # The same footer goes on every pin: rasterise it once per process.
-    mask, (left, top, right, bottom) = _line_mask(line, chain, block.size)
-    x, baseline = at
-    draw.bitmap((x, baseline - block.ascent), mask, fill=fill)
-    return (left + x, top + baseline, right + x, bottom + baseline)
-
-
-@lru_cache(maxsize=16)
-def _line_mask(line: str, chain: FontChain, size: int) -> tuple[Image.Image, Rect]:
-    """``line`` drawn once as a coverage mask, with its box relative to the baseline start."""
-    font = chain.font(0, size, line)
-    ascent, descent = font.getmetrics()
-    mask = Image.new("L", (math.ceil(font.getlength(line)) + 2, ascent + descent), 0)
-    box = draw_line(ImageDraw.Draw(mask), (0, ascent), line, chain, size, 255)
-    return mask, (box[0], box[1] - ascent, box[2], box[3] - ascent)
-
-
-def encode(image: Image.Image, design: Design) -> bytes:
-    """The canvas as the design's format: JPEG at its quality, or PNG (fast compression)."""
+def render_pin(design: Design) -> RenderResult:
+    """The encoded pin with its warnings: a pure function of the design and its files' bytes
+    (JPEG at the design's quality, or PNG with fast compression)."""
+    composition = compose(design)
     out = io.BytesIO()
     if design.image_format == "png":
-        image.save(out, "PNG", compress_level=1)
+        composition.image.save(out, "PNG", compress_level=1)
     else:
-        image.save(out, "JPEG", quality=design.quality)
-    return out.getvalue()
-
-
-def render_pin(design: Design) -> RenderResult:
-    """The encoded pin with its warnings: a pure function of the design and its files' bytes."""
-    composition = compose(design)
-    return RenderResult(encode(composition.image, design), composition.warnings)
+        composition.image.save(out, "JPEG", quality=design.quality)
+    return RenderResult(out.getvalue(), composition.warnings)

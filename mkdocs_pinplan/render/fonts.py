@@ -307,17 +307,15 @@ def clean_headline(text: str) -> str:
     return " ".join(text.split())
 
 
-def upper(text: str, lang: str) -> str:
-    """``text`` in capitals, with the Turkish/Azeri dotted i kept dotted."""
-    if lang.split("-")[0].split("_")[0].lower() in ("tr", "az"):
+def drawn_headline(design: Design) -> str:
+    """The headline as the design draws it: cleaned, in capitals where the layout says (with
+    the Turkish/Azeri dotted i kept dotted)."""
+    text = clean_headline(design.headline)
+    if not design.layout.uppercase:
+        return text
+    if design.lang.split("-")[0].split("_")[0].lower() in ("tr", "az"):
         text = text.replace("i", "İ")
     return text.upper()
-
-
-def drawn_headline(design: Design) -> str:
-    """The headline as the design draws it (cleaned, in capitals where the layout says)."""
-    text = clean_headline(design.headline)
-    return upper(text, design.lang) if design.layout.uppercase else text
 
 
 def pictograph(cluster: str) -> bool:

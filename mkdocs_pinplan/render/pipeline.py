@@ -165,9 +165,7 @@ def _render(
         try:
             with Pool(render_job, size, preload=(__name__, f"{__package__}.draw")) as pool:
                 try:
-                    # Pins sharing a photo go to one worker: it decodes the photo once.
-                    photos = [os.fspath(job.design.image or f"#{n}") for n, job in enumerate(jobs)]
-                    for done, (index, outcome) in enumerate(pool.run(jobs, photos), start=1):
+                    for done, (index, outcome) in enumerate(pool.run(jobs), start=1):
                         finished(done, jobs[index], outcome)
                 except JobFailed as exc:
                     specs = groups[jobs[exc.index].key] if exc.index >= 0 else []

@@ -12,8 +12,7 @@ import multiprocessing
 import signal
 import time
 import traceback
-from collections import deque
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import BaseContext
 from typing import Any, Generic, TypeVar
@@ -69,7 +68,6 @@ class _Worker:
         child.close()
         self.job: int | None = None
         self.since = 0.0
-        self.run: deque[int] = deque()  # the jobs of one affinity it takes next, in order
 
     def death(self) -> str:
         """How the (dead) worker ended, for the message naming its job."""
@@ -81,10 +79,8 @@ class _Worker:
 
 
 class Pool(Generic[J, R]):
-    """``workers`` processes running ``fn`` (a module-level function) over jobs.
-
-    Use as a context manager: leaving it stops every worker, whatever happened.
-    """
+    """``workers`` processes running ``fn`` (a module-level function) over jobs, started at
+    once. Use as a context manager: leaving it stops every worker, whatever happened."""
 
     def __init__(
         self,
@@ -94,49 +90,37 @@ class Pool(Generic[J, R]):
         preload: Sequence[str] = (),
         job_timeout: float = JOB_TIMEOUT,
     ) -> None:
-        self.fn = fn
-        self.size = max(1, workers)
-        self.preload = tuple(preload)
         self.job_timeout = job_timeout
         self.workers: list[_Worker] = []
-
-    def __enter__(self) -> Pool[J, R]:
         try:
             ctx: BaseContext
             if "forkserver" in multiprocessing.get_all_start_methods():
                 ctx = multiprocessing.get_context("forkserver")
                 # Imported once in the fork server, so each worker starts with Pillow loaded;
                 # ignored when the server is already running (the next build under serve).
-                ctx.set_forkserver_preload(["__main__", __name__, *self.preload])
+                ctx.set_forkserver_preload(["__main__", __name__, *preload])
             else:
                 ctx = multiprocessing.get_context("spawn")
-            for number in range(self.size):
-                self.workers.append(_Worker(ctx, self.fn, number + 1))
+            for number in range(max(1, workers)):
+                self.workers.append(_Worker(ctx, fn, number + 1))
         except (OSError, EOFError, ValueError, RuntimeError) as exc:
             self.close()
             raise PoolUnavailable(f"cannot start render workers: {exc}") from exc
+
+    def __enter__(self) -> Pool[J, R]:
         return self
 
     def __exit__(self, exc_type: object, *exc: object) -> None:
         # After a failure nothing the workers still do is wanted: stop them at once.
         self.close(graceful=exc_type is None)
 
-    def run(
-        self, jobs: Sequence[J], affinity: Sequence[Hashable] | None = None
-    ) -> Iterator[tuple[int, R]]:
-        """Yield ``(index, result)`` for every job as it finishes, in no particular order.
-
-        Jobs of equal ``affinity`` go to one worker in turn (a decoded photo is at hand for the
-        next); an idle worker takes from the far end of the longest run. :class:`JobFailed` for
-        the first job that raised, whose worker died, or that outran ``job_timeout``.
-        """
-        runs: dict[Hashable, deque[int]] = {}
-        for index in range(len(jobs)):
-            runs.setdefault(index if affinity is None else affinity[index], deque()).append(index)
-        waiting = deque(runs.values())
+    def run(self, jobs: Sequence[J]) -> Iterator[tuple[int, R]]:
+        """Yield ``(index, result)`` for every job as it finishes, in no particular order;
+        :class:`JobFailed` for the first job that raised, whose worker died, or that outran
+        ``job_timeout``."""
+        waiting = iter(range(len(jobs)))
         for worker in self.workers:
             self._feed(worker, jobs, waiting)
-        # A worker left idle has nothing to take: no new work appears once the runs are dealt.
         while busy := [(w, w.job) for w in self.workers if w.job is not None]:
             ready = set(wait([h for w, _ in busy for h in (w.conn, w.process.sentinel)], 1.0))
             for worker, index in busy:
@@ -157,15 +141,12 @@ class Pool(Generic[J, R]):
                     message = f"render worker took longer than {self.job_timeout:.0f}s; stopped"
                     raise JobFailed(index, message)
 
-    def _feed(self, worker: _Worker, jobs: Sequence[J], waiting: deque[deque[int]]) -> None:
+    def _feed(self, worker: _Worker, jobs: Sequence[J], waiting: Iterator[int]) -> None:
         """Send ``worker`` its next job, if any is left; a worker found dead fails that job."""
         worker.job = None
-        if not worker.run and waiting:
-            worker.run = waiting.popleft()
-        run = worker.run or max((w.run for w in self.workers), key=len)
-        if not run:
+        index = next(waiting, None)
+        if index is None:
             return
-        index = run.popleft() if run is worker.run else run.pop()
         try:
             worker.conn.send(jobs[index])
         except (OSError, ValueError):
