@@ -102,6 +102,7 @@ def render_pins(
         groups.setdefault(keys.key(spec.design), []).append(spec)
     notes: dict[str, tuple[str, ...]] = {}
     jobs: list[RenderJob] = []
+    cache_root = os.fspath(cache.root) if cache else None
     for key, group in groups.items():
         design = group[0].design
         targets = tuple(os.path.join(site_dir, spec.image) for spec in group)
@@ -111,7 +112,6 @@ def render_pins(
             for target in targets:
                 write_site_file(target, data)
             continue
-        cache_root = os.fspath(cache.root) if cache else None
         jobs.append(RenderJob(design=design, key=key, targets=targets, cache_root=cache_root))
     used = _render(jobs, groups, notes, workers=workers, progress=progress)
     if cache is not None:
@@ -162,20 +162,17 @@ def _render(
         # Imported only when needed: multiprocessing is not free to import on a warm build.
         from .pool import JobFailed, Pool, PoolUnavailable
 
-        try:
-            with Pool(render_job, size, preload=(__name__, f"{__package__}.draw")) as pool:
-                try:
-                    for done, (index, outcome) in enumerate(pool.run(jobs), start=1):
-                        finished(done, jobs[index], outcome)
-                except JobFailed as exc:
-                    specs = groups[jobs[exc.index].key] if exc.index >= 0 else []
-                    if not specs:
-                        raise PinplanError("pinplan", "workers", exc.message) from None
-                    raise _failure(specs, exc.message, bad_input=False) from None
+        # No worker processes on this platform or sandbox (PoolUnavailable): draw here instead.
+        preload = (__name__, f"{__package__}.draw")
+        with suppress(PoolUnavailable), Pool(render_job, size, preload=preload) as pool:
+            try:
+                for done, (index, outcome) in enumerate(pool.run(jobs), start=1):
+                    finished(done, jobs[index], outcome)
+            except JobFailed as exc:
+                if exc.index < 0:
+                    raise PinplanError("pinplan", "workers", exc.message) from None
+                raise _failure(groups[jobs[exc.index].key], exc.message, bad_input=False) from None
             return size
-        except PoolUnavailable:
-            # No worker processes on this platform or sandbox: draw here instead.
-            pass
     for done, job in enumerate(jobs, start=1):
         try:
             outcome = render_job(job)
