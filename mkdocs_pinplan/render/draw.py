@@ -20,9 +20,9 @@ from ..model import Design, Palette
 from .fonts import (
     FontChain,
     RenderError,
-    body_chain,
     clean_headline,
     cover,
+    default_font,
     describe,
     drawn_headline,
     headline_chain,
@@ -401,7 +401,7 @@ def _footer(
     zone_h = _scaled(design, LOGO_HEIGHT)
     logo = _logo(brand.logo, stamp(brand.logo, "logo"), zone_h) if brand.logo else None
     logo_w = logo.width + _scaled(design, 16) if logo else 0
-    chain = FontChain.of(body_chain(brand))
+    chain = FontChain.of((brand.font or default_font("SemiBold"), *brand.fallback_fonts))
     name = _drawable(clean_headline(brand.name), chain, "brand name", warnings)
     block = None
     if name:

@@ -5,6 +5,7 @@ draws is refused before planning; pictographs no font has are only left out of t
 from __future__ import annotations
 
 import bisect
+import contextlib
 import dataclasses
 import re
 import shutil
@@ -40,11 +41,6 @@ def default_font(weight: str) -> Path:
 def headline_chain(brand: Brand) -> tuple[Path, ...]:
     """Fonts tried in order for the headline: the bold font, then the fallbacks."""
     return (brand.font_bold or default_font("ExtraBold"), *brand.fallback_fonts)
-
-
-def body_chain(brand: Brand) -> tuple[Path, ...]:
-    """Fonts tried in order for small text (the footer): the regular font, then fallbacks."""
-    return (brand.font or default_font("SemiBold"), *brand.fallback_fonts)
 
 
 def stamp(path: Path, what: str = "font file") -> tuple[int, int]:
@@ -220,25 +216,6 @@ class InstalledFont:
         return at >= 0 and code <= self.ends[at]
 
 
-def _parse_fc(line: str) -> InstalledFont | None:
-    parts = line.split("\t")
-    if len(parts) != 8:
-        return None
-    file, index, outline, color, weight, kind, langs, ranges = parts
-    # Outline fonts Pillow draws at any size, the first face of a collection (as the cmap).
-    if index != "0" or outline != "True" or color == "True" or kind not in ("TrueType", "CFF"):
-        return None
-    try:
-        pairs = [item.partition("-") for item in ranges.split()]
-        starts = tuple(int(first, 16) for first, _, _ in pairs)
-        ends = tuple(int(last or first, 16) for first, _, last in pairs)
-        return InstalledFont(
-            Path(file), round(float(weight)), frozenset(langs.split("|")), starts, ends
-        )
-    except ValueError:
-        return None
-
-
 @lru_cache(maxsize=1)
 def installed_fonts() -> tuple[InstalledFont, ...]:
     """The outline fonts fontconfig lists, sorted by path; empty without fontconfig (asked only
@@ -258,7 +235,22 @@ def installed_fonts() -> tuple[InstalledFont, ...]:
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return ()
-    fonts = {font.path: font for line in listing.splitlines() if (font := _parse_fc(line))}
+    fonts: dict[Path, InstalledFont] = {}
+    for line in listing.splitlines():
+        parts = line.split("\t")
+        if len(parts) != 8:
+            continue
+        file, index, outline, color, weight, kind, langs, ranges = parts
+        # Outline fonts Pillow draws at any size, the first face of a collection (as the cmap).
+        if index != "0" or outline != "True" or color == "True" or kind not in ("TrueType", "CFF"):
+            continue
+        pairs = [item.partition("-") for item in ranges.split()]
+        with contextlib.suppress(ValueError):
+            starts = tuple(int(first, 16) for first, _, _ in pairs)
+            ends = tuple(int(last or first, 16) for first, _, last in pairs)
+            languages = frozenset(langs.split("|"))
+            font = InstalledFont(Path(file), round(float(weight)), languages, starts, ends)
+            fonts[font.path] = font
     return tuple(fonts[path] for path in sorted(fonts))
 
 

@@ -35,12 +35,6 @@ def exact_width(chain: FontChain, text: str, size: int) -> float:
     )
 
 
-@lru_cache(maxsize=32)
-def _dictionary(lang: str) -> pyphen.Pyphen | None:
-    code = pyphen.language_fallback(lang.replace("-", "_")) if lang else None
-    return pyphen.Pyphen(lang=code, left=2, right=3) if code else None
-
-
 class Breaks(NamedTuple):
     """Where a word may be broken, as ``(position, needs a hyphen)`` pairs: ``explicit`` after
     its own hyphens, dashes and slashes; ``natural`` those plus the dictionary's points;
@@ -57,8 +51,9 @@ def word_breaks(word: str, lang: str) -> Breaks:
         (i + 1, False) for i, ch in enumerate(word[:-1]) if ch in _EXPLICIT_BREAKS and i > 0
     )
     natural = dict(explicit)
-    dictionary = _dictionary(lang)
-    if dictionary is not None:
+    code = pyphen.language_fallback(lang)  # pyphen keeps each dictionary it loads
+    if code is not None:
+        dictionary = pyphen.Pyphen(lang=code, left=2, right=3)
         for match in _LETTERS.finditer(word):
             for pos in dictionary.positions(match.group()):
                 natural.setdefault(match.start() + int(pos), True)
