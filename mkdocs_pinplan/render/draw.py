@@ -45,7 +45,7 @@ FOOTER_MAX_RIGHT = 0.68  # the footer ends left of this fraction: Pinterest's bu
 PANEL_PAD = 44
 STRIPE = 36  # width of the ``stripe`` decoration down the left edge
 BAR = (120, 12, 30)  # accent bar: width, thickness and gap to the headline
-SCRIM: RGB = (10, 10, 14)  # near-black and neutral, so one scrimmed photo serves every palette
+SCRIM: RGB = (10, 10, 14)  # near-black and neutral: white text over it suits every palette
 _VALIGN = {"top": 0.0, "center": 0.5, "bottom": 1.0}  # share of the free room above the headline
 
 

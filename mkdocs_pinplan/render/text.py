@@ -118,9 +118,7 @@ def fit_text(
     and only for a much larger size; over ``max_lines`` lines only when nothing else fits.
     When even ``min_size`` does not fit, the last line that fits ends in an ellipsis.
     """
-    sizes = list(range(max(max_size, min_size), min_size - 1, -STEP))
-    if sizes[-1] != min_size:
-        sizes.append(min_size)
+    sizes = sorted({*range(max(max_size, min_size), min_size, -STEP), min_size}, reverse=True)
     fitter = _Fitter(text.split(), chain, lang, width, height, tuple(sizes), max_lines)
     choice = fitter.best(max_size)
     if choice is None:
@@ -222,13 +220,8 @@ class _Fitter:
                     lines.append(line)
                 line = ""
             head, *rest = pieces
-            current = f"{line} {head}" if line else head
-            if rest:
-                lines.append(current)
-                lines.extend(rest[:-1])
-                line = rest[-1]
-            else:
-                line = current
+            *done, line = [f"{line} {head}" if line else head, *rest]
+            lines.extend(done)
             used = self.measure(line, size)
         if line:
             lines.append(line)
@@ -246,14 +239,10 @@ class _Fitter:
             return sum((max(widths) - w) ** 2 for w in widths)
 
         score = raggedness(best)
-        seen = {best.lines}
         for step in range(1, 11):
             trial = self.wrap(self.width * (1 - step * 0.05), size, breaks)
             if trial is None or len(trial.lines) != len(best.lines) or trial.breaks > best.breaks:
                 break
-            if trial.lines in seen:
-                continue
-            seen.add(trial.lines)
             trial_score = raggedness(trial)
             if trial_score < score:
                 best, score = trial, trial_score
