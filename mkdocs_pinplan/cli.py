@@ -168,10 +168,10 @@ class _Verbs(click.Group):
 @click.group(cls=_Verbs, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mkdocs-pinplan")
 def main() -> None:
-    """Check, show, export and mark published the pins planned by mkdocs-pinplan.
+    """Check, build, show, export and publish the pins planned by mkdocs-pinplan.
 
-    "Now" is the clock, or SOURCE_DATE_EPOCH when that is set.
-    """
+    Each verb reads the site's config file (-f FILE after the verb, as mkdocs takes it). "Now"
+    is the clock, or SOURCE_DATE_EPOCH when that is set."""
 
 
 @main.command(short_help="Validate config, front-matter and calendar.")
@@ -266,14 +266,13 @@ def build(config_file: str | None, site_dir: Path | None, strict: bool) -> None:
     if not site.options.enabled:
         _say(f"{site.config_file}: plugins.pinplan.enabled is false: nothing done")
         return
-    facts = site.facts
     if site.problems:
         raise Failure("\n".join(site.problems))
-    if not facts.site_dir.is_dir():
-        raise Failure(f"{facts.site_dir}: no built site here; build the site first")
-    memo = image_size_memo(facts.root / site.options.cache_dir)
+    if not site.facts.site_dir.is_dir():
+        raise Failure(f"{site.facts.site_dir}: no built site here; build the site first")
+    memo = image_size_memo(site.facts.root / site.options.cache_dir)
     found, warned = _read_posts(site, PostImages(Path(site.config.docs_dir), memo))
-    missing = missing_pages(site.config, found, facts.site_dir, _display(facts.site_dir))
+    missing = missing_pages(site.config, found, site.facts.site_dir, _display(site.facts.site_dir))
     if missing:
         raise Failure("\n".join(f"{site.docs}/{line}" for line in missing))
     posts = [item.post for item in found]
@@ -291,8 +290,8 @@ def build(config_file: str | None, site_dir: Path | None, strict: bool) -> None:
     where = f"{site.calendar_path} written once the build succeeds"
     try:
         # As under `mkdocs build`: the calendar is written last, unless strict and warned.
-        report = run_site_build(posts, site.options, facts, write=False, memo=memo, **both)
-        finish_site_build(report, posts, site.options, facts, where=where, live=False, **both)
+        report = run_site_build(posts, site.options, site.facts, write=False, memo=memo, **both)
+        finish_site_build(report, posts, site.options, site.facts, where=where, live=False, **both)
         if strict and warned:
             raise Failure(f"{len(warned)} warnings in strict mode: the calendar is unchanged")
         report = write_planned_calendar(report, site.rules, site.calendar_path, now)

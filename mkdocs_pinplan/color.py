@@ -14,11 +14,10 @@ TEXT_CONTRAST = 4.5
 
 
 def rgb(value: str | RGB) -> RGB:
-    """``#rrggbb`` or ``#rgb`` as an RGB triple (triples pass through)."""
+    """``#rrggbb`` (as config.py writes every colour) as an RGB triple (triples pass through)."""
     if isinstance(value, tuple):
         return value
-    text = value.lstrip("#")
-    red, green, blue = bytes.fromhex("".join(ch * 2 for ch in text) if len(text) == 3 else text)
+    red, green, blue = bytes.fromhex(value.removeprefix("#"))
     return (red, green, blue)
 
 
@@ -46,11 +45,9 @@ def mix(a: str | RGB, b: str | RGB, t: float) -> RGB:
 
 
 def readable(ground: str | RGB, preferred: Iterable[str | RGB], minimum: float = 4.6) -> RGB:
-    """The first of ``preferred`` that reaches ``minimum`` contrast on ``ground``.
-
-    When none does, the first preferred colour darkened or lightened until it does (so the
-    brand's hue survives), else white or black, whichever contrasts more.
-    """
+    """The first of ``preferred`` that reaches ``minimum`` contrast on ``ground``; else the first
+    darkened or lightened until it does (so the brand's hue survives), else white or black,
+    whichever contrasts more."""
     choices = [rgb(c) for c in preferred]
     target = WHITE if luminance(ground) < 0.18 else BLACK
     shades = (mix(choices[0], target, step / 20) for step in range(1, 21) if choices)

@@ -205,8 +205,7 @@ def site_problems(
         ("docs_dir", docs_dir, "rewriting docs would loop `mkdocs serve`"),
         ("site_dir", site_dir, "every build empties site_dir"),
     ):
-        inside = folder.resolve()
-        if where == inside or inside in where.parents:
+        if where.is_relative_to(folder.resolve()):
             problems.append(
                 f"plugins.pinplan.calendar: {calendar} lies inside {option}; keep it next to "
                 f"mkdocs.yml ({why})"

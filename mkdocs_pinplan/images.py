@@ -96,23 +96,10 @@ def _as_problem(path: Path, exc: BaseException) -> ImageProblem:
     return ImageProblem(f"image cannot be read ({type(exc).__name__}: {exc}): {path.name}")
 
 
-def _eight_bit(image: PILImage) -> PILImage:
-    """``image`` in a mode of 8 bits per channel. Pillow keeps 16-bit greyscale PNGs (and
-    32-bit images) in modes I;16, I and F, and converting those to RGB clips every value above
-    255 to white: they are scaled to 0-255 first."""
-    if image.mode != "F" and not image.mode.startswith("I"):
-        return image
-    wide = image if image.mode in ("I", "F") else image.convert("I")
-    high = wide.getextrema()[1]
-    # Floats are usually 0-1; whole numbers come from 16-bit files (0-65535).
-    scale = 255.0 if image.mode == "F" and isinstance(high, float) and high <= 1.0 else 1 / 257
-    return wide.point(lambda v: v * scale).convert("L")
-
-
 def open_image(path: Path, cover: tuple[int, int] | None = None) -> PILImage:
-    """Decode ``path`` into memory, refusing corrupt, empty and oversized images. With
-    ``cover`` (width, height), a JPEG may be decoded at 1/2, 1/4 or 1/8 of its size (libjpeg
-    scales while decoding, much faster), never below what covers that area shown upright."""
+    """Decode ``path`` into memory in 8 bits per channel, refusing corrupt, empty and oversized
+    images. With ``cover`` (width, height), a JPEG may be decoded at 1/2, 1/4 or 1/8 of its size
+    (libjpeg scales while decoding, much faster), never below what covers that area upright."""
     with _opened(path) as image:
         if cover is not None and image.format == "JPEG":
             width, height = image.size
@@ -122,4 +109,13 @@ def open_image(path: Path, cover: tuple[int, int] | None = None) -> PILImage:
             scale = min(1.0, max(cover[0] / width, cover[1] / height))
             image.draft(None, (math.ceil(width * scale), math.ceil(height * scale)))
         image.load()
-        return _eight_bit(image.copy())
+        image = image.copy()
+    if image.mode != "F" and not image.mode.startswith("I"):
+        return image
+    # Pillow keeps 16-bit greyscale PNGs (and 32-bit images) in modes I;16, I and F, and
+    # converting those to RGB clips every value above 255 to white: scaled to 0-255 first.
+    wide = image if image.mode in ("I", "F") else image.convert("I")
+    high = wide.getextrema()[1]
+    # Floats are usually 0-1; whole numbers come from 16-bit files (0-65535).
+    scale = 255.0 if image.mode == "F" and isinstance(high, float) and high <= 1.0 else 1 / 257
+    return wide.point(lambda v: v * scale).convert("L")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import colorsys
+import functools
 import hashlib
 import math
 import re
@@ -168,8 +169,7 @@ def thin_titles(posts: Iterable[Post], pins_per_post: int) -> list[tuple[Post, i
 
 
 def works_without_photo(layout: Layout) -> bool:
-    """Whether ``layout`` is designed for a pin without a photo (it has none, or it says where
-    the headline goes when there is none)."""
+    """Whether ``layout`` suits a pin without a photo (it has none, or says where the text goes)."""
     return layout.photo == "none" or layout.text_box_alone is not None
 
 
@@ -189,8 +189,7 @@ def _pin_titles(posts: Sequence[Post], counts: Sequence[int]) -> list[list[str |
     sharing a title, the one later in the file order is not left without a pin."""
     taken: set[str] = set()
     titles: list[list[str | None]] = [[None] * count for count in counts]
-    # A post's candidates depend only on the headline: worked out once per headline.
-    candidates: dict[tuple[str, str], list[tuple[str, bool]]] = {}
+    candidates = functools.cache(_title_candidates)  # worked out once per post and headline
     for i in range(max(counts, default=0)):
         for post, post_titles in zip(posts, titles, strict=True):
             if i >= len(post_titles):
@@ -201,11 +200,9 @@ def _pin_titles(posts: Sequence[Post], counts: Sequence[int]) -> list[list[str |
                 taken.add(headline)  # the first candidate, without working out the rest
                 post_titles[i] = headline
                 continue
-            key = (post.src_path, headline)
-            if key not in candidates:
-                candidates[key] = _title_candidates(headline, post)
             # The first not taken yet (Pinterest drops duplicate titles in a bulk upload).
-            title = next((t for t, _ in candidates[key] if t and t not in taken), None)
+            found = candidates(headline, post)
+            title = next((t for t, _ in found if t and t not in taken), None)
             if title is not None:
                 taken.add(title)
                 post_titles[i] = title

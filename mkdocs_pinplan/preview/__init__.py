@@ -25,7 +25,6 @@ from ..model import Calendar, CalendarPin, PinSpec, Post, Rules
 
 PREVIEW_PATH = "pinplan/index.html"
 """Where the page goes, relative to ``site_dir`` (one folder deep: ``../`` is the site root)."""
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # per queued pin: no strftime
 
 
 # Named tuples, not dataclasses: cheap to make per pin, and to define (import time).
@@ -97,7 +96,7 @@ def _rows(
             pin=pin,
             post_title=known.post_title or pin.post,
             # The queue is one list, not days: its pins show their date too.
-            when=f"{_WEEKDAYS[local.weekday()]} {iso[:10]} {iso[11:16]}" if queued else iso[11:16],
+            when=f"{local:%a %Y-%m-%d %H:%M}" if queued else iso[11:16],
             iso=iso,
             href=href,
             link_text=link_text,
