@@ -170,9 +170,7 @@ def resolve_layouts(items: Sequence[object]) -> tuple[Layout, ...]:
     out: list[Layout] = []
     for i, item in enumerate(items):
         try:
-            if isinstance(item, Layout):
-                layout = item
-            elif isinstance(item, str):
+            if isinstance(item, str):
                 if item not in known:
                     choices = ", ".join(known)
                     raise ValueError(f"unknown layout {item!r} (known layouts: {choices})")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .color import readable
-from .layouts import BUILTIN_LAYOUTS, DEFAULT_LAYOUTS, resolve_layouts
+from .layouts import BUILTIN_LAYOUTS
 from .model import Brand, Design, Layout, Palette, PinSpec, Post
 
 TITLE_LIMIT = 100
@@ -30,8 +30,8 @@ class PinSettings:
     brand: Brand = field(default_factory=lambda: Brand(name=""))
     pins_per_post: int = 3
     board: str = "Blog"
-    layouts: tuple[Layout | str, ...] = DEFAULT_LAYOUTS
-    """Layouts (or built-in layout names) rotated over each post's pins."""
+    layouts: tuple[Layout, ...] = tuple(BUILTIN_LAYOUTS.values())
+    """Layouts rotated over each post's pins (``layouts:`` as config.py resolves it)."""
     palettes: tuple[Palette, ...] = ()
     image_format: str = "jpeg"
     quality: int = 85
@@ -217,17 +217,16 @@ def make_pin_specs(
     post has not had (fewer when the rotation has none left)."""
     live = sorted((p for p in posts if not p.draft), key=lambda p: p.src_path)
     palettes = settings.palettes or default_palettes(settings.brand.name or "pinplan")
-    layouts = resolve_layouts(settings.layouts or DEFAULT_LAYOUTS)
     counts = [pin_count(post, settings.pins_per_post) for post in live]
     for n, post in enumerate(live):
         if extra and post.src_path in extra:
-            rotation = layouts_for(post, layouts)
+            rotation = layouts_for(post, settings.layouts)
             combinations = math.lcm(len(post.headlines()), len(rotation), len(palettes))
             counts[n] += min(extra[post.src_path], max(combinations - counts[n], 0))
     slugs = Counter(slugify(post.slug) for post in live)
     specs: list[PinSpec] = []
     for post, titles in zip(live, _pin_titles(live, counts), strict=True):
-        specs.extend(_post_pins(post, titles, settings, slugs, layouts, palettes))
+        specs.extend(_post_pins(post, titles, settings, slugs, palettes))
     return specs
 
 
@@ -236,7 +235,6 @@ def _post_pins(
     titles: Sequence[str | None],
     settings: PinSettings,
     slugs: Counter[str],
-    layouts: Sequence[Layout],
     palettes: Sequence[Palette],
 ) -> list[PinSpec]:
     """The pins of ``post`` that have a title; ``slugs`` counts the posts of each slug."""
@@ -248,7 +246,7 @@ def _post_pins(
     # Each post starts the rotations at its own (stable) point, so neighbouring posts'
     # pins do not repeat one design and colour in the feed.
     offset, tint = int(digest[:8], 16), int(digest[8:16], 16)
-    rotation = layouts_for(post, layouts)
+    rotation = layouts_for(post, settings.layouts)
     ext = "png" if settings.image_format == "png" else "jpg"
     description = post.pin_description or next(
         (t for t in (post.description, post.lead) if meaningful(t)), post.title

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from mkdocs_pinplan.layouts import BUILTIN_LAYOUTS
+from mkdocs_pinplan.layouts import BUILTIN_LAYOUTS, resolve_layouts
 from mkdocs_pinplan.model import Post
 from mkdocs_pinplan.pins import PinSettings, make_pin_specs, works_without_photo
 from mkdocs_pinplan.posts import PostReading, body_images, read_body, read_post
@@ -117,7 +117,7 @@ def test_body_photo_fills_the_photo_region_of_every_photo_layout(tmp_path: Path)
     assert reading.post is not None and reading.post.image is not None
     specs = make_pin_specs(
         [reading.post],
-        PinSettings(layouts=("split", "photo", "band"), pins_per_post=1),
+        PinSettings(layouts=resolve_layouts(["split", "photo", "band"]), pins_per_post=1),
     )
     split = BUILTIN_LAYOUTS["split"]
     for spec in specs:
@@ -158,7 +158,7 @@ def test_a_post_without_a_photo_never_gets_a_photo_layout(chosen: list[str], pin
         )
         for n in range(3)
     ]
-    specs = make_pin_specs(posts, PinSettings(layouts=tuple(chosen)))
+    specs = make_pin_specs(posts, PinSettings(layouts=resolve_layouts(chosen)))
     assert len(specs) == 3 * pins
     for spec in specs:
         assert spec.design.image is None
