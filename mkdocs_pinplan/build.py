@@ -20,7 +20,7 @@ from .preview import write_preview
 from .render.fonts import check_fonts
 from .render.pipeline import Progress, RenderStats, render_pins
 from .render.progress import ProgressReport
-from .schedule import Plan, Violation, evergreen_variants, plan, violations
+from .schedule import Plan, evergreen_variants, plan, violations
 
 
 def build_now(environ: os._Environ[str] | dict[str, str] | None = None) -> datetime:
@@ -50,8 +50,6 @@ class BuildReport(NamedTuple):
     plan: Plan
     render: RenderStats
     calendar_written: bool
-    violations: tuple[Violation, ...] = ()
-    """Scheduled pins that break the current spacing rules (hand edits, changed rules)."""
     refused: tuple[Problem, ...] = ()
     """Posts left out because no font draws their headline (content problems)."""
     notes: tuple[str, ...] = ()
@@ -81,15 +79,12 @@ def run_build(
     site_dir: Path,
     calendar_path: Path,
     now: datetime,
-    write: bool = True,
     cache_dir: Path | None = None,
     workers: int = 1,
     progress: Progress | None = None,
-    memo: FileMemo | None = None,
 ) -> BuildReport:
-    """Render every pin into ``site_dir`` and plan the calendar at ``calendar_path``, written
-    only with ``write`` (else see :func:`write_planned_calendar`). ``memo``, the image sizes the
-    posts were read with, is saved here."""
+    """Render every pin into ``site_dir`` and plan the calendar at ``calendar_path`` (written
+    by :func:`write_planned_calendar`)."""
     # Read first: a calendar we cannot read stops the build before any rendering.
     text = read_calendar_text(calendar_path)
     existing = loads(text, str(calendar_path)) if text is not None else None
@@ -98,20 +93,15 @@ def run_build(
     fonts = check_fonts(specs, system_fonts=settings.system_fonts)
     specs = fonts.specs
     stats = render_pins(specs, site_dir, cache_dir=cache_dir, workers=workers, progress=progress)
-    if memo is not None:
-        memo.save()
-    planned = plan(specs, rules, existing, now)
-    report = BuildReport(
+    return BuildReport(
         specs=specs,
-        plan=planned,
+        plan=plan(specs, rules, existing, now),
         render=stats,
         calendar_written=False,
-        violations=tuple(violations(planned.calendar, rules)),
         refused=fonts.refused,
         notes=fonts.notes,
         planned_from=text,
     )
-    return write_planned_calendar(report, rules, calendar_path, now) if write else report
 
 
 def write_planned_calendar(
@@ -127,8 +117,7 @@ def write_planned_calendar(
         if text != report.planned_from:
             existing = loads(text, str(calendar_path)) if text is not None else None
             planned = plan(report.specs, rules, existing, now)
-            found = tuple(violations(planned.calendar, rules))
-            report = report._replace(plan=planned, violations=found, planned_from=text)
+            report = report._replace(plan=planned, planned_from=text)
         return report._replace(calendar_written=write_calendar(calendar_path, report.plan.calendar))
 
 
@@ -169,91 +158,86 @@ def pin_settings(options: Any, site: SiteFacts) -> PinSettings:
     )
 
 
-def run_site_build(
-    posts: Sequence[Post],
-    options: Any,
-    site: SiteFacts,
-    *,
-    rules: Rules,
-    now: datetime,
-    write: bool,
-    memo: FileMemo | None,
-    info: Say,
-    warn: Say,
-) -> BuildReport:
-    """:func:`run_build` for the plugin's validated ``options`` (``PinplanConfig``); the
-    renderer's warnings go to ``warn``. Raises :class:`PinplanError` or ``ValueError`` for input
-    that stops the build."""
-    report = run_build(
-        posts,
-        settings=pin_settings(options, site),
-        rules=rules,
-        site_dir=site.site_dir,
-        calendar_path=site.root / options.calendar,
-        now=now,
-        write=write,
-        cache_dir=site.root / options.cache_dir,
-        workers=options.workers or (os.cpu_count() or 1),
-        memo=memo,
-        progress=ProgressReport(info),
-    )
-    for warning in report.render.warnings:
-        warn(warning)
-    for problem in report.refused:
-        warn(str(problem))
-    for note in report.notes:
-        info(note)
-    return report
+class SiteBuild(NamedTuple):
+    """One build of a site with the plugin's validated ``options`` (``PinplanConfig``), in the
+    order both front doors keep: :meth:`run`, :meth:`finish`, and last :meth:`write_calendar`."""
 
+    posts: Sequence[Post]
+    options: Any
+    site: SiteFacts
+    rules: Rules
+    now: datetime
+    info: Say
+    warn: Say
 
-def finish_site_build(
-    report: BuildReport,
-    posts: Sequence[Post],
-    options: Any,
-    site: SiteFacts,
-    *,
-    rules: Rules,
-    now: datetime,
-    where: str,
-    live: bool,
-    info: Say,
-    warn: Say,
-) -> None:
-    """Warn about upcoming pins that break the rules, say what the build did (``where``: what
-    became of the calendar file) and write the preview page (``live`` under a dev server)."""
-    calendar, queue = report.plan.calendar, report.plan.queue
-    upcoming = {p.id for p in calendar.pins if p.publish_at >= now}
-    for violation in report.violations:
-        # Kept in its slot (SPEC rule 6), but a hand edit or a rule change deserves a word.
-        if violation.pin_id in upcoming:
-            warn(
-                f"{options.calendar}: {violation} (kept in its slot; delete the entry "
-                "to have the next build place it again)"
+    def run(self, memo: FileMemo | None) -> BuildReport:
+        """:func:`run_build`; the renderer's warnings go to ``warn``; ``memo``, the image sizes
+        the posts were read with, is saved. Raises :class:`PinplanError` or ``ValueError`` for
+        input that stops the build."""
+        options, site = self.options, self.site
+        report = run_build(
+            self.posts,
+            settings=pin_settings(options, site),
+            rules=self.rules,
+            site_dir=site.site_dir,
+            calendar_path=site.root / options.calendar,
+            now=self.now,
+            cache_dir=site.root / options.cache_dir,
+            workers=options.workers or (os.cpu_count() or 1),
+            progress=ProgressReport(self.info),
+        )
+        if memo is not None:
+            memo.save()
+        for warning in report.render.warnings:
+            self.warn(warning)
+        for problem in report.refused:
+            self.warn(str(problem))
+        for note in report.notes:
+            self.info(note)
+        return report
+
+    def finish(self, report: BuildReport, *, where: str, live: bool = False) -> None:
+        """Warn about upcoming pins that break the rules, say what the build did (``where``: what
+        becomes of the calendar file) and write the preview page (``live`` under a dev server)."""
+        calendar, queue = report.plan.calendar, report.plan.queue
+        name, rules = self.options.calendar, self.rules
+        upcoming = {p.id for p in calendar.pins if p.publish_at >= self.now}
+        for violation in violations(calendar, rules):
+            # Kept in its slot (SPEC rule 6), but a hand edit or a rule change deserves a word.
+            if violation.pin_id in upcoming:
+                self.warn(
+                    f"{name}: {violation} (kept in its slot; delete the entry "
+                    "to have the next build place it again)"
+                )
+        if report.plan.returned:
+            self.info(
+                f"{name}: {report.plan.returned} scheduled pins lay beyond the "
+                f"{rules.horizon_days}-day window and went back to the queue (the calendar now "
+                "commits only the window; the queue is worked out again at every build)"
             )
-    if report.plan.returned:
-        info(
-            f"{options.calendar}: {report.plan.returned} scheduled pins lay beyond the "
-            f"{rules.horizon_days}-day window and went back to the queue (the calendar now "
-            "commits only the window; the queue is worked out again at every build)"
+        self.info(
+            f"{len(report.specs)} pins for {len(self.posts)} posts: "
+            f"{report.render.rendered} rendered, {report.render.cached} cached "
+            f"in {report.render.seconds:.2f}s; {len(calendar.pins)} on the calendar, "
+            f"{len(queue)} queued, {where}"
         )
-    info(
-        f"{len(report.specs)} pins for {len(posts)} posts: "
-        f"{report.render.rendered} rendered, {report.render.cached} cached "
-        f"in {report.render.seconds:.2f}s; {len(calendar.pins)} on the calendar, "
-        f"{len(queue)} queued, {where}"
-    )
-    if options.preview:
-        # Written into the built site, not as a page of it, so it stays out of the nav, search
-        # and sitemap; under `mkdocs serve` it shows the planned but unsaved calendar.
-        write_preview(
-            site.site_dir,
-            calendar,
-            rules,
-            specs=report.specs,
-            posts=posts,
-            now=now,
-            site_name=site.site_name,
-            live=live,
-            placed={spec.image for spec in report.specs},
-            queue=queue,
-        )
+        if self.options.preview:
+            # Written into the built site, not as a page of it, so it stays out of the nav,
+            # search and sitemap; under `mkdocs serve` it shows the planned but unsaved calendar.
+            write_preview(
+                self.site.site_dir,
+                calendar,
+                rules,
+                specs=report.specs,
+                posts=self.posts,
+                now=self.now,
+                site_name=self.site.site_name,
+                live=live,
+                placed={spec.image for spec in report.specs},
+                queue=queue,
+            )
+
+    def write_calendar(self, report: BuildReport) -> BuildReport:
+        """:func:`write_planned_calendar` of ``report``, at the site's calendar file."""
+        path = self.site.root / self.options.calendar
+        return write_planned_calendar(report, self.rules, path, self.now)

@@ -19,16 +19,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from .build import (
-    SiteFacts,
-    build_now,
-    finish_site_build,
-    pin_settings,
-    pin_specs,
-    run_build,
-    run_site_build,
-    write_planned_calendar,
-)
+from .build import SiteBuild, SiteFacts, build_now, pin_settings, pin_specs, run_build
 from .calendar_file import EARLIEST_YEAR, LATEST_YEAR, read_calendar, write_calendar
 from .errors import PinplanError, shown
 from .export import MAX_ROWS, due_pins, export_csv, export_ics, export_json, pins_within
@@ -233,7 +224,6 @@ def _build_problems(posts: Sequence[Post], site: Site) -> list[str]:
                 site_dir=Path(tmp),
                 calendar_path=Path(tmp) / "calendar.json",  # the real one is checked apart
                 now=_now(),
-                write=False,
                 cache_dir=site.facts.root / site.options.cache_dir,
                 workers=site.options.workers or (os.cpu_count() or 1),
             )
@@ -285,16 +275,14 @@ def build(config_file: str | None, site_dir: Path | None, strict: bool) -> None:
         warned.append(line)
         _say(f"warning: {line}")
 
-    now = _now()
-    both: dict[str, Any] = {"rules": site.rules, "now": now, "info": _say, "warn": warn}
-    where = f"{site.calendar_path} written once the build succeeds"
+    build = SiteBuild(posts, site.options, site.facts, site.rules, _now(), info=_say, warn=warn)
     try:
         # As under `mkdocs build`: the calendar is written last, unless strict and warned.
-        report = run_site_build(posts, site.options, site.facts, write=False, memo=memo, **both)
-        finish_site_build(report, posts, site.options, site.facts, where=where, live=False, **both)
+        report = build.run(memo)
+        build.finish(report, where=f"{site.calendar_path} written once the build succeeds")
         if strict and warned:
             raise Failure(f"{len(warned)} warnings in strict mode: the calendar is unchanged")
-        report = write_planned_calendar(report, site.rules, site.calendar_path, now)
+        report = build.write_calendar(report)
     except (PinplanError, OSError, ValueError) as exc:
         raise Failure(str(exc)) from None
     _say(f"{site.calendar_path} " + ("updated" if report.calendar_written else "unchanged"))

@@ -222,8 +222,6 @@ def default_post_globs(config: MkDocsConfig) -> list[str]:
     """The blog plugin's post directory when that plugin is on, else ``blog/posts/**``."""
     for name, plugin in config.plugins.items():
         if name.split("/")[-1] == "blog" and hasattr(plugin, "config"):
-            dirs = {
-                key: plugin.config[key] for key in ("blog_dir", "post_dir") if key in plugin.config
-            }
-            return BlogSettings(**dirs).post_globs()
-    return ["blog/posts/**"]
+            keys = [key for key in ("blog_dir", "post_dir") if key in plugin.config]
+            return BlogSettings(**{key: plugin.config[key] for key in keys}).post_globs()
+    return BlogSettings().post_globs()

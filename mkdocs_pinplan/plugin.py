@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import Literal
 from urllib.parse import urlsplit
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -18,14 +18,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from .build import (
-    BuildReport,
-    SiteFacts,
-    build_now,
-    finish_site_build,
-    run_site_build,
-    write_planned_calendar,
-)
+from .build import BuildReport, SiteBuild, SiteFacts, build_now
 from .config import (
     PinplanConfig,
     config_dir,
@@ -42,28 +35,17 @@ from .schedule import collector_paused
 log = get_plugin_logger(__name__)
 
 
-class _PageFacts(NamedTuple):
-    """What the plugin needs of a page to read it as a post."""
-
-    src: str
-    meta: Mapping[str, object]
-    url: str
-    title: str
-    is_post: bool
-    markdown: str
-
-
 class PinplanPlugin(BasePlugin[PinplanConfig]):
     """Renders Pinterest pins for blog posts and keeps a spam-safe publishing calendar."""
 
     def __init__(self) -> None:
         self.is_serve = False
-        self.pages: list[_PageFacts] = []
+        # Each page as on_page_context saw it: its meta (maybe read again) and whether a glob
+        # names it a post.
+        self.pages: list[tuple[Page, Mapping[str, object], bool]] = []
         self._enabled = True
         self._is_post: Callable[[str], object] = lambda src: None
-        self.images: PostImages | None = None
-        self.docs_dir = Path()
-        self.lang = "en"
+        self.images = PostImages(Path())
         self.dirty = False
         # Under the `mkdocs` command the calendar is written in on_shutdown, once the build
         # (and --strict's count of warnings, made after on_post_build) has succeeded.
@@ -111,14 +93,13 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
         root = config_dir(config)
         # One per build: it resolves each folder once and remembers which images passed
         # (in the cache, beside the file hashes the renderer keeps).
-        self.docs_dir = Path(config.docs_dir)
-        self.images = PostImages(self.docs_dir, image_size_memo(root / self.config.cache_dir))
-        self.lang = str(config.theme.get("language", "en") or "en")
+        docs_dir = Path(config.docs_dir)
+        self.images = PostImages(docs_dir, image_size_memo(root / self.config.cache_dir))
         problems = site_problems(
             self.config.calendar,
             config.site_url,
             root=root,
-            docs_dir=self.docs_dir,
+            docs_dir=docs_dir,
             site_dir=Path(config.site_dir),
         )
         if problems:
@@ -145,33 +126,26 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
                 return None
         # Only noted here; read in on_post_build, all in one go (much cheaper than reading
         # one post between two pages that MkDocs renders).
-        self.pages.append(
-            _PageFacts(
-                src,
-                meta,
-                page.canonical_url or "/" + page.url,
-                page.title or "",
-                is_post,
-                page.markdown or "",
-            )
-        )
+        self.pages.append((page, meta, is_post))
         return None
 
-    def _read_posts(self) -> list[Post]:
+    def _read_posts(self, config: MkDocsConfig) -> list[Post]:
         """The posts among the pages noted in ``on_page_context``; warns about their problems."""
         posts: list[Post] = []
-        for page in self.pages:
+        lang = str(config.theme.get("language", "en") or "en")
+        for page, meta, is_post in self.pages:
+            src = page.file.src_uri
             reading = read_post(
-                page.src,
-                page.meta,
-                url=page.url,
-                docs_dir=self.docs_dir,
-                default_title=page.title,
-                default_slug=posixpath.splitext(posixpath.basename(page.src))[0],
-                default_lang=self.lang,
-                is_post_path=page.is_post,
+                src,
+                meta,
+                url=page.canonical_url or "/" + page.url,
+                docs_dir=Path(config.docs_dir),
+                default_title=page.title or "",
+                default_slug=posixpath.splitext(posixpath.basename(src))[0],
+                default_lang=lang,
+                is_post_path=is_post,
                 images=self.images,
-                body=page.markdown,
+                body=page.markdown or "",
             )
             for problem in reading.problems:
                 log.warning(str(problem))
@@ -181,68 +155,45 @@ class PinplanPlugin(BasePlugin[PinplanConfig]):
 
     # Last: every page has been read and the site directory is complete.
     @event_priority(-100)
+    # By now the process holds every page of the site. A warm build of a few hundred posts
+    # makes tens of thousands of short-lived objects, freed by reference counting; a full
+    # collection they happened to trigger would walk that whole heap (0.1-0.25 s for a
+    # 240-post blog, more than all of pinplan's own work) and free nothing of ours.
+    @collector_paused()
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self._enabled:
             return
-        # By now the process holds every page of the site. A warm build of a few hundred
-        # posts makes tens of thousands of short-lived objects, freed by reference counting;
-        # a full collection they happened to trigger would walk that whole heap (0.1-0.25 s
-        # for a 240-post blog, more than all of pinplan's own work) and free nothing of ours.
-        with collector_paused():
-            self._post_build(config)
-
-    def _post_build(self, config: MkDocsConfig) -> None:
-        posts = self._read_posts()
-        root = config_dir(config)
-        site = SiteFacts(root, Path(config.site_dir), config.site_url, config.site_name)
-        calendar_path = root / self.config.calendar
-        rules = rules_from_config(self.config.schedule)
-        # A --dirty build sees only the pages that changed: planning from those would drop
-        # every other post's pins, so the calendar and the preview are left as they are.
-        write = not self.is_serve and not self.dirty
+        posts = self._read_posts(config)
+        site = SiteFacts(
+            config_dir(config), Path(config.site_dir), config.site_url, config.site_name
+        )
         try:
-            now = build_now()
-            report = run_site_build(
+            build = SiteBuild(
                 posts,
                 self.config,
                 site,
-                rules=rules,
-                now=now,
-                write=write and not self._deferred,
-                memo=self.images.memo if self.images is not None else None,
+                rules_from_config(self.config.schedule),
+                build_now(),
                 info=log.info,
                 warn=log.warning,
             )
+            report = build.run(self.images.memo)
         except (PinplanError, ValueError) as exc:
             raise PluginError(f"pinplan: {exc}") from None
-        if write and self._deferred:
-            self._pending = partial(write_planned_calendar, report, rules, calendar_path, now)
         if self.dirty:
+            # A --dirty build sees only the pages that changed: planning from those would drop
+            # every other post's pins, so the calendar and the preview are left as they are.
             log.info(
                 f"{len(report.specs)} pins for {len(posts)} changed posts; "
                 f"{self.config.calendar} and the preview left as they are (--dirty sees only "
                 "changed pages; a full build plans the calendar)"
             )
             return
-        where = (
-            "not written (serve)"
-            if self.is_serve
-            else (
-                f"{self.config.calendar} written once the build succeeds"
-                if self._deferred
-                else f"{self.config.calendar} "
-                + ("updated" if report.calendar_written else "unchanged")
-            )
-        )
-        finish_site_build(
-            report,
-            posts,
-            self.config,
-            site,
-            rules=rules,
-            now=now,
-            where=where,
-            live=self.is_serve,
-            info=log.info,
-            warn=log.warning,
-        )
+        if self.is_serve:
+            build.finish(report, where="not written (serve)", live=True)
+            return
+        build.finish(report, where=f"{self.config.calendar} written once the build succeeds")
+        self._pending = partial(build.write_calendar, report)
+        if not self._deferred:
+            # No on_startup (MkDocs' Python API), so no on_shutdown either: write it now.
+            self.on_shutdown()

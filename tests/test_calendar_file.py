@@ -25,6 +25,7 @@ from mkdocs_pinplan.errors import PinplanError
 from mkdocs_pinplan.fs import calendar_lock
 from mkdocs_pinplan.model import Calendar, CalendarPin, Rules
 from mkdocs_pinplan.pins import PinSettings
+from mkdocs_pinplan.schedule import violations
 
 HOLDER = textwrap.dedent(
     """
@@ -223,11 +224,12 @@ def test_a_build_puts_a_hand_edited_calendar_back_in_its_written_form(tmp_path: 
     written = path.read_text(encoding="utf-8")
 
     def run() -> bool:
+        rules, now = Rules(timezone="UTC"), datetime(2026, 11, 20, tzinfo=timezone.utc)
         report = build.run_build(
-            [], settings=PinSettings(), rules=Rules(timezone="UTC"), site_dir=tmp_path / "site",
-            calendar_path=path, now=datetime(2026, 11, 20, tzinfo=timezone.utc),
+            [], settings=PinSettings(), rules=rules, site_dir=tmp_path / "site",
+            calendar_path=path, now=now,
         )  # fmt: skip
-        return report.calendar_written
+        return build.write_planned_calendar(report, rules, path, now).calendar_written
 
     assert run() is False and run() is False
     path.write_text(json.dumps(json.loads(written), indent=4), encoding="utf-8")
@@ -246,12 +248,13 @@ def test_every_build_reports_the_pins_that_break_the_current_rules(tmp_path: Pat
     post = Post("a.md", "A post", "https://e.x/a/", "a")
 
     def run(rules: Rules) -> tuple[str, ...]:
+        now = datetime(2026, 11, 20, tzinfo=timezone.utc)
         report = build.run_build(
             [post], settings=PinSettings(pins_per_post=1), rules=rules,
-            site_dir=tmp_path / "site", calendar_path=path,
-            now=datetime(2026, 11, 20, tzinfo=timezone.utc),
+            site_dir=tmp_path / "site", calendar_path=path, now=now,
         )  # fmt: skip
-        return tuple(f"{v.rule}: {v}" for v in report.violations)
+        planned = build.write_planned_calendar(report, rules, path, now).plan
+        return tuple(f"{v.rule}: {v}" for v in violations(planned.calendar, rules))
 
     assert run(morning) == ()  # placed in the morning window
     broken = run(evening)  # kept where it is, now outside the windows

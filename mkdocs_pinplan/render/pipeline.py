@@ -87,13 +87,22 @@ def render_pins(
     :class:`PinplanError` naming the post when a pin cannot be rendered (unusable input, or its
     worker crashed); never waits on a dead worker."""
     started = time.perf_counter()
-    cache = _open_cache(cache_dir) if cache_dir is not None else None
+    cache = None
+    if cache_dir is not None:
+        try:
+            # Its pins folder too: a file in its place would fail every pin, blamed on its post.
+            (cache_dir / "pins").mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise PinplanError(str(cache_dir), "cache_dir", f"cannot create it: {exc}") from None
+        # With the file-hash memo the keys share.
+        cache = PinCache(cache_dir, FileMemo(cache_dir / "file-hashes.json"))
     keys = DesignKeys(cache.memo if cache else None)
     groups: dict[str, list[PinSpec]] = {}  # equal keys mean equal bytes: drawn once
     for spec in specs:
         groups.setdefault(keys.key(spec.design), []).append(spec)
     notes: dict[str, tuple[str, ...]] = {}
     jobs: list[RenderJob] = []
+    cache_root = os.fspath(cache.root) if cache else None
     for key, group in groups.items():
         design = group[0].design
         targets = tuple(os.path.join(site_dir, spec.image) for spec in group)
@@ -102,7 +111,6 @@ def render_pins(
             _publish(hit.data, targets)
             notes[key] = hit.warnings
             continue
-        cache_root = os.fspath(cache.root) if cache else None
         jobs.append(RenderJob(design=design, key=key, targets=targets, cache_root=cache_root))
     used = _render(jobs, groups, notes, workers=workers, progress=progress)
     if cache is not None:
@@ -119,16 +127,6 @@ def render_pins(
         warnings=tuple(warnings),
         workers=used,
     )
-
-
-def _open_cache(cache_dir: Path) -> PinCache:
-    """The pin store in ``cache_dir``, with the file-hash memo the keys share."""
-    try:
-        # Its pins folder too: a file in its place would fail every pin, blamed on its post.
-        (cache_dir / "pins").mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise PinplanError(str(cache_dir), "cache_dir", f"cannot create it: {exc}") from None
-    return PinCache(cache_dir, FileMemo(cache_dir / "file-hashes.json"))
 
 
 def _publish(data: bytes, targets: Sequence[str]) -> None:
@@ -169,20 +167,17 @@ def _render(
         # Imported only when needed: multiprocessing is not free to import on a warm build.
         from .pool import JobFailed, Pool, PoolUnavailable
 
-        try:
-            with Pool(render_job, size, preload=(__name__, f"{__package__}.draw")) as pool:
-                try:
-                    for done, (index, outcome) in enumerate(pool.run(jobs), start=1):
-                        finished(done, jobs[index], outcome)
-                except JobFailed as exc:
-                    specs = groups[jobs[exc.index].key] if exc.index >= 0 else []
-                    if not specs:
-                        raise PinplanError("pinplan", "workers", exc.message) from None
-                    raise _failure(specs, exc.message, bad_input=False) from None
+        # No worker processes on this platform or sandbox (PoolUnavailable): draw here instead.
+        preload = (__name__, f"{__package__}.draw")
+        with suppress(PoolUnavailable), Pool(render_job, size, preload=preload) as pool:
+            try:
+                for done, (index, outcome) in enumerate(pool.run(jobs), start=1):
+                    finished(done, jobs[index], outcome)
+            except JobFailed as exc:
+                if exc.index < 0:
+                    raise PinplanError("pinplan", "workers", exc.message) from None
+                raise _failure(groups[jobs[exc.index].key], exc.message, bad_input=False) from None
             return size
-        except PoolUnavailable:
-            # No worker processes on this platform or sandbox: draw here instead.
-            pass
     for done, job in enumerate(jobs, start=1):
         try:
             outcome = render_job(job)
