@@ -23,10 +23,9 @@ from .render.progress import ProgressReport
 from .schedule import Plan, evergreen_variants, plan, violations
 
 
-def build_now(environ: os._Environ[str] | dict[str, str] | None = None) -> datetime:
+def build_now() -> datetime:
     """The build's "now": ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else the clock."""
-    env = os.environ if environ is None else environ
-    epoch = env.get("SOURCE_DATE_EPOCH")
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
             now = datetime.fromtimestamp(int(epoch[:20]), tz=timezone.utc)
@@ -131,9 +130,6 @@ class SiteFacts(NamedTuple):
     site_name: str
 
 
-Say = Callable[[str], None]
-
-
 def pin_settings(options: Any, site: SiteFacts) -> PinSettings:
     """The pin settings of the plugin's validated options (``PinplanConfig``)."""
     root, brand = site.root, options.brand
@@ -167,8 +163,8 @@ class SiteBuild(NamedTuple):
     site: SiteFacts
     rules: Rules
     now: datetime
-    info: Say
-    warn: Say
+    info: Callable[[str], None]
+    warn: Callable[[str], None]
 
     def run(self, memo: FileMemo | None) -> BuildReport:
         """:func:`run_build`; the renderer's warnings go to ``warn``; ``memo``, the image sizes
