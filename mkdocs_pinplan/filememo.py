@@ -78,11 +78,6 @@ def _load(path: Path) -> dict[str, object]:
         raw = json.loads(read_regular(path).decode("utf-8"))  # a FIFO here must not block
     except (OSError, ValueError, RecursionError):
         return {}
-    files = raw.get("files") if isinstance(raw, dict) else None
-    if (
-        isinstance(files, dict)
-        and raw.get("schema") == MEMO_SCHEMA
-        and raw.get("code") == code_version()
-    ):
-        return files
-    return {}
+    stamp = (raw.get("schema"), raw.get("code")) if isinstance(raw, dict) else None
+    files = raw.get("files") if stamp == (MEMO_SCHEMA, code_version()) else None
+    return files if isinstance(files, dict) else {}

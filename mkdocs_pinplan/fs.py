@@ -75,8 +75,12 @@ def write_site_file(path: str, data: bytes) -> None:
     except FileExistsError:
         write_bytes_atomic(Path(path), data, durable=False)
         return
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
+    try:
+        view = memoryview(data)
+        while view:  # os.write, not a file object: this runs for every pin of a build
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
 
 
 @contextmanager

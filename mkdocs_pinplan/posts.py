@@ -108,7 +108,9 @@ _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u20
 def clean_text(value: str) -> str:
     """Strip HTML tags, unescape entities, drop bidi overrides and controls, fold whitespace."""
     text = html.unescape(_TAG.sub("", value))
-    return " ".join(_INVISIBLE.sub("", text).split())
+    if not text.isprintable():  # each character _INVISIBLE names is unprintable
+        text = _INVISIBLE.sub("", text)
+    return " ".join(text.split())
 
 
 def parse_datetime(value: object) -> datetime:
@@ -483,12 +485,11 @@ def find_photo(
     options = social.get("cards_layout_options") if isinstance(social, Mapping) else None
     background = options.get("background_image") if isinstance(options, Mapping) else None
     candidates = [("body", url) for url in body_images(body)]
-    for key, value in (
+    named = [
         ("image", meta.get("image")),
         ("social.cards_layout_options.background_image", background),
-    ):
-        if isinstance(value, str):
-            candidates.append((key, value))
+    ]
+    candidates += [(key, value) for key, value in named if isinstance(value, str)]
     page_dir = os.path.dirname(os.path.join(images.docs_dir, file))
     for key, url in candidates:
         path = _image_path(url, file)

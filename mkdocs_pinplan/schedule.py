@@ -146,21 +146,27 @@ class Board:
         """The offsets of the days around a day that ``min_gap`` reaches into."""
         self.by_day: dict[date, list[int]] = {}
         self.by_post: dict[str, list[int]] = {}
+        self.days_of: dict[str, list[date]] = {}
+        """The local day of each of a post's pins (``by_post``'s, in the same order)."""
         self.unpublished: set[str] = set()
         """Posts with a scheduled pin on the board."""
 
     def add(self, post: str, t: int, published: bool = False) -> None:
-        self.by_day.setdefault(self.zone.day(t), []).append(t)
+        day = self.zone.day(t)
+        self.by_day.setdefault(day, []).append(t)
         self.by_post.setdefault(post, []).append(t)
+        self.days_of.setdefault(post, []).append(day)
         if not published:
             self.unpublished.add(post)
 
     def remove(self, post: str, t: int) -> None:
         """Undo the last ``add(post, t)`` of a scheduled pin."""
-        self.by_day[self.zone.day(t)].remove(t)
+        day = self.zone.day(t)
+        self.by_day[day].remove(t)
         self.by_post[post].remove(t)
+        self.days_of[post].remove(day)
         if not self.by_post[post]:
-            del self.by_post[post]
+            del self.by_post[post], self.days_of[post]
 
     def cap(self, day: date) -> int:
         return self.rules.cap((day - self.start).days)
@@ -172,14 +178,14 @@ class Board:
         mine = self.by_post.get(post, []) if post is not None else []
         if len(self.by_day.get(day, ())) >= self.cap(day):
             return []
-        if any(self.zone.day(t) == day for t in mine):
+        if post is not None and day in self.days_of.get(post, ()):
             return []
         first, last = -(-lo // MINUTE), -(-hi // MINUTE)
-        free = [
-            (max(-(-a // MINUTE), first), min(-(-b // MINUTE), last))
-            for a, b in self.zone.spans(day)
-        ]
-        free = [(a, b) for a, b in free if a < b]
+        free: Minutes = []
+        for a, b in self.zone.spans(day):
+            a, b = max(-(-a // MINUTE), first), min(-(-b // MINUTE), last)
+            if a < b:
+                free.append((a, b))
         near = [t for k in self.near for t in self.by_day.get(day + k, ())]
         for t in near if self.gap else ():
             # The minutes m with t - gap < 60 m < t + gap (most pins near the day are
@@ -190,11 +196,10 @@ class Board:
         for t in mine if self.link_gap else ():
             # A day partly within link_gap of the post's pins would leave its pin only the
             # end (or start) of a window, the same minutes pin after pin: the day is skipped.
-            if (
-                _cut(free, (t - self.link_gap) // MINUTE + 1, -(-(t + self.link_gap) // MINUTE))
-                != free
-            ):
-                return []
+            a, b = (t - self.link_gap) // MINUTE + 1, -(-(t + self.link_gap) // MINUTE)
+            for start, end in free if a < b else ():
+                if start < b and a < end:
+                    return []
         return free
 
 
@@ -285,7 +290,9 @@ def plan(specs: Sequence[PinSpec], rules: Rules, existing: Calendar | None, now:
     projected, _ = _fill(later, priority, beyond, set())
 
     def pins(placements: Iterable[tuple[PinSpec, int]]) -> tuple[CalendarPin, ...]:
-        return sort_pins(pin_from_spec(spec, zone.local(t)) for spec, t in placements)
+        # In sort_pins' order: by instant, then id.
+        ordered = sorted(placements, key=lambda placement: (placement[1], placement[0].id))
+        return tuple(pin_from_spec(spec, zone.local(t)) for spec, t in ordered)
 
     calendar = Calendar(rules.timezone, start, sort_pins([*kept, *pins(placed)]))
     return Plan(calendar, pins(projected), returned)

@@ -20,9 +20,9 @@ from ..model import Design, Palette
 from .fonts import (
     FontChain,
     RenderError,
-    body_chain,
     clean_headline,
     cover,
+    default_font,
     describe,
     drawn_headline,
     headline_chain,
@@ -45,7 +45,7 @@ FOOTER_MAX_RIGHT = 0.68  # the footer ends left of this fraction: Pinterest's bu
 PANEL_PAD = 44
 STRIPE = 36  # width of the ``stripe`` decoration down the left edge
 BAR = (120, 12, 30)  # accent bar: width, thickness and gap to the headline
-SCRIM: RGB = (10, 10, 14)  # near-black and neutral, so one scrimmed photo serves every palette
+SCRIM: RGB = (10, 10, 14)  # near-black and neutral: white text over it suits every palette
 _VALIGN = {"top": 0.0, "center": 0.5, "bottom": 1.0}  # share of the free room above the headline
 
 
@@ -401,7 +401,7 @@ def _footer(
     zone_h = _scaled(design, LOGO_HEIGHT)
     logo = _logo(brand.logo, stamp(brand.logo, "logo"), zone_h) if brand.logo else None
     logo_w = logo.width + _scaled(design, 16) if logo else 0
-    chain = FontChain.of(body_chain(brand))
+    chain = FontChain.of((brand.font or default_font("SemiBold"), *brand.fallback_fonts))
     name = _drawable(clean_headline(brand.name), chain, "brand name", warnings)
     block = None
     if name:

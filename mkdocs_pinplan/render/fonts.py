@@ -5,6 +5,7 @@ draws is refused before planning; pictographs no font has are only left out of t
 from __future__ import annotations
 
 import bisect
+import contextlib
 import dataclasses
 import re
 import shutil
@@ -40,11 +41,6 @@ def default_font(weight: str) -> Path:
 def headline_chain(brand: Brand) -> tuple[Path, ...]:
     """Fonts tried in order for the headline: the bold font, then the fallbacks."""
     return (brand.font_bold or default_font("ExtraBold"), *brand.fallback_fonts)
-
-
-def body_chain(brand: Brand) -> tuple[Path, ...]:
-    """Fonts tried in order for small text (the footer): the regular font, then fallbacks."""
-    return (brand.font or default_font("SemiBold"), *brand.fallback_fonts)
 
 
 def stamp(path: Path, what: str = "font file") -> tuple[int, int]:
@@ -120,20 +116,6 @@ def _format4(data: bytes, at: int, out: set[int]) -> None:
                 out.add(code)
 
 
-def _format12(data: bytes, at: int, out: set[int]) -> None:
-    (groups,) = struct.unpack_from(">I", data, at + 12)
-    for i in range(groups):
-        start, end, first_glyph = struct.unpack_from(">III", data, at + 16 + 12 * i)
-        first = start if first_glyph else start + 1  # glyph 0 is .notdef: not a real glyph
-        out.update(range(first, end + 1))
-
-
-def _format6(data: bytes, at: int, out: set[int]) -> None:
-    first, count = struct.unpack_from(">HH", data, at + 6)
-    glyphs = struct.unpack_from(f">{count}H", data, at + 10)
-    out.update(first + i for i, glyph in enumerate(glyphs) if glyph)
-
-
 def parse_cmap(data: bytes) -> frozenset[int]:
     """The code points ``data`` (TTF/OTF/TTC) maps to a glyph; ``ValueError`` if not a font."""
     try:
@@ -148,12 +130,24 @@ def parse_cmap(data: bytes) -> frozenset[int]:
             platform, encoding, offset = struct.unpack_from(">HHI", data, cmap + 4 + 8 * i)
             subtables[(platform, encoding)] = cmap + offset
         covered: set[int] = set()
-        readers = {12: _format12, 4: _format4, 6: _format6}
         # Full-Unicode tables first; the BMP ones add nothing when a full one exists.
         for key in ((3, 10), (0, 4), (0, 6), (3, 1), (0, 3), (0, 2), (0, 1), (0, 0)):
             at = subtables.get(key)
-            if at is not None and _u16(data, at) in readers:
-                readers[_u16(data, at)](data, at, covered)
+            if at is None:
+                continue
+            kind = _u16(data, at)
+            if kind == 4:
+                _format4(data, at, covered)
+            elif kind == 12:
+                (groups,) = struct.unpack_from(">I", data, at + 12)
+                for i in range(groups):
+                    start, end, first_glyph = struct.unpack_from(">III", data, at + 16 + 12 * i)
+                    first = start if first_glyph else start + 1  # glyph 0 is .notdef, no glyph
+                    covered.update(range(first, end + 1))
+            elif kind == 6:
+                first, count = struct.unpack_from(">HH", data, at + 6)
+                glyphs = struct.unpack_from(f">{count}H", data, at + 10)
+                covered.update(first + i for i, glyph in enumerate(glyphs) if glyph)
         if not covered:
             raise ValueError("the font has no Unicode character map")
         return frozenset(covered)
@@ -220,25 +214,6 @@ class InstalledFont:
         return at >= 0 and code <= self.ends[at]
 
 
-def _parse_fc(line: str) -> InstalledFont | None:
-    parts = line.split("\t")
-    if len(parts) != 8:
-        return None
-    file, index, outline, color, weight, kind, langs, ranges = parts
-    # Outline fonts Pillow draws at any size, the first face of a collection (as the cmap).
-    if index != "0" or outline != "True" or color == "True" or kind not in ("TrueType", "CFF"):
-        return None
-    try:
-        pairs = [item.partition("-") for item in ranges.split()]
-        starts = tuple(int(first, 16) for first, _, _ in pairs)
-        ends = tuple(int(last or first, 16) for first, _, last in pairs)
-        return InstalledFont(
-            Path(file), round(float(weight)), frozenset(langs.split("|")), starts, ends
-        )
-    except ValueError:
-        return None
-
-
 @lru_cache(maxsize=1)
 def installed_fonts() -> tuple[InstalledFont, ...]:
     """The outline fonts fontconfig lists, sorted by path; empty without fontconfig (asked only
@@ -258,7 +233,22 @@ def installed_fonts() -> tuple[InstalledFont, ...]:
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return ()
-    fonts = {font.path: font for line in listing.splitlines() if (font := _parse_fc(line))}
+    fonts: dict[Path, InstalledFont] = {}
+    for line in listing.splitlines():
+        parts = line.split("\t")
+        if len(parts) != 8:
+            continue
+        file, index, outline, color, weight, kind, langs, ranges = parts
+        # Outline fonts Pillow draws at any size, the first face of a collection (as the cmap).
+        if index != "0" or outline != "True" or color == "True" or kind not in ("TrueType", "CFF"):
+            continue
+        pairs = [item.partition("-") for item in ranges.split()]
+        with contextlib.suppress(ValueError):
+            starts = tuple(int(first, 16) for first, _, _ in pairs)
+            ends = tuple(int(last or first, 16) for first, _, last in pairs)
+            languages = frozenset(langs.split("|"))
+            font = InstalledFont(Path(file), round(float(weight)), languages, starts, ends)
+            fonts[font.path] = font
     return tuple(fonts[path] for path in sorted(fonts))
 
 
@@ -329,14 +319,10 @@ def pictograph(cluster: str) -> bool:
 
 
 def right_to_left(text: str) -> bool:
-    """Whether ``text`` reads right to left: the Unicode bidi rule for a paragraph."""
-    for ch in text:
-        kind = unicodedata.bidirectional(ch)
-        if kind in ("R", "AL"):
-            return True
-        if kind == "L":
-            return False
-    return False
+    """Whether ``text`` reads right to left: the Unicode bidi rule for a paragraph (its first
+    strong character decides)."""
+    strong = (kind for kind in map(unicodedata.bidirectional, text) if kind in ("L", "R", "AL"))
+    return next(strong, "L") != "L"
 
 
 def clusters(text: str) -> list[str]:

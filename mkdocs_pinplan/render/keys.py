@@ -30,15 +30,13 @@ def file_digest(name: str, memo: FileMemo) -> str:
     known = memo.get(name, st)
     if isinstance(known, str):
         return known
-    sha = hashlib.sha256()
     try:
         with open(name, "rb") as handle:
-            while chunk := handle.read(1 << 20):
-                sha.update(chunk)
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError:
         return f"missing:{name}"
-    memo.put(name, st, sha.hexdigest())
-    return sha.hexdigest()
+    memo.put(name, st, digest)
+    return digest
 
 
 def default_font_files() -> list[Path]:
@@ -50,41 +48,35 @@ def default_font_files() -> list[Path]:
     return sorted(Path(p) for p in font_manrope.font_files.values())
 
 
-def render_context(memo: FileMemo) -> str:
-    """Hash of everything outside a design that changes pixels (code, libraries, default fonts)."""
-    import PIL
-
-    versions = {"pillow": PIL.__version__}
-    # From its metadata: importing pyphen lists its ~150 dictionaries, and a warm build
-    # draws nothing.
-    with suppress(importlib.metadata.PackageNotFoundError):
-        versions["pyphen"] = importlib.metadata.version("pyphen")
-    fonts = {p.name: file_digest(os.fspath(p), memo) for p in default_font_files()}
-    context = {"code": code_version(), "versions": versions, "fonts": fonts}
-    return hashlib.sha256(json.dumps(context, sort_keys=True).encode()).hexdigest()
-
-
 class DesignKeys:
     """The cache keys of one build's designs: equal exactly when the rendered bytes would be.
 
     A key is the SHA-256 of the render context and a canonical JSON form of the design: a record
-    (a dataclass) as its type and named fields, a record inside it (layout, palette, brand) as
-    the hash of that form, worked out once per build, and a file as the hash of its bytes."""
+    (a dataclass) as its type name and its fields' values in order (the code, in the context,
+    fixes what they are), a record inside it (layout, palette, brand) as the hash of that form,
+    worked out once per build, and a file as the hash of its bytes."""
 
     def __init__(self, memo: FileMemo | None = None) -> None:
         self.memo = memo if memo is not None else FileMemo()
-        self.context = render_context(self.memo)
+        import PIL
+
+        # Everything outside a design that changes pixels: the code, the libraries that draw
+        # (pyphen's version from its metadata: importing it lists ~150 dictionaries), the fonts.
+        versions = {"pillow": PIL.__version__}
+        with suppress(importlib.metadata.PackageNotFoundError):
+            versions["pyphen"] = importlib.metadata.version("pyphen")
+        fonts = {p.name: file_digest(os.fspath(p), self.memo) for p in default_font_files()}
+        context = {"code": code_version(), "versions": versions, "fonts": fonts}
+        self.context = hashlib.sha256(json.dumps(context, sort_keys=True).encode()).hexdigest()
         self._forms: dict[object, object] = {}  # each record and file worked out once a build
-        self._encode = json.JSONEncoder(
-            default=self._form, sort_keys=True, ensure_ascii=False
-        ).encode
+        self._encode = json.JSONEncoder(default=self._form, ensure_ascii=False).encode
 
     def key(self, design: Design) -> str:
         """The cache key of ``design``."""
         return hashlib.sha256(f"{self.context}\0{self._text(design)}".encode()).hexdigest()
 
     def _text(self, record: object) -> str:
-        return self._encode({"type": type(record).__name__, "fields": vars(record)})
+        return self._encode([type(record).__name__, *vars(record).values()])
 
     def _form(self, value: object) -> object:
         """What JSON cannot say itself: a record by its hash, a file by its bytes' hash."""

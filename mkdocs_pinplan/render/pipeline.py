@@ -95,7 +95,6 @@ def render_pins(
             (cache_dir / "pins").mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise PinplanError(str(cache_dir), "cache_dir", f"cannot create it: {exc}") from None
-        # With the file-hash memo the keys share.
         cache = PinCache(cache_dir, FileMemo(cache_dir / "file-hashes.json"))
     keys = DesignKeys(cache.memo if cache else None)
     groups: dict[str, list[PinSpec]] = {}  # equal keys mean equal bytes: drawn once
@@ -109,9 +108,9 @@ def render_pins(
         targets = tuple(os.path.join(site_dir, spec.image) for spec in group)
         hit = cache.lookup(key, extension(design)) if cache else None
         if hit is not None:
+            data, notes[key] = hit
             for target in targets:
-                write_site_file(target, hit.data)
-            notes[key] = hit.warnings
+                write_site_file(target, data)
             continue
         jobs.append(RenderJob(design=design, key=key, targets=targets, cache_root=cache_root))
     used = _render(jobs, groups, notes, workers=workers, progress=progress)

@@ -41,21 +41,13 @@ def _worker_main(conn: Connection, fn: Callable[[Any], Any]) -> None:
     """Run jobs from ``conn`` until it sends ``None`` or closes; reply ``(ok, value)`` each."""
     # Ctrl-C reaches the whole process group; the parent decides when workers stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        if job is None:
-            return
-        try:
-            reply: tuple[bool, Any] = (True, fn(job))
-        except BaseException as exc:
-            reply = (False, "".join(traceback.format_exception_only(type(exc), exc)).strip())
-        try:
+    with contextlib.suppress(EOFError, OSError, ValueError):  # the parent went away
+        for job in iter(conn.recv, None):
+            try:
+                reply: tuple[bool, Any] = (True, fn(job))
+            except BaseException as exc:
+                reply = (False, "".join(traceback.format_exception_only(type(exc), exc)).strip())
             conn.send(reply)
-        except (OSError, ValueError):
-            return
 
 
 class _Worker:

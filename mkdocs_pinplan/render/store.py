@@ -13,7 +13,6 @@ import os
 import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import NamedTuple
 
 from ..filememo import FileMemo
 from ..fs import write_bytes_atomic
@@ -36,13 +35,6 @@ def extension(design: Design) -> str:
     return "png" if design.image_format == "png" else "jpg"
 
 
-class Hit(NamedTuple):
-    """A usable entry: the image's bytes (checked against the index) and its warnings."""
-
-    data: bytes
-    warnings: tuple[str, ...]
-
-
 class PinCache:
     """The store under ``root`` (the plugin's ``cache_dir``); ``memo`` (the file-hash memo)
     remembers the entries checked, so an unchanged one is not hashed again by every build."""
@@ -56,9 +48,10 @@ class PinCache:
         """Where the image (``ext``) or the index record (``json``) of ``key`` lives."""
         return self.pins / key[:2] / f"{key}.{ext}"
 
-    def lookup(self, key: str, ext: str) -> Hit | None:
-        """The entry's checked bytes and warnings, or ``None`` when it is missing or unusable."""
-        base = os.path.join(self.pins, key[:2], key)  # str, not Path: this runs for every pin
+    def lookup(self, key: str, ext: str) -> tuple[bytes, tuple[str, ...]] | None:
+        """The entry's image bytes (checked against its record) and warnings, or ``None`` when
+        it is missing or unusable."""
+        base = f"{os.fspath(self.pins)}/{key[:2]}/{key}"  # str, not Path: this runs for every pin
         record = _record(_read_regular(f"{base}.json", MAX_RECORD_BYTES))
         if record is None:
             return None
@@ -73,7 +66,7 @@ class PinCache:
             if hashlib.sha256(data).hexdigest() != sha256:
                 return None
             self.memo.put(path, st, sha256)
-        return Hit(data, warnings)
+        return data, warnings
 
     def store(self, key: str, ext: str, data: bytes, warnings: Sequence[str]) -> None:
         """Write an entry: the image, then its index record."""
@@ -144,7 +137,7 @@ def _record(found: tuple[bytes, os.stat_result] | None) -> tuple[int, str, tuple
     if found is None:
         return None
     try:
-        raw = json.loads(found[0])
+        raw = json.loads(found[0].decode())
         size, sha256, warnings = raw["size"], raw["sha256"], raw["warnings"]
     except (ValueError, RecursionError, TypeError, KeyError):
         return None

@@ -35,12 +35,6 @@ def exact_width(chain: FontChain, text: str, size: int) -> float:
     )
 
 
-@lru_cache(maxsize=32)
-def _dictionary(lang: str) -> pyphen.Pyphen | None:
-    code = pyphen.language_fallback(lang.replace("-", "_")) if lang else None
-    return pyphen.Pyphen(lang=code, left=2, right=3) if code else None
-
-
 class Breaks(NamedTuple):
     """Where a word may be broken, as ``(position, needs a hyphen)`` pairs: ``explicit`` after
     its own hyphens, dashes and slashes; ``natural`` those plus the dictionary's points;
@@ -57,8 +51,9 @@ def word_breaks(word: str, lang: str) -> Breaks:
         (i + 1, False) for i, ch in enumerate(word[:-1]) if ch in _EXPLICIT_BREAKS and i > 0
     )
     natural = dict(explicit)
-    dictionary = _dictionary(lang)
-    if dictionary is not None:
+    code = pyphen.language_fallback(lang)  # pyphen keeps each dictionary it loads
+    if code is not None:
+        dictionary = pyphen.Pyphen(lang=code, left=2, right=3)
         for match in _LETTERS.finditer(word):
             for pos in dictionary.positions(match.group()):
                 natural.setdefault(match.start() + int(pos), True)
@@ -123,9 +118,7 @@ def fit_text(
     and only for a much larger size; over ``max_lines`` lines only when nothing else fits.
     When even ``min_size`` does not fit, the last line that fits ends in an ellipsis.
     """
-    sizes = list(range(max(max_size, min_size), min_size - 1, -STEP))
-    if sizes[-1] != min_size:
-        sizes.append(min_size)
+    sizes = sorted({*range(max(max_size, min_size), min_size, -STEP), min_size}, reverse=True)
     fitter = _Fitter(text.split(), chain, lang, width, height, tuple(sizes), max_lines)
     choice = fitter.best(max_size)
     if choice is None:
@@ -227,13 +220,8 @@ class _Fitter:
                     lines.append(line)
                 line = ""
             head, *rest = pieces
-            current = f"{line} {head}" if line else head
-            if rest:
-                lines.append(current)
-                lines.extend(rest[:-1])
-                line = rest[-1]
-            else:
-                line = current
+            *done, line = [f"{line} {head}" if line else head, *rest]
+            lines.extend(done)
             used = self.measure(line, size)
         if line:
             lines.append(line)
@@ -251,14 +239,10 @@ class _Fitter:
             return sum((max(widths) - w) ** 2 for w in widths)
 
         score = raggedness(best)
-        seen = {best.lines}
         for step in range(1, 11):
             trial = self.wrap(self.width * (1 - step * 0.05), size, breaks)
             if trial is None or len(trial.lines) != len(best.lines) or trial.breaks > best.breaks:
                 break
-            if trial.lines in seen:
-                continue
-            seen.add(trial.lines)
             trial_score = raggedness(trial)
             if trial_score < score:
                 best, score = trial, trial_score
