@@ -128,29 +128,36 @@ def _months(
         for week in _cal.Calendar().monthdatescalendar(year, month):
             cells: list[Markup] = []
             for day in week:
-                count = counts.get(day, 0)
+                if day.month != month:
+                    cells.append(_PAD)
+                    continue
+                key, count = day.isoformat(), counts.get(day, 0)
                 cap = rules.cap((day - start).days) if day >= start else None
                 title = f"{day}: {count} pin{'' if count == 1 else 's'}"
                 flags = (cap is None, cap is not None and count > cap, day == today, count > 0)
                 classes = zip(("before", "over", "today", "busy"), flags, strict=True)
-                meter = _METER.format(
-                    count=count,
-                    cap=cap,
-                    cap_pct=round(100 * (cap or 0) / scale),
-                    count_pct=round(100 * count / scale),
+                meter = (
+                    ""
+                    if cap is None
+                    else _METER.format(
+                        count=count,
+                        cap=cap,
+                        cap_pct=round(100 * cap / scale),
+                        count_pct=round(100 * count / scale),
+                    )
                 )
                 cell = _CELL.format(
-                    key=day.isoformat(),
+                    key=key,
                     count=count,
                     cap="" if cap is None else cap,
                     classes=" ".join(name for name, on in classes if on),
                     title=title if cap is None else f"{title}, cap {cap}",
-                    link=Markup('<a href="#day-{}">').format(day.isoformat()) if count else "",
+                    link=Markup('<a href="#day-{}">').format(key) if count else "",
                     day=day.day,
-                    meter=meter if cap is not None else "",
+                    meter=meter,
                     end=Markup("</a>") if count else "",
                 )
-                cells.append(cell if day.month == month else _PAD)
+                cells.append(cell)
             weeks.append(cells)
         months.append((f"{date(year, month, 1):%B %Y}", weeks))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
