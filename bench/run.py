@@ -73,6 +73,9 @@ class Series:
 
 def env() -> dict[str, str]:
     out = dict(os.environ)
+    # Byte code as an installed package has it: without .pyc files every build would compile
+    # each edited module again, a cost no user's build pays.
+    out.pop("PYTHONDONTWRITEBYTECODE", None)
     out.update(SOURCE_DATE_EPOCH=EPOCH, NO_MKDOCS_2_WARNING="1", PYTHONHASHSEED="0")
     return out
 

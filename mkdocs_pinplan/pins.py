@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from typing import NamedTuple
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .color import readable
@@ -22,12 +22,11 @@ DESCRIPTION_LIMIT = 500
 ALT_LIMIT = 500
 
 
-@dataclass(frozen=True)
-class PinSettings:
+class PinSettings(NamedTuple):
     """Site-wide options that shape the pins (resolved by the adapter)."""
 
     site_url: str = ""
-    brand: Brand = field(default_factory=lambda: Brand(name=""))
+    brand: Brand = Brand(name="")
     pins_per_post: int = 3
     board: str = "Blog"
     layouts: tuple[Layout, ...] = tuple(BUILTIN_LAYOUTS.values())
@@ -80,6 +79,8 @@ def slugify(text: str) -> str:
 def pin_link(url: str, index: int) -> str:
     """The post link with ``utm_content=pin<index>`` (replacing any), so every pin has its own."""
     parts = urlsplit(url)
+    if not parts.query:  # the usual post URL: nothing to keep
+        return urlunsplit(parts._replace(query=f"utm_content=pin{index}"))
     query = [
         (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "utm_content"
     ]

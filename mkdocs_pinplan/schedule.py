@@ -17,7 +17,6 @@ import hashlib
 import heapq
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from itertools import pairwise
 from typing import NamedTuple
@@ -38,8 +37,7 @@ SEARCH_DAYS = 20 * 366
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     """What a build plans: the calendar to write, and the queue as projected beyond it."""
 
     calendar: Calendar

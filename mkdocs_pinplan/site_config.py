@@ -5,11 +5,9 @@ plugin's raw options)."""
 from __future__ import annotations
 
 import posixpath
-import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from yaml_env_tag import construct_env_tag
@@ -24,8 +22,7 @@ _KINDS = {str: "text", bool: "true or false", int: "a whole number"}
 _BLOGS = ("blog", "material/blog")  # Material's blog plugin, by either name
 
 
-@dataclass(frozen=True)
-class BlogSettings:
+class BlogSettings(NamedTuple):
     """The options of Material's (or Zensical's) blog plugin that decide a post's URL."""
 
     blog_dir: str = "blog"
@@ -44,8 +41,7 @@ class BlogSettings:
         return [f"{prefix}/**"] if prefix not in ("", ".") else ["**"]
 
 
-@dataclass(frozen=True)
-class SiteConfig:
+class SiteConfig(NamedTuple):
     """What pinplan needs of a site's configuration file (attribute names as MkDocs')."""
 
     site_name: str
@@ -95,6 +91,8 @@ def _read(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise PinplanError(name, None, f"not UTF-8 text: {exc}") from None
     if path.suffix == ".toml":
+        import tomllib  # here: MkDocs builds never read TOML
+
         try:
             project = tomllib.loads(text).get("project", {})
         except tomllib.TOMLDecodeError as exc:
@@ -174,7 +172,7 @@ def read_site_config(path: Path) -> SiteConfig:
     language = theme.get("language") if isinstance(theme, Mapping) else None
     blog, options = None, next((v for k, v in plugins.items() if k in _BLOGS), None)
     if options is not None and options.get("enabled", True) is not False:
-        blog = BlogSettings(**_typed(options, vars(BlogSettings()), name, "plugins.blog."))
+        blog = BlogSettings(**_typed(options, BlogSettings()._asdict(), name, "plugins.blog."))
     return SiteConfig(
         site_name=site["site_name"],
         site_url=(url if url.endswith("/") else f"{url}/") if url else None,

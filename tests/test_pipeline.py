@@ -42,7 +42,7 @@ def make_posts(docs: Path, count: int) -> list[Post]:
 
 def specs_for(posts: list[Post], **settings: object) -> list[PinSpec]:
     base = PinSettings(site_url="https://example.com/", brand=Brand("example.com"))
-    specs = make_pin_specs(posts, dataclasses.replace(base, **settings))  # type: ignore[arg-type]
+    specs = make_pin_specs(posts, base._replace(**settings))  # type: ignore[arg-type]
     # Quarter-size pins: the pipeline treats every size alike, and the suite stays quick.
     return [
         dataclasses.replace(s, design=dataclasses.replace(s.design, width=250, height=375))

@@ -13,7 +13,6 @@ import struct
 import subprocess
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -172,8 +171,7 @@ def charset(path: Path) -> frozenset[int]:
     return _charset(path, stamp(path))
 
 
-@dataclass(frozen=True)
-class FontChain:
+class FontChain(NamedTuple):
     """Font files tried in order for every character, pinned to the files' versions (so
     caches keyed on it never go stale under ``mkdocs serve``)."""
 
@@ -199,8 +197,7 @@ FC_LIST_TIMEOUT = 30.0  # seconds: fc-list builds its cache on a first run
 BOLD = 200  # fontconfig's weight of a bold face: headlines are set bold
 
 
-@dataclass(frozen=True)
-class InstalledFont:
+class InstalledFont(NamedTuple):
     """One font file fontconfig lists, with the languages and code point ranges it claims."""
 
     path: Path
@@ -339,8 +336,7 @@ def clusters(text: str) -> list[str]:
     return out
 
 
-@dataclass(frozen=True)
-class Coverage:
+class Coverage(NamedTuple):
     """``text`` cut into runs of one font each, plus what no font could draw."""
 
     runs: tuple[tuple[str, int], ...]  # (text, index of its font in the chain)
