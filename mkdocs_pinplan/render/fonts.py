@@ -403,14 +403,14 @@ def check_fonts(specs: Sequence[PinSpec], *, system_fonts: bool = True) -> FontC
     ones fontconfig lists). A pin whose configured fonts cannot be read is kept as it is,
     for the renderer to report."""
     chain_of = cache(lambda brand: FontChain.of(headline_chain(brand)))  # per call and brand
+    first_font_has = cache(lambda brand: chain_of(brand).charsets()[0])
 
     @cache
     def check(text: str, brand: Brand, lang: str) -> tuple[Brand, list[str], list[str]]:
         """(brand to draw with, characters no font has, pictographs left out)"""
-        chain = chain_of(brand)
-        if set(map(ord, text)) <= chain.charsets()[0]:
+        if set(map(ord, text)) <= first_font_has(brand):
             return brand, [], []  # the usual case, cheaply: the first font has every character
-        coverage = cover(text, chain)
+        coverage = cover(text, chain_of(brand))
         if coverage.missing and system_fonts:
             found = fonts_for(coverage.missing, lang)
             extra = tuple(p for p in found if p not in brand.fallback_fonts)
