@@ -11,6 +11,7 @@ import functools
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
+from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import quote, urlsplit
@@ -52,6 +53,7 @@ class _Row(NamedTuple):
     overdue: bool
 
 
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # as strftime's %a (C locale)
 _PAD = Markup('<td class="pad"></td>')
 # Month cells are written here, not in the template: Jinja compiles the template every build
 # and this grid was a fifth of the work. Markup.format escapes every argument.
@@ -84,7 +86,7 @@ def _rows(
 ) -> list[tuple[date, _Row]]:
     """``pins`` in time order with their local days (``now`` marks overdue ones)."""
     rows = []
-    for pin in sorted(pins, key=lambda pin: (pin.publish_at, pin.id)):
+    for pin in sorted(pins, key=attrgetter("publish_at", "id")):
         local = pin.publish_at.astimezone(zone)
         iso = local.isoformat(timespec="minutes")  # YYYY-MM-DDTHH:MM+HH:MM
         known = info.get(pin.id) or PinInfo()
@@ -98,7 +100,7 @@ def _rows(
             pin=pin,
             post_title=known.post_title or pin.post,
             # The queue is one list, not days: its pins show their date too.
-            when=f"{local:%a %Y-%m-%d %H:%M}" if queued else iso[11:16],
+            when=f"{_WEEKDAYS[local.weekday()]} {iso[:10]} {iso[11:16]}" if queued else iso[11:16],
             iso=iso,
             href=href,
             link_text=link_text,
