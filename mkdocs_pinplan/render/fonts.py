@@ -59,8 +59,9 @@ def shaping_available() -> bool:
 
 
 # Scripts whose letters join, reorder or stack (Hebrew to Mongolian, Arabic presentation
-# forms, and the Brahmic and South-East Asian scripts of the supplementary planes).
-_COMPLEX = re.compile(
+# forms, and the Brahmic and South-East Asian scripts of the supplementary planes). A string:
+# compiled (and cached by `re`) when a pin is drawn; a warm build never needs it.
+_COMPLEX = (
     "[\u0590-\u08ff\u0900-\u0dff\u0e00-\u0fff\u1000-\u109f\u1780-\u18af"
     "\u1900-\u1aff\u1b00-\u1c4f\ua800-\uaaff\ufb1d-\ufdff\ufe70-\ufeff"
     "\U00010800-\U00010fff\U00011000-\U000115ff\U0001e800-\U0001efff]"
@@ -69,7 +70,7 @@ _COMPLEX = re.compile(
 
 def needs_shaping(text: str) -> bool:
     """Whether ``text`` has letters of a script that must be shaped (joined, reordered)."""
-    return _COMPLEX.search(text) is not None
+    return re.search(_COMPLEX, text) is not None
 
 
 @lru_cache(maxsize=256)
