@@ -405,15 +405,15 @@ def summarise(
     )
     if counted is None:
         lines.append(
-            f"- warm ≤ 3 % over plain: {clock} → {'met' if over <= 3 else 'NOT met'} (by wall time)"
+            f"- warm ≤ 5 % over plain: {clock} → {'met' if over <= 5 else 'NOT met'} (by wall time)"
         )
     else:
         instr = counted["warm_over_plain_instructions_percent"]
         cycles = counted["warm_over_plain_estimated_cycles_percent"]
         lines.append(
-            f"- warm ≤ 3 % over plain: instructions {instr:+.2f} %, estimated cycles "
-            f"{cycles:+.2f} % (cachegrind, whole processes) → "
-            f"{'met' if max(instr, cycles) <= 3 else 'NOT met'}; {clock}"
+            f"- warm ≤ 5 % more instructions than plain (issue 15): {instr:+.2f} % → "
+            f"{'met' if instr <= 5 else 'NOT met'}; estimated cycles {cycles:+.2f} % "
+            f"(cachegrind, whole processes); {clock}"
         )
     if cold1.samples:
         one = (cold1.cpu - plain.cpu) / pins * 1000
